@@ -1,0 +1,43 @@
+import type { Source } from '../knowledge/types.ts';
+
+export type Intent =
+  | 'statistic'
+  | 'guide'
+  | 'contact'
+  | 'narrative'
+  | 'greeting'
+  | 'thanks'
+  | 'help'
+  | 'feedback'
+  | 'clarify'
+  | 'out-of-scope'
+  | 'unknown';
+
+/** What every channel gets back from the core. */
+export interface Answer {
+  reply: string;
+  /** True only when the reply answers from the knowledge base. */
+  answered: boolean;
+  intent: Intent;
+  /** 0..1: how sure the match was. */
+  confidence: number;
+  sources: Source[];
+  /** Id of the knowledge entry answered, for the question log and hit counts. */
+  entry?: string;
+}
+
+export interface AskContext {
+  /** Which channel the message came in on: "wechat", "wechaty", "web", "cli", … */
+  channel?: string;
+}
+
+/** The channel-neutral core. Channels are thin adapters over this. */
+export interface Bot {
+  answer(text: string, user: string, context?: AskContext): Promise<Answer>;
+  /** Greeting for a new follower: what can be asked, examples, how to give feedback. */
+  welcome(): string;
+  /** A custom-menu click (EventKey) answered as the topic it names. */
+  menu(key: string, user: string, context?: AskContext): Promise<Answer>;
+  /** Short note for messages that are not text (image, location, …). */
+  unsupported(kind: string): string;
+}
