@@ -1,0 +1,92 @@
+import { loadKnowledge, type KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import { openStore, type Store } from '../store/data-dir.ts';
+import type { Logger } from '../log.ts';
+import { Engine, type Session } from './engine.ts';
+import type { Answer, AskContext, Bot } from './types.ts';
+
+export interface BotOptions {
+  knowledgeDir: string;
+  dataDir: string;
+  logger: Logger;
+  salt?: string | undefined;
+  /** Clock for sessions, logs and relative years (今年/去年). */
+  now?: () => number;
+}
+
+export interface RunningBot extends Bot {
+  readonly engine: Engine;
+  readonly store: Store<Session>;
+  /** Swaps in a knowledge base; the old one keeps serving if this one is not usable. */
+  use(kb: KnowledgeBase): void;
+  close(): Promise<void>;
+}
+
+/** The core wired to a knowledge base and a store: what every channel talks to. */
+export async function createBot(options: BotOptions): Promise<RunningBot> {
+  const now = options.now ?? Date.now;
+  const kb = await loadKnowledge(options.knowledgeDir);
+  for (const f of kb.findings) {
+    if (f.level === 'error') options.logger.error({ document: f.document, location: f.location }, f.message);
+  }
+  const store = await openStore<Session>(options.dataDir, { logger: options.logger, salt: options.salt, now });
+  const today = () => new Date(now());
+  return new CoreBot(new Engine(kb, today), today, store, options.logger);
+}
+
+class CoreBot implements RunningBot {
+  constructor(
+    private current: Engine,
+    private readonly today: () => Date,
+    readonly store: Store<Session>,
+    private readonly logger: Logger,
+  ) {}
+
+  get engine(): Engine {
+    return this.current;
+  }
+
+  use(kb: KnowledgeBase): void {
+    this.current = new Engine(kb, this.today);
+  }
+
+  async answer(text: string, user: string, context: AskContext = {}): Promise<Answer> {
+    const channel = context.channel ?? 'unknown';
+    const { answer, session } = this.current.respond(String(text ?? ''), this.store.sessions.get(user));
+    if (answer.intent === 'feedback') {
+      const recorded = this.store.log.feedback(user, /没|无|不/.test(text) ? 'useless' : 'useful');
+      if (!recorded) answer.reply = '还没有可以评价的回答。请先提问，我回答后再回复“有用”或“没用”。';
+    } else {
+      this.store.log.append({
+        channel,
+        userId: user,
+        question: text,
+        intent: answer.intent,
+        entry: answer.entry ?? null,
+        confidence: answer.confidence,
+        answered: answer.answered,
+      });
+    }
+    this.store.sessions.set(user, { ...session, updatedAt: undefined });
+    return answer;
+  }
+
+  welcome(): string {
+    return `感谢关注！我是${this.current.kb.contacts.body}政府信息公开问答助手，可以回答年度报告里的数字、怎样申请信息公开、期限、收费、救济途径和联系方式。\n${this.current.helpText()}`;
+  }
+
+  async menu(key: string, user: string, context: AskContext = {}): Promise<Answer> {
+    // A menu key names a guide topic ("apply") or is itself a question ("申请流程").
+    const topic = this.current.kb.topics.find((t) => t.id === key);
+    return this.answer(topic ? (topic.questions[0] ?? topic.title) : key, user, context);
+  }
+
+  unsupported(kind: string): string {
+    void kind;
+    return '目前只能看懂文字问题。请直接输入您想了解的内容，例如“怎么申请政府信息公开？”。';
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    this.logger.debug('bot closed');
+  }
+}

@@ -1,0 +1,118 @@
+import type { Contacts, GuideTopic, Passage, Source, Statistic } from '../knowledge/types.ts';
+
+/** WeChat shows about 600 Chinese characters in one passive text reply (≈ 2000 UTF-8 bytes). */
+export const MAX_REPLY = 600;
+export const MORE = '（回复“详细”查看更多）';
+
+export interface Composed {
+  reply: string;
+  /** Text offered on "详细", if the reply was shortened or the topic has more. */
+  more?: string;
+  sources: Source[];
+  answered: boolean;
+}
+
+/** A figure as printed: digits without grouping, sign only for a change, the source's unit. */
+export function figure(s: Statistic): string {
+  const n = Number.isInteger(s.value) ? String(s.value) : String(s.value);
+  return `${n}${s.unit ? ` ${s.unit}` : ''}${s.approximate ? '（约数，原文为“' + s.raw + '”）' : ''}`;
+}
+
+function isChange(column: string): boolean {
+  return /增\/?减|增减/.test(column);
+}
+
+/** "比上一年减少 14" for a signed 本年增/减 cell. */
+export function changeText(s: Statistic): string {
+  if (s.value === 0) return '与上一年持平（增减 0）';
+  return `比上一年${s.value > 0 ? '增加' : '减少'} ${Math.abs(s.value)}${s.unit ? ` ${s.unit}` : ''}（本年增/减 ${s.value > 0 ? '+' : ''}${s.value}）`;
+}
+
+export function sourceLine(sources: Source[]): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const s of sources) {
+    const text = [s.title, s.section, s.basis].filter(Boolean).join('·');
+    if (seen.has(text)) continue;
+    seen.add(text);
+    parts.push(text);
+  }
+  return parts.length ? `来源：${parts.join('；')}` : '';
+}
+
+/** Cuts a reply to one message, keeping the whole text for "详细". */
+export function fit(body: string, tail: string): { reply: string; more?: string } {
+  const full = tail ? `${body}\n${tail}` : body;
+  if (full.length <= MAX_REPLY) return { reply: full };
+  const room = MAX_REPLY - tail.length - MORE.length - 2;
+  const cut = body.slice(0, room);
+  const at = Math.max(cut.lastIndexOf('。'), cut.lastIndexOf('\n'), cut.lastIndexOf('；'));
+  const head = at > room * 0.5 ? cut.slice(0, at + 1) : `${cut}…`;
+  return { reply: `${head}\n${MORE}${tail ? `\n${tail}` : ''}`, more: full };
+}
+
+/** One table row of one year: every column, the asked ones first. */
+export function rowText(row: Statistic[], asked: Set<string>): string {
+  const item = row[0]!.item;
+  const group = row[0]!.group;
+  const label = group ? `${group}·${item}` : item;
+  const total = row.find((s) => s.column === '总计');
+  const parts: string[] = [];
+  const chosen = row.filter((s) => asked.has(s.column));
+  if (row.length > 5 && total) {
+    // Section 三 rows: the asked applicant columns, the total, and the non-zero rest.
+    const shown = new Set<Statistic>([...chosen, total]);
+    for (const s of row) if (s.value !== 0) shown.add(s);
+    for (const s of row) if (shown.has(s)) parts.push(`${s.column} ${figure(s)}`);
+    const zeros = row.filter((s) => !shown.has(s)).map((s) => s.column);
+    if (zeros.length) parts.push(`${zeros.join('、')}均为 0`);
+  } else {
+    const ordered = [...chosen, ...row.filter((s) => !asked.has(s.column))];
+    for (const s of ordered) parts.push(isChange(s.column) ? `${s.column} ${s.value > 0 ? '+' : ''}${s.value}${s.unit ? ` ${s.unit}` : ''}（${changeText(s).split('（')[0]}）` : `${s.column} ${figure(s)}`);
+  }
+  return `${label}：${parts.join('，')}`;
+}
+
+export function guideText(topic: GuideTopic, detail: boolean): Composed {
+  const basis = topic.basis ? `依据：${topic.basis}` : '';
+  const body = detail && topic.detail ? `${topic.summary}\n\n${topic.detail}` : topic.summary;
+  const hasMore = !detail && topic.detail.trim().length > 0;
+  const fitted = fit(`【${topic.title}】\n${body}`, [basis, hasMore ? MORE : ''].filter(Boolean).join('\n'));
+  return {
+    ...fitted,
+    more: fitted.more ?? (hasMore ? `【${topic.title}】\n${topic.summary}\n\n${topic.detail}\n${basis}` : undefined),
+    sources: [topic.source],
+    answered: true,
+  };
+}
+
+/** The sentences of a passage that carry the question's words, in their order. */
+export function passageText(passages: Passage[], terms: string[]): Composed {
+  const p = passages[0]!;
+  const sentences = p.text.split(/(?<=[。；！？])/).filter((s) => s.trim());
+  const relevant = sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
+  const picked = relevant.length ? relevant : sentences;
+  const heading = p.heading ? `${p.heading.replace(/[。.]$/, '')}：` : '';
+  const body = `${p.year}年报告（${p.section}）${heading}\n${picked.join('')}`;
+  const fitted = fit(body, sourceLine([p.source]));
+  const whole = `${p.year}年报告（${p.section}）${heading}\n${p.text}\n${sourceLine([p.source])}`;
+  return {
+    ...fitted,
+    more: fitted.more ?? (picked.length < sentences.length ? whole : undefined),
+    reply: fitted.more || picked.length === sentences.length ? fitted.reply : `${fitted.reply}\n${MORE}`,
+    sources: [p.source],
+    answered: true,
+  };
+}
+
+export function contactLine(c: Contacts): string {
+  const parts: string[] = [];
+  if (c.portal) parts.push(`${c.body}门户网站 ${c.portal}`);
+  if (c.phone) parts.push(`咨询电话 ${c.phone}${c.note ? `（${c.note}）` : ''}`);
+  return parts.join('，');
+}
+
+export function fallbackText(c: Contacts, intro = '抱歉，这个问题我在现有资料里没有找到答案。'): string {
+  const way = contactLine(c);
+  return `${intro}\n我可以回答：${c.body}政府信息公开年度报告里的数字（如“2019年行政处罚有多少件”）、怎样申请信息公开、办理期限、是否收费、不服怎么办、联系方式等。${way ? `\n更多信息请查看${way}。` : ''}`;
+}

@@ -1,0 +1,310 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { Finding, Statistic } from '../knowledge/types.ts';
+import { Tokenizer } from '../language/tokenizer.ts';
+import { buildEntries, bareLabel, type Entry } from './entries.ts';
+import { SearchIndex, type Hit } from './search.ts';
+import { understand, type Understanding } from './understand.ts';
+import { changeText, fallbackText, figure, fit, guideText, passageText, rowText, sourceLine, MORE, type Composed } from './compose.ts';
+import type { Answer, Intent } from './types.ts';
+
+/** What the engine remembers between two messages of one resident. */
+export interface Session {
+  entry?: string;
+  years?: number[];
+  more?: string;
+  suggestions?: string[];
+  answer?: string;
+  updatedAt?: number;
+}
+
+export interface Thresholds {
+  /** At or above: answer. */
+  answer: number;
+  /** At or above (and below `answer`): offer "您是不是想问". Below: fall back. */
+  suggest: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.5, suggest: 0.3 };
+
+export interface Reply {
+  answer: Answer;
+  session: Session;
+}
+
+const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户/;
+
+/**
+ * Turns one message plus the resident's session into a reply and the next session. Knows nothing
+ * of channels or storage.
+ */
+export class Engine {
+  readonly tokenizer: Tokenizer;
+  readonly index: SearchIndex;
+  private readonly entries = new Map<string, Entry>();
+  private readonly order = new Map<string, number>();
+  readonly years: number[];
+
+  constructor(
+    readonly kb: KnowledgeBase,
+    private readonly today: () => Date = () => new Date(),
+    readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
+  ) {
+    this.tokenizer = new Tokenizer([...kb.words, ...kb.reports.map((r) => r.body)], kb.synonyms);
+    const entries = buildEntries(kb, this.tokenizer);
+    entries.forEach((e, i) => {
+      this.entries.set(e.id, e);
+      this.order.set(e.id, i);
+    });
+    this.index = new SearchIndex(entries);
+    this.years = [...new Set(kb.reports.map((r) => r.year))].sort((a, b) => a - b);
+  }
+
+  entry(id: string): Entry | undefined {
+    return this.entries.get(id);
+  }
+
+  respond(input: string, previous: Session | undefined): Reply {
+    const u = understand(input, this.tokenizer, this.today());
+    const session: Session = { ...previous };
+    delete session.suggestions;
+
+    if (u.social === 'detail') {
+      if (previous?.more) return this.reply({ reply: previous.more, sources: [], answered: true }, 'guide', 1, { ...session, more: undefined }, previous.entry);
+      return this.social('help', '没有更多内容了。您可以直接输入新的问题。', session);
+    }
+    if (u.option !== null && previous?.suggestions?.length) {
+      const id = previous.suggestions[u.option - 1];
+      const entry = id ? this.entries.get(id) : undefined;
+      if (entry) return this.answerEntry(entry, 1, u, session);
+      return this.social('clarify', `请回复 1 到 ${previous.suggestions.length} 之间的序号，或直接输入您的问题。`, { ...session, suggestions: previous.suggestions });
+    }
+    if (u.social === 'empty') return this.social('help', `请输入您想了解的问题。\n${this.helpText()}`, session);
+    if (u.social === 'greeting') return this.social('greeting', `您好！我是${this.kb.contacts.body}政府信息公开问答助手。\n${this.helpText()}`, session);
+    if (u.social === 'thanks') return this.social('thanks', '不客气！还有其他问题可以随时问我。', session);
+    if (u.social === 'help') return this.social('help', this.helpText(), session);
+    if (u.social === 'useful' || u.social === 'useless') {
+      return this.social('feedback', u.social === 'useful' ? '感谢您的反馈！' : '感谢反馈，我们会改进这个回答。您也可以换个说法再问一次。', session);
+    }
+
+    const terms = this.correctTypos(u);
+    const followUp = this.slotFollowUp(u, terms, previous);
+    if (followUp) return this.answerEntry(followUp, 1, u, session);
+
+    const hits = this.rank(terms, u);
+    const top = hits[0];
+    if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, this.ties(hits));
+    if (top && top.score >= this.thresholds.suggest) {
+      const suggestions = hits.filter((h) => h.score >= this.thresholds.suggest).slice(0, 3);
+      const lines = suggestions.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
+      return this.reply(
+        { reply: `您是不是想问：\n${lines}\n请回复序号，或换个说法再问。`, sources: [], answered: false },
+        'clarify',
+        top.score,
+        { ...session, suggestions: suggestions.map((h) => h.entry.id) },
+      );
+    }
+    const matchedNothing = terms.every((t) => !this.index.has(t));
+    return this.reply(
+      { reply: fallbackText(this.kb.contacts), sources: [], answered: false },
+      matchedNothing ? 'out-of-scope' : 'unknown',
+      top?.score ?? 0,
+      session,
+    );
+  }
+
+  helpText(): string {
+    const year = this.years.at(-1);
+    const examples = [year ? `${year}年行政处罚有多少件？` : null, '怎么申请政府信息公开？', '申请后多久答复？', '政务服务中心电话是多少？']
+      .filter(Boolean)
+      .map((q) => `· ${q}`)
+      .join('\n');
+    return `您可以问我：\n${examples}\n回答后回复“有用”或“没用”，帮助我们改进。`;
+  }
+
+  /** Replaces a mistyped phrase with the knowledge-base term it is closest to. */
+  private correctTypos(u: Understanding): string[] {
+    const unknown = u.terms.filter((t) => !this.index.has(t));
+    if (unknown.length === 0) return u.terms;
+    const terms = [...u.terms];
+    const tokens = u.tokens.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
+    for (let i = 0; i < tokens.length; i++) {
+      for (let len = 3; len >= 1; len--) {
+        const window = tokens.slice(i, i + len).join('');
+        if (window.length < 3 || window.length > 8) continue;
+        if (!tokens.slice(i, i + len).some((t) => !this.index.has(this.tokenizer.canonical(t)))) continue;
+        const fixed = this.index.correct(window);
+        if (fixed && !terms.includes(fixed)) {
+          terms.push(fixed);
+          break;
+        }
+      }
+    }
+    return terms;
+  }
+
+  /** "那2020年呢" / "比上年呢" / "自然人呢": the same row as before with other slots. */
+  private slotFollowUp(u: Understanding, terms: string[], previous: Session | undefined): Entry | null {
+    const entry = previous?.entry ? this.entries.get(previous.entry) : undefined;
+    if (!entry || (entry.kind !== 'stat' && entry.kind !== 'figure')) return null;
+    const columnTerms = new Set(entry.stats.flatMap((s) => this.tokenizer.terms(s.column)));
+    const rest = terms.filter((t) => !columnTerms.has(t) && this.index.has(t));
+    const hasSlot = u.years.length > 0 || u.compare !== null || terms.some((t) => columnTerms.has(t));
+    return hasSlot && rest.length === 0 ? entry : null;
+  }
+
+  private rank(terms: string[], u: Understanding): Hit[] {
+    const hits = this.index.search(terms, 12).map((h) => ({ entry: h.entry, score: h.score + this.cueBonus(h.entry, u) }));
+    hits.sort((a, b) => b.score - a.score || this.order.get(a.entry.id)! - this.order.get(b.entry.id)!);
+    return hits;
+  }
+
+  private cueBonus(entry: Entry, u: Understanding): number {
+    const { quantity, procedure, contact, narrative } = u.cues;
+    switch (entry.kind) {
+      case 'stat':
+      case 'figure':
+        return (quantity ? 0.08 : 0) + (u.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0);
+      case 'guide':
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity && u.years.length ? 0.08 : 0);
+      case 'passage':
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.04 : 0);
+    }
+  }
+
+  /** Rows that match exactly as well as the best one, answered together ("行政诉讼" has two). */
+  private ties(hits: Hit[]): Entry[] {
+    const top = hits[0]!;
+    if (top.entry.kind !== 'stat') return [];
+    return hits
+      .slice(1, 3)
+      .filter((h) => h.entry.kind === 'stat' && top.score - h.score < 0.005 && h.entry.stats[0]!.section === top.entry.stats[0]!.section)
+      .map((h) => h.entry);
+  }
+
+  private answerEntry(entry: Entry, score: number, u: Understanding, session: Session, also: Entry[] = []): Reply {
+    const years = u.years.length ? u.years : (session.years ?? []);
+    const next: Session = { ...session, entry: entry.id, years: u.years.length ? u.years : session.years, more: undefined };
+    const note = u.relative.map((r) => `（“${r.word}”按 ${r.year} 年理解）`).join('');
+    switch (entry.kind) {
+      case 'guide': {
+        const c = guideText(entry.topic, false);
+        return this.reply(c, CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide', score, { ...next, more: c.more }, entry.id);
+      }
+      case 'passage': {
+        const year = years[0];
+        const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
+        if (list.length === 0) return this.missingYear(year!, entry, next, note);
+        const c = passageText(list, u.terms);
+        return this.reply({ ...c, reply: note + c.reply }, 'narrative', score, { ...next, more: c.more }, entry.id);
+      }
+      default: {
+        const c = this.statText([entry, ...also], years, u, note);
+        if (!c) return this.missingYear(years[0]!, entry, next, note);
+        return this.reply(c, 'statistic', score, { ...next, more: c.more }, entry.id);
+      }
+    }
+  }
+
+  private statText(entries: Entry[], years: number[], u: Understanding, note: string): Composed | null {
+    const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
+    const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
+    const askedTerms = new Set(u.terms);
+    const asked = new Set(stats.filter((s) => this.tokenizer.terms(s.column).some((t) => askedTerms.has(t))).map((s) => s.column));
+    const lines: string[] = [];
+    let year: number;
+    if (u.compare === 'between' && years.length >= 2) {
+      const [a, b] = [years[0]!, years[1]!];
+      if (!available.includes(a)) return null;
+      if (!available.includes(b)) return null;
+      lines.push(...this.rows(stats, a, asked), ...this.rows(stats, b, asked), ...this.differences(stats, a, b, asked));
+      year = a;
+    } else {
+      year = years[0] ?? available.at(-1)!;
+      if (!available.includes(year)) return null;
+      const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
+      lines.push(...this.rows(stats, year, asked));
+      if (u.compare === 'previous' && !stats.some((s) => s.year === year && /增\/?减|增减/.test(s.column))) {
+        lines.push(available.includes(year - 1) ? this.differences(stats, year - 1, year, asked).join('\n') : `${year - 1} 年的数字未收录，无法与上一年比较。`);
+      }
+      if (unnamed) lines.unshift(unnamed);
+    }
+    const shown = stats.filter((s) => s.year === year || (u.compare === 'between' && years.includes(s.year)));
+    const notes = this.inconsistencies(shown);
+    const body = `${note}${year}年，${shown[0]!.body}：\n${lines.join('\n')}${notes.length ? `\n注意：${notes.join('；')}` : ''}`;
+    const sources = [
+      ...new Map(
+        shown.map((s) => {
+          const section = s.article ? `${s.source.section}·${s.article}` : s.source.section;
+          return [`${s.source.document}|${section}`, { ...s.source, section }] as const;
+        }),
+      ).values(),
+    ];
+    return { ...fit(body, sourceLine(sources)), sources, answered: true };
+  }
+
+  private rows(stats: Statistic[], year: number, asked: Set<string>): string[] {
+    const byItem = new Map<string, Statistic[]>();
+    for (const s of stats) {
+      if (s.year !== year) continue;
+      const key = `${s.group ?? ''}|${s.item}`;
+      byItem.set(key, [...(byItem.get(key) ?? []), s]);
+    }
+    return [...byItem.values()].map((row) =>
+      row[0]!.kind === 'narrative' ? `${row[0]!.item} ${figure(row[0]!)}` : rowText(row, asked),
+    );
+  }
+
+  /** The difference between two years' figures, with both figures shown. */
+  private differences(stats: Statistic[], from: number, to: number, asked: Set<string>): string[] {
+    const out: string[] = [];
+    for (const b of stats.filter((s) => s.year === to && !/增\/?减|增减/.test(s.column))) {
+      if (asked.size && !asked.has(b.column)) continue;
+      const a = stats.find((s) => s.year === from && s.item === b.item && s.column === b.column && s.group === b.group);
+      if (!a) continue;
+      const d = Math.round((b.value - a.value) * 100) / 100;
+      const label = `${bareLabel(b.item)}${b.column ? `·${b.column}` : ''}`;
+      out.push(`${label}：${to}年 ${figure(b)}，${from}年 ${figure(a)}，${d === 0 ? '持平' : `${to}年比${from}年${d > 0 ? '多' : '少'} ${Math.abs(d)}${b.unit ? ` ${b.unit}` : ''}`}`);
+    }
+    return out.length ? out : [`${from} 年与 ${to} 年没有可比的同项数字。`];
+  }
+
+  private preferredBody(stats: Statistic[]): Statistic[] {
+    const main = this.kb.contacts.body;
+    return stats.some((s) => s.body === main) ? stats.filter((s) => s.body === main) : stats;
+  }
+
+  /** Validator findings about a figure shown, so the reply says the source disagrees with itself. */
+  private inconsistencies(shown: Statistic[]): string[] {
+    const notes = new Set<string>();
+    for (const f of this.kb.findings) {
+      if (f.level === 'info') continue;
+      if (shown.some((s) => relates(f, s))) notes.add(f.message);
+    }
+    return [...notes].slice(0, 2);
+  }
+
+  private missingYear(year: number, entry: Entry, session: Session, note: string): Reply {
+    const recorded = this.years.length ? `目前收录的年度报告：${this.years.map((y) => `${y}年`).join('、')}。` : '目前没有收录年度报告。';
+    const label = entry.kind === 'guide' ? entry.topic.title : entry.question.replace(/[？?（].*$/, '').replace(/有多少$|多少$/, '');
+    const reply = `${note}${year}年的“${label}”数字未收录。${recorded}\n${fallbackText(this.kb.contacts, '').trim()}`;
+    return this.reply({ reply, sources: [], answered: false }, 'statistic', 0.5, { ...session, more: undefined }, entry.id);
+  }
+
+  private social(intent: Intent, reply: string, session: Session): Reply {
+    return this.reply({ reply, sources: [], answered: false }, intent, 1, session);
+  }
+
+  private reply(c: Composed, intent: Intent, confidence: number, session: Session, entry?: string): Reply {
+    const answer: Answer = { reply: c.reply, answered: c.answered, intent, confidence: Math.max(0, Math.min(1, Math.round(confidence * 100) / 100)), sources: c.sources };
+    if (entry) answer.entry = entry;
+    return { answer, session };
+  }
+}
+
+function relates(f: Finding, s: Statistic): boolean {
+  if (f.document !== s.source.document) return false;
+  const text = `${f.location} ${f.message}`;
+  return text.includes(s.item) && (s.column === '' || text.includes(s.column)) && /不一致|之和|不等|勾稽/.test(f.message);
+}
+
+export { MORE };

@@ -1,0 +1,107 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { GuideTopic, Passage, Statistic } from '../knowledge/types.ts';
+import type { Tokenizer } from '../language/tokenizer.ts';
+
+/**
+ * A thing a resident can ask about: one table row across the years, one narrative figure, one
+ * guide topic, one report passage. Matching ranks entries; composing reads the records behind them.
+ */
+export type Entry =
+  | (EntryBase & { kind: 'stat'; stats: Statistic[] })
+  | (EntryBase & { kind: 'figure'; stats: Statistic[] })
+  | (EntryBase & { kind: 'guide'; topic: GuideTopic })
+  | (EntryBase & { kind: 'passage'; passages: Passage[] });
+
+export interface EntryBase {
+  id: string;
+  /** How the entry is offered in "您是不是想问". */
+  question: string;
+  /** Term lists that name the entry on their own (its label, each of its questions). */
+  keys: string[][];
+  /** Terms that support a match without naming it (section heading, passage text). */
+  context: string[];
+}
+
+/** Row labels carry list numbering ("一、", "（三）", "1.") that residents never type. */
+export function bareLabel(label: string): string {
+  return label
+    .replace(/^[一二三四五六七八九十]+、/, '')
+    .replace(/^[（(][一二三四五六七八九十]+[）)]/, '')
+    .replace(/^\d+[.．、]/, '')
+    .replace(/[（(][^）)]*[）)]$/, (m) => (m.length > 8 ? '' : m));
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+function statEntries(stats: Statistic[], tok: Tokenizer): Entry[] {
+  const entries: Entry[] = [];
+  const tables = groupBy(
+    stats.filter((s) => s.kind === 'table'),
+    (s) => `${s.section.slice(0, 2)}|${s.article ?? ''}|${s.group ?? ''}|${bareLabel(s.item)}`,
+  );
+  for (const [key, rows] of tables) {
+    const first = rows[0]!;
+    const label = bareLabel(first.item);
+    const group = first.group ? bareLabel(first.group) : '';
+    const keys = [tok.terms(group ? `${group}${label}` : label)];
+    const context = tok.terms(`${first.section}${first.column ? '' : ''}${[...new Set(rows.map((r) => r.column))].join('')}`);
+    entries.push({ id: `stat:${key}`, kind: 'stat', question: `${group ? group + '：' : ''}${label}有多少？`, keys, context, stats: rows });
+  }
+  const figures = groupBy(
+    stats.filter((s) => s.kind === 'narrative'),
+    (s) => s.item,
+  );
+  for (const [item, rows] of figures) {
+    entries.push({
+      id: `figure:${item}`,
+      kind: 'figure',
+      question: `${item}多少？`,
+      keys: [tok.terms(item)],
+      context: tok.terms(rows[0]!.section),
+      stats: rows,
+    });
+  }
+  return entries;
+}
+
+function topicEntries(topics: GuideTopic[], tok: Tokenizer): Entry[] {
+  return topics.map((topic) => ({
+    id: `guide:${topic.id}`,
+    kind: 'guide' as const,
+    question: topic.questions[0] ?? topic.title,
+    keys: [topic.title, ...topic.questions].map((q) => tok.terms(q)).filter((k) => k.length > 0),
+    context: tok.terms(`${topic.summary}`),
+    topic,
+  }));
+}
+
+function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
+  const byHeading = groupBy(passages, (p) => `${p.section.slice(0, 2)}|${p.heading}|${p.text.slice(0, 12)}`);
+  const entries: Entry[] = [];
+  for (const [key, list] of byHeading) {
+    const first = list[0]!;
+    const heading = first.heading.replace(/[。.]$/, '') || bareLabel(first.section);
+    entries.push({
+      id: `passage:${key}`,
+      kind: 'passage',
+      question: `${heading}（${bareLabel(first.section)}）`,
+      keys: [tok.terms(heading)],
+      context: tok.terms(`${first.section}${first.text}`),
+      passages: list,
+    });
+  }
+  return entries;
+}
+
+export function buildEntries(kb: KnowledgeBase, tok: Tokenizer): Entry[] {
+  return [...statEntries(kb.stats, tok), ...topicEntries(kb.topics, tok), ...passageEntries(kb.passages, tok)];
+}

@@ -1,0 +1,88 @@
+import * as OpenCC from 'opencc-js';
+
+// Hong Kong and Taiwan variants both reach the account; 'hk' covers the common 臺/台, 裏/里 forms.
+const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+
+const DIGITS: Record<string, string> = {
+  〇: '0', 零: '0', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9',
+};
+
+/** A relative year word resolved against today's date, so the reply can say which year it used. */
+export interface RelativeYear {
+  word: string;
+  year: number;
+}
+
+export interface Normalised {
+  /** NFKC, simplified, without white space, years as four digits. */
+  text: string;
+  relative: RelativeYear[];
+}
+
+const RELATIVE: Array<[string, number]> = [
+  ['大前年', -3],
+  ['前年', -2],
+  ['去年', -1],
+  ['今年', 0],
+  ['本年度', 0],
+];
+
+// Anything outside this range is not a report year a resident means ("1271年" is a figure typo).
+const MIN_YEAR = 1990;
+
+/**
+ * Puts a question into one canonical written form before anything else looks at it. The question
+ * may be typed in full width, traditional characters, with 二〇一九年 or 19年 for a year.
+ */
+export function normalise(input: string, today: Date = new Date()): Normalised {
+  let text = input.normalize('NFKC');
+  // opencc costs more than jieba itself; pure ASCII and digits never need it.
+  if (/[^\x00-\x7f]/.test(text)) text = toSimplified(text);
+  text = text.replace(/\s+/g, '');
+  text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
+
+  // 二〇一九年 / 二零一九年 / 一九年
+  text = text.replace(/([〇零一二三四五六七八九]{2,4})(?=年)/g, (m) => [...m].map((c) => DIGITS[c] ?? c).join(''));
+  const thisYear = today.getFullYear();
+  // 19年 → 2019 (a two-digit year in the future is taken as the last century's)
+  text = text.replace(/(?<!\d)(\d{2})(?=年(?!度?\d))/g, (m) => {
+    const yy = Number(m);
+    const full = 2000 + yy <= thisYear + 1 ? 2000 + yy : 1900 + yy;
+    return String(full);
+  });
+
+  const relative: RelativeYear[] = [];
+  for (const [word, offset] of RELATIVE) {
+    if (!text.includes(word)) continue;
+    const year = thisYear + offset;
+    // 本年度 inside a row label ("本年度办理结果") is not a question about the current year.
+    if (word === '本年度' && /本年度(办理|报告)/.test(text)) continue;
+    // "比去年" asks for a comparison, which understanding reads from the words themselves.
+    const pattern = new RegExp(`(?<![比较和与跟同])${word}`, 'g');
+    if (!pattern.test(text)) continue;
+    relative.push({ word, year });
+    text = text.replace(pattern, `${year}年`);
+  }
+  text = text.replace(/年年/g, '年');
+  return { text, relative };
+}
+
+/** Four-digit years mentioned in a normalised text, in order of appearance, without repeats. */
+export function yearsIn(text: string): number[] {
+  const years: number[] = [];
+  for (const m of text.matchAll(/(?<!\d)(\d{4})(?=年|$|[^\d])/g)) {
+    const y = Number(m[1]);
+    if (y >= MIN_YEAR && y <= 2100 && !years.includes(y)) years.push(y);
+  }
+  return years;
+}
+
+/** Reads a Chinese or Arabic small number ("二", "第2个", "3") used to pick a numbered option. */
+export function optionNumber(text: string): number | null {
+  const m = /^(?:第|选|选择)?([0-9]{1,2}|[一二三四五六七八九十])(?:个|条|项|号)?[。.!！]?$/.exec(text);
+  if (!m) return null;
+  const s = m[1]!;
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s === '十') return 10;
+  return Number(DIGITS[s]);
+}

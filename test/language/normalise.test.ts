@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { normalise, optionNumber, yearsIn } from '../../src/language/normalise.ts';
+
+const today = new Date('2026-11-27T12:00:00+08:00');
+
+describe('normalise', () => {
+  it('turns full width into half width and drops white space', () => {
+    expect(normalise('２０１９年 行政处罚　有多少？', today).text).toBe('2019年行政处罚有多少?');
+  });
+
+  it('turns traditional characters into simplified ones', () => {
+    expect(normalise('行政處罰有多少件', today).text).toBe('行政处罚有多少件');
+    expect(normalise('怎麼申請政府信息公開', today).text).toBe('怎么申请政府信息公开');
+  });
+
+  it('writes Chinese and two-digit years as four digits', () => {
+    expect(normalise('二〇一九年行政处罚', today).text).toBe('2019年行政处罚');
+    expect(normalise('二零二零年', today).text).toBe('2020年');
+    expect(normalise('19年行政处罚', today).text).toBe('2019年行政处罚');
+    expect(normalise('一九年的数据', today).text).toBe('2019年的数据');
+  });
+
+  it('leaves figures and four-digit years alone', () => {
+    expect(normalise('2019年处罚1271件', today).text).toBe('2019年处罚1271件');
+    expect(normalise('80,639件', today).text).toBe('80639件');
+  });
+
+  it('resolves relative years against today and says which it used', () => {
+    const n = normalise('去年行政处罚有多少', today);
+    expect(n.text).toBe('2025年行政处罚有多少');
+    expect(n.relative).toEqual([{ word: '去年', year: 2025 }]);
+    expect(normalise('今年呢', today).relative).toEqual([{ word: '今年', year: 2026 }]);
+    expect(normalise('前年', today).relative).toEqual([{ word: '前年', year: 2024 }]);
+  });
+
+  it('keeps "比去年" as a comparison, not a year', () => {
+    const n = normalise('行政处罚比去年多吗', today);
+    expect(n.text).toBe('行政处罚比去年多吗');
+    expect(n.relative).toEqual([]);
+  });
+
+  it('never throws and always returns a string', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => typeof normalise(s, today).text === 'string'), { numRuns: 300 });
+  });
+});
+
+describe('yearsIn', () => {
+  it('finds report years, not figures', () => {
+    expect(yearsIn('2020年比2019年多了多少')).toEqual([2020, 2019]);
+    expect(yearsIn('行政处罚1271件')).toEqual([]);
+    expect(yearsIn('80639')).toEqual([]);
+  });
+});
+
+describe('optionNumber', () => {
+  it('reads a picked option', () => {
+    expect(optionNumber('2')).toBe(2);
+    expect(optionNumber('第二个')).toBe(2);
+    expect(optionNumber('三')).toBe(3);
+    expect(optionNumber('2019')).toBeNull();
+    expect(optionNumber('行政处罚')).toBeNull();
+  });
+});
