@@ -1,0 +1,327 @@
+/**
+ * The WeChat official-account webhook as a Hono sub-app:
+ *   app.route('/wechat', createWebhook(options))
+ *
+ * GET  /  URL verification (plain echostr, or an encrypted echostr with msg_signature).
+ * POST /  messages and events, plain or safe mode (encrypt_type=aes; compatible mode included).
+ *
+ * Status codes: 401 bad/missing signature or msg_signature; 403 timestamp outside the window,
+ * a plaintext POST while safe mode is configured, or a ciphertext for another appid;
+ * 413 body over 64 KB; 400 anything malformed (XML, DOCTYPE/ENTITY, missing fields, undecryptable).
+ * A refused request never reaches the bot.
+ */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { Answer, Bot } from '../../answer/types.ts';
+import { silentLogger } from '../../log.ts';
+import type { Logger } from '../../log.ts';
+import { DecryptError, WechatConfigError, WechatCrypto, validateToken } from './crypto.ts';
+import { ReplyCache, dedupKey } from './dedup.ts';
+import { sha1Signature, verifyMsgSignature, verifySignature } from './signature.ts';
+import {
+  MAX_XML_BYTES,
+  XmlError,
+  buildEncryptedReply,
+  buildTextReply,
+  parseXmlFields,
+  toIncomingMessage,
+  truncateUtf8,
+} from './xml.ts';
+import type { IncomingMessage, XmlFields } from './xml.ts';
+
+export interface WebhookOptions {
+  token: string;
+  appId?: string;
+  encodingAESKey?: string;
+  previousEncodingAESKey?: string;
+  bot: Bot;
+  logger?: Logger;
+  /** How long to wait for the bot before answering "success". Default 4500 ms (WeChat waits 5 s). */
+  replyTimeoutMs?: number;
+  /** Accepted clock skew of the signed timestamp, in seconds. Default 300. */
+  maxSkewSeconds?: number;
+  /** Clock in ms, for the timestamp window, reply CreateTime and the retry cache. */
+  now?: () => number;
+}
+
+/** The channel name passed to the bot. */
+export const CHANNEL = 'wechat';
+/** Replies are cut to this many UTF-8 bytes (WeChat's text limit is about 2048 bytes). */
+export const MAX_REPLY_BYTES = 2000;
+/** Shown when the bot fails with an error. */
+export const APOLOGY = '抱歉，系统暂时出了点问题，请稍后再试。';
+
+const SUCCESS = 'success';
+const TIMEOUT: unique symbol = Symbol('timeout');
+
+type Status = 400 | 401 | 403 | 413;
+
+type BodyResult = { ok: true; text: string } | { ok: false; status: Status; reason: string };
+
+interface Mode {
+  encrypted: boolean;
+  nonce: string;
+}
+
+export function createWebhook(options: WebhookOptions): Hono {
+  validateToken(options.token);
+  const token = options.token;
+  if (options.previousEncodingAESKey && !options.encodingAESKey) {
+    throw new WechatConfigError('WECHAT_PREVIOUS_ENCODING_AES_KEY 只能和 WECHAT_ENCODING_AES_KEY 一起使用');
+  }
+  const crypto = options.encodingAESKey
+    ? new WechatCrypto({
+        encodingAESKey: options.encodingAESKey,
+        appId: options.appId ?? '',
+        ...(options.previousEncodingAESKey ? { previousEncodingAESKey: options.previousEncodingAESKey } : {}),
+      })
+    : undefined;
+  const bot = options.bot;
+  const logger = options.logger ?? silentLogger;
+  const replyTimeoutMs = options.replyTimeoutMs ?? 4500;
+  const maxSkewSeconds = options.maxSkewSeconds ?? 300;
+  const now = options.now ?? Date.now;
+  const cache = new ReplyCache<string>({ maxEntries: 10_000, ttlMs: 60_000, now });
+
+  const refuse = (c: Context, status: Status, reason: string, extra: Record<string, unknown> = {}): Response => {
+    logger.warn({ reason, status, method: c.req.method, ...extra }, 'wechat webhook refused a request');
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.text(reason, status);
+  };
+
+  /** undefined when fresh, otherwise the reason. */
+  const timestampProblem = (timestamp: string): string | undefined => {
+    if (!/^\d{1,12}$/.test(timestamp)) return 'bad-timestamp';
+    const skew = Math.abs(Math.floor(now() / 1000) - Number(timestamp));
+    return skew > maxSkewSeconds ? 'stale-timestamp' : undefined;
+  };
+
+  const decryptRefusal = (c: Context, err: unknown): Response => {
+    if (err instanceof DecryptError) {
+      return refuse(c, err.code === 'wrong-appid' ? 403 : 400, `decrypt-${err.code}`);
+    }
+    throw err;
+  };
+
+  const xmlRefusal = (c: Context, err: unknown): Response => {
+    if (err instanceof XmlError) {
+      return refuse(c, err.code === 'too-large' ? 413 : 400, `xml-${err.code}`);
+    }
+    throw err;
+  };
+
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    logger.error({ err: { name: err.name, message: err.message } }, 'wechat webhook failed');
+    return c.text('internal error', 500);
+  });
+
+  // ------------------------------------------------------------------ GET: URL verification
+  app.get('/', (c) => {
+    const q = c.req.query();
+    const { signature, timestamp, nonce, echostr } = q;
+    const msgSignature = q['msg_signature'];
+    if (!timestamp || !nonce) return refuse(c, 401, 'missing-signature-params');
+
+    if (msgSignature) {
+      // Encrypted echostr (safe mode): msg_signature over [token, timestamp, nonce, echostr].
+      if (!verifyMsgSignature(token, timestamp, nonce, echostr, msgSignature)) {
+        return refuse(c, 401, 'bad-msg-signature');
+      }
+      if (signature && !verifySignature(token, timestamp, nonce, signature)) return refuse(c, 401, 'bad-signature');
+      const stale = timestampProblem(timestamp);
+      if (stale) return refuse(c, 403, stale);
+      if (!crypto) return refuse(c, 400, 'encrypted-echostr-without-key');
+      try {
+        const plain = crypto.decrypt(echostr!);
+        if (plain.key === 'previous') logger.info('wechat echostr decrypted with the previous EncodingAESKey');
+        c.header('X-Content-Type-Options', 'nosniff');
+        return c.text(plain.message);
+      } catch (err) {
+        return decryptRefusal(c, err);
+      }
+    }
+
+    if (!verifySignature(token, timestamp, nonce, signature)) return refuse(c, 401, 'bad-signature');
+    const stale = timestampProblem(timestamp);
+    if (stale) return refuse(c, 403, stale);
+    if (echostr === undefined) return refuse(c, 400, 'missing-echostr');
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.text(echostr);
+  });
+
+  // ------------------------------------------------------------------ POST: messages and events
+  app.post('/', async (c) => {
+    const started = performance.now();
+    const q = c.req.query();
+    const { signature, timestamp, nonce } = q;
+    if (!verifySignature(token, timestamp, nonce, signature)) return refuse(c, 401, 'bad-signature');
+    const stale = timestampProblem(timestamp!);
+    if (stale) return refuse(c, 403, stale);
+
+    const encryptType = (q['encrypt_type'] ?? 'raw').toLowerCase();
+    if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(c, 400, 'unknown-encrypt-type');
+    if (encryptType === 'raw' && crypto) return refuse(c, 403, 'plaintext-refused-in-safe-mode');
+    if (encryptType === 'aes' && !crypto) return refuse(c, 400, 'encrypted-without-key');
+
+    const body = await readBodyLimited(c.req.raw, MAX_XML_BYTES);
+    if (!body.ok) return refuse(c, body.status, body.reason);
+
+    let fields: XmlFields;
+    try {
+      fields = parseXmlFields(body.text);
+    } catch (err) {
+      return xmlRefusal(c, err);
+    }
+
+    let message: IncomingMessage;
+    try {
+      if (crypto) {
+        const encrypted = fields['Encrypt'];
+        if (!encrypted) return refuse(c, 400, 'missing-encrypt');
+        if (!verifyMsgSignature(token, timestamp, nonce, encrypted, q['msg_signature'])) {
+          return refuse(c, 401, 'bad-msg-signature');
+        }
+        let plain: string;
+        try {
+          const decrypted = crypto.decrypt(encrypted);
+          if (decrypted.key === 'previous') logger.info('wechat message decrypted with the previous EncodingAESKey');
+          plain = decrypted.message;
+        } catch (err) {
+          return decryptRefusal(c, err);
+        }
+        message = toIncomingMessage(parseXmlFields(plain));
+      } else {
+        message = toIncomingMessage(fields);
+      }
+    } catch (err) {
+      return xmlRefusal(c, err);
+    }
+
+    const mode: Mode = { encrypted: crypto !== undefined, nonce: nonce! };
+    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode));
+    if (!fresh) logger.info({ msgType: message.msgType }, 'wechat retry or duplicate: sharing the first answer');
+
+    const remaining = Math.max(0, replyTimeoutMs - (performance.now() - started));
+    const result = await withTimeout(promise, remaining);
+    if (result === TIMEOUT) {
+      logger.warn({ msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
+      return c.text(SUCCESS);
+    }
+    if (result === SUCCESS) return c.text(SUCCESS);
+    return c.body(result, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  });
+
+  /** Ask the bot (at most once per message) and render the full response body. Never rejects. */
+  const produceReply = async (message: IncomingMessage, mode: Mode): Promise<string> => {
+    let text: string | undefined;
+    try {
+      text = await dispatch(bot, message);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      logger.error({ err: { name: e.name, message: e.message }, msgType: message.msgType }, 'wechat bot failed');
+      text = APOLOGY;
+    }
+    if (text === undefined || text.trim() === '') return SUCCESS;
+    try {
+      const nowMs = now();
+      const xml = buildTextReply({
+        toUser: message.fromUserName,
+        fromUser: message.toUserName,
+        createTime: Math.floor(nowMs / 1000),
+        content: truncateUtf8(text, MAX_REPLY_BYTES),
+      });
+      if (!mode.encrypted || !crypto) return xml;
+      const encrypt = crypto.encrypt(xml);
+      const timestamp = String(Math.floor(nowMs / 1000));
+      return buildEncryptedReply({
+        encrypt,
+        msgSignature: sha1Signature([token, timestamp, mode.nonce, encrypt]),
+        timestamp,
+        nonce: mode.nonce,
+      });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      logger.error({ err: { name: e.name, message: e.message } }, 'wechat reply could not be built');
+      return SUCCESS;
+    }
+  };
+
+  return app;
+}
+
+/** What to say for one message: a reply text, or undefined for "success" (no reply). */
+export async function dispatch(bot: Bot, message: IncomingMessage): Promise<string | undefined> {
+  const user = message.fromUserName;
+  const ctx = { channel: CHANNEL };
+  const reply = (a: Answer): string => a.reply;
+  switch (message.msgType) {
+    case 'text':
+      return reply(await bot.answer(message.content ?? '', user, ctx));
+    case 'voice': {
+      const recognition = message.recognition?.trim();
+      return recognition ? reply(await bot.answer(recognition, user, ctx)) : bot.unsupported('voice');
+    }
+    case 'event':
+      switch ((message.event ?? '').toLowerCase()) {
+        case 'subscribe':
+          return bot.welcome();
+        case 'click':
+          return reply(await bot.menu(message.eventKey ?? '', user, ctx));
+        case 'unsubscribe':
+        case 'view':
+        case 'scan':
+        case 'location':
+          return undefined;
+        default:
+          return bot.unsupported('event');
+      }
+    default:
+      // image, video, shortvideo, location, link, and anything new
+      return bot.unsupported(message.msgType);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => SUCCESS as T), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Read a request body, refusing more than `limit` bytes without buffering them. */
+async function readBodyLimited(req: Request, limit: number): Promise<BodyResult> {
+  const declared = req.headers.get('content-length');
+  if (declared && /^\d+$/.test(declared) && Number(declared) > limit) {
+    return { ok: false, status: 413, reason: 'body-too-large' };
+  }
+  if (!req.body) return { ok: true, text: '' };
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, status: 413, reason: 'body-too-large' };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, status: 400, reason: 'body-read-error' };
+  }
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
+  } catch {
+    return { ok: false, status: 400, reason: 'body-not-utf8' };
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * XML in and out for the WeChat official-account webhook. Pure functions.
+ *
+ * Parsing is deliberately strict and boring: bodies over 64 KB and anything with a DOCTYPE or an
+ * ENTITY declaration are refused before the parser sees them, entity processing is off, and every
+ * value stays a string (MsgId is a 64-bit integer and would lose precision as a JS number).
+ * Free text from WeChat always comes in CDATA, so the predefined XML entities are not decoded.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+export const MAX_XML_BYTES = 64 * 1024;
+
+export type XmlFailure = 'too-large' | 'doctype' | 'malformed';
+
+export class XmlError extends Error {
+  override readonly name = 'XmlError';
+  constructor(readonly code: XmlFailure, message: string) {
+    super(message);
+  }
+}
+
+const FORBIDDEN = /<!\s*(?:DOCTYPE|ENTITY)/i;
+
+const parser = new XMLParser({
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  trimValues: true,
+  maxNestedTags: 16,
+});
+
+/** Top-level text fields of the `<xml>` root. Null-prototype object; nested elements are skipped. */
+export type XmlFields = Readonly<Record<string, string>>;
+
+/**
+ * Parse an incoming WeChat XML body into its top-level string fields.
+ * Throws XmlError: 'too-large' (> 64 KB), 'doctype' (DOCTYPE/ENTITY), 'malformed' (anything else).
+ */
+export function parseXmlFields(body: string): XmlFields {
+  if (Buffer.byteLength(body, 'utf8') > MAX_XML_BYTES) {
+    throw new XmlError('too-large', `body larger than ${MAX_XML_BYTES} bytes`);
+  }
+  if (FORBIDDEN.test(body)) throw new XmlError('doctype', 'DOCTYPE or ENTITY declarations are not allowed');
+  if (body.trim() === '') throw new XmlError('malformed', 'empty body');
+  const valid = XMLValidator.validate(body);
+  if (valid !== true) throw new XmlError('malformed', `invalid XML: ${valid.err.code}`);
+  let doc: unknown;
+  try {
+    doc = parser.parse(body);
+  } catch {
+    throw new XmlError('malformed', 'XML could not be parsed');
+  }
+  if (!isRecord(doc) || Object.keys(doc).length !== 1 || !Object.hasOwn(doc, 'xml')) {
+    throw new XmlError('malformed', 'root element must be <xml>');
+  }
+  const root = doc['xml'];
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (root === '') return fields;
+  if (!isRecord(root)) throw new XmlError('malformed', 'root element must contain fields');
+  for (const [key, value] of Object.entries(root)) {
+    if (key === '#text') continue;
+    if (Array.isArray(value)) throw new XmlError('malformed', `duplicate element <${key}>`);
+    if (typeof value === 'string') fields[key] = value;
+    // nested elements (e.g. ScanCodeInfo) are not needed and are skipped
+  }
+  return fields;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The fields the webhook uses, extracted from a parsed message. */
+export interface IncomingMessage {
+  toUserName: string;
+  fromUserName: string;
+  /** Seconds, as sent (string: kept exact). */
+  createTime: string;
+  /** Lower-cased MsgType: text, voice, image, video, shortvideo, location, link, event, … */
+  msgType: string;
+  msgId?: string;
+  content?: string;
+  recognition?: string;
+  /** Event as sent (subscribe, unsubscribe, CLICK, VIEW, SCAN, LOCATION, …). */
+  event?: string;
+  eventKey?: string;
+}
+
+const USER_NAME = /^[A-Za-z0-9_\-@.]{1,128}$/;
+const DIGITS = /^\d{1,20}$/;
+
+/** Validate and extract the message fields; throws XmlError('malformed') when required ones are missing. */
+export function toIncomingMessage(fields: XmlFields): IncomingMessage {
+  const toUserName = fields['ToUserName'];
+  const fromUserName = fields['FromUserName'];
+  const createTime = fields['CreateTime'];
+  const msgType = fields['MsgType'];
+  if (!toUserName || !USER_NAME.test(toUserName)) throw new XmlError('malformed', 'missing or invalid ToUserName');
+  if (!fromUserName || !USER_NAME.test(fromUserName)) throw new XmlError('malformed', 'missing or invalid FromUserName');
+  if (!createTime || !DIGITS.test(createTime)) throw new XmlError('malformed', 'missing or invalid CreateTime');
+  if (!msgType || !/^[A-Za-z_]{1,32}$/.test(msgType)) throw new XmlError('malformed', 'missing or invalid MsgType');
+  const msg: IncomingMessage = { toUserName, fromUserName, createTime, msgType: msgType.toLowerCase() };
+  const msgId = fields['MsgId'];
+  if (msgId !== undefined) {
+    if (!DIGITS.test(msgId)) throw new XmlError('malformed', 'invalid MsgId');
+    msg.msgId = msgId;
+  }
+  if (fields['Content'] !== undefined) msg.content = fields['Content'];
+  if (fields['Recognition'] !== undefined) msg.recognition = fields['Recognition'];
+  if (fields['Event'] !== undefined) msg.event = fields['Event'];
+  if (fields['EventKey'] !== undefined) msg.eventKey = fields['EventKey'];
+  return msg;
+}
+
+/** Parse and validate in one step. */
+export function parseIncomingMessage(body: string): IncomingMessage {
+  return toIncomingMessage(parseXmlFields(body));
+}
+
+// ---------------------------------------------------------------------------
+// Building replies
+// ---------------------------------------------------------------------------
+
+// Characters not allowed in XML 1.0 (controls other than \t \n \r, U+FFFE/U+FFFF, lone surrogates).
+const INVALID_XML_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Remove characters that XML 1.0 cannot carry at all. */
+export function stripInvalidXmlChars(text: string): string {
+  return text.replace(INVALID_XML_CHARS, '');
+}
+
+/** Wrap text in CDATA; `]]>` is split across two sections as `]]]]><![CDATA[>`. */
+export function cdata(text: string): string {
+  return `<![CDATA[${stripInvalidXmlChars(text).replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
+
+/**
+ * Cut `text` to at most `maxBytes` UTF-8 bytes on a code-point boundary, appending `ellipsis`
+ * (counted in the budget) when it had to cut.
+ */
+export function truncateUtf8(text: string, maxBytes: number, ellipsis = '…'): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength(ellipsis, 'utf8');
+  let used = 0;
+  let out = '';
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (used + size > budget) break;
+    used += size;
+    out += ch;
+  }
+  return out + ellipsis;
+}
+
+export interface TextReply {
+  /** The user's openid (the incoming FromUserName). */
+  toUser: string;
+  /** The account (the incoming ToUserName). */
+  fromUser: string;
+  /** Seconds since the epoch. */
+  createTime: number;
+  content: string;
+}
+
+/** The passive text reply. Callers swap the user names: toUser = incoming FromUserName. */
+export function buildTextReply(reply: TextReply): string {
+  return (
+    '<xml>' +
+    `<ToUserName>${cdata(reply.toUser)}</ToUserName>` +
+    `<FromUserName>${cdata(reply.fromUser)}</FromUserName>` +
+    `<CreateTime>${Math.floor(reply.createTime)}</CreateTime>` +
+    `<MsgType>${cdata('text')}</MsgType>` +
+    `<Content>${cdata(reply.content)}</Content>` +
+    '</xml>'
+  );
+}
+
+export interface EncryptedEnvelope {
+  encrypt: string;
+  msgSignature: string;
+  /** Seconds since the epoch (as a string or number). */
+  timestamp: string | number;
+  nonce: string;
+}
+
+/** The safe-mode reply envelope. */
+export function buildEncryptedReply(envelope: EncryptedEnvelope): string {
+  return (
+    '<xml>' +
+    `<Encrypt>${cdata(envelope.encrypt)}</Encrypt>` +
+    `<MsgSignature>${cdata(envelope.msgSignature)}</MsgSignature>` +
+    `<TimeStamp>${String(envelope.timestamp)}</TimeStamp>` +
+    `<Nonce>${cdata(envelope.nonce)}</Nonce>` +
+    '</xml>'
+  );
+}
