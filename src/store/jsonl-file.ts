@@ -1,0 +1,135 @@
+// A lowdb Adapter over a JSON-lines file that only ever appends.
+//
+// lowdb's `Low.write()` hands the adapter the whole array; this adapter appends just the records
+// it has not written (or read) before, tracked by object identity. Dropping records from the
+// front of the in-memory array (retention) therefore costs no file write; `rewrite()` replaces the
+// file atomically (temp + rename) when the caller decides to compact it.
+//
+// Reading tolerates damage: a truncated last line (a crash mid-append) is skipped with a warning;
+// other unparsable lines are skipped and counted in `damagedLines` so the caller can move the
+// original aside before compacting.
+
+import { appendFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Adapter } from 'lowdb';
+import type { Logger } from '../log.ts';
+import { writeFileAtomic } from './json-file.ts';
+
+export interface JsonlOptions<T> {
+  logger: Logger;
+  /** Accepts a parsed line; lines failing it count as damaged. */
+  validate: (value: unknown) => value is T;
+}
+
+export class JsonlFile<T extends object> implements Adapter<T[]> {
+  readonly file: string;
+  readonly #logger: Logger;
+  readonly #validate: (value: unknown) => value is T;
+  /** Records known to be in the file (read from it or appended to it). */
+  #onDisk = new WeakSet<T>();
+  /** False when the file ends without a newline (truncated line): the next append starts one. */
+  #endsWithNewline = true;
+  /** Serialises appends and rewrites so they never interleave. */
+  #queue: Promise<void> = Promise.resolve();
+  /** Lines in the file, valid or not (for the caller's compaction rule). */
+  lines = 0;
+  /** Unparsable or invalid lines found by the last `read()`, not counting a truncated last line. */
+  damagedLines = 0;
+  /** True when the last `read()` found a truncated last line. */
+  truncatedTail = false;
+  /** Number of `appendFile` calls made (observability and tests). */
+  appends = 0;
+
+  constructor(file: string, options: JsonlOptions<T>) {
+    this.file = file;
+    this.#logger = options.logger;
+    this.#validate = options.validate;
+  }
+
+  async read(): Promise<T[] | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const records: T[] = [];
+    const parts = text.split('\n');
+    const tail = parts.pop() ?? ''; // text after the last newline: '' when the file ends cleanly
+    this.damagedLines = 0;
+    this.truncatedTail = false;
+    this.lines = parts.length + (tail === '' ? 0 : 1);
+    const accept = (line: string): boolean => {
+      try {
+        const value: unknown = JSON.parse(line);
+        if (!this.#validate(value)) return false;
+        records.push(value);
+        this.#onDisk.add(value);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const line of parts) {
+      if (line.trim() === '') continue;
+      if (!accept(line)) this.damagedLines++;
+    }
+    if (tail !== '') {
+      this.#endsWithNewline = false;
+      if (!accept(tail)) {
+        this.truncatedTail = true;
+        this.#logger.warn({ file: path.basename(this.file) }, 'store: skipped a truncated last line (interrupted append)');
+      }
+    } else {
+      this.#endsWithNewline = true;
+    }
+    if (this.damagedLines > 0) {
+      this.#logger.warn({ file: path.basename(this.file), lines: this.damagedLines }, 'store: skipped unreadable lines');
+    }
+    return records;
+  }
+
+  /**
+   * Appends the records at the end of `data` that are not yet in the file, in order, in one
+   * `appendFile`. Records are expected to be added at the end of the array (as a log does);
+   * anything before the last record already on disk is taken to be on disk.
+   */
+  write(data: T[]): Promise<void> {
+    const run = this.#queue.then(() => this.#append(data));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #append(data: readonly T[]): Promise<void> {
+    // New records are pushed at the end of the array: scan back to the first one already on disk.
+    let start = data.length;
+    while (start > 0 && !this.#onDisk.has(data[start - 1] as T)) start--;
+    if (start === data.length) return;
+    const fresh = data.slice(start);
+    const text = (this.#endsWithNewline ? '' : '\n') + fresh.map((record) => `${JSON.stringify(record)}\n`).join('');
+    try {
+      await appendFile(this.file, text, { encoding: 'utf8', mode: 0o600 });
+    } catch (err) {
+      // Part of the text may have reached the file: start the retry on a fresh line.
+      this.#endsWithNewline = false;
+      throw err;
+    }
+    this.appends++;
+    this.#endsWithNewline = true;
+    this.lines += fresh.length;
+    for (const record of fresh) this.#onDisk.add(record);
+  }
+
+  /** Replaces the whole file with `data` atomically (temp file + rename). */
+  rewrite(data: readonly T[]): Promise<void> {
+    const run = this.#queue.then(async () => {
+      await writeFileAtomic(this.file, data.map((record) => `${JSON.stringify(record)}\n`).join(''));
+      this.#onDisk = new WeakSet(data);
+      this.#endsWithNewline = true;
+      this.lines = data.length;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
