@@ -1,0 +1,285 @@
+// Narrative parts of an annual report: the title (year and body), passages under their
+// headings, and the figures stated in sentences ("共发布信息 3612 条").
+import type { ReportPassage, ReportStat } from './types.ts';
+import { canonLabel, chineseYearDigits, nfkc, squash, stripMarkdown } from './report-text.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Title.
+
+const REPORT_TITLE = /^(.*?)((?:19|20)\d{2})年度?(.*报告.*)$/;
+const PUNCT = /[，,。；;：:！!？?《》〈〉“”"'（）()【】[\]、|]/;
+
+/** A body's name: short, no punctuation, no digits ("西吉县人民政府", "区统计局"). */
+function looksLikeBody(s: string): boolean {
+  return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
+}
+
+export interface Title {
+  year: number | null;
+  body: string | null;
+  /** 1-based line of the title, or null. */
+  line: number | null;
+}
+
+/**
+ * Year and body from the lines above the first section: "XX2020年政府信息公开工作年度报告" on one
+ * line, or the body on the line above "2019 年政府信息公开工作年度报告". Falls back to
+ * "现公布XX2023年…报告" and "统计期限为2024年1月1日…" in the opening text.
+ */
+export function readTitle(titleLines: { raw: string; line: number }[], opening: { raw: string; line: number }[]): Title {
+  const candidates = titleLines.map((l) => ({ text: chineseYearDigits(squash(l.raw)), line: l.line }));
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    if (!c) continue;
+    const m = REPORT_TITLE.exec(c.text);
+    if (!m || !/信息公开|年度报告|工作报告/.test(m[3] ?? '')) continue;
+    const year = Number(m[2]);
+    let body: string | null = null;
+    const prefix = (m[1] ?? '').replace(/^关于/, '');
+    if (looksLikeBody(prefix)) body = prefix;
+    else if (prefix === '') {
+      for (let j = i - 1; j >= 0; j--) {
+        const above = candidates[j]?.text ?? '';
+        if (above === '') continue;
+        if (looksLikeBody(above)) body = above;
+        break;
+      }
+    }
+    return { year, body, line: c.line };
+  }
+  let year: number | null = null;
+  let body: string | null = null;
+  let line: number | null = null;
+  for (const l of opening) {
+    const t = chineseYearDigits(squash(l.raw));
+    const pub = /(?:公布|发布|编制)([^，,。；;：:]{2,30}?)((?:19|20)\d{2})年度?政府信息公开(?:工作)?(?:年度)?报告/.exec(t);
+    if (pub && year === null) {
+      year = Number(pub[2]);
+      if (looksLikeBody(pub[1] ?? '')) body = pub[1] ?? null;
+      line = l.line;
+    }
+    const period = /统计期限(?:为|自|是|从)?((?:19|20)\d{2})年1月1日/.exec(t);
+    if (period && year === null) {
+      year = Number(period[1]);
+      line = l.line;
+    }
+  }
+  return { year, body, line };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passages.
+
+const SENTENCE_END = /[。！？!?；;：:…”’）)」』]$/;
+const CJK_EDGE = /[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]/;
+
+/** A standalone sub-heading: "（一）主动公开情况", "**（二）强化制度保障。**", "### 工作要点". */
+export function subHeading(raw: string): string | null {
+  const trimmed = raw.trim();
+  const md = /^#{1,6}\s/.test(trimmed);
+  const bold = /^\*\*[^*]+\*\*$/.test(trimmed) || /^__[^_]+__$/.test(trimmed);
+  const text = stripMarkdown(trimmed).trim();
+  if (text === '' || text.length > 40) return null;
+  if (md || bold) return text;
+  const s = squash(text);
+  if (/^[(（][一二三四五六七八九十]{1,3}[)）]/.test(s) && !/[。；;，,]./.test(s)) return text;
+  return null;
+}
+
+interface Segment {
+  text: string;
+  line: number;
+}
+
+/** A paragraph: its text pieces with the line each came from (for figures' line numbers). */
+export interface Paragraph {
+  section: string;
+  heading: string;
+  segments: Segment[];
+}
+
+/** The paragraph's text, lines joined (no space between Chinese characters), and where each line starts. */
+export function joinSegments(p: Paragraph): { text: string; starts: { at: number; line: number }[] } {
+  let text = '';
+  const starts: { at: number; line: number }[] = [];
+  for (const s of p.segments) {
+    const last = text.slice(-1);
+    const first = s.text.slice(0, 1);
+    if (text !== '' && !CJK_EDGE.test(last) && !CJK_EDGE.test(first)) text += ' ';
+    starts.push({ at: text.length, line: s.line });
+    text += s.text;
+  }
+  return { text, starts };
+}
+
+export function paragraphText(p: Paragraph): string {
+  return joinSegments(p).text;
+}
+
+/** Builds paragraphs from the text lines of one section, joining lines split by a page break. */
+export class ParagraphBuilder {
+  readonly paragraphs: Paragraph[] = [];
+  private current: Paragraph | null = null;
+  private heading = '';
+  private gap = false;
+
+  constructor(private readonly section: string) {}
+
+  /** A blank line: ends the paragraph unless the next line continues an unfinished sentence. */
+  blank(): void {
+    this.gap = true;
+  }
+
+  /** Something that is not text (a table): ends the paragraph for good. */
+  interrupt(): void {
+    this.current = null;
+    this.gap = false;
+  }
+
+  add(raw: string, line: number): void {
+    const head = subHeading(raw);
+    if (head !== null) {
+      this.heading = head;
+      this.current = null;
+      this.gap = false;
+      return;
+    }
+    let text = raw.trim();
+    let heading: string | null = null;
+    const lead = /^(?:\*\*([^*]{1,60})\*\*|__([^_]{1,60})__)\s*(.+)$/.exec(text);
+    if (lead) {
+      heading = stripMarkdown(lead[1] ?? lead[2] ?? '').trim();
+      text = lead[3] ?? '';
+    }
+    text = stripMarkdown(text).replace(/\s+$/, '').trim();
+    if (text === '') return;
+    const cur = this.current;
+    const lastSeg = cur?.segments[cur.segments.length - 1];
+    const unfinished = lastSeg !== undefined && !SENTENCE_END.test(lastSeg.text);
+    if (cur && heading === null && (!this.gap || unfinished)) {
+      cur.segments.push({ text, line });
+    } else {
+      this.current = { section: this.section, heading: heading ?? this.heading, segments: [{ text, line }] };
+      this.paragraphs.push(this.current);
+      if (heading === null) this.current.heading = this.heading;
+    }
+    this.gap = false;
+  }
+
+  passages(): ReportPassage[] {
+    return this.paragraphs.map((p) => ({
+      section: p.section,
+      heading: p.heading,
+      text: paragraphText(p),
+      line: p.segments[0]?.line ?? 0,
+    }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures in sentences: a number followed by a counting unit.
+
+const UNITS = '万人次|人次|万元|亿元|元|万条|万次|条|次|件|个|项|人|家|篇|期|场|户|份|批|起|名|所|台|套|封|册|本|部|张';
+const FIGURE = new RegExp(
+  `(约|近|超过|逾)?\\s*(\\d+(?:[ ,]\\d{3})*(?:\\.\\d+)?)\\s*(多|余)?\\s*(${UNITS})(?!工作日|月|小时|分钟|年|日|号)`,
+  'g',
+);
+const CLAUSE_END = /[，,。；;：:！!？?\n]/;
+const LEADING_SUBJECT = /^(?:我|本)(?:县|市|区|州|盟|旗|省|镇|乡|街道|局|委|办|厅|院|署|部|单位|机关|部门|中心)/;
+const TRAILING_LINK = /(?:达到|达|为|约|近|超过|共计|合计|累计|共)$/;
+const MEASURE_ONLY = /^[\u4e00-\u9fff]{1,4}[量数]$/;
+const SUBJECT = /^(.{2,}?)(?:共|累计|全年|发布|公开|推送|更新|刊登|转载|开展|组织|办理|受理|接收|收到|接待)/;
+
+interface Mapped {
+  text: string;
+  /** For each character of text (by UTF-16 index), the index in the original string. */
+  map: number[];
+}
+
+/** NFKC character by character so that a match in the normalised text maps back to the print. */
+function normaliseMapped(s: string): Mapped {
+  let text = '';
+  const map: number[] = [];
+  let i = 0;
+  for (const ch of s) {
+    const n = nfkc(ch);
+    for (let k = 0; k < n.length; k++) map.push(i);
+    text += n;
+    i += ch.length;
+  }
+  map.push(s.length);
+  return { text, map };
+}
+
+function cleanItem(s: string): string {
+  let t = canonLabel(s).replace(/^[（(【\[“"'‘、—–\-·]+/, '').replace(/^(?:其中|含|包括|以及|并|另)/, '');
+  t = t.replace(LEADING_SUBJECT, '');
+  return t.replace(TRAILING_LINK, '');
+}
+
+/** Figures stated in a paragraph, each with the clause that says what is counted. */
+export function narrativeFigures(p: Paragraph): ReportStat[] {
+  const stats: ReportStat[] = [];
+  const { text: original, starts } = joinSegments(p);
+  const lineAt = (idx: number): number => {
+    let line = starts[0]?.line ?? 0;
+    for (const s of starts) if (s.at <= idx) line = s.line;
+    return line;
+  };
+  const { text, map } = normaliseMapped(original);
+  // Clause and sentence number of every position, to tell runs of figures apart.
+  const clauseNo: number[] = [];
+  const sentenceNo: number[] = [];
+  let clause = 0;
+  let sentence = 0;
+  for (let i = 0; i < text.length; i++) {
+    clauseNo.push(clause);
+    sentenceNo.push(sentence);
+    const ch = text[i] ?? '';
+    if (CLAUSE_END.test(ch)) clause++;
+    if (/[。！!？?\n]/.test(ch)) sentence++;
+  }
+  let runSubject: string | null = null;
+  let prevClause = -2;
+  let prevSentence = -1;
+  let prevEnd = 0;
+  FIGURE.lastIndex = 0;
+  for (let m = FIGURE.exec(text); m; m = FIGURE.exec(text)) {
+    const numText = m[2] ?? '';
+    const unit = m[4] ?? '';
+    const start = m.index + (m[0].length - m[0].trimStart().length);
+    const numStart = text.indexOf(numText, m.index);
+    const unitStart = text.indexOf(unit, numStart + numText.length);
+    const end = m.index + m[0].length;
+    const prevChar = text[start - 1] ?? '';
+    // Not a figure: part of a longer code or number, or an ordinal ("第3次").
+    if (/[\d.\w/-]/.test(prevChar) || prevChar === '第') continue;
+    const value = Number(numText.replace(/[ ,]/g, ''));
+    if (!Number.isFinite(value)) continue;
+    // The clause: from the last clause break, or from the previous figure in the same clause.
+    let from = start;
+    while (from > 0 && !CLAUSE_END.test(text[from - 1] ?? '')) from--;
+    if (from < prevEnd) from = prevEnd;
+    let item = cleanItem(text.slice(from, start));
+    // Figures in consecutive clauses of one sentence form a run; a clause that names only a
+    // measure ("浏览量达") takes the subject of the run's first clause ("政府门户网站").
+    const c = clauseNo[start] ?? 0;
+    const sn = sentenceNo[start] ?? 0;
+    if (sn !== prevSentence || c > prevClause + 1) runSubject = null;
+    if (MEASURE_ONLY.test(item) && runSubject) item = runSubject + item;
+    else if (runSubject === null) runSubject = SUBJECT.exec(item)?.[1] ?? null;
+    prevClause = c;
+    prevSentence = sn;
+    prevEnd = end;
+    if (item === '') continue;
+    const rawStart = map[start] ?? 0;
+    const rawEnd = map[unitStart] ?? original.length;
+    const s: ReportStat = {
+      section: p.section, article: null, item, group: null, column: '', value,
+      unit, raw: original.slice(rawStart, rawEnd).trim(), kind: 'narrative', line: lineAt(map[numStart] ?? 0),
+    };
+    if (m[1] !== undefined || m[3] !== undefined) s.approximate = true;
+    stats.push(s);
+  }
+  return stats;
+}

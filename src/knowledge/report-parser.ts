@@ -1,0 +1,227 @@
+// Parser for the yearly 政府信息公开工作年度报告 of a government body, in the national formats of
+// 2019 and 2021, from text in any of the layouts seen in published reports (tab-separated,
+// "|"-separated, one cell per line). Pure: text in, ParsedReport out, never throws. What it
+// cannot read becomes a Finding with the line it is on.
+import type { Finding, ParsedReport, ReportStat } from './types.ts';
+import {
+  ARTICLE, ROW_MARKER, TABLE_NOTE,
+  canonLabel, chineseNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
+} from './report-text.ts';
+import { groupRows, parseArticleTable, parseRequestTable, parseReviewTable, type TableContext } from './report-tables.ts';
+import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
+
+export { canonLabel } from './report-text.ts';
+
+type TableKind = 'active' | 'requests' | 'review';
+
+interface SectionHeading {
+  num: number;
+  title: string;
+}
+
+// Words that identify sections 二, 三, 四 of the national format (and 一, 五, 六 when a heading
+// has no separator after its number, "一 总体情况").
+const SECTION_WORDS: Record<number, RegExp> = {
+  1: /总体|概述|概况|主要做法|主要工作|基本情况|工作情况/,
+  2: /主动公开/,
+  3: /申请/,
+  4: /复议|诉讼/,
+  5: /问题|改进/,
+  6: /其他|需要报告/,
+};
+
+/** "### 一、主要做法", "## **六、其他需要报告的事项**", "四 政府信息公开行政复议…" — numbered past `current`. */
+export function sectionHeading(raw: string, current: number): SectionHeading | null {
+  if (raw.includes('\t') || /[|｜]/.test(raw)) return null;
+  const text = nfkc(stripMarkdown(raw)).trim();
+  const m = /^第?([一二三四五六七八九十]{1,2})(部分)?\s*([、.:]|\s)?\s*(\S.*)$/.exec(text);
+  if (!m) return null;
+  const num = chineseNumber(m[1] ?? '');
+  if (num === null || num <= current || num > 10) return null;
+  const title = (m[4] ?? '').replace(/\s+/g, '');
+  if (title.length < 2 || title.length > 30 || /。./.test(title)) return null;
+  const words = SECTION_WORDS[num];
+  const separated = m[3] !== undefined || m[2] !== undefined;
+  if (words && (num >= 2 && num <= 4 || !separated) && !words.test(title)) return null;
+  if (!words && !separated) return null;
+  // As printed, white space and markdown removed.
+  return { num, title: stripMarkdown(raw).replace(/\s+/g, '') };
+}
+
+/** A line of running text rather than a table cell. */
+function isNarrative(raw: string): boolean {
+  if (raw.includes('\t') || /[|｜]/.test(raw)) return false;
+  const s = squash(raw);
+  if (TABLE_NOTE.test(s)) return false;
+  return /。/.test(s) || s.length >= 60;
+}
+
+/** Which table a line starts, judged by its cells. */
+function starterOf(shape: LineShape): TableKind | null {
+  if (shape.mode === 'skip') return null;
+  for (const cell of shape.cells) {
+    if (cell.kind !== 'text') continue;
+    const s = canonLabel(cell.text);
+    if (ARTICLE.test(s)) return 'active';
+    if (TABLE_NOTE.test(s) || s === '申请人情况' || /^一、本年新收/.test(s)) return 'requests';
+    if (s === '行政复议') return 'review';
+  }
+  return null;
+}
+
+const SECTION_TABLE: Record<number, TableKind> = { 3: 'requests', 4: 'review' };
+
+interface TableLine {
+  shape: LineShape;
+  line: number;
+}
+
+function parseTables(lines: TableLine[], sectionNum: number, ctx: TableContext): void {
+  interface Segment { kind: TableKind | null; lines: TableLine[] }
+  const segments: Segment[] = [];
+  for (const tl of lines) {
+    const kind = starterOf(tl.shape);
+    const current = segments[segments.length - 1];
+    if (!current || kind === 'active' || (kind !== null && current.kind !== kind)) {
+      segments.push({ kind: kind ?? SECTION_TABLE[sectionNum] ?? null, lines: [tl] });
+    } else {
+      current.lines.push(tl);
+    }
+  }
+  for (const seg of segments) {
+    const rows = groupRows(seg.lines);
+    if (rows.length === 0) continue;
+    if (seg.kind === 'active') parseArticleTable(rows, ctx);
+    else if (seg.kind === 'requests') parseRequestTable(rows, ctx);
+    else if (seg.kind === 'review') parseReviewTable(rows, ctx);
+    else if (rows.some((r) => r.cells.some((c) => c.kind === 'number'))) {
+      ctx.findings.push({
+        level: 'warning', document: ctx.document, location: `第 ${rows[0]?.line ?? 0} 行（${ctx.section || '文首'}）`,
+        message: '这部分表格没有“第二十条第（X）项”等可识别的表头，其中的数字未记录',
+      });
+    }
+  }
+}
+
+function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
+  let y2019 = 0;
+  let y2021 = 0;
+  for (const s of stats) {
+    if (s.kind !== 'table') continue;
+    if (s.article) {
+      if (/^(?:本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增\/减|处理决定数量|采购项目数量|采购总金额)$/.test(s.column)) y2019++;
+      if (/^(?:本年制发件数|本年废止件数|现行有效件数|本年处理决定数量)$|^本年收费金额/.test(s.column)) y2021++;
+    } else if (s.group && /^（六）/.test(s.group)) y2021++;
+  }
+  if (y2019 > y2021) return '2019';
+  if (y2021 > y2019) return '2021';
+  return 'unknown';
+}
+
+function parseInto(text: string, document: string, out: ParsedReport): void {
+  const lines = splitLines(text);
+  const finding = (level: Finding['level'], location: string, message: string): void => {
+    out.findings.push({ level, document, location, message });
+  };
+
+  // Title lines: the short lines above the first section heading or paragraph.
+  let i = 0;
+  const titleLines: { raw: string; line: number }[] = [];
+  for (; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    if (squash(raw) === '') continue;
+    if (sectionHeading(raw, 0) || isNarrative(raw) || titleLines.length >= 15) break;
+    titleLines.push({ raw, line: i + 1 });
+  }
+  const opening: { raw: string; line: number }[] = [];
+  for (let j = i; j < lines.length && opening.length < 20; j++) {
+    const raw = lines[j] ?? '';
+    if (squash(raw) !== '') opening.push({ raw, line: j + 1 });
+  }
+  const title = readTitle(titleLines, opening);
+  out.year = title.year;
+  out.body = title.body;
+  if (out.year === null) finding('warning', '文首', '未能从标题或正文开头读出报告年度（如“2019 年政府信息公开工作年度报告”）');
+  if (out.body === null) finding('warning', title.line ? `第 ${title.line} 行` : '文首', '未能从标题读出发布报告的机关名称');
+
+  // Sections, each with its text and its tables.
+  let section: SectionHeading = { num: 0, title: '' };
+  let builder = new ParagraphBuilder('');
+  let tableLines: TableLine[] = [];
+  let inTable = false;
+  const closeSection = (): void => {
+    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings };
+    try {
+      parseTables(tableLines, section.num, ctx);
+    } catch (e) {
+      finding('error', `${section.title || '文首'}`, `读取本节表格时出现内部错误（${String(e).slice(0, 80)}），本节表格未读取`);
+    }
+    for (const p of builder.paragraphs) {
+      try {
+        out.stats.push(...narrativeFigures(p));
+      } catch (e) {
+        finding('error', `第 ${p.segments[0]?.line ?? 0} 行`, `读取本段数字时出现内部错误（${String(e).slice(0, 80)}）`);
+      }
+    }
+    out.passages.push(...builder.passages());
+  };
+
+  for (; i < lines.length; i++) {
+    const raw = (lines[i] ?? '').replace(/\f/g, '');
+    const no = i + 1;
+    const heading = sectionHeading(raw, section.num);
+    if (heading) {
+      closeSection();
+      section = heading;
+      builder = new ParagraphBuilder(heading.title);
+      tableLines = [];
+      inTable = false;
+      continue;
+    }
+    if (squash(raw) === '') {
+      builder.blank();
+      continue;
+    }
+    const tableSection = section.num >= 2 && section.num <= 4;
+    let isTable: boolean;
+    if (isNarrative(raw)) {
+      isTable = false;
+    } else if (inTable) {
+      isTable = true;
+    } else {
+      const shape = lineShape(raw, no);
+      if (starterOf(shape)) isTable = true;
+      else if (tableSection) isTable = subHeading(raw) === null || ROW_MARKER.test(squash(raw)) && tableLines.length > 0;
+      else isTable = false;
+    }
+    if (isTable) {
+      inTable = true;
+      tableLines.push({ shape: lineShape(raw, no), line: no });
+      builder.interrupt();
+    } else {
+      inTable = false;
+      builder.add(raw, no);
+    }
+  }
+  closeSection();
+
+  out.format = detectFormat(out.stats);
+  const tables = out.stats.filter((s) => s.kind === 'table');
+  if (!tables.some((s) => s.article)) finding('warning', '全文', '未读到第二十条各项（主动公开）表格中的数字');
+  if (!tables.some((s) => !s.article && s.column !== '' && ROW_MARKER.test(s.item))) {
+    finding('warning', '全文', '未读到“收到和处理政府信息公开申请情况”表格中的数字');
+  }
+  if (!tables.some((s) => /^行政(?:复议|诉讼)/.test(s.item))) finding('warning', '全文', '未读到行政复议、行政诉讼表格中的数字');
+}
+
+/** Read a report. Never throws: anything it cannot read is a Finding. */
+export function parseReport(text: string, document: string): ParsedReport {
+  const out: ParsedReport = { year: null, body: null, format: 'unknown', stats: [], passages: [], findings: [] };
+  const doc = typeof document === 'string' ? document : String(document);
+  try {
+    parseInto(typeof text === 'string' ? text : String(text ?? ''), doc, out);
+  } catch (e) {
+    out.findings.push({ level: 'error', document: doc, location: '全文', message: `解析时出现内部错误（${String(e).slice(0, 120)}），已读出的部分保留` });
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+// Text handling for annual reports: normalisation, labels, cells and numbers.
+// Everything here is total (never throws) because the parser runs on arbitrary input.
+
+/** NFKC: full-width digits and punctuation become ASCII, U+3000 becomes a space. */
+export function nfkc(s: string): string {
+  try {
+    return s.normalize('NFKC');
+  } catch {
+    return s;
+  }
+}
+
+/** Lines as an editor counts them (line N of the result is line N+1 of the file). */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\n|\r/);
+}
+
+const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff]+/g;
+
+/** Remove markdown emphasis and heading marks, keep the words. */
+export function stripMarkdown(s: string): string {
+  return s
+    .replace(/^\s{0,3}#{1,6}\s*/, '')
+    .replace(/\s+#+\s*$/, '')
+    .replace(/\*\*|__/g, '')
+    .replace(/^\s*>\s?/, '')
+    .replace(/<(https?:\/\/[^>\s]+)>/g, '$1');
+}
+
+/**
+ * A label as the knowledge base stores it: NFKC, no white space, no markdown, and the
+ * brackets and separators in their full-width form so "(三)" and "（三）" agree.
+ */
+export function canonLabel(s: string): string {
+  return nfkc(stripMarkdown(s))
+    .replace(INVISIBLE, '')
+    .replace(/\(/g, '（')
+    .replace(/\)/g, '）')
+    .replace(/,/g, '，')
+    .replace(/:/g, '：')
+    .replace(/;/g, '；');
+}
+
+/** Text of a line for matching: NFKC, markdown removed, no white space (brackets half-width). */
+export function squash(s: string): string {
+  return nfkc(stripMarkdown(s)).replace(INVISIBLE, '');
+}
+
+const CN_DIGIT: Record<string, string> = {
+  '〇': '0', '零': '0', '一': '1', '二': '2', '三': '3', '四': '4',
+  '五': '5', '六': '6', '七': '7', '八': '8', '九': '9',
+};
+
+/** "二〇一九年" → "2019年"; other text unchanged. */
+export function chineseYearDigits(s: string): string {
+  return s.replace(/([〇零一二三四五六七八九]{4})(?=年)/g, (m) =>
+    [...m].map((c) => CN_DIGIT[c] ?? c).join(''),
+  );
+}
+
+const SECTION_NUM: Record<string, number> = {
+  一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10,
+};
+
+/** Value of a small Chinese numeral ("三" → 3, "十一" → 11), or null. */
+export function chineseNumber(s: string): number | null {
+  if (s.length === 0 || s.length > 3) return null;
+  if (s.length === 1) return SECTION_NUM[s] ?? null;
+  if (s.startsWith('十')) {
+    const unit = SECTION_NUM[s.slice(1)];
+    return unit !== undefined && unit < 10 ? 10 + unit : null;
+  }
+  const tens = SECTION_NUM[s[0] ?? ''];
+  if (tens === undefined || tens >= 10 || s[1] !== '十') return null;
+  if (s.length === 2) return tens * 10;
+  const unit = SECTION_NUM[s[2] ?? ''];
+  return unit !== undefined && unit < 10 ? tens * 10 + unit : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row labels and markers (tested on squashed text: NFKC, no white space).
+
+/** "一、…", "（一）…", "1.…": the numbering that starts a row label of the section 三 table. */
+export const ROW_MARKER = /^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))/;
+export const TOP_ROW = /^[一二三四五六七八九十]{1,3}[、.．]/;
+export const PAREN_ROW = /^[(（][一二三四五六七八九十]{1,3}[)）]/;
+export const SUB_ROW = /^\d{1,2}[.．、](?!\d)/;
+/** "第二十条第（五）项" at the start of a cell. */
+export const ARTICLE = /^第[一二三四五六七八九十百零〇\d]{1,4}条第[(（][一二三四五六七八九十\d]{1,3}[)）]项/;
+/** The bracketed note over the label column of the section 三 table. */
+export const TABLE_NOTE = /勾稽|本列数据/;
+
+export function hasUnclosedBracket(s: string): boolean {
+  const open = (s.match(/[(（]/g) ?? []).length;
+  const close = (s.match(/[)）]/g) ?? []).length;
+  return open > close;
+}
+
+/** Lines that are only a page number: "- 3 -", "— 12 —", "第 3 页", "第3页 共8页", "3/8". */
+export function isPageNumber(squashed: string): boolean {
+  return /^(?:[-—–－‐]+\d{1,4}[-—–－‐]+|第\d{1,4}页(?:[,，]?共\d{1,4}页)?|\d{1,4}\/\d{1,4})$/.test(squashed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells and numbers.
+
+export type CellKind = 'blank' | 'na' | 'number' | 'bad' | 'text';
+
+export interface NumberValue {
+  value: number;
+  unit: string | null;
+  approximate: boolean;
+}
+
+export interface Cell {
+  /** NFKC, trimmed. */
+  text: string;
+  /** As printed, trimmed. */
+  raw: string;
+  line: number;
+  kind: CellKind;
+  num?: NumberValue;
+}
+
+const NA = /^(?:[-—–―─－‐_/／\\.。·…]+|无|不适用|空)$/;
+const NUMBER =
+  /^(约|近|超过|逾|大约)? ?([+\-−]?) ?(\d{1,3}(?:[ ,]\d{3})+|\d+)(\.\d+)? ?(多|余|以上|左右)? ?(.*)$/;
+const UNIT = /^[\u4e00-\u9fff%‰a-zA-Z]{1,8}$/;
+
+/** Read a figure as printed: "80 639", "-14", "33.99 万元", "100 多"; null when not a number. */
+export function parseNumber(text: string): NumberValue | null {
+  const t = nfkc(text).replace(INVISIBLE, ' ').trim();
+  const m = NUMBER.exec(t);
+  if (!m) return null;
+  const [, before, sign, int, frac, after, rest] = m;
+  const unitText = (rest ?? '').trim();
+  if (unitText !== '' && !UNIT.test(unitText)) return null;
+  const digits = (int ?? '').replace(/[ ,]/g, '') + (frac ?? '');
+  const value = Number(digits);
+  if (!Number.isFinite(value)) return null;
+  return {
+    value: sign === '-' || sign === '−' ? -value : value,
+    unit: unitText === '' ? null : unitText,
+    approximate: before !== undefined || after !== undefined,
+  };
+}
+
+export function makeCell(raw: string, line: number): Cell {
+  const trimmed = raw.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+  const text = nfkc(trimmed).trim();
+  const squashed = text.replace(INVISIBLE, '');
+  if (squashed === '') return { text: '', raw: trimmed, line, kind: 'blank' };
+  if (NA.test(squashed)) return { text, raw: trimmed, line, kind: 'na' };
+  if (ROW_MARKER.test(squashed) || ARTICLE.test(squashed)) return { text, raw: trimmed, line, kind: 'text' };
+  const num = parseNumber(text);
+  if (num) return { text, raw: trimmed, line, kind: 'number', num };
+  if (/^[+\-−]?\d/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
+  return { text, raw: trimmed, line, kind: 'text' };
+}
+
+export type LineShape =
+  | { mode: 'skip' }
+  | { mode: 'row'; cells: Cell[] }
+  | { mode: 'cell'; cells: Cell[] };
+
+const MD_SEPARATOR = /^\s*[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?\s*$/;
+
+/**
+ * How a line of a table region splits into cells. Tabs and pipes give a row with its cells;
+ * a line without separators is one cell of a table flattened to one cell per line.
+ */
+export function lineShape(raw: string, line: number): LineShape {
+  const clean = raw.replace(/\f/g, '');
+  const squashed = nfkc(clean).replace(INVISIBLE, '');
+  if (squashed === '' || isPageNumber(squashed) || MD_SEPARATOR.test(clean)) return { mode: 'skip' };
+  if (clean.includes('\t')) {
+    return { mode: 'row', cells: clean.split('\t').map((c) => makeCell(c, line)) };
+  }
+  if (/[|｜]/.test(clean)) {
+    if (/^[\s|｜]+$/.test(clean)) {
+      // "|" alone is one empty cell of a one-cell-per-line table; "||", "|||" pad merged cells.
+      const pipes = (clean.match(/[|｜]/g) ?? []).length;
+      return pipes === 1 ? { mode: 'cell', cells: [makeCell('', line)] } : { mode: 'skip' };
+    }
+    const parts = clean.split(/[|｜]/);
+    if (/^\s*[|｜]/.test(clean)) parts.shift();
+    if (/[|｜]\s*$/.test(clean)) parts.pop();
+    const cells = parts.map((c) => makeCell(c, line));
+    return cells.length >= 2 ? { mode: 'row', cells } : { mode: 'cell', cells };
+  }
+  // A line of numbers only ("0 0 0 0 0"), unless it is one spaced number ("80 639").
+  const t = nfkc(clean).trim();
+  if (/^[+\-−]?\d[\d.]*(?:\s+[+\-−]?\d[\d.]*){1,}$/.test(t) && parseNumber(t) === null) {
+    return { mode: 'row', cells: t.split(/\s+/).map((c) => makeCell(c, line)) };
+  }
+  return { mode: 'cell', cells: [makeCell(clean, line)] };
+}
