@@ -5,7 +5,7 @@
 import type { Finding, ParsedReport, ReportStat } from './types.ts';
 import {
   ARTICLE, ROW_MARKER, TABLE_NOTE,
-  canonLabel, chineseNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
+  canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
 } from './report-text.ts';
 import { groupRows, parseArticleTable, parseRequestTable, parseReviewTable, type TableContext } from './report-tables.ts';
 import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
@@ -182,6 +182,8 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
       builder.blank();
       continue;
     }
+    // A page number between two parts of a paragraph or a table ("— 4 —", "第 3 页").
+    if (isPageNumber(squash(raw))) continue;
     const tableSection = section.num >= 2 && section.num <= 4;
     let isTable: boolean;
     if (isNarrative(raw)) {

@@ -110,9 +110,10 @@ function cellKey(c: Cell | null, blankIsZero: boolean): string {
 
 /**
  * Which cell belongs to each of k columns when a row has n cells. n = k: one to one. n > k:
- * any n−k cells may be surplus, so column j may hold any of cells j..j+n−k. n < k (only when
- * `anchored`): cells were lost from the interior, so the first cell is the first column, the
- * last cell the last column and lost cells were empty. A column is returned only when every
+ * n−k cells are surplus; text exports add empty cells, not numbers, so when the row has at least
+ * n−k empty cells only empty cells are taken as surplus, otherwise any cell may be. n < k (only
+ * when `anchored`): cells were lost from the interior, so the first cell is the first column,
+ * the last cell the last column and lost cells were empty. A column is returned only when every
  * way of placing the cells gives it the same reading; otherwise undefined (not guessed).
  * null stands for an empty cell that was lost.
  */
@@ -128,7 +129,27 @@ export function fitCells(values: Cell[], k: number, blankIsZero: boolean, anchor
   if (n === k) return values.slice();
   if (n > k) {
     const d = n - k;
-    for (let j = 0; j < k; j++) out[j] = agree(values.slice(j, j + d + 1));
+    const blanks = values.filter((c) => c.kind === 'blank').length;
+    if (blanks < d) {
+      for (let j = 0; j < k; j++) out[j] = agree(values.slice(j, j + d + 1));
+      return out;
+    }
+    // Cell i, kept, lands in column i − (empty cells dropped before it); the drops before it are
+    // at most the empty cells before it, and the rest must fit among the empty cells after it.
+    const cands: Cell[][] = Array.from({ length: k }, () => []);
+    let before = 0;
+    for (let i = 0; i < n; i++) {
+      const cell = values[i] as Cell;
+      const after = blanks - before - (cell.kind === 'blank' ? 1 : 0);
+      const lo = Math.max(0, d - after);
+      const hi = Math.min(d, before);
+      for (let dropped = lo; dropped <= hi; dropped++) {
+        const j = i - dropped;
+        if (j >= 0 && j < k) cands[j]?.push(cell);
+      }
+      if (cell.kind === 'blank') before++;
+    }
+    for (let j = 0; j < k; j++) out[j] = agree(cands[j] ?? []);
     return out;
   }
   if (!anchored) return out;
@@ -409,8 +430,9 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     if (n !== k) {
       const first = columns[0] ?? '';
       const last = columns[k - 1] ?? '';
+      const blanks = values.filter((c) => c.kind === 'blank').length;
       const rule = n > k
-        ? `多出的 ${n - k} 格可能在任何位置`
+        ? blanks >= n - k ? `多出的 ${n - k} 格应为其中的空格` : `多出的 ${n - k} 格可能在任何位置`
         : n === 1 ? `唯一的数据格按行末计入“${last}”` : `按首格为“${first}”、末格为“${last}”读取，缺少的格按空格（0）计`;
       const how = missing.length === 0
         ? '各种可能的对齐方式读数相同，已全部记录'
