@@ -27,7 +27,7 @@ export interface Title {
  * "现公布XX2023年…报告" and "统计期限为2024年1月1日…" in the opening text.
  */
 export function readTitle(titleLines: { raw: string; line: number }[], opening: { raw: string; line: number }[]): Title {
-  const candidates = titleLines.map((l) => ({ text: chineseYearDigits(squash(l.raw)), line: l.line }));
+  const candidates = titleLines.map((l) => ({ text: chineseYearDigits(squash(l.raw.slice(0, 300))), line: l.line }));
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i];
     if (!c) continue;
@@ -51,7 +51,7 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
   let body: string | null = null;
   let line: number | null = null;
   for (const l of opening) {
-    const t = chineseYearDigits(squash(l.raw));
+    const t = chineseYearDigits(squash(l.raw.slice(0, 2000)));
     const pub = /(?:公布|发布|编制)([^，,。；;：:]{2,30}?)((?:19|20)\d{2})年度?政府信息公开(?:工作)?(?:年度)?报告/.exec(t);
     if (pub && year === null) {
       year = Number(pub[2]);
@@ -151,7 +151,7 @@ export class ParagraphBuilder {
       heading = stripMarkdown(lead[1] ?? lead[2] ?? '').trim();
       text = lead[3] ?? '';
     }
-    text = stripMarkdown(text).replace(/\s+$/, '').trim();
+    text = stripMarkdown(text).trim();
     if (text === '') return;
     const cur = this.current;
     const lastSeg = cur?.segments[cur.segments.length - 1];
@@ -181,7 +181,7 @@ export class ParagraphBuilder {
 
 const UNITS = '万人次|人次|万元|亿元|元|万条|万次|条|次|件|个|项|人|家|篇|期|场|户|份|批|起|名|所|台|套|封|册|本|部|张';
 const FIGURE = new RegExp(
-  `(约|近|超过|逾)?\\s*(\\d+(?:[ ,]\\d{3})*(?:\\.\\d+)?)\\s*(多|余)?\\s*(${UNITS})(?!工作日|月|小时|分钟|年|日|号)`,
+  `(约|近|超过|逾)?\\s{0,3}(\\d{1,12}(?:[ ,]\\d{3}){0,4}(?:\\.\\d{1,6})?)\\s{0,3}(多|余)?\\s{0,3}(${UNITS})(?!工作日|月|小时|分钟|年|日|号)`,
   'g',
 );
 const CLAUSE_END = /[，,。；;：:！!？?\n]/;
@@ -258,8 +258,7 @@ export function narrativeFigures(p: Paragraph): ReportStat[] {
     if (!Number.isFinite(value)) continue;
     // The clause: from the last clause break, or from the previous figure in the same clause.
     let from = start;
-    while (from > 0 && !CLAUSE_END.test(text[from - 1] ?? '')) from--;
-    if (from < prevEnd) from = prevEnd;
+    while (from > prevEnd && !CLAUSE_END.test(text[from - 1] ?? '')) from--;
     let item = cleanItem(text.slice(from, start));
     // Figures in consecutive clauses of one sentence form a run; a clause that names only a
     // measure ("浏览量达") takes the subject of the run's first clause ("政府门户网站").

@@ -7,7 +7,8 @@ import {
   ARTICLE, ROW_MARKER, TABLE_NOTE,
   canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
 } from './report-text.ts';
-import { groupRows, parseArticleTable, parseRequestTable, parseReviewTable, type TableContext } from './report-tables.ts';
+import { groupRows } from './report-rows.ts';
+import { parseArticleTable, parseRequestTable, parseReviewTable, type TableContext } from './report-tables.ts';
 import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
 
 export { canonLabel } from './report-text.ts';
@@ -33,6 +34,7 @@ const SECTION_WORDS: Record<number, RegExp> = {
 /** "### 一、主要做法", "## **六、其他需要报告的事项**", "四 政府信息公开行政复议…" — numbered past `current`. */
 export function sectionHeading(raw: string, current: number): SectionHeading | null {
   if (raw.includes('\t') || /[|｜]/.test(raw)) return null;
+  if (raw.length > 200) return null;
   const text = nfkc(stripMarkdown(raw)).trim();
   const m = /^第?([一二三四五六七八九十]{1,2})(部分)?\s*([、.:]|\s)?\s*(\S.*)$/.exec(text);
   if (!m) return null;

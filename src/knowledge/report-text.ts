@@ -19,12 +19,13 @@ const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff]+/g;
 
 /** Remove markdown emphasis and heading marks, keep the words. */
 export function stripMarkdown(s: string): string {
-  return s
-    .replace(/^\s{0,3}#{1,6}\s*/, '')
-    .replace(/\s+#+\s*$/, '')
-    .replace(/\*\*|__/g, '')
-    .replace(/^\s*>\s?/, '')
-    .replace(/<(https?:\/\/[^>\s]+)>/g, '$1');
+  let t = s.replace(/^ {0,3}#{1,6}/, '').replace(/^ {0,3}> ?/, '');
+  // A closing run of #'s ("## 标题 ##"); trimmed by hand, a regex over trailing spaces is quadratic.
+  const end = t.trimEnd();
+  let cut = end.length;
+  while (cut > 0 && end[cut - 1] === '#') cut--;
+  if (cut < end.length && cut > 0 && /\s/.test(end[cut - 1] ?? '')) t = end.slice(0, cut);
+  return t.replace(/\*\*|__/g, '').replace(/<(https?:\/\/[^>\s]{1,2000})>/g, '$1');
 }
 
 /**
@@ -146,7 +147,7 @@ export function parseNumber(text: string): NumberValue | null {
 }
 
 export function makeCell(raw: string, line: number): Cell {
-  const trimmed = raw.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+  const trimmed = raw.trim();
   const text = nfkc(trimmed).trim();
   const squashed = text.replace(INVISIBLE, '');
   if (squashed === '') return { text: '', raw: trimmed, line, kind: 'blank' };
@@ -172,7 +173,8 @@ const MD_SEPARATOR = /^\s*[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]
 export function lineShape(raw: string, line: number): LineShape {
   const clean = raw.replace(/\f/g, '');
   const squashed = nfkc(clean).replace(INVISIBLE, '');
-  if (squashed === '' || isPageNumber(squashed) || MD_SEPARATOR.test(clean)) return { mode: 'skip' };
+  if (squashed === '' || isPageNumber(squashed)) return { mode: 'skip' };
+  if (clean.length <= 4000 && clean.includes('---') && MD_SEPARATOR.test(clean)) return { mode: 'skip' };
   if (clean.includes('\t')) {
     return { mode: 'row', cells: clean.split('\t').map((c) => makeCell(c, line)) };
   }
@@ -190,7 +192,7 @@ export function lineShape(raw: string, line: number): LineShape {
   }
   // A line of numbers only ("0 0 0 0 0"), unless it is one spaced number ("80 639").
   const t = nfkc(clean).trim();
-  if (/^[+\-−]?\d[\d.]*(?:\s+[+\-−]?\d[\d.]*){1,}$/.test(t) && parseNumber(t) === null) {
+  if (t.length <= 4000 && /^[+\-−]?\d[\d.]*(?:\s+[+\-−]?\d[\d.]*){1,}$/.test(t) && parseNumber(t) === null) {
     return { mode: 'row', cells: t.split(/\s+/).map((c) => makeCell(c, line)) };
   }
   return { mode: 'cell', cells: [makeCell(clean, line)] };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseReport, sectionHeading } from '../../src/knowledge/report-parser.ts';
-import { fitCells, mergeFragments } from '../../src/knowledge/report-tables.ts';
+import { fitCells, mergeFragments } from '../../src/knowledge/report-rows.ts';
 import { canonLabel, lineShape, makeCell, parseNumber } from '../../src/knowledge/report-text.ts';
 import { validateReport } from '../../src/knowledge/validate.ts';
 import type { ParsedReport, ReportStat } from '../../src/knowledge/types.ts';
@@ -494,5 +494,42 @@ describe('parseReport never throws', () => {
       const text = ls.join('\n');
       wellFormed(parseReport(text, 'fuzz'), text);
     }), { numRuns: 200 });
+  });
+});
+
+describe('rows of empty cells in section 三', () => {
+  const header = [
+    '三、收到和处理政府信息公开申请情况',
+    '（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况\t\t\t\t\t\t总计',
+    '\t自然人\t法人或其他组织\t\t\t\t\t',
+    '\t\t商业企业\t科研机构\t社会组织\t法律服务机构\t其他\t',
+  ];
+  it('reads a blank row as 0 unless it only heads its numbered sub-rows', () => {
+    const r = parseReport([...header,
+      '三、本年度办理结果\t\t\t\t\t\t\t',
+      '（五）不予处理\t\t\t\t\t\t\t',
+      '1.信访举报投诉类申请\t1\t\t\t\t\t\t1',
+      '（六）其他处理\t\t\t\t\t\t\t',
+      '（七）总计\t1\t\t\t\t\t\t1'].join('\n'), 't');
+    expect(r.stats.filter((s) => s.item === '（五）不予处理' || s.item.startsWith('三、'))).toEqual([]);
+    expect(fig(r, '1.信访举报投诉类申请', '自然人').group).toBe('（五）不予处理');
+    expect(r.stats.filter((s) => s.item === '（六）其他处理').map((s) => s.value)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('parseReport stays fast on pathological lines', () => {
+  it('handles very long runs of tabs, spaces and digits in well under a second each', () => {
+    const inputs = [
+      '一' + ' '.repeat(30000) + 'x',
+      '# 标题' + ' '.repeat(30000) + 'x',
+      '共发布信息 ' + '1'.repeat(30000) + ' 次。',
+      '三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系\t自然人\t总计\n一、本年新收\t' + '\t'.repeat(60000) + '5',
+      '二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t本年新制作数量\n规章\t1' + ' '.repeat(30000) + 'x',
+    ];
+    for (const text of inputs) {
+      const t = performance.now();
+      parseReport(text, 'slow');
+      expect(performance.now() - t).toBeLessThan(1000);
+    }
   });
 });
