@@ -113,6 +113,13 @@ describe('GET URL verification', () => {
     }
   });
 
+  it('a verified GET without echostr → 400', async () => {
+    const { app } = plain({ now: () => Number(A.get.timestamp) * 1000 });
+    const { echostr: _omit, ...params } = A.get;
+    const res = await app.request(`/?${new URLSearchParams(params)}`);
+    expect(res.status).toBe(400);
+  });
+
   it('stale timestamp → 403, echostr not echoed', async () => {
     const { app } = plain({ now: () => (Number(A.get.timestamp) + 301) * 1000 });
     const res = await app.request(`/?${new URLSearchParams({ ...A.get })}`);
@@ -211,11 +218,13 @@ describe('plain POST', () => {
     expect((await post(app, plainQuery(), big, { 'Content-Length': String(Buffer.byteLength(big)) })).status).toBe(413);
     expect((await post(app, plainQuery(), 'x', { 'Content-Length': String(10_000_000) })).status).toBe(413);
 
+    // 1.6 MB offered in 16 KB chunks, without a Content-Length
     let pulled = 0;
     const endless = new ReadableStream<Uint8Array>({
       pull(controller) {
         pulled++;
-        controller.enqueue(new Uint8Array(16 * 1024).fill(0x61));
+        if (pulled > 100) controller.close();
+        else controller.enqueue(new Uint8Array(16 * 1024).fill(0x61));
       },
     });
     const res = await app.request(`/?${plainQuery()}`, { method: 'POST', body: endless, duplex: 'half' } as RequestInit);
