@@ -1,0 +1,173 @@
+// Configuration from the environment, with a `.env` file filling in what the environment leaves
+// unset. Every problem is collected and reported at once, in Chinese and English, naming the
+// variable — and never echoing the value of a secret.
+import { existsSync, readFileSync } from 'node:fs';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+export interface Config {
+  port: number;
+  host: string;
+  knowledgeDir: string;
+  dataDir: string;
+  /** Salt for hashing user ids in stored logs. */
+  dataSalt?: string;
+  /** Header of the chat page; when unset the server asks the bot, then falls back to a generic title. */
+  chatTitle?: string;
+  wechat: {
+    /** Set ⇒ the /wechat webhook is served. */
+    token?: string;
+    appId?: string;
+    encodingAESKey?: string;
+    previousEncodingAESKey?: string;
+  };
+  wechaty: {
+    /** Set ⇒ a Wechaty bot is started, e.g. "wechaty-puppet-wechat4u". */
+    puppet?: string;
+    puppetToken?: string;
+  };
+  adminToken?: string;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(['配置有误 / Invalid configuration:', ...problems.map((p) => `  - ${p}`)].join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /**
+   * A dotenv file whose values fill in variables missing from `env` (never overriding them).
+   * Defaults to ".env" when `env` is `process.env` (so puppets reading process.env see them too),
+   * and to no file otherwise; `false` reads no file.
+   */
+  envFile?: string | false;
+}
+
+/** "" and white space mean "unset", as in `WECHAT_TOKEN=` lines of a .env file. */
+const blank = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) =>
+  z.preprocess(blank, schema.optional().default(value as never));
+
+const aesKey = (name: string) =>
+  optional(
+    z.string().regex(/^[A-Za-z0-9]{43}$/, {
+      error: (issue) =>
+        `${name} 必须恰好是 43 位英文字母或数字（现在是 ${String(issue.input).length} 位）/ ` +
+        `${name} must be exactly 43 letters or digits (got ${String(issue.input).length} characters)`,
+    }),
+  );
+
+const variables = z.object({
+  PORT: withDefault(
+    z.coerce.number({ error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' })
+      .int({ error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' })
+      .min(0, { error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' })
+      .max(65535, { error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' }),
+    8080,
+  ),
+  HOST: withDefault(z.string(), '0.0.0.0'),
+  KNOWLEDGE_DIR: withDefault(z.string(), 'knowledge'),
+  DATA_DIR: withDefault(z.string(), 'data'),
+  DATA_SALT: optional(z.string()),
+  CHAT_TITLE: optional(
+    z.string().max(40, { error: 'CHAT_TITLE 不能超过 40 个字 / CHAT_TITLE must be at most 40 characters' }),
+  ),
+  WECHAT_TOKEN: optional(
+    z.string().regex(/^[A-Za-z0-9]{3,32}$/, {
+      error: (issue) =>
+        `WECHAT_TOKEN 必须是 3–32 位英文字母或数字（现在是 ${String(issue.input).length} 位` +
+        `${/[^A-Za-z0-9]/.test(String(issue.input)) ? '，含有其他字符' : ''}）/ ` +
+        `WECHAT_TOKEN must be 3–32 letters or digits (got ${String(issue.input).length} characters` +
+        `${/[^A-Za-z0-9]/.test(String(issue.input)) ? ', including other characters' : ''})`,
+    }),
+  ),
+  WECHAT_APPID: optional(
+    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+      error: 'WECHAT_APPID 只能包含英文字母、数字、_ 或 -（形如 wx1234567890abcdef）/ WECHAT_APPID may only contain letters, digits, _ or - (like wx1234567890abcdef)',
+    }),
+  ),
+  WECHAT_ENCODING_AES_KEY: aesKey('WECHAT_ENCODING_AES_KEY'),
+  WECHAT_PREVIOUS_ENCODING_AES_KEY: aesKey('WECHAT_PREVIOUS_ENCODING_AES_KEY'),
+  WECHATY_PUPPET: optional(
+    z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, {
+      error: 'WECHATY_PUPPET 必须是一个 npm 包名，如 wechaty-puppet-wechat4u / WECHATY_PUPPET must be an npm package name such as wechaty-puppet-wechat4u',
+    }),
+  ),
+  WECHATY_PUPPET_TOKEN: optional(z.string()),
+  ADMIN_TOKEN: optional(z.string()),
+  LOG_LEVEL: withDefault(
+    z.enum(LOG_LEVELS, {
+      error: `LOG_LEVEL 必须是 ${LOG_LEVELS.join(' / ')} 之一 / LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+    }),
+    'info',
+  ),
+});
+
+/** Every variable read; .env.example documents each (a test checks). */
+export const VARIABLES = Object.keys(variables.shape);
+
+const schema = variables.superRefine((env, ctx) => {
+  for (const name of ['WECHAT_ENCODING_AES_KEY', 'WECHAT_PREVIOUS_ENCODING_AES_KEY'] as const) {
+    if (env[name] !== undefined && env.WECHAT_APPID === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `设置了 ${name} 就必须同时设置 WECHAT_APPID（安全模式要用 AppID 校验消息）/ ${name} requires WECHAT_APPID (safe mode checks the AppID in every message)`,
+      });
+    }
+  }
+  if (env.WECHAT_PREVIOUS_ENCODING_AES_KEY !== undefined && env.WECHAT_ENCODING_AES_KEY === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WECHAT_PREVIOUS_ENCODING_AES_KEY'],
+      message: '设置了 WECHAT_PREVIOUS_ENCODING_AES_KEY 就必须同时设置 WECHAT_ENCODING_AES_KEY / WECHAT_PREVIOUS_ENCODING_AES_KEY requires WECHAT_ENCODING_AES_KEY',
+    });
+  }
+});
+
+/** Reads the configuration; throws a ConfigError listing every problem found. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const envFile = options.envFile ?? (env === process.env ? '.env' : false);
+  const problems: string[] = [];
+  if (envFile !== false && existsSync(envFile)) {
+    try {
+      // populate() never overrides a variable already set in `env`.
+      dotenv.populate(env, dotenv.parse(readFileSync(envFile)), { override: false });
+    } catch (error) {
+      problems.push(`读取 ${envFile} 失败 / could not read ${envFile}: ${(error as Error).message}`);
+    }
+  }
+
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    // Messages come only from this file: none of them quotes a value, so no secret leaks.
+    problems.push(...result.error.issues.map((issue) => issue.message));
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    knowledgeDir: e.KNOWLEDGE_DIR,
+    dataDir: e.DATA_DIR,
+    dataSalt: e.DATA_SALT,
+    chatTitle: e.CHAT_TITLE,
+    wechat: {
+      token: e.WECHAT_TOKEN,
+      appId: e.WECHAT_APPID,
+      encodingAESKey: e.WECHAT_ENCODING_AES_KEY,
+      previousEncodingAESKey: e.WECHAT_PREVIOUS_ENCODING_AES_KEY,
+    },
+    wechaty: { puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_TOKEN },
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+  };
+}
