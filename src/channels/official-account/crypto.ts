@@ -61,7 +61,7 @@ export function validateToken(value: string, name = 'WECHAT_TOKEN'): void {
 }
 
 /** Throws WechatConfigError unless `value` looks like an appid (non-empty, printable ASCII, no spaces). */
-export function validateAppId(value: string | undefined, name = 'WECHAT_APP_ID'): asserts value is string {
+export function validateAppId(value: string | undefined, name = 'WECHAT_APPID'): asserts value is string {
   if (typeof value !== 'string' || value === '') {
     throw new WechatConfigError(`${name} 在安全模式下是必填项（现在为空）`);
   }

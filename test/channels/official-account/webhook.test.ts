@@ -616,7 +616,7 @@ describe('configuration', () => {
     expect(() => createWebhook({ token: 'abc', bot, appId: 'wx1', encodingAESKey: 'x'.repeat(42) })).toThrow(
       'WECHAT_ENCODING_AES_KEY 必须是 43 位字母或数字（现在是 42 位）',
     );
-    expect(() => createWebhook({ token: 'abc', bot, encodingAESKey: SAFE.key })).toThrow('WECHAT_APP_ID');
+    expect(() => createWebhook({ token: 'abc', bot, encodingAESKey: SAFE.key })).toThrow('WECHAT_APPID');
     expect(() => createWebhook({ token: 'abc', bot, previousEncodingAESKey: SAFE.key })).toThrow('WECHAT_PREVIOUS_ENCODING_AES_KEY');
   });
 });
