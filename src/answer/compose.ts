@@ -87,13 +87,14 @@ export function guideText(topic: GuideTopic, detail: boolean): Composed {
 }
 
 /** The sentences of a passage that carry the question's words, in their order. */
-export function passageText(passages: Passage[], terms: string[]): Composed {
+export function passageText(passages: Passage[], terms: string[], points: string[] = []): Composed {
   const p = passages[0]!;
   const sentences = p.text.split(/(?<=[。；！？])/).filter((s) => s.trim());
-  const relevant = sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
+  const relevant = points.length ? [] : sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
   const picked = relevant.length ? relevant : sentences;
   const heading = p.heading ? `${p.heading.replace(/[。.]$/, '')}：` : '';
-  const body = `${p.year}年报告（${p.section}）${heading}\n${picked.join('')}`;
+  const listed = points.length ? `\n${points.map((x) => x.replace(/[。.]$/, '')).join('\n')}` : '';
+  const body = `${p.year}年报告（${p.section}）${heading}\n${picked.join('')}${listed}`;
   const fitted = fit(body, sourceLine([p.source]));
   const whole = `${p.year}年报告（${p.section}）${heading}\n${p.text}\n${sourceLine([p.source])}`;
   return {

@@ -49,13 +49,13 @@ export class Engine {
     private readonly today: () => Date = () => new Date(),
     readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
   ) {
-    this.tokenizer = new Tokenizer([...kb.words, ...kb.reports.map((r) => r.body)], kb.synonyms);
+    this.tokenizer = new Tokenizer(kb.words, kb.synonyms, bodyNames([kb.contacts.body, ...kb.reports.map((r) => r.body)]));
     const entries = buildEntries(kb, this.tokenizer);
     entries.forEach((e, i) => {
       this.entries.set(e.id, e);
       this.order.set(e.id, i);
     });
-    this.index = new SearchIndex(entries);
+    this.index = new SearchIndex(entries, (t) => this.tokenizer.isWeak(t));
     this.years = [...new Set(kb.reports.map((r) => r.year))].sort((a, b) => a - b);
   }
 
@@ -90,7 +90,7 @@ export class Engine {
     const followUp = this.slotFollowUp(u, terms, previous);
     if (followUp) return this.answerEntry(followUp, 1, u, session);
 
-    const hits = this.rank(terms, u);
+    const hits = this.rank(terms, u, this.ellipticalKind(u, previous));
     const top = hits[0];
     if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, this.ties(hits));
     if (top && top.score >= this.thresholds.suggest) {
@@ -112,6 +112,15 @@ export class Engine {
     );
   }
 
+  /** How a question is read and ranked: for hit testing by staff. */
+  explain(input: string): { terms: string[]; hits: Array<{ id: string; question: string; score: number }>; band: 'answer' | 'suggest' | 'fallback' } {
+    const u = understand(input, this.tokenizer, this.today());
+    const terms = this.correctTypos(u);
+    const hits = this.rank(terms, u).map((h) => ({ id: h.entry.id, question: h.entry.question, score: Math.round(h.score * 1000) / 1000 }));
+    const top = hits[0]?.score ?? 0;
+    return { terms, hits, band: top >= this.thresholds.answer ? 'answer' : top >= this.thresholds.suggest ? 'suggest' : 'fallback' };
+  }
+
   helpText(): string {
     const year = this.years.at(-1);
     const examples = [year ? `${year}年行政处罚有多少件？` : null, '怎么申请政府信息公开？', '申请后多久答复？', '政务服务中心电话是多少？']
@@ -131,7 +140,8 @@ export class Engine {
       for (let len = 3; len >= 1; len--) {
         const window = tokens.slice(i, i + len).join('');
         if (window.length < 3 || window.length > 8) continue;
-        if (!tokens.slice(i, i + len).some((t) => !this.index.has(this.tokenizer.canonical(t)))) continue;
+        const part = tokens.slice(i, i + len);
+        if (!part.some((t) => !this.tokenizer.isStopword(t) && !this.index.has(this.tokenizer.canonical(t)))) continue;
         const fixed = this.index.correct(window);
         if (fixed && !terms.includes(fixed)) {
           terms.push(fixed);
@@ -152,8 +162,35 @@ export class Engine {
     return hasSlot && rest.length === 0 ? entry : null;
   }
 
-  private rank(terms: string[], u: Understanding): Hit[] {
-    const hits = this.index.search(terms, 12).map((h) => ({ entry: h.entry, score: h.score + this.cueBonus(h.entry, u) }));
+  /**
+   * "微博呢" after a figure asks for the same kind of thing: a short question ending in 呢 or
+   * starting with 那 leans towards the kind of entry answered before.
+   */
+  private ellipticalKind(u: Understanding, previous: Session | undefined): Entry['kind'] | null {
+    const entry = previous?.entry ? this.entries.get(previous.entry) : undefined;
+    if (!entry) return null;
+    const bare = u.text.replace(/[\p{P}\p{S}]/gu, '');
+    return /呢$|^那/.test(bare) && bare.length <= 12 ? entry.kind : null;
+  }
+
+  private rank(terms: string[], u: Understanding, kind: Entry['kind'] | null = null): Hit[] {
+    const same = (k: Entry['kind']) => kind !== null && (k === kind || (k !== 'guide' && k !== 'passage' && kind !== 'guide' && kind !== 'passage'));
+    const hits = this.index
+      .search(terms, 12)
+      .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, u) + (same(h.entry.kind) ? 0.12 : 0) }));
+    // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
+    // the report's own order, so the table's leading row answers.
+    const best = new Map<string, Hit>();
+    for (const h of [...hits].sort((a, b) => this.order.get(a.entry.id)! - this.order.get(b.entry.id)!)) {
+      const key = `${h.entry.kind}|${h.matched.join('/')}`;
+      const first = best.get(key);
+      if (!first) best.set(key, h);
+      else if (h.entry.kind === 'stat' && Math.abs(first.score - h.score) < 0.1) {
+        const top = Math.max(first.score, h.score);
+        first.score = top;
+        h.score = top - 0.001;
+      }
+    }
     hits.sort((a, b) => b.score - a.score || this.order.get(a.entry.id)! - this.order.get(b.entry.id)!);
     return hits;
   }
@@ -163,27 +200,29 @@ export class Engine {
     switch (entry.kind) {
       case 'stat':
       case 'figure':
-        return (quantity ? 0.08 : 0) + (u.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0);
+        return (quantity ? 0.15 : 0) + (u.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0);
       case 'guide':
-        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity && u.years.length ? 0.08 : 0);
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0);
       case 'passage':
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.04 : 0);
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
     }
   }
 
   /** Rows that match exactly as well as the best one, answered together ("行政诉讼" has two). */
   private ties(hits: Hit[]): Entry[] {
     const top = hits[0]!;
-    if (top.entry.kind !== 'stat') return [];
+    const first = top.entry;
+    if (first.kind !== 'stat') return [];
+    const section = first.stats[0]!.section;
     return hits
       .slice(1, 3)
-      .filter((h) => h.entry.kind === 'stat' && top.score - h.score < 0.005 && h.entry.stats[0]!.section === top.entry.stats[0]!.section)
+      .filter((h) => h.entry.kind === 'stat' && top.score - h.score < 0.005 && h.entry.stats[0]!.section === section)
       .map((h) => h.entry);
   }
 
   private answerEntry(entry: Entry, score: number, u: Understanding, session: Session, also: Entry[] = []): Reply {
     const years = u.years.length ? u.years : (session.years ?? []);
-    const next: Session = { ...session, entry: entry.id, years: u.years.length ? u.years : session.years, more: undefined };
+    const next: Session = { ...session, entry: entry.id, more: undefined };
     const note = u.relative.map((r) => `（“${r.word}”按 ${r.year} 年理解）`).join('');
     switch (entry.kind) {
       case 'guide': {
@@ -194,13 +233,14 @@ export class Engine {
         const year = years[0];
         const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
         if (list.length === 0) return this.missingYear(year!, entry, next, note);
-        const c = passageText(list, u.terms);
+        const c = passageText(list, u.terms, entry.points);
         return this.reply({ ...c, reply: note + c.reply }, 'narrative', score, { ...next, more: c.more }, entry.id);
       }
       default: {
         const c = this.statText([entry, ...also], years, u, note);
         if (!c) return this.missingYear(years[0]!, entry, next, note);
-        return this.reply(c, 'statistic', score, { ...next, more: c.more }, entry.id);
+        // A year carries over to the next question only once it has been answered from.
+        return this.reply(c, 'statistic', score, { ...next, more: c.more, years: u.years.length ? u.years : session.years }, entry.id);
       }
     }
   }
@@ -230,7 +270,8 @@ export class Engine {
     }
     const shown = stats.filter((s) => s.year === year || (u.compare === 'between' && years.includes(s.year)));
     const notes = this.inconsistencies(shown);
-    const body = `${note}${year}年，${shown[0]!.body}：\n${lines.join('\n')}${notes.length ? `\n注意：${notes.join('；')}` : ''}`;
+    const warning = notes.length ? `\n注意：报告原文此处数字前后不一致，请以原文和各分项为准：${notes.join('；')}` : '';
+    const body = `${note}${year}年，${shown[0]!.body}：\n${lines.join('\n')}${warning}`;
     const sources = [
       ...new Map(
         shown.map((s) => {
@@ -280,7 +321,8 @@ export class Engine {
       if (f.level === 'info') continue;
       if (shown.some((s) => relates(f, s))) notes.add(f.message);
     }
-    return [...notes].slice(0, 2);
+    // The sum-of-parts message says most plainly what disagrees; show it first.
+    return [...notes].sort((a, b) => Number(b.includes('各项之和')) - Number(a.includes('各项之和'))).slice(0, 2);
   }
 
   private missingYear(year: number, entry: Entry, session: Session, note: string): Reply {
@@ -299,6 +341,21 @@ export class Engine {
     if (entry) answer.entry = entry;
     return { answer, session };
   }
+}
+
+/** "西吉县人民政府" is also called "西吉县" and "西吉": none of them says what is asked. */
+function bodyNames(bodies: string[]): string[] {
+  const names = new Set<string>();
+  for (const body of bodies) {
+    if (!body) continue;
+    names.add(body);
+    const place = body.replace(/(人民政府|政府)$/, '');
+    names.add(place);
+    names.add(`${place}政府`);
+    const bare = place.replace(/(自治县|自治州|县|市|区|旗|镇|乡)$/, '');
+    if (bare.length >= 2) names.add(bare);
+  }
+  return [...names].filter((n) => n.length >= 2);
 }
 
 function relates(f: Finding, s: Statistic): boolean {

@@ -10,7 +10,7 @@ export type Entry =
   | (EntryBase & { kind: 'stat'; stats: Statistic[] })
   | (EntryBase & { kind: 'figure'; stats: Statistic[] })
   | (EntryBase & { kind: 'guide'; topic: GuideTopic })
-  | (EntryBase & { kind: 'passage'; passages: Passage[] });
+  | (EntryBase & { kind: 'passage'; passages: Passage[]; points: string[] });
 
 export interface EntryBase {
   id: string;
@@ -18,8 +18,12 @@ export interface EntryBase {
   question: string;
   /** Term lists that name the entry on their own (its label, each of its questions). */
   keys: string[][];
-  /** Terms that support a match without naming it (section heading, passage text). */
+  /** Terms that support a match without naming it (section heading). */
   context: string[];
+  /** Terms that pick a part of the entry (column labels): they count fully but do not name it. */
+  slots?: string[];
+  /** The finer words inside the key words ("门户" in "门户网站"), matched like key words. */
+  parts?: string[];
 }
 
 /** Row labels carry list numbering ("一、", "（三）", "1.") that residents never type. */
@@ -52,9 +56,12 @@ function statEntries(stats: Statistic[], tok: Tokenizer): Entry[] {
     const first = rows[0]!;
     const label = bareLabel(first.item);
     const group = first.group ? bareLabel(first.group) : '';
-    const keys = [tok.terms(group ? `${group}${label}` : label)];
-    const context = tok.terms(`${first.section}${first.column ? '' : ''}${[...new Set(rows.map((r) => r.column))].join('')}`);
-    entries.push({ id: `stat:${key}`, kind: 'stat', question: `${group ? group + '：' : ''}${label}有多少？`, keys, context, stats: rows });
+    const named = group ? `${group}${label}` : label;
+    const keys = [tok.words(named)];
+    const parts = tok.terms(named);
+    const context = tok.terms(first.section);
+    const slots = [...new Set(rows.map((r) => r.column))].flatMap((c) => tok.terms(c));
+    entries.push({ id: `stat:${key}`, kind: 'stat', question: `${group ? group + '：' : ''}${label}有多少？`, keys, parts, context, slots, stats: rows });
   }
   const figures = groupBy(
     stats.filter((s) => s.kind === 'narrative'),
@@ -65,7 +72,8 @@ function statEntries(stats: Statistic[], tok: Tokenizer): Entry[] {
       id: `figure:${item}`,
       kind: 'figure',
       question: `${item}多少？`,
-      keys: [tok.terms(item)],
+      keys: [tok.words(item)],
+      parts: tok.terms(item),
       context: tok.terms(rows[0]!.section),
       stats: rows,
     });
@@ -78,10 +86,34 @@ function topicEntries(topics: GuideTopic[], tok: Tokenizer): Entry[] {
     id: `guide:${topic.id}`,
     kind: 'guide' as const,
     question: topic.questions[0] ?? topic.title,
-    keys: [topic.title, ...topic.questions].map((q) => tok.terms(q)).filter((k) => k.length > 0),
+    keys: [topic.title, ...topic.questions].map((q) => tok.words(q)).filter((k) => k.length > 0),
+    parts: tok.terms([topic.title, ...topic.questions].join('；')),
     context: tok.terms(`${topic.summary}`),
     topic,
   }));
+}
+
+export function sentences(text: string): string[] {
+  return text.split(/(?<=[。；！？])/).filter((s) => s.trim());
+}
+
+/**
+ * One entry per passage, named by its heading and by each of its sentences, so that a question
+ * about one statement ("聘请第三方公司做什么") finds the paragraph that makes it.
+ */
+/**
+ * A lead-in paragraph ("下一步，我县将……") is followed by headed points ("一是聚力公开重点……"):
+ * the points belong to its answer.
+ */
+function pointsAfter(passages: Passage[], i: number): string[] {
+  const lead = passages[i]!;
+  if (lead.heading) return [];
+  const points: string[] = [];
+  for (const p of passages.slice(i + 1)) {
+    if (p.section !== lead.section || p.year !== lead.year || !p.heading) break;
+    points.push(p.heading);
+  }
+  return points;
 }
 
 function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
@@ -89,14 +121,17 @@ function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
   const entries: Entry[] = [];
   for (const [key, list] of byHeading) {
     const first = list[0]!;
+    const points = pointsAfter(passages, passages.indexOf(first));
     const heading = first.heading.replace(/[。.]$/, '') || bareLabel(first.section);
     entries.push({
       id: `passage:${key}`,
       kind: 'passage',
       question: `${heading}（${bareLabel(first.section)}）`,
-      keys: [tok.terms(heading)],
-      context: tok.terms(`${first.section}${first.text}`),
+      keys: [tok.words(heading), ...sentences(first.text).map((s) => tok.words(s))].filter((k) => k.length > 0),
+      parts: tok.terms(`${heading}；${first.text}；${points.join('；')}`),
+      context: tok.terms(first.section),
       passages: list,
+      points,
     });
   }
   return entries;

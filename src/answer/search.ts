@@ -4,6 +4,8 @@ import type { Entry } from './entries.ts';
 export interface Hit {
   entry: Entry;
   score: number;
+  /** The question's terms this entry holds, in question order. */
+  matched: string[];
 }
 
 export interface QueryTerms {
@@ -19,6 +21,7 @@ const CONTEXT_FACTOR = 0.5;
 
 interface Indexed {
   entry: Entry;
+  slots: ReadonlySet<string>;
   keys: Array<{ terms: string[]; weight: number }>;
   termSet: Map<string, number>;
 }
@@ -27,6 +30,20 @@ interface Indexed {
  * Term-weighted matching with an inverted index: only entries sharing a term with the question are
  * scored, so the cost follows the question, not the size of the knowledge base.
  */
+/**
+ * How much of a key word the question holds: all of it, or the share of its characters that a
+ * question word inside it (or around it) spans - "门户网站" holds 4/6 of "政府门户网站".
+ */
+function overlap(word: string, terms: string[]): number {
+  let best = 0;
+  for (const t of terms) {
+    if (t === word) return 1;
+    if (t.length < 2) continue;
+    if (word.includes(t) || t.includes(word)) best = Math.max(best, Math.min(t.length, word.length) / Math.max(t.length, word.length));
+  }
+  return best;
+}
+
 export class SearchIndex {
   private readonly indexed: Indexed[] = [];
   private readonly postings = new Map<string, number[]>();
@@ -34,21 +51,31 @@ export class SearchIndex {
   private readonly byChar = new Map<string, string[]>();
   readonly vocabulary: ReadonlySet<string>;
 
-  constructor(entries: Entry[]) {
+  constructor(
+    entries: Entry[],
+    private readonly weak: (term: string) => boolean = () => false,
+  ) {
     const df = new Map<string, number>();
     const termSets = entries.map((entry) => {
       const set = new Map<string, number>();
       for (const t of entry.context) set.set(t, CONTEXT_FACTOR);
+      for (const t of entry.slots ?? []) set.set(t, 1);
       for (const key of entry.keys) for (const t of key) set.set(t, 1);
-      for (const t of set.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+      // Keys hold whole words; the question is cut finer, so index the parts of key words too.
+      for (const t of entry.parts ?? []) if (!set.has(t)) set.set(t, 1);
+      // Rarity is judged on what names entries; a section heading shared by thirty rows would
+      // otherwise make its words look common.
+      for (const [t, factor] of set) if (factor === 1) df.set(t, (df.get(t) ?? 0) + 1);
       return set;
     });
     const n = Math.max(entries.length, 1);
-    for (const [t, count] of df) this.idf.set(t, Math.log(1 + n / count));
+    // A single character names little on its own ("写", "告"): it counts for less.
+    for (const set of termSets) for (const t of set.keys()) if (!df.has(t)) df.set(t, n);
+    for (const [t, count] of df) this.idf.set(t, Math.log(1 + n / count) * (t.length === 1 || weak(t) ? 0.4 : 1));
     entries.forEach((entry, i) => {
       const termSet = termSets[i]!;
       const keys = entry.keys.map((terms) => ({ terms, weight: terms.reduce((s, t) => s + this.weight(t), 0) }));
-      this.indexed.push({ entry, keys, termSet });
+      this.indexed.push({ entry, keys, termSet, slots: new Set(entry.slots ?? []) });
       for (const t of termSet.keys()) {
         const list = this.postings.get(t);
         if (list) list.push(i);
@@ -86,7 +113,8 @@ export class SearchIndex {
     const shared = new Map<string, number>();
     for (const c of new Set(phrase)) for (const term of this.byChar.get(c) ?? []) shared.set(term, (shared.get(term) ?? 0) + 1);
     const candidates = [...shared]
-      .filter(([term, count]) => Math.abs(term.length - phrase.length) <= 1 && count >= Math.max(2, phrase.length - 1))
+      // Residents mistype a character ("出罚", "墙制"); they rarely add or drop one in a term.
+      .filter(([term, count]) => term.length === phrase.length && count >= Math.max(2, phrase.length - 1))
       .map(([term]) => term);
     if (candidates.length === 0) return null;
     const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.34, ignoreLocation: true });
@@ -102,21 +130,33 @@ export class SearchIndex {
     for (const t of terms) for (const i of this.postings.get(t) ?? []) candidates.add(i);
     const hits: Hit[] = [];
     for (const i of candidates) {
-      const { entry, keys, termSet } = this.indexed[i]!;
+      const { entry, keys, termSet, slots } = this.indexed[i]!;
       let matched = 0;
+      let named = false;
+      const held: string[] = [];
       for (const t of terms) {
         const factor = termSet.get(t);
-        if (factor) matched += factor * this.weight(t);
+        if (!factor) continue;
+        held.push(t);
+        matched += factor * this.weight(t);
+        if (t.length > 1 && !this.weak(t)) named = true;
       }
+      // A column named in the question ("企业") names the row's table as much as its label does.
+      let slotWeight = 0;
+      for (const t of terms) if (slots.has(t)) slotWeight += this.weight(t);
       let keyCoverage = 0;
       for (const key of keys) {
         if (key.weight === 0) continue;
         let covered = 0;
-        for (const t of key.terms) if (terms.includes(t)) covered += this.weight(t);
-        keyCoverage = Math.max(keyCoverage, covered / key.weight);
+        for (const t of key.terms) covered += this.weight(t) * overlap(t, terms);
+        keyCoverage = Math.max(keyCoverage, (covered + slotWeight) / (key.weight + slotWeight));
       }
-      const score = 0.6 * (matched / queryWeight) + 0.4 * keyCoverage;
-      hits.push({ entry, score });
+      // A passage is named by long sentences: how much of the question it holds matters more.
+      const keyShare = entry.kind === 'passage' ? 0.15 : 0.4;
+      let score = (1 - keyShare) * (matched / queryWeight) + keyShare * keyCoverage;
+      // Single characters alone ("写", "告") are too weak to answer on.
+      if (!named) score *= 0.7;
+      hits.push({ entry, score, matched: held });
     }
     hits.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id));
     return hits.slice(0, limit);

@@ -30,9 +30,10 @@ const DETAIL = /^(详细|更多|详情|展开|查看更多|详细信息|详细�
 
 const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|增加还是减少|减少还是增加|增加了还是减少|多了还是少了|增减|变化|涨了|降了|增长|下降|上升/;
 const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
-const QUANTITY = /多少|几[个件次项条家人]?|数量|数字|总数|有没有|统计|多大|金额|件数|人次|次数|数目|计数/;
+const QUANTITY = /多少|几[个件次项条家人]?|有人|有没有人|有无|数量|数字|总数|有没有|统计|多大|金额|件数|人次|次数|数目|计数/;
+const NOT_COUNTS = /多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|多少钱|几个月/g;
 const PROCEDURE = /怎么|怎样|如何|哪些|什么|吗$|可以|能不能|能否|需要|要不要|流程|步骤|办法|条件|手续|规定|期限|多久|多长时间/;
-const CONTACT = /电话|地址|网址|网站|官网|联系|在哪|哪里|邮箱|邮件|传真|办公时间|上班时间|窗口/;
+const CONTACT = /电话|地址|网址|官网|链接|联系|在哪|哪里|邮箱|邮件|传真|办公时间|上班时间|几点|窗口|怎么走/;
 const NARRATIVE = /问题|不足|改进|下一步|措施|做法|举措|打算|计划|工作|组长|领导小组|负责/;
 
 export function understand(input: string, tok: Tokenizer, today: Date = new Date()): Understanding {
@@ -66,7 +67,8 @@ export function understand(input: string, tok: Tokenizer, today: Date = new Date
     option: optionNumber(bare),
     social,
     cues: {
-      quantity: QUANTITY.test(text),
+      // "多少天" asks for a time limit, "多少钱" for a fee, "电话是多少" for a contact: not a count.
+      quantity: QUANTITY.test(text.replace(NOT_COUNTS, '')) && !CONTACT.test(text),
       procedure: PROCEDURE.test(text),
       contact: CONTACT.test(text),
       narrative: NARRATIVE.test(text),

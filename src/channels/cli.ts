@@ -90,9 +90,16 @@ program
   .argument('[question...]', '问题')
   .option('--jsonl', '从标准输入逐行读取 {"id","user","q"}，逐行输出回答 JSON')
   .option('--user <id>', '用户标识（用于会话）', 'cli')
+  .option('--explain', '显示分词和匹配得分（命中测试）')
   .description('提问')
-  .action(async (words: string[], opts: { jsonl?: boolean; user: string }) => {
+  .action(async (words: string[], opts: { jsonl?: boolean; user: string; explain?: boolean }) => {
     await withBot(async (bot) => {
+      if (opts.explain) {
+        const e = bot.engine.explain(words.join(' '));
+        out(`词：${e.terms.join(' / ')}\n区间：${e.band}`);
+        for (const h of e.hits) out(`  ${h.score.toFixed(3)}  ${h.id}  ${h.question}`);
+        return;
+      }
       if (!opts.jsonl) {
         const answer = await bot.answer(words.join(' '), opts.user, { channel: 'cli' });
         out(answer.reply);

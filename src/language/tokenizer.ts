@@ -4,12 +4,14 @@ import type { SynonymTable } from './synonyms.ts';
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
 const STOPWORDS = new Set(
-  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 请问 请 想 想问 问 问一下 一下 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 怎么 怎样 如何 多少 几 哪 哪里 哪些 吗 没有 有没有 是否 可以 能否 一共 总共 共 一年 年 年度 情况 具体 大概 现在 目前 目前为止'.split(
+  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 请问 请 想 想问 问 问一下 一下 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 哪里 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止'.split(
     ' ',
   ),
 );
 
-const PUNCTUATION = /^[\p{P}\p{S}\d.]+$/u;
+const WEAK = new Set(['怎么', '哪些', '为什么', '是不是']);
+
+const PUNCTUATION = /^[\p{P}\p{S}\p{Z}\s\d.]+$/u;
 
 let inserted = new Set<string>();
 
@@ -18,10 +20,24 @@ let inserted = new Set<string>();
  * jieba's dictionary is process-wide, so words are only ever added, never removed.
  */
 export class Tokenizer {
+  private readonly ignored: Set<string>;
+  private readonly phrases: RegExp | null;
+  private readonly domain: Set<string>;
+
+  /** `ignored`: words that name no entry in this knowledge base, such as the body's own name. */
   constructor(
     words: Iterable<string>,
     private readonly synonyms: SynonymTable,
+    ignored: Iterable<string> = [],
   ) {
+    this.ignored = new Set(ignored);
+    this.domain = new Set([...words].filter((w) => w.length >= 2));
+    const multi = [...new Set([...synonyms.keys(), ...this.domain])].filter((k) => k.length >= 2).sort((a, b) => b.length - a.length);
+    this.phrases = multi.length ? new RegExp(multi.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
+    for (const w of this.ignored) if (w.length >= 2 && !inserted.has(w)) {
+      jieba.insertWord(w);
+      inserted.add(w);
+    }
     for (const w of [...words, ...synonyms.keys(), ...synonyms.values()]) {
       if (w.length < 2 || inserted.has(w)) continue;
       jieba.insertWord(w);
@@ -34,20 +50,57 @@ export class Tokenizer {
     return jieba.cutForSearch(text, true);
   }
 
+  /** Whole words only (jieba's default cut), for naming an entry by its label. */
+  words(text: string): string[] {
+    return this.collect(jieba.cut(text, true), text);
+  }
+
   /** Tokens with synonyms applied, stop words, punctuation and digits dropped, without repeats. */
   terms(text: string): string[] {
+    return this.collect(this.cut(text), text);
+  }
+
+  private collect(tokens: string[], text: string): string[] {
     const out: string[] = [];
-    for (const token of this.cut(text)) {
-      if (PUNCTUATION.test(token)) continue;
+    for (const token of tokens) {
+      if (!token || PUNCTUATION.test(token) || this.isIgnored(token)) continue;
       const term = this.synonyms.get(token) ?? token;
       if (STOPWORDS.has(term) || out.includes(term)) continue;
       out.push(term);
     }
+    // jieba does not always cut a colloquial phrase or a domain word as one word ("不明确" →
+    // 不/明确, "下一步" → 下/一步): find them in the text itself, unless they are part of the
+    // longer term they stand for.
+    if (this.phrases) {
+      for (const m of text.matchAll(this.phrases)) {
+        const canonical = this.synonyms.get(m[0]) ?? m[0];
+        if (STOPWORDS.has(canonical)) continue;
+        if (out.includes(canonical)) continue;
+        if (canonical !== m[0]) {
+          const at = m.index ?? 0;
+          const around = text.slice(Math.max(0, at - canonical.length), at + m[0].length + canonical.length);
+          if (around.includes(canonical)) continue;
+        }
+        out.push(canonical);
+      }
+    }
     return out;
+  }
+
+  private isIgnored(token: string): boolean {
+    if (this.ignored.has(token)) return true;
+    if (token.length < 2) return false;
+    for (const name of this.ignored) if (name.includes(token)) return true;
+    return false;
   }
 
   canonical(token: string): string {
     return this.synonyms.get(token) ?? token;
+  }
+
+  /** Question words kept as terms ("怎么申请" names a procedure) that never name an entry alone. */
+  isWeak(term: string): boolean {
+    return WEAK.has(term);
   }
 
   isStopword(token: string): boolean {
