@@ -74,7 +74,7 @@ describe('knowledge/guide.md', () => {
   it.each([
     ['apply', ['书面', '口头', '第二十九条', '西吉县政务服务中心', '以官网公布为准']],
     ['application-content', ['姓名或者名称', '身份证明', '联系方式', '第二十九条']],
-    ['oral-application', ['口头', '代你填写', '第二十九条']],
+    ['oral-application', ['口头', '代为填写', '第二十九条']],
     ['received-date', ['当面', '签收', '确认', '传真', '第三十一条']],
     ['answer-deadline', ['当场答复', '20个工作日', '第三十三条']],
     ['extension', ['20个工作日', '负责人同意', '第三十三条']],
