@@ -55,8 +55,24 @@ export class Engine {
       this.entries.set(e.id, e);
       this.order.set(e.id, i);
     });
-    this.index = new SearchIndex(entries, (t) => this.tokenizer.isWeak(t));
+    this.index = new SearchIndex(
+      entries,
+      (t) => this.tokenizer.isWeak(t),
+      (w) => this.tokenizer.cut(w).map((p) => this.tokenizer.canonical(p)),
+    );
     this.years = [...new Set(kb.reports.map((r) => r.year))].sort((a, b) => a - b);
+  }
+
+  private readonly columnTerms = new Map<string, string[]>();
+
+  /** Words of a column label ("采购总金额"), cut once: every statistic answer looks them up. */
+  private termsOfColumn(column: string): string[] {
+    let terms = this.columnTerms.get(column);
+    if (!terms) {
+      terms = this.tokenizer.terms(column);
+      this.columnTerms.set(column, terms);
+    }
+    return terms;
   }
 
   entry(id: string): Entry | undefined {
@@ -156,7 +172,7 @@ export class Engine {
   private slotFollowUp(u: Understanding, terms: string[], previous: Session | undefined): Entry | null {
     const entry = previous?.entry ? this.entries.get(previous.entry) : undefined;
     if (!entry || (entry.kind !== 'stat' && entry.kind !== 'figure')) return null;
-    const columnTerms = new Set(entry.stats.flatMap((s) => this.tokenizer.terms(s.column)));
+    const columnTerms = new Set(entry.stats.flatMap((s) => this.termsOfColumn(s.column)));
     const rest = terms.filter((t) => !columnTerms.has(t) && this.index.has(t));
     const hasSlot = u.years.length > 0 || u.compare !== null || terms.some((t) => columnTerms.has(t));
     return hasSlot && rest.length === 0 ? entry : null;
@@ -249,7 +265,7 @@ export class Engine {
     const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
     const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
     const askedTerms = new Set(u.terms);
-    const asked = new Set(stats.filter((s) => this.tokenizer.terms(s.column).some((t) => askedTerms.has(t))).map((s) => s.column));
+    const asked = new Set(stats.filter((s) => this.termsOfColumn(s.column).some((t) => askedTerms.has(t))).map((s) => s.column));
     const lines: string[] = [];
     let year: number;
     if (u.compare === 'between' && years.length >= 2) {
@@ -314,12 +330,18 @@ export class Engine {
     return stats.some((s) => s.body === main) ? stats.filter((s) => s.body === main) : stats;
   }
 
+  private readonly notes = new Map<Statistic, string[]>();
+
   /** Validator findings about a figure shown, so the reply says the source disagrees with itself. */
   private inconsistencies(shown: Statistic[]): string[] {
     const notes = new Set<string>();
-    for (const f of this.kb.findings) {
-      if (f.level === 'info') continue;
-      if (shown.some((s) => relates(f, s))) notes.add(f.message);
+    for (const s of shown) {
+      let list = this.notes.get(s);
+      if (!list) {
+        list = this.kb.findings.filter((f) => f.level !== 'info' && relates(f, s)).map((f) => f.message);
+        this.notes.set(s, list);
+      }
+      for (const n of list) notes.add(n);
     }
     // The sum-of-parts message says most plainly what disagrees; show it first.
     return [...notes].sort((a, b) => Number(b.includes('各项之和')) - Number(a.includes('各项之和'))).slice(0, 2);

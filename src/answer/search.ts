@@ -8,42 +8,49 @@ export interface Hit {
   matched: string[];
 }
 
-export interface QueryTerms {
-  terms: string[];
-  /** Raw tokens in order, for typo windows. */
-  tokens: string[];
-}
-
 // Terms that name nothing in the knowledge base still count against a match, but less than a
 // known word: a question padded with "我是村里的村民" should still find its topic.
 const UNKNOWN_WEIGHT = 0.6;
 const CONTEXT_FACTOR = 0.5;
 
+/** A word of an entry's key, with the shorter words inside it ("门户网站" in "政府门户网站"). */
+interface KeyWord {
+  word: string;
+  weight: number;
+  /** [part, share of the word's characters it spans] */
+  parts: Array<[string, number]>;
+}
+
+interface Key {
+  words: KeyWord[];
+  weight: number;
+}
+
 interface Indexed {
   entry: Entry;
   slots: ReadonlySet<string>;
-  keys: Array<{ terms: string[]; weight: number }>;
+  keys: Key[];
+  /** Word or part → the keys holding it, so only keys the question touches are scored. */
+  keyIndex: Map<string, number[]>;
   termSet: Map<string, number>;
+}
+
+/**
+ * How much of a key word the question holds: all of it, or the share of its characters that a
+ * question word inside it spans - "门户网站" holds 4/6 of "政府门户网站". Hash lookups only: this
+ * runs for every word of every candidate entry.
+ */
+function overlap(word: KeyWord, query: ReadonlySet<string>): number {
+  if (query.has(word.word)) return 1;
+  let best = 0;
+  for (const [part, share] of word.parts) if (share > best && query.has(part)) best = share;
+  return best;
 }
 
 /**
  * Term-weighted matching with an inverted index: only entries sharing a term with the question are
  * scored, so the cost follows the question, not the size of the knowledge base.
  */
-/**
- * How much of a key word the question holds: all of it, or the share of its characters that a
- * question word inside it (or around it) spans - "门户网站" holds 4/6 of "政府门户网站".
- */
-function overlap(word: string, terms: string[]): number {
-  let best = 0;
-  for (const t of terms) {
-    if (t === word) return 1;
-    if (t.length < 2) continue;
-    if (word.includes(t) || t.includes(word)) best = Math.max(best, Math.min(t.length, word.length) / Math.max(t.length, word.length));
-  }
-  return best;
-}
-
 export class SearchIndex {
   private readonly indexed: Indexed[] = [];
   private readonly postings = new Map<string, number[]>();
@@ -51,9 +58,14 @@ export class SearchIndex {
   private readonly byChar = new Map<string, string[]>();
   readonly vocabulary: ReadonlySet<string>;
 
+  /**
+   * `partsOf` cuts a key word into the shorter words inside it; `weak` tells question words
+   * ("怎么") that never name an entry on their own.
+   */
   constructor(
     entries: Entry[],
     private readonly weak: (term: string) => boolean = () => false,
+    partsOf: (word: string) => string[] = () => [],
   ) {
     const df = new Map<string, number>();
     const termSets = entries.map((entry) => {
@@ -74,8 +86,27 @@ export class SearchIndex {
     for (const [t, count] of df) this.idf.set(t, Math.log(1 + n / count) * (t.length === 1 || weak(t) ? 0.4 : 1));
     entries.forEach((entry, i) => {
       const termSet = termSets[i]!;
-      const keys = entry.keys.map((terms) => ({ terms, weight: terms.reduce((s, t) => s + this.weight(t), 0) }));
-      this.indexed.push({ entry, keys, termSet, slots: new Set(entry.slots ?? []) });
+      const keys = entry.keys.map((terms): Key => {
+        const words = terms.map((word) => ({
+          word,
+          weight: this.weight(word),
+          parts: partsOf(word)
+            .filter((p) => p.length >= 2 && p !== word && word.includes(p))
+            .map((p): [string, number] => [p, p.length / word.length]),
+        }));
+        return { words, weight: words.reduce((sum, w) => sum + w.weight, 0) };
+      });
+      const keyIndex = new Map<string, number[]>();
+      keys.forEach((key, k) => {
+        for (const w of key.words) {
+          for (const t of [w.word, ...w.parts.map(([p]) => p)]) {
+            const list = keyIndex.get(t);
+            if (!list) keyIndex.set(t, [k]);
+            else if (list.at(-1) !== k) list.push(k);
+          }
+        }
+      });
+      this.indexed.push({ entry, keys, keyIndex, termSet, slots: new Set(entry.slots ?? []) });
       for (const t of termSet.keys()) {
         const list = this.postings.get(t);
         if (list) list.push(i);
@@ -126,29 +157,49 @@ export class SearchIndex {
   search(terms: string[], limit = 5): Hit[] {
     const queryWeight = terms.reduce((s, t) => s + this.weight(t), 0);
     if (queryWeight === 0) return [];
+    const query = new Set(terms);
+    const weights = terms.map((t) => this.weight(t));
+    // Words held by a third of the entries ("申请", "信息") find nothing the rarer words of the
+    // question don't; they still count in the score of what is found.
+    const common = this.indexed.length / 3;
     const candidates = new Set<number>();
-    for (const t of terms) for (const i of this.postings.get(t) ?? []) candidates.add(i);
+    for (const t of terms) {
+      const list = this.postings.get(t);
+      if (list && list.length <= common) for (const i of list) candidates.add(i);
+    }
+    if (candidates.size === 0) for (const t of terms) for (const i of this.postings.get(t) ?? []) candidates.add(i);
     const hits: Hit[] = [];
     for (const i of candidates) {
-      const { entry, keys, termSet, slots } = this.indexed[i]!;
+      const { entry, keys, keyIndex, termSet, slots } = this.indexed[i]!;
       let matched = 0;
       let named = false;
       const held: string[] = [];
-      for (const t of terms) {
+      // A column named in the question ("企业") names the row's table as much as its label does.
+      let slotWeight = 0;
+      for (let k = 0; k < terms.length; k++) {
+        const t = terms[k]!;
         const factor = termSet.get(t);
         if (!factor) continue;
         held.push(t);
-        matched += factor * this.weight(t);
+        matched += factor * weights[k]!;
         if (t.length > 1 && !this.weak(t)) named = true;
+        if (slots.has(t)) slotWeight += weights[k]!;
       }
-      // A column named in the question ("企业") names the row's table as much as its label does.
-      let slotWeight = 0;
-      for (const t of terms) if (slots.has(t)) slotWeight += this.weight(t);
+      let touched: Iterable<number>;
+      // A column alone still names a row ("企业呢"): then every label key is scored.
+      if (keys.length === 1 || slotWeight > 0) touched = keys.keys();
+      else {
+        const set = new Set<number>();
+        for (const t of terms) for (const k of keyIndex.get(t) ?? []) set.add(k);
+        touched = set;
+      }
       let keyCoverage = 0;
-      for (const key of keys) {
+      for (const k of touched) {
+        const key = keys[k]!;
         if (key.weight === 0) continue;
         let covered = 0;
-        for (const t of key.terms) covered += this.weight(t) * overlap(t, terms);
+        for (const w of key.words) covered += w.weight * overlap(w, query);
+        if (covered === 0 && slotWeight === 0) continue;
         keyCoverage = Math.max(keyCoverage, (covered + slotWeight) / (key.weight + slotWeight));
       }
       // A passage is named by long sentences: how much of the question it holds matters more.

@@ -73,7 +73,7 @@ export function understand(input: string, tok: Tokenizer, today: Date = new Date
       contact: CONTACT.test(text),
       narrative: NARRATIVE.test(text),
     },
-    terms: tok.terms(content),
+    terms: tok.collect(tokens, content),
     tokens,
   };
 }

@@ -60,7 +60,8 @@ export class Tokenizer {
     return this.collect(this.cut(text), text);
   }
 
-  private collect(tokens: string[], text: string): string[] {
+  /** The same as `terms`, from tokens already cut from `text` (jieba is the costliest step). */
+  collect(tokens: string[], text: string): string[] {
     const out: string[] = [];
     for (const token of tokens) {
       if (!token || PUNCTUATION.test(token) || this.isIgnored(token)) continue;
