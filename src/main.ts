@@ -1,11 +1,13 @@
 // `npm start`: configuration → logger → core → HTTP server (chat page, /api/ask, /wechat, /healthz)
 // → Wechaty bot when WECHATY_PUPPET is set. Runs with no configuration at all.
-// SIGINT/SIGTERM: stop accepting, let answers in flight finish, stop Wechaty, close the core
-// (which flushes sessions and logs), exit 0.
+// SIGINT/SIGTERM: stop accepting, let answers in flight finish, stop Wechaty, stop watching the
+// knowledge directory, close the core (which flushes sessions and logs), exit 0.
+// Knowledge files are reloaded when they change, on SIGHUP and from the admin page's button.
 import path from 'node:path';
 import { createBot } from './answer/bot.ts';
 import { startWechatyBot, type WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createReloader } from './knowledge/reloader.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startServer } from './server.ts';
 
@@ -49,7 +51,15 @@ async function main(): Promise<void> {
     logger,
     salt: config.dataSalt,
   });
-  const server = await startServer({ bot, config, logger });
+  const reloader = createReloader({ dir: config.knowledgeDir, bot, logger });
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  void reloader.ready.then(() =>
+    logger.info({ dir: config.knowledgeDir }, '知识目录改动后自动重新载入，也可发送 SIGHUP / knowledge directory watched for changes; SIGHUP reloads'),
+  );
+  // Built apart from the call so this compiles whether or not createApp declares `reloader` yet
+  // (the admin page's reload button uses it); a literal would fail the excess-property check.
+  const serverOptions = { bot, config, logger, reloader };
+  const server = await startServer(serverOptions);
   logEndpoints(logger, config, server.url);
 
   let wechaty: WechatyHandle | undefined;
@@ -83,6 +93,7 @@ async function main(): Promise<void> {
     try {
       await server.close();
       await wechaty?.stop().catch((error: unknown) => logger.error({ err: error }, 'wechaty stop failed'));
+      await reloader.close();
       await bot.close();
       logger.info('已关闭 / stopped');
       logger.flush();
