@@ -2,6 +2,7 @@ import { loadKnowledge, type KnowledgeBase } from '../knowledge/knowledge-base.t
 import { openStore, type Store } from '../store/data-dir.ts';
 import type { Logger } from '../log.ts';
 import { Engine, type Session } from './engine.ts';
+import { RateLimiter } from './rate-limit.ts';
 import type { Answer, AskContext, Bot } from './types.ts';
 
 export interface BotOptions {
@@ -11,6 +12,8 @@ export interface BotOptions {
   salt?: string | undefined;
   /** Clock for sessions, logs and relative years (今年/去年). */
   now?: () => number;
+  /** Messages per user per minute; false for staff tools (the CLI). Default 20. */
+  rateLimit?: number | false;
 }
 
 export interface RunningBot extends Bot {
@@ -30,7 +33,8 @@ export async function createBot(options: BotOptions): Promise<RunningBot> {
   }
   const store = await openStore<Session>(options.dataDir, { logger: options.logger, salt: options.salt, now });
   const today = () => new Date(now());
-  return new CoreBot(new Engine(kb, today), today, store, options.logger);
+  const limiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? 20, 60_000, now);
+  return new CoreBot(new Engine(kb, today), today, store, options.logger, limiter);
 }
 
 class CoreBot implements RunningBot {
@@ -39,7 +43,13 @@ class CoreBot implements RunningBot {
     private readonly today: () => Date,
     readonly store: Store<Session>,
     private readonly logger: Logger,
+    private readonly limiter: RateLimiter | null,
   ) {}
+
+  get title(): string {
+    const body = this.current.kb.contacts.body;
+    return body ? `${body}政府信息公开问答` : '政府信息公开问答';
+  }
 
   get engine(): Engine {
     return this.current;
@@ -51,6 +61,13 @@ class CoreBot implements RunningBot {
 
   async answer(text: string, user: string, context: AskContext = {}): Promise<Answer> {
     const channel = context.channel ?? 'unknown';
+    if (this.limiter && !this.limiter.allow(user)) {
+      // Refused politely and logged, never dropped in silence.
+      const wait = this.limiter.retryAfter(user);
+      const answer: Answer = { reply: `您发送得太快了，请 ${wait} 秒后再问。每人每分钟最多 ${this.limiter.max} 条。`, answered: false, intent: 'rate-limited', confidence: 1, sources: [] };
+      this.store.log.append({ channel, userId: user, question: text, intent: answer.intent, entry: null, confidence: 1, answered: false });
+      return answer;
+    }
     const { answer, session } = this.current.respond(String(text ?? ''), this.store.sessions.get(user));
     if (answer.intent === 'feedback') {
       const recorded = this.store.log.feedback(user, /没|无|不/.test(text) ? 'useless' : 'useful');

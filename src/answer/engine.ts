@@ -108,6 +108,11 @@ export class Engine {
 
     const hits = this.rank(terms, u, this.ellipticalKind(u, previous));
     const top = hits[0];
+    const foreign = this.foreignSubject(u, terms, top);
+    if (foreign) {
+      const intro = `抱歉，“${foreign}”不在我能回答的范围内，我只回答政府信息公开方面的问题。`;
+      return this.reply({ reply: fallbackText(this.kb.contacts, intro), sources: [], answered: false }, 'out-of-scope', top?.score ?? 0, session);
+    }
     if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, this.ties(hits));
     if (top && top.score >= this.thresholds.suggest) {
       const suggestions = hits.filter((h) => h.score >= this.thresholds.suggest).slice(0, 3);
@@ -166,6 +171,21 @@ export class Engine {
       }
     }
     return terms;
+  }
+
+  /**
+   * A question whose subject the knowledge base does not know ("结婚登记在哪里办", "养老保险交多少钱")
+   * matches only on what it asks about it (地址, 收费): answering the disclosure topic would
+   * mislead. Returns the unknown subject, or null.
+   */
+  private foreignSubject(u: Understanding, terms: string[], top: Hit | undefined): string | null {
+    if (!top) return null;
+    const original = new Set(u.terms);
+    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t));
+    if (subject) return null;
+    const unknown = u.terms.filter((t) => t.length > 1 && !this.index.has(t));
+    // The longest unknown word is the subject as the resident wrote it ("结婚登记", not "结婚").
+    return unknown.sort((a, b) => b.length - a.length)[0] ?? null;
   }
 
   /** "那2020年呢" / "比上年呢" / "自然人呢": the same row as before with other slots. */
@@ -272,7 +292,8 @@ export class Engine {
       const [a, b] = [years[0]!, years[1]!];
       if (!available.includes(a)) return null;
       if (!available.includes(b)) return null;
-      lines.push(...this.rows(stats, a, asked), ...this.rows(stats, b, asked), ...this.differences(stats, a, b, asked));
+      // "2020年比2019年多了多少": the first year named is the one compared.
+      lines.push(...this.rows(stats, a, asked), ...this.rows(stats, b, asked), ...this.differences(stats, b, a, asked));
       year = a;
     } else {
       year = years[0] ?? available.at(-1)!;

@@ -10,7 +10,7 @@ export interface Hit {
 
 // Terms that name nothing in the knowledge base still count against a match, but less than a
 // known word: a question padded with "我是村里的村民" should still find its topic.
-const UNKNOWN_WEIGHT = 0.6;
+const UNKNOWN_WEIGHT = 1.2;
 const CONTEXT_FACTOR = 0.5;
 
 /** A word of an entry's key, with the shorter words inside it ("门户网站" in "政府门户网站"). */

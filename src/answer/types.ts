@@ -11,6 +11,7 @@ export type Intent =
   | 'feedback'
   | 'clarify'
   | 'out-of-scope'
+  | 'rate-limited'
   | 'unknown';
 
 /** What every channel gets back from the core. */
@@ -33,6 +34,8 @@ export interface AskContext {
 
 /** The channel-neutral core. Channels are thin adapters over this. */
 export interface Bot {
+  /** What the bot calls itself, e.g. "西吉县人民政府政府信息公开问答", from the knowledge base. */
+  readonly title?: string;
   answer(text: string, user: string, context?: AskContext): Promise<Answer>;
   /** Greeting for a new follower: what can be asked, examples, how to give feedback. */
   welcome(): string;

@@ -16,7 +16,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 async function withBot<T>(run: (bot: RunningBot) => Promise<T>): Promise<T> {
   // Logs go to stderr: stdout carries only replies (and JSON lines for --jsonl).
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const bot = await createBot({ knowledgeDir: knowledgeDir(), dataDir: dataDir(), logger, salt: process.env.DATA_SALT });
+  const bot = await createBot({ knowledgeDir: knowledgeDir(), dataDir: dataDir(), logger, salt: process.env.DATA_SALT, rateLimit: false });
   try {
     return await run(bot);
   } finally {

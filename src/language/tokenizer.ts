@@ -11,6 +11,10 @@ const STOPWORDS = new Set(
 
 const WEAK = new Set(['怎么', '哪些', '为什么', '是不是']);
 
+// Words for what is asked about a subject (where, how long, how much), not the subject itself:
+// "养老保险交多少钱" matches the fee topic on 收费 alone, yet asks about something else.
+const ASPECTS = new Set(['地址', '电话', '收费', '期限', '救济', '时间', '时候', '办', '办理', '补办', '条件', '材料', '流程', '标准', '手续', '需要']);
+
 const PUNCTUATION = /^[\p{P}\p{S}\p{Z}\s\d.]+$/u;
 
 let inserted = new Set<string>();
@@ -102,6 +106,11 @@ export class Tokenizer {
   /** Question words kept as terms ("怎么申请" names a procedure) that never name an entry alone. */
   isWeak(term: string): boolean {
     return WEAK.has(term);
+  }
+
+  /** A word for an aspect of a subject ("期限", "收费"), not a subject the knowledge base holds. */
+  isAspect(term: string): boolean {
+    return ASPECTS.has(term) || WEAK.has(term);
   }
 
   isStopword(token: string): boolean {

@@ -1,0 +1,48 @@
+/**
+ * Per-user sliding-window limit. Memory stays bounded: users idle for a whole window are swept,
+ * and the map never holds more than `maxUsers` (the oldest are dropped first).
+ */
+export class RateLimiter {
+  private readonly hits = new Map<string, number[]>();
+  private lastSweep = 0;
+
+  constructor(
+    readonly max = 20,
+    readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly maxUsers = 100_000,
+  ) {}
+
+  /** Records a message; false when the user has already sent `max` within the window. */
+  allow(user: string): boolean {
+    const t = this.now();
+    this.sweep(t);
+    const recent = (this.hits.get(user) ?? []).filter((h) => t - h < this.windowMs);
+    if (recent.length >= this.max) {
+      this.hits.set(user, recent);
+      return false;
+    }
+    recent.push(t);
+    this.hits.delete(user);
+    this.hits.set(user, recent);
+    if (this.hits.size > this.maxUsers) this.hits.delete(this.hits.keys().next().value!);
+    return true;
+  }
+
+  /** Seconds until the user may send again (0 when allowed now). */
+  retryAfter(user: string): number {
+    const recent = this.hits.get(user) ?? [];
+    if (recent.length < this.max) return 0;
+    return Math.max(1, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000));
+  }
+
+  get size(): number {
+    return this.hits.size;
+  }
+
+  private sweep(t: number): void {
+    if (t - this.lastSweep < this.windowMs) return;
+    this.lastSweep = t;
+    for (const [user, list] of this.hits) if (t - (list.at(-1) ?? 0) >= this.windowMs) this.hits.delete(user);
+  }
+}
