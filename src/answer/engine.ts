@@ -183,9 +183,19 @@ export class Engine {
     const original = new Set(u.terms);
     const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t));
     if (subject) return null;
-    const unknown = u.terms.filter((t) => t.length > 1 && !this.index.has(t));
-    // The longest unknown word is the subject as the resident wrote it ("结婚登记", not "结婚").
-    return unknown.sort((a, b) => b.length - a.length)[0] ?? null;
+    if (!u.terms.some((t) => t.length > 1 && !this.index.has(t))) return null;
+    // The unknown words next to each other, as the resident wrote them ("结婚" + "登记").
+    let best = '';
+    let run = '';
+    for (const token of [...this.tokenizer.plainCut(u.text), '。']) {
+      const term = this.tokenizer.canonical(token);
+      if (/^[\p{Script=Han}A-Za-z]+$/u.test(token) && !this.index.has(term) && !this.tokenizer.isStopword(term)) run += token;
+      else {
+        if (run.length > best.length) best = run;
+        run = '';
+      }
+    }
+    return best.length > 1 ? best : null;
   }
 
   /** "那2020年呢" / "比上年呢" / "自然人呢": the same row as before with other slots. */

@@ -1,5 +1,6 @@
 import jieba from 'nodejieba';
 import type { SynonymTable } from './synonyms.ts';
+import { loadDictionary } from './dictionary.ts';
 
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
@@ -34,6 +35,7 @@ export class Tokenizer {
     private readonly synonyms: SynonymTable,
     ignored: Iterable<string> = [],
   ) {
+    loadDictionary();
     this.ignored = new Set(ignored);
     this.domain = new Set([...words].filter((w) => w.length >= 2));
     const multi = [...new Set([...synonyms.keys(), ...this.domain])].filter((k) => k.length >= 2).sort((a, b) => b.length - a.length);
@@ -52,6 +54,11 @@ export class Tokenizer {
   /** jieba's search-mode cut: whole words and the shorter words inside them. */
   cut(text: string): string[] {
     return jieba.cutForSearch(text, true);
+  }
+
+  /** jieba's default cut, unfiltered: the words as the resident wrote them, in order. */
+  plainCut(text: string): string[] {
+    return jieba.cut(text, true);
   }
 
   /** Whole words only (jieba's default cut), for naming an entry by its label. */

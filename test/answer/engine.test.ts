@@ -166,11 +166,11 @@ describe('thresholds', () => {
   });
 
   it('does not answer a foreign subject on the aspect it asks about', () => {
-    for (const [q, subject] of [['结婚登记在哪里办', '结婚登记'], ['养老保险交多少钱', '养老保险']] as const) {
+    for (const [q, subject] of [['结婚登记在哪里办', /“结婚(登记)?”不在我能回答的范围内/], ['养老保险交多少钱', /“养老保险”不在我能回答的范围内/]] as const) {
       const [a] = talk(engine, q);
       expect(a!.answered, q).toBe(false);
       expect(a!.intent).toBe('out-of-scope');
-      expect(a!.reply).toContain(`“${subject}”不在我能回答的范围内`);
+      expect(a!.reply).toMatch(subject);
       expect(a!.reply).toContain(kb.contacts.phone);
     }
     // The same aspects about the bot's own subject are answered.
