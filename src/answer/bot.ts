@@ -83,7 +83,7 @@ class CoreBot implements RunningBot {
         answered: answer.answered,
       });
     }
-    this.store.sessions.set(user, { ...session, updatedAt: undefined });
+    this.store.sessions.set(user, session);
     return answer;
   }
 
@@ -92,9 +92,13 @@ class CoreBot implements RunningBot {
   }
 
   async menu(key: string, user: string, context: AskContext = {}): Promise<Answer> {
-    // A menu key names a guide topic ("apply") or is itself a question ("申请流程").
-    const topic = this.current.kb.topics.find((t) => t.id === key);
-    return this.answer(topic ? (topic.questions[0] ?? topic.title) : key, user, context);
+    // A menu key names a guide topic ("apply"); any other key is taken as a question.
+    const reply = this.current.respondTo(`guide:${key}`, this.store.sessions.get(user));
+    if (!reply) return this.answer(key, user, context);
+    const { answer, session } = reply;
+    this.store.log.append({ channel: context.channel ?? 'unknown', userId: user, question: `[菜单] ${key}`, intent: answer.intent, entry: answer.entry ?? null, confidence: answer.confidence, answered: answer.answered });
+    this.store.sessions.set(user, session);
+    return answer;
   }
 
   unsupported(kind: string): string {

@@ -133,6 +133,13 @@ export class Engine {
     );
   }
 
+  /** Answers one entry directly (a menu click names a guide topic by its id). */
+  respondTo(id: string, previous: Session | undefined): Reply | null {
+    const entry = this.entries.get(id);
+    if (!entry) return null;
+    return this.answerEntry(entry, 1, understand('', this.tokenizer, this.today()), { ...previous });
+  }
+
   /** How a question is read and ranked: for hit testing by staff. */
   explain(input: string): { terms: string[]; hits: Array<{ id: string; question: string; score: number }>; band: 'answer' | 'suggest' | 'fallback' } {
     const u = understand(input, this.tokenizer, this.today());
