@@ -6,6 +6,7 @@
 //   GET  /api/info     {"title","welcome"}
 //   GET  /healthz      {"ok":true}
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
+//   *    /admin        staff page and API when ADMIN_TOKEN is set, else 404 (see channels/admin/routes.ts)
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Bot } from './answer/types.ts';
 import { createWebApi } from './channels/web/api.ts';
 import { createWebhook } from './channels/official-account/webhook.ts';
+import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 
@@ -22,6 +24,8 @@ export interface AppOptions {
   bot: Bot;
   config: Config;
   logger: Logger;
+  /** Backs the admin page's reload button; without it the button answers 503. */
+  reloader?: KnowledgeReloader | undefined;
 }
 
 export const DEFAULT_TITLE = '政府信息公开问答';
@@ -46,7 +50,7 @@ export function chatTitle(bot: Bot, config: Config): string {
 
 const pageFile = (name: string) => readFileSync(new URL(`./channels/web/${name}`, import.meta.url), 'utf8');
 
-export function createApp({ bot, config, logger }: AppOptions): Hono {
+export function createApp({ bot, config, logger, reloader }: AppOptions): Hono {
   const app = new Hono();
   const page = { html: pageFile('page.html'), css: pageFile('page.css'), js: pageFile('page.js') };
 
@@ -83,6 +87,14 @@ export function createApp({ bot, config, logger }: AppOptions): Hono {
     app.route('/wechat', createWebhook({ token, appId, encodingAESKey, previousEncodingAESKey, bot, logger }));
   } else {
     app.all('/wechat', (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
+  }
+
+  if (config.adminToken) {
+    // Channel tests serve a bot without engine or store: there is nothing to administer then.
+    if (isAdminBot(bot)) {
+      app.route('/admin', createAdmin({ bot, token: config.adminToken, logger, reloader }));
+      app.get('/admin/', (c) => c.redirect('/admin', 301));
+    } else logger.warn('ADMIN_TOKEN is set but this bot has no engine or store: /admin stays off');
   }
 
   app.notFound((c) => c.json({ error: NOT_FOUND }, 404));

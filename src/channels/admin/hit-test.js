@@ -1,0 +1,40 @@
+// The hit-testing result: how the engine read a question, the entries it matched with their scores
+// and bands, and the reply it would give. The question is the tester's input: text only.
+import { node } from './dom.js';
+
+export function renderHitTest(box, data) {
+  const head = node('p', undefined, 'band-line');
+  head.append(node('span', '区间：'), node('span', data.bandLabel, `band band-${data.band}`));
+  head.append(node('span', `（直接回答 ≥ ${data.thresholds.answer}，您是不是想问 ≥ ${data.thresholds.suggest}，更低为兜底）`, 'note'));
+  const asked = node('p', undefined, 'asked');
+  asked.append(node('span', '问题：'), node('span', data.question, 'asked-text'));
+  const terms = node('p', `分词：${data.terms.join(' / ') || '（无）'}`, 'note');
+
+  const table = node('table', undefined, 'hits-table');
+  const header = node('tr');
+  for (const title of ['得分', '条目', '区间']) header.append(node('th', title));
+  const thead = node('thead');
+  thead.append(header);
+  const tbody = node('tbody');
+  for (const hit of data.hits) {
+    const row = node('tr');
+    const name = node('td');
+    name.append(node('div', hit.question), node('div', hit.id, 'entry-id'));
+    row.append(node('td', hit.score.toFixed(3), 'num'), name, node('td', hit.bandLabel, `band band-${hit.band}`));
+    tbody.append(row);
+  }
+  if (!data.hits.length) {
+    const cell = node('td', '没有匹配到任何条目', 'empty');
+    cell.colSpan = 3;
+    const row = node('tr');
+    row.append(cell);
+    tbody.append(row);
+  }
+  table.append(thead, tbody);
+  const wrap = node('div', undefined, 'table-wrap');
+  wrap.append(table);
+
+  const reply = node('div', undefined, 'reply');
+  reply.append(node('div', `机器人会这样回答（${data.reply.intent}，置信度 ${data.reply.confidence}）：`, 'note'), node('div', data.reply.text, 'reply-text'));
+  box.replaceChildren(head, asked, terms, wrap, reply);
+}

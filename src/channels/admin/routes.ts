@@ -1,0 +1,188 @@
+// The staff's admin page and its JSON API, mounted at /admin only when ADMIN_TOKEN is set (without
+// it nothing here exists and /admin answers 404).
+//
+//   GET  /admin                      the page; holds no data (page.css and the *.js modules beside it)
+//   GET  /admin/api/stats?days=N     → 200 stats of the question log (N 1–366, default 30); 400 bad N
+//   POST /admin/api/test {question}  → 200 how the engine reads and ranks it, its band and the reply
+//                                        it would give — no session or log is touched; 400 / 413
+//   GET  /admin/api/findings         → 200 the validator's findings and the reload status
+//   POST /admin/api/reload           → 200 {ok,message,findings,status}; 503 without a reloader; 500
+//   /admin/api/* without `Authorization: Bearer <ADMIN_TOKEN>` → 401 {error}
+//
+// The page keeps the token in sessionStorage and sends it as a bearer header: no cookie is ever
+// set, so another site cannot make a browser act here (no CSRF).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Engine } from '../../answer/engine.ts';
+import { bodyNames } from '../../admin/grouping.ts';
+import { computeStats, labelEntries } from '../../admin/stats.ts';
+import type { Finding } from '../../knowledge/types.ts';
+import type { Logger } from '../../log.ts';
+import type { QuestionLog } from '../../store/question-log.ts';
+
+/** What the admin API reads of the running bot (a `RunningBot` has it). */
+export interface AdminBot {
+  readonly engine: Engine;
+  readonly store: { readonly log: Pick<QuestionLog, 'entries' | 'feedbackEntries'> };
+}
+
+/** Reloads the knowledge directory into the running bot (written elsewhere; injected). */
+export interface KnowledgeReloader {
+  /** `reason` names who asked, for the log ("admin"). */
+  reload(reason?: string): Promise<{ ok: boolean; message: string; findings: Finding[] }>;
+  status(): { loadedAt: string; ok: boolean; message: string };
+}
+
+export interface AdminOptions {
+  bot: AdminBot;
+  token: string;
+  logger: Logger;
+  reloader?: KnowledgeReloader | undefined;
+  now?: () => number;
+}
+
+export const MAX_TEST_BODY_BYTES = 16 * 1024;
+export const MAX_TEST_QUESTION_CHARS = 2000;
+
+export const ADMIN_ERRORS = {
+  noToken: '需要登录：请在请求头 Authorization: Bearer <口令> 中提供管理口令（ADMIN_TOKEN）。',
+  badToken: '管理口令不正确。',
+  days: 'days 必须是 1–366 的整数。',
+  notJson: '请求格式不对：请发送 JSON，例如 {"question": "怎么申请政府信息公开？"}',
+  noQuestion: '请填写要测试的问题（question，1–2000 字）。',
+  tooLarge: `请求太大了，不能超过 ${MAX_TEST_BODY_BYTES / 1024} KB。`,
+  noReloader: '这个服务没有配置知识库重新加载功能，修改知识库文件后请重启服务。',
+  reloadFailed: '重新加载知识库时出错，原来的知识库仍在使用。详情见服务日志。',
+} as const;
+
+export const BAND_LABELS = { answer: '直接回答', suggest: '您是不是想问', fallback: '兜底' } as const;
+type Band = keyof typeof BAND_LABELS;
+
+/** True when `bot` exposes what the admin API needs: the FakeBot of channel tests does not. */
+export function isAdminBot(bot: unknown): bot is AdminBot {
+  const b = bot as Partial<AdminBot> | null;
+  return typeof b?.engine?.explain === 'function' && typeof b.store?.log?.entries === 'function';
+}
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Compares digests, so neither the content nor the length of the token leaks through timing. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token)) && given !== '';
+}
+
+const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+
+export function createAdmin(options: AdminOptions): Hono {
+  const { bot, token, logger, reloader } = options;
+  const now = options.now ?? Date.now;
+  const admin = new Hono();
+  const page = asset('page.html');
+  const assets: Record<string, [string, string]> = {
+    'page.css': [asset('page.css'), 'text/css; charset=utf-8'],
+    'page.js': [asset('page.js'), 'text/javascript; charset=utf-8'],
+    'charts.js': [asset('charts.js'), 'text/javascript; charset=utf-8'],
+    'dom.js': [asset('dom.js'), 'text/javascript; charset=utf-8'],
+    'hit-test.js': [asset('hit-test.js'), 'text/javascript; charset=utf-8'],
+  };
+
+  const pageHeaders = { 'Cache-Control': 'no-cache', 'X-Robots-Tag': 'noindex, nofollow' };
+  admin.get('/', (c) => c.html(page, 200, pageHeaders));
+  for (const [name, [body, type]] of Object.entries(assets)) {
+    admin.get(`/${name}`, (c) => c.body(body, 200, { ...pageHeaders, 'Content-Type': type }));
+  }
+
+  admin.use('/api/*', async (c, next) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex, nofollow');
+    const header = c.req.header('Authorization');
+    if (!bearerMatches(header, token)) {
+      c.header('WWW-Authenticate', 'Bearer realm="admin"');
+      return c.json({ error: header ? ADMIN_ERRORS.badToken : ADMIN_ERRORS.noToken }, 401);
+    }
+    await next();
+  });
+
+  admin.get('/api/stats', (c) => {
+    const raw = c.req.query('days');
+    const days = raw === undefined ? 30 : Number(raw);
+    if (!Number.isInteger(days) || days < 1 || days > 366) return c.json({ error: ADMIN_ERRORS.days }, 400);
+    const { kb } = bot.engine;
+    const engine = bot.engine;
+    const stats = computeStats(bot.store.log.entries(), bot.store.log.feedbackEntries(), {
+      now: now(),
+      days,
+      synonyms: kb.synonyms,
+      ignored: bodyNames([kb.contacts.body, ...kb.reports.map((r) => r.body)]),
+    });
+    return c.json(labelEntries(stats, (id) => engine.entry(id)?.question));
+  });
+
+  admin.post(
+    '/api/test',
+    bodyLimit({ maxSize: MAX_TEST_BODY_BYTES, onError: (c) => c.json({ error: ADMIN_ERRORS.tooLarge }, 413) }),
+    async (c) => {
+      const read = await readQuestion(c);
+      if ('error' in read) return c.json({ error: read.error }, 400);
+      const { question } = read;
+      const engine = bot.engine;
+      const { thresholds } = engine;
+      const bandOf = (score: number): Band => (score >= thresholds.answer ? 'answer' : score >= thresholds.suggest ? 'suggest' : 'fallback');
+      const explained = engine.explain(question);
+      // respond() without a session is pure: nothing is logged, no conversation is started.
+      const { answer } = engine.respond(question, undefined);
+      return c.json({
+        question,
+        terms: explained.terms,
+        band: explained.band,
+        bandLabel: BAND_LABELS[explained.band],
+        thresholds: { answer: thresholds.answer, suggest: thresholds.suggest },
+        hits: explained.hits.slice(0, 10).map((h) => ({ ...h, band: bandOf(h.score), bandLabel: BAND_LABELS[bandOf(h.score)] })),
+        reply: { text: answer.reply, intent: answer.intent, answered: answer.answered, confidence: answer.confidence, entry: answer.entry ?? null },
+      });
+    },
+  );
+
+  admin.get('/api/findings', (c) => {
+    const { kb } = bot.engine;
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const f of kb.findings) counts[f.level]++;
+    return c.json({
+      findings: kb.findings,
+      counts,
+      knowledge: { reports: kb.reports.length, stats: kb.stats.length, passages: kb.passages.length, topics: kb.topics.length },
+      reload: reloader ? reloader.status() : null,
+    });
+  });
+
+  admin.post('/api/reload', async (c) => {
+    if (!reloader) return c.json({ error: ADMIN_ERRORS.noReloader }, 503);
+    try {
+      const result = await reloader.reload('admin');
+      logger.info({ ok: result.ok, findings: result.findings.length }, 'admin: knowledge reloaded');
+      return c.json({ ok: result.ok, message: result.message, findings: result.findings, status: reloader.status() });
+    } catch (error) {
+      logger.error({ err: error }, 'admin: knowledge reload failed');
+      return c.json({ error: ADMIN_ERRORS.reloadFailed }, 500);
+    }
+  });
+
+  return admin;
+}
+
+/** The trimmed question of a `{"question": "..."}` body, or the error to answer with. */
+async function readQuestion(c: Context): Promise<{ question: string } | { error: string }> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    return { error: ADMIN_ERRORS.notJson };
+  }
+  const question = (body as { question?: unknown } | null)?.question;
+  const trimmed = typeof question === 'string' ? question.trim() : '';
+  if (trimmed === '' || [...trimmed].length > MAX_TEST_QUESTION_CHARS) return { error: ADMIN_ERRORS.noQuestion };
+  return { question: trimmed };
+}
