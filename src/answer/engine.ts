@@ -403,7 +403,7 @@ export class Engine {
   }
 }
 
-/** "西吉县人民政府" is also called "西吉县" and "西吉": none of them says what is asked. */
+/** "某某县人民政府" is also called "某某县" and "某某": none of them says what is asked. */
 function bodyNames(bodies: string[]): string[] {
   const names = new Set<string>();
   for (const body of bodies) {

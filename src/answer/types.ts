@@ -34,7 +34,7 @@ export interface AskContext {
 
 /** The channel-neutral core. Channels are thin adapters over this. */
 export interface Bot {
-  /** What the bot calls itself, e.g. "西吉县人民政府政府信息公开问答", from the knowledge base. */
+  /** What the bot calls itself, e.g. "某某县人民政府政府信息公开问答", from the knowledge base. */
   readonly title?: string;
   answer(text: string, user: string, context?: AskContext): Promise<Answer>;
   /** Greeting for a new follower: what can be asked, examples, how to give feedback. */

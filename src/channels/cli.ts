@@ -8,6 +8,7 @@ import { validateReport } from '../knowledge/validate.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
 import { createLogger } from '../log.ts';
 import type { Finding } from '../knowledge/types.ts';
+import { registerStats } from '../admin/stats-command.ts';
 
 const knowledgeDir = () => process.env.KNOWLEDGE_DIR || 'knowledge';
 const dataDir = () => process.env.DATA_DIR || 'data';
@@ -138,6 +139,8 @@ program
       rl.close();
     });
   });
+
+registerStats(program, { dataDir, knowledgeDir });
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`错误：${(e as Error).message}\n`);

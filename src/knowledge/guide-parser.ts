@@ -3,8 +3,8 @@
 // The format (documented for the clerk in the HTML comment at the top of knowledge/guide.md):
 //
 //   ---                                  front matter, YAML, between two lines of "---"
-//   机关: 西吉县人民政府                    required: the body the guide belongs to
-//   指南名称: 西吉县政府信息公开指南          optional: the guide's title (default 机关 + "信息公开指南"
+//   机关: 某某县人民政府                    required: the body the guide belongs to
+//   指南名称: 某某县政府信息公开指南          optional: the guide's title (default 机关 + "信息公开指南"
 //                                         when 机关 ends in 政府, else 机关 + "政府信息公开指南")
 //   门户网站: http://www.nxxj.gov.cn/        required
 //   咨询电话: 0954-3018118                  required

@@ -9,7 +9,7 @@ import { canonLabel, chineseYearDigits, nfkc, squash, stripMarkdown } from './re
 const REPORT_TITLE = /^(.*?)((?:19|20)\d{2})年度?(.*报告.*)$/;
 const PUNCT = /[，,。；;：:！!？?《》〈〉“”"'（）()【】[\]、|]/;
 
-/** A body's name: short, no punctuation, no digits ("西吉县人民政府", "区统计局"). */
+/** A body's name: short, no punctuation, no digits ("某某县人民政府", "区统计局"). */
 function looksLikeBody(s: string): boolean {
   return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
 }

@@ -61,9 +61,9 @@ export interface ParsedReport {
 }
 
 export interface Source {
-  /** File under the knowledge directory, e.g. "reports/2019-西吉县人民政府.txt" or "guide.md". */
+  /** File under the knowledge directory, e.g. "reports/2019-某某县人民政府.txt" or "guide.md". */
   document: string;
-  /** Human title: "西吉县人民政府2019年政府信息公开工作年度报告". */
+  /** Human title: "某某县人民政府2019年政府信息公开工作年度报告". */
   title: string;
   section?: string;
   year?: number;
