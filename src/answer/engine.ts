@@ -110,7 +110,7 @@ export class Engine {
     const top = hits[0];
     const foreign = this.foreignSubject(u, terms, top);
     if (foreign) {
-      const intro = `抱歉，“${foreign}”不在我能回答的范围内，我只回答政府信息公开方面的问题。`;
+      const intro = `抱歉，“${foreign}”不在我能回答的范围内，我只回答政府信息公开方面的问题。如果您想申请公开与“${foreign}”有关的政府信息，可以问我“怎么申请政府信息公开”。`;
       return this.reply({ reply: fallbackText(this.kb.contacts, intro), sources: [], answered: false }, 'out-of-scope', top?.score ?? 0, session);
     }
     if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, this.ties(hits));
@@ -188,7 +188,10 @@ export class Engine {
   private foreignSubject(u: Understanding, terms: string[], top: Hit | undefined): string | null {
     if (!top) return null;
     const original = new Set(u.terms);
-    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t));
+    // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
+    // only next to 公开 or 信息.
+    const aboutInformation = u.terms.some((t) => /公开|信息/.test(t));
+    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t) && (t !== '申请' || aboutInformation));
     if (subject) return null;
     if (!u.terms.some((t) => t.length > 1 && !this.index.has(t))) return null;
     // The unknown words next to each other, as the resident wrote them ("结婚" + "登记").
