@@ -24,6 +24,8 @@ export interface EntryBase {
   slots?: string[];
   /** The finer words inside the key words ("门户" in "门户网站"), matched like key words. */
   parts?: string[];
+  /** How much each key counts when it names the entry (default 1): a sentence less than a heading. */
+  keyFactors?: number[];
 }
 
 /** Row labels carry list numbering ("一、", "（三）", "1.") that residents never type. */
@@ -93,6 +95,8 @@ function topicEntries(topics: GuideTopic[], tok: Tokenizer): Entry[] {
   }));
 }
 
+const SENTENCE_FACTOR = 0.85;
+
 export function sentences(text: string): string[] {
   return text.split(/(?<=[。；！？])/).filter((s) => s.trim());
 }
@@ -127,7 +131,9 @@ function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
       id: `passage:${key}`,
       kind: 'passage',
       question: `${heading}（${bareLabel(first.section)}）`,
-      keys: [tok.words(heading), ...sentences(first.text).map((s) => tok.words(s))].filter((k) => k.length > 0),
+      // The headings name the passage; each sentence names it a little less.
+      keys: [tok.words(heading), tok.words(bareLabel(first.section)), ...sentences(first.text).map((s) => tok.words(s))],
+      keyFactors: [1, 1, ...sentences(first.text).map(() => SENTENCE_FACTOR)],
       parts: tok.terms(`${heading}；${first.text}；${points.join('；')}`),
       context: tok.terms(first.section),
       passages: list,

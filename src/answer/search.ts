@@ -24,6 +24,7 @@ interface KeyWord {
 interface Key {
   words: KeyWord[];
   weight: number;
+  factor: number;
 }
 
 interface Indexed {
@@ -86,7 +87,7 @@ export class SearchIndex {
     for (const [t, count] of df) this.idf.set(t, Math.log(1 + n / count) * (t.length === 1 || weak(t) ? 0.4 : 1));
     entries.forEach((entry, i) => {
       const termSet = termSets[i]!;
-      const keys = entry.keys.map((terms): Key => {
+      const keys = entry.keys.map((terms, k): Key => {
         const words = terms.map((word) => ({
           word,
           weight: this.weight(word),
@@ -94,7 +95,7 @@ export class SearchIndex {
             .filter((p) => p.length >= 2 && p !== word && word.includes(p))
             .map((p): [string, number] => [p, p.length / word.length]),
         }));
-        return { words, weight: words.reduce((sum, w) => sum + w.weight, 0) };
+        return { words, weight: words.reduce((sum, w) => sum + w.weight, 0), factor: entry.keyFactors?.[k] ?? 1 };
       });
       const keyIndex = new Map<string, number[]>();
       keys.forEach((key, k) => {
@@ -200,7 +201,7 @@ export class SearchIndex {
         let covered = 0;
         for (const w of key.words) covered += w.weight * overlap(w, query);
         if (covered === 0 && slotWeight === 0) continue;
-        keyCoverage = Math.max(keyCoverage, (covered + slotWeight) / (key.weight + slotWeight));
+        keyCoverage = Math.max(keyCoverage, (key.factor * (covered + slotWeight)) / (key.weight + slotWeight));
       }
       // A passage is named by long sentences: how much of the question it holds matters more.
       const keyShare = entry.kind === 'passage' ? 0.15 : 0.4;

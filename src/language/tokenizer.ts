@@ -5,7 +5,7 @@ import { loadDictionary } from './dictionary.ts';
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
 const STOPWORDS = new Set(
-  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 请问 请 想 想问 问 问一下 一下 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 哪里 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止'.split(
+  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 请问 请 想 想问 问 问一下 一下 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止'.split(
     ' ',
   ),
 );
@@ -38,7 +38,9 @@ export class Tokenizer {
     loadDictionary();
     this.ignored = new Set(ignored);
     this.domain = new Set([...words].filter((w) => w.length >= 2));
-    const multi = [...new Set([...synonyms.keys(), ...this.domain])].filter((k) => k.length >= 2).sort((a, b) => b.length - a.length);
+    // Two characters are too often part of another word ("在哪" in "存在哪些"): those are left
+    // to jieba's cut.
+    const multi = [...new Set([...synonyms.keys(), ...this.domain])].filter((k) => k.length >= 3).sort((a, b) => b.length - a.length);
     this.phrases = multi.length ? new RegExp(multi.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
     for (const w of this.ignored) if (w.length >= 2 && !inserted.has(w)) {
       jieba.insertWord(w);
