@@ -6,8 +6,8 @@
 //   机关: 某某县人民政府                    required: the body the guide belongs to
 //   指南名称: 某某县政府信息公开指南          optional: the guide's title (default 机关 + "信息公开指南"
 //                                         when 机关 ends in 政府, else 机关 + "政府信息公开指南")
-//   门户网站: http://www.nxxj.gov.cn/        required
-//   咨询电话: 0954-3018118                  required
+//   门户网站: http://www.example.gov.cn/     required
+//   咨询电话: 0000-0000000                  required
 //   联系说明: …，来源：…，以官网公布为准       required: where the contact facts come from
 //   ---
 //   <!-- comments: ignored anywhere, may span lines -->

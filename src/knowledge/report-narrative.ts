@@ -1,5 +1,5 @@
 // Narrative parts of an annual report: the title (year and body), passages under their
-// headings, and the figures stated in sentences ("共发布信息 3612 条").
+// headings, and the figures stated in sentences ("共发布信息 1000 条").
 import type { ReportPassage, ReportStat } from './types.ts';
 import { canonLabel, chineseYearDigits, nfkc, squash, stripMarkdown } from './report-text.ts';
 

@@ -27,7 +27,7 @@ const RELATIVE: Array<[string, number]> = [
   ['本年度', 0],
 ];
 
-// Anything outside this range is not a report year a resident means ("1271年" is a figure typo).
+// Anything outside this range is not a report year a resident means ("1300年" is a figure typo).
 const MIN_YEAR = 1990;
 
 /**
