@@ -1,10 +1,10 @@
 // The admin page in a real browser: Debian's chromium driven by playwright-core against the real
 // HTTP server (ephemeral port) and the real bot, with a fake knowledge reloader.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPhonePage, skipWithoutChromium } from '../../helpers/browser.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBot, type RunningBot } from '../../../src/answer/bot.ts';
 import type { KnowledgeReloader } from '../../../src/channels/admin/routes.ts';
@@ -12,7 +12,6 @@ import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { startServer, type ServerHandle } from '../../../src/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-admin-token-42';
 const XSS = '<script>alert("x")</script><img src=x onerror=alert(2)>低保怎么办';
 const POTATO = [
@@ -29,11 +28,7 @@ const POTATO = [
 ];
 const RELOAD_MESSAGE = '已重新载入：报告 1 份，指南主题 30 个';
 
-// Only a developer machine without chromium may skip; in CI a missing browser must fail the run.
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(`[admin page.browser.test] skipped: ${CHROMIUM} not found (apt-get install chromium); set CI=1 to make this a failure`);
-}
+const skip = skipWithoutChromium('admin page.browser.test');
 
 describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
   let dataDir: string;
@@ -62,19 +57,7 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
     await bot.answer('没用', 'resident', { channel: 'web' });
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TOKEN });
     server = await startServer({ bot, config, logger: silentLogger, reloader });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -87,17 +70,7 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
   beforeEach(async () => {
     dialogs = [];
     problems = [];
-    page = await browser.newPage({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(`${server.url}/admin`);
-    await page.waitForSelector('body[data-ready="true"]');
+    page = await openPhonePage(browser, `${server.url}/admin`, { dialogs, problems });
   });
 
   afterEach(async () => {

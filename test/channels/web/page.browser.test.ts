@@ -1,7 +1,7 @@
 // The chat page in a real browser: Debian's chromium driven by playwright-core against the real
 // HTTP server (ephemeral port) and the fake bot.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPhonePage, skipWithoutChromium } from '../../helpers/browser.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../../src/channels/web/api.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -9,13 +9,8 @@ import { silentLogger } from '../../../src/log.ts';
 import { startServer, type ServerHandle } from '../../../src/server.ts';
 import { CANNED, FakeBot, FIGURE } from '../../helpers/fake-bot.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TITLE = '西吉县政府信息公开问答';
-// Only a developer machine without chromium may skip; in CI a missing browser must fail the run.
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(`[page.browser.test] skipped: ${CHROMIUM} not found (apt-get install chromium); set CI=1 to make this a failure`);
-}
+const skip = skipWithoutChromium('page.browser.test');
 
 describe.skipIf(skip)('chat page in chromium', { timeout: 60_000 }, () => {
   const bot = new FakeBot(TITLE);
@@ -27,19 +22,7 @@ describe.skipIf(skip)('chat page in chromium', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     server = await startServer({ bot, config: loadConfig({ PORT: '0', HOST: '127.0.0.1' }), logger: silentLogger });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -52,17 +35,7 @@ describe.skipIf(skip)('chat page in chromium', { timeout: 60_000 }, () => {
     bot.delayMs = 0;
     dialogs = [];
     problems = [];
-    page = await browser.newPage({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(`${server.url}/`);
-    await page.waitForSelector('body[data-ready="true"]');
+    page = await openPhonePage(browser, `${server.url}/`, { dialogs, problems });
   });
 
   afterEach(async () => {
