@@ -8,6 +8,15 @@
 // it holds 10% more lines than the bound or records 10% older than the bound.
 
 import { randomBytes } from 'node:crypto';
+
+// Answer ids only need to be unique within this log: a random prefix per process and a counter
+// cost nothing per message, where randomBytes for each id was a measurable share of answering.
+const ID_PREFIX = randomBytes(4).toString('base64url');
+let counter = 0;
+function nextId(): string {
+  counter = (counter + 1) % 2 ** 40;
+  return `${ID_PREFIX}${counter.toString(36)}`;
+}
 import { Low } from 'lowdb';
 import type { Logger } from '../log.ts';
 import { moveAside } from './json-file.ts';
@@ -220,7 +229,7 @@ class LowQuestionLog implements QuestionLog {
       entry: input.entry ?? null,
       confidence: input.confidence,
       answered: input.answered,
-      id: randomBytes(6).toString('base64url'),
+      id: nextId(),
     };
     this.#last.set(entry.user, entry);
     this.#push(entry);

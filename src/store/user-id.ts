@@ -20,9 +20,23 @@ export function userKey(salt: string, userId: string): string {
   return createHmac('sha256', salt).update(userId, 'utf8').digest('hex').slice(0, USER_KEY_LENGTH);
 }
 
-/** `userKey` bound to one salt. */
+const KEY_CACHE = 10_000;
+
+/**
+ * `userKey` bound to one salt. Every message looks its sender up two or three times (session,
+ * log), so recent keys are kept in a bounded map rather than hashed again.
+ */
 export function userKeyer(salt: string): (userId: string) => string {
-  return (userId) => userKey(salt, userId);
+  const cache = new Map<string, string>();
+  return (userId) => {
+    let key = cache.get(userId);
+    if (key === undefined) {
+      key = userKey(salt, userId);
+      if (cache.size >= KEY_CACHE) cache.delete(cache.keys().next().value!);
+      cache.set(userId, key);
+    }
+    return key;
+  };
 }
 
 export interface SaltOptions {
