@@ -1,0 +1,99 @@
+// Issue 6.3: the language layer takes whatever a channel hands it. None of it may throw, and what
+// it returns must keep the shape the rest of the engine relies on.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tokenizer } from '../../src/language/tokenizer.ts';
+import { normalise, optionNumber, yearsIn } from '../../src/language/normalise.ts';
+import { understand } from '../../src/answer/understand.ts';
+import { anyText, longText } from './helpers/strings.ts';
+import { TODAY, twoYearKnowledge, type TwoYearKnowledge } from './helpers/knowledge.ts';
+
+let k: TwoYearKnowledge;
+let tok: Tokenizer;
+
+beforeAll(async () => {
+  k = await twoYearKnowledge();
+  // The engine's own tokenizer: the domain words, synonyms and ignored body names it was built with.
+  tok = k.engine.tokenizer;
+}, 120_000);
+afterAll(() => k.remove());
+
+const today = fc.date({ min: new Date('1995-01-01'), max: new Date('2099-12-31'), noInvalidDate: true });
+
+describe('normalise', () => {
+  it('never throws; returns text without white space and relative years it can name', () => {
+    fc.assert(
+      fc.property(anyText, today, (s, day) => {
+        const n = normalise(s, day);
+        expect(typeof n.text).toBe('string');
+        expect(n.text).not.toMatch(/\s/);
+        for (const r of n.relative) {
+          expect(Number.isInteger(r.year)).toBe(true);
+          expect(Math.abs(r.year - day.getFullYear())).toBeLessThanOrEqual(3);
+        }
+        for (const y of yearsIn(n.text)) expect(y >= 1990 && y <= 2100).toBe(true);
+        const option = optionNumber(n.text);
+        expect(option === null || (Number.isInteger(option) && option >= 0 && option <= 99)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  }, 60_000);
+
+  it('is idempotent on its own output (a normalised question normalises to itself)', () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        const once = normalise(s, TODAY).text;
+        // Compared up to NFC: dropping white space can bring a combining mark next to a letter it
+        // now composes with ("ｗ ̊" → "ẘ"), which no Chinese question does.
+        expect(normalise(once, TODAY).text.normalize('NFC')).toBe(once.normalize('NFC'));
+      }),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+});
+
+describe('Tokenizer', () => {
+  it('cut, words and terms never throw and return non-empty strings', () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        for (const out of [tok.cut(s), tok.words(s), tok.terms(s)]) {
+          expect(Array.isArray(out)).toBe(true);
+          for (const t of out) expect(typeof t === 'string' && t.length > 0).toBe(true);
+        }
+        const terms = tok.terms(s);
+        expect(new Set(terms).size).toBe(terms.length);
+        for (const t of terms) expect(tok.isStopword(t)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+
+  it('copes with 5,000-character inputs', () => {
+    fc.assert(
+      fc.property(longText, (s) => {
+        expect(Array.isArray(tok.terms(s))).toBe(true);
+        expect(Array.isArray(tok.words(s))).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+});
+
+describe('understand', () => {
+  it('never throws and returns a well-formed reading of any string', () => {
+    fc.assert(
+      fc.property(anyText, today, (s, day) => {
+        const u = understand(s, tok, day);
+        expect(typeof u.text).toBe('string');
+        expect(u.years.every((y) => Number.isInteger(y) && y >= 1990 && y <= 2100)).toBe(true);
+        expect([null, 'previous', 'between']).toContain(u.compare);
+        expect(u.option === null || Number.isInteger(u.option)).toBe(true);
+        expect([null, 'greeting', 'thanks', 'help', 'useful', 'useless', 'detail', 'empty']).toContain(u.social);
+        expect(Object.values(u.cues).every((c) => typeof c === 'boolean')).toBe(true);
+        expect(u.terms.every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
+        expect(u.tokens.every((t) => typeof t === 'string')).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  }, 60_000);
+});
