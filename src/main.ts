@@ -5,7 +5,7 @@
 // Knowledge files are reloaded when they change, on SIGHUP and from the admin page's button.
 import path from 'node:path';
 import { createBot } from './answer/bot.ts';
-import { startWechatyBot, type WechatyHandle } from './channels/wechaty.ts';
+import type { WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createReloader } from './knowledge/reloader.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   let wechaty: WechatyHandle | undefined;
   if (config.wechaty.puppet) {
     try {
+      // Wechaty and its puppets take about a second to load: only when a puppet is configured.
+      const { startWechatyBot } = await import('./channels/wechaty.ts');
       wechaty = await startWechatyBot({
         bot,
         logger,

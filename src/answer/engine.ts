@@ -107,13 +107,15 @@ export class Engine {
     if (followUp) return this.answerEntry(followUp, 1, u, session);
 
     const hits = this.rank(terms, u, this.ellipticalKind(u, previous));
-    const top = hits[0];
+    const top = this.withYear(hits, u.years.length ? u.years : (previous?.years ?? []));
     const foreign = this.foreignSubject(u, terms, top);
     if (foreign) {
-      const intro = `抱歉，“${foreign}”不在我能回答的范围内，我只回答政府信息公开方面的问题。如果您想申请公开与“${foreign}”有关的政府信息，可以问我“怎么申请政府信息公开”。`;
-      return this.reply({ reply: fallbackText(this.kb.contacts, intro), sources: [], answered: false }, 'out-of-scope', top?.score ?? 0, session);
+      // The resident's own words are quoted back, so they are kept short.
+      const quoted = foreign.length > 12 ? `${foreign.slice(0, 12)}…` : foreign;
+      const intro = `抱歉，“${quoted}”不在我能回答的范围内，我只回答政府信息公开方面的问题。如果您想申请公开与“${quoted}”有关的政府信息，可以问我“怎么申请政府信息公开”。`;
+      return this.reply({ ...fit(fallbackText(this.kb.contacts, intro), ''), sources: [], answered: false }, 'out-of-scope', top?.score ?? 0, session);
     }
-    if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, this.ties(hits));
+    if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, top === hits[0] ? this.ties(hits) : []);
     if (top && top.score >= this.thresholds.suggest) {
       const suggestions = hits.filter((h) => h.score >= this.thresholds.suggest).slice(0, 3);
       const lines = suggestions.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
@@ -144,8 +146,9 @@ export class Engine {
   explain(input: string): { terms: string[]; hits: Array<{ id: string; question: string; score: number }>; band: 'answer' | 'suggest' | 'fallback' } {
     const u = understand(input, this.tokenizer, this.today());
     const terms = this.correctTypos(u);
-    const hits = this.rank(terms, u).map((h) => ({ id: h.entry.id, question: h.entry.question, score: Math.round(h.score * 1000) / 1000 }));
-    const top = hits[0]?.score ?? 0;
+    const ranked = this.rank(terms, u);
+    const hits = ranked.map((h) => ({ id: h.entry.id, question: h.entry.question, score: Math.round(h.score * 1000) / 1000 }));
+    const top = ranked[0]?.score ?? 0;
     return { terms, hits, band: top >= this.thresholds.answer ? 'answer' : top >= this.thresholds.suggest ? 'suggest' : 'fallback' };
   }
 
@@ -264,6 +267,27 @@ export class Engine {
     }
   }
 
+  /**
+   * The same figure can be worded differently from one year's report to the next ("共组织、参加各类
+   * 政务公开培训" / "共组织政务公开培训"), making two entries. When the best one lacks the year
+   * asked, a nearly as good one that has it answers instead.
+   */
+  private withYear(hits: Hit[], years: number[]): Hit | undefined {
+    const top = hits[0];
+    const year = years[0];
+    if (!top || year === undefined || this.hasYear(top.entry, year)) return top;
+    // Good enough to answer on its own, and holding every word the best one matched.
+    const words = top.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t));
+    const alike = (h: Hit) => h.entry.kind === top.entry.kind && words.every((t) => h.matched.includes(t));
+    return hits.find((h) => h.score >= this.thresholds.answer && alike(h) && this.hasYear(h.entry, year)) ?? top;
+  }
+
+  private hasYear(entry: Entry, year: number): boolean {
+    if (entry.kind === 'stat' || entry.kind === 'figure') return entry.stats.some((s) => s.year === year);
+    if (entry.kind === 'passage') return entry.passages.some((p) => p.year === year);
+    return true;
+  }
+
   /** Rows that match exactly as well as the best one, answered together ("行政诉讼" has two). */
   private ties(hits: Hit[]): Entry[] {
     const top = hits[0]!;
@@ -313,7 +337,7 @@ export class Engine {
       if (!available.includes(a)) return null;
       if (!available.includes(b)) return null;
       // "2020年比2019年多了多少": the first year named is the one compared.
-      lines.push(...this.rows(stats, a, asked), ...this.rows(stats, b, asked), ...this.differences(stats, b, a, asked));
+      lines.push(...this.rows(stats, a, asked).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, asked).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
       year = a;
     } else {
       year = years[0] ?? available.at(-1)!;
@@ -328,7 +352,8 @@ export class Engine {
     const shown = stats.filter((s) => s.year === year || (u.compare === 'between' && years.includes(s.year)));
     const notes = this.inconsistencies(shown);
     const warning = notes.length ? `\n注意：报告原文此处数字前后不一致，请以原文和各分项为准：${notes.join('；')}` : '';
-    const body = `${note}${year}年，${shown[0]!.body}：\n${lines.join('\n')}${warning}`;
+    const heading = u.compare === 'between' && years.length >= 2 ? `${years[0]}年与${years[1]}年` : `${year}年`;
+    const body = `${note}${heading}，${shown[0]!.body}：\n${lines.join('\n')}${warning}`;
     const sources = [
       ...new Map(
         shown.map((s) => {

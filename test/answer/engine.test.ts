@@ -80,6 +80,22 @@ describe('statistics', () => {
     expect(a!.reply).toMatch(/多 29/);
   });
 
+  it('labels each row of a two-year comparison with its year', () => {
+    const [a] = talk(twoYears, '2019年和2020年行政处罚相比');
+    expect(a!.reply).toMatch(/^2019年与2020年/);
+    expect(a!.reply).toMatch(/^2019年 行政处罚：.*处理决定数量 1271/m);
+    expect(a!.reply).toMatch(/^2020年 行政处罚：.*处理决定数量 1300/m);
+  });
+
+  it('finds a year\'s figure although another year\'s report words it differently', () => {
+    // 2019: "共组织、参加各类政务公开培训 4 次"; the fictional 2020: "共组织政务公开培训 5 次".
+    const [a] = talk(twoYears, '2019年组织了几次政务公开培训');
+    expect(a!.answered).toBe(true);
+    expect(a!.reply).toMatch(/(?<![\d.])4 次/);
+    const [b] = talk(twoYears, '2020年组织了几次政务公开培训');
+    expect(b!.reply).toMatch(/(?<![\d.])5 次/);
+  });
+
   it('refuses a comparison when one year is missing', () => {
     const [a] = talk(engine, '2020年行政处罚比2019年多了多少');
     expect(a!.reply).toContain('未收录');
