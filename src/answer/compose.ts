@@ -80,7 +80,8 @@ export function guideText(topic: GuideTopic, detail: boolean): Composed {
   const fitted = fit(`【${topic.title}】\n${body}`, [basis, hasMore ? MORE : ''].filter(Boolean).join('\n'));
   return {
     ...fitted,
-    more: fitted.more ?? (hasMore ? `【${topic.title}】\n${topic.summary}\n\n${topic.detail}\n${basis}` : undefined),
+    // "详细" shows what the short answer left out, not the short answer again.
+    more: fitted.more ?? (hasMore ? `【${topic.title}·详细】\n${topic.detail}\n${basis}` : undefined),
     sources: [topic.source],
     answered: true,
   };

@@ -11,7 +11,11 @@ import type { Answer, Intent } from './types.ts';
 export interface Session {
   entry?: string;
   years?: number[];
-  more?: string;
+  /**
+   * How to rebuild the longer text offered on "详细". The text itself is not kept: sessions are
+   * written to disk, and a recipe is a few bytes where the text is up to a kilobyte.
+   */
+  detail?: { entry: string; years: number[]; terms: string[]; compare: Understanding['compare'] };
   suggestions?: string[];
   answer?: string;
   updatedAt?: number;
@@ -29,6 +33,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.5, suggest: 0.3 };
 export interface Reply {
   answer: Answer;
   session: Session;
+  /** The longer text behind a shortened answer, offered on "详细". */
+  more?: string;
 }
 
 const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户/;
@@ -85,7 +91,8 @@ export class Engine {
     delete session.suggestions;
 
     if (u.social === 'detail') {
-      if (previous?.more) return this.reply({ reply: previous.more, sources: [], answered: true }, 'guide', 1, { ...session, more: undefined }, previous.entry);
+      const more = this.detailText(previous);
+      if (more) return this.reply({ ...fit(more.text, ''), sources: more.sources, answered: true }, more.intent, 1, { ...session, detail: undefined }, previous?.detail?.entry);
       return this.social('help', '没有更多内容了。您可以直接输入新的问题。', session);
     }
     if (u.option !== null && previous?.suggestions?.length) {
@@ -302,25 +309,26 @@ export class Engine {
 
   private answerEntry(entry: Entry, score: number, u: Understanding, session: Session, also: Entry[] = []): Reply {
     const years = u.years.length ? u.years : (session.years ?? []);
-    const next: Session = { ...session, entry: entry.id, more: undefined };
+    const next: Session = { ...session, entry: entry.id, detail: undefined };
+    const recipe = { entry: entry.id, years: u.years, terms: u.terms, compare: u.compare };
     const note = u.relative.map((r) => `（“${r.word}”按 ${r.year} 年理解）`).join('');
     switch (entry.kind) {
       case 'guide': {
         const c = guideText(entry.topic, false);
-        return this.reply(c, CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide', score, { ...next, more: c.more }, entry.id);
+        return this.reply(c, CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide', score, { ...next, detail: c.more ? recipe : undefined }, entry.id, c.more);
       }
       case 'passage': {
         const year = years[0];
         const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
         if (list.length === 0) return this.missingYear(year!, entry, next, note);
         const c = passageText(list, u.terms, entry.points);
-        return this.reply({ ...c, reply: note + c.reply }, 'narrative', score, { ...next, more: c.more }, entry.id);
+        return this.reply({ ...c, reply: note + c.reply }, 'narrative', score, { ...next, detail: c.more ? recipe : undefined }, entry.id, c.more);
       }
       default: {
         const c = this.statText([entry, ...also], years, u, note);
         if (!c) return this.missingYear(years[0]!, entry, next, note);
         // A year carries over to the next question only once it has been answered from.
-        return this.reply(c, 'statistic', score, { ...next, more: c.more, years: u.years.length ? u.years : session.years }, entry.id);
+        return this.reply(c, 'statistic', score, { ...next, detail: c.more ? recipe : undefined, years: u.years.length ? u.years : session.years }, entry.id, c.more);
       }
     }
   }
@@ -391,9 +399,17 @@ export class Engine {
     return out.length ? out : [`${from} 年与 ${to} 年没有可比的同项数字。`];
   }
 
+  private readonly bodyStats = new WeakMap<Statistic[], Statistic[]>();
+
+  /** The main body's figures of an entry, picked once: with many reports an entry holds hundreds. */
   private preferredBody(stats: Statistic[]): Statistic[] {
-    const main = this.kb.contacts.body;
-    return stats.some((s) => s.body === main) ? stats.filter((s) => s.body === main) : stats;
+    let picked = this.bodyStats.get(stats);
+    if (!picked) {
+      const main = this.kb.contacts.body;
+      picked = stats.some((s) => s.body === main) ? stats.filter((s) => s.body === main) : stats;
+      this.bodyStats.set(stats, picked);
+    }
+    return picked;
   }
 
   private readonly notes = new Map<Statistic, string[]>();
@@ -417,17 +433,27 @@ export class Engine {
     const recorded = this.years.length ? `目前收录的年度报告：${this.years.map((y) => `${y}年`).join('、')}。` : '目前没有收录年度报告。';
     const label = entry.kind === 'guide' ? entry.topic.title : entry.question.replace(/[？?（].*$/, '').replace(/有多少$|多少$/, '');
     const reply = `${note}${year}年的“${label}”数字未收录。${recorded}\n${fallbackText(this.kb.contacts, '').trim()}`;
-    return this.reply({ reply, sources: [], answered: false }, 'statistic', 0.5, { ...session, more: undefined }, entry.id);
+    return this.reply({ reply, sources: [], answered: false }, 'statistic', 0.5, { ...session, detail: undefined }, entry.id);
   }
 
   private social(intent: Intent, reply: string, session: Session): Reply {
     return this.reply({ reply, sources: [], answered: false }, intent, 1, session);
   }
 
-  private reply(c: Composed, intent: Intent, confidence: number, session: Session, entry?: string): Reply {
+  /** The longer text of the last answer, rebuilt from the session's recipe. */
+  private detailText(previous: Session | undefined): { text: string; sources: Answer['sources']; intent: Intent } | null {
+    const recipe = previous?.detail;
+    const entry = recipe ? this.entries.get(recipe.entry) : undefined;
+    if (!recipe || !entry) return null;
+    const base = understand('', this.tokenizer, this.today());
+    const again = this.answerEntry(entry, 1, { ...base, years: recipe.years, terms: recipe.terms, compare: recipe.compare }, { ...previous });
+    return again.more ? { text: again.more, sources: again.answer.sources, intent: again.answer.intent } : null;
+  }
+
+  private reply(c: Composed, intent: Intent, confidence: number, session: Session, entry?: string, more?: string): Reply {
     const answer: Answer = { reply: c.reply, answered: c.answered, intent, confidence: Math.max(0, Math.min(1, Math.round(confidence * 100) / 100)), sources: c.sources };
     if (entry) answer.entry = entry;
-    return { answer, session };
+    return more ? { answer, session, more } : { answer, session };
   }
 }
 
