@@ -1,0 +1,54 @@
+// Running bench scripts in child processes and talking to them over IPC.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const benchFile = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
+
+export interface Child {
+  process: ChildProcess;
+  /** Resolves with the first message that has `key`. */
+  next<T>(key: string): Promise<T>;
+  send(message: object): void;
+  exited: Promise<number | null>;
+}
+
+/** Forks a bench .ts file under tsx; `progress` messages go to `onProgress`. */
+export function spawnChild(name: string, args: string[], options: { execArgv?: string[]; onProgress?: (text: string) => void } = {}): Child {
+  const child = fork(benchFile(name), args, {
+    execArgv: [...(options.execArgv ?? []), '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+  });
+  const waiting = new Map<string, Array<(value: unknown) => void>>();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.on('message', (message: Record<string, unknown>) => {
+    if (typeof message.progress === 'string') options.onProgress?.(message.progress);
+    for (const [key, resolvers] of waiting) {
+      if (key in message && resolvers.length) resolvers.shift()!(message[key]);
+    }
+  });
+  return {
+    process: child,
+    send: (message) => child.send(message),
+    exited,
+    next<T>(key: string): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const list = waiting.get(key) ?? [];
+        list.push(resolve as (value: unknown) => void);
+        waiting.set(key, list);
+        void exited.then((code) => reject(new Error(`${name} exited (${code}) before sending "${key}"\n${stderr}`)));
+      });
+    },
+  };
+}
+
+/** Runs a child to completion and returns its `result` message. */
+export async function runChild<T>(name: string, args: string[], options: { execArgv?: string[]; onProgress?: (text: string) => void } = {}): Promise<T> {
+  const child = spawnChild(name, args, options);
+  const result = await child.next<T>('result');
+  await child.exited;
+  return result;
+}

@@ -1,0 +1,158 @@
+// A server for the load runs, in its own process so that it has a core to itself and autocannon
+// (in the parent) does not steal its event loop. argv: "real" | "stub" | "bare", knowledgeDir, dataDir.
+//
+//   real  the production app (startServer + createApp) with WECHAT_TOKEN set, plain mode; bot.answer
+//         is wrapped to count calls per (user, question) so that duplicate answers show.
+//   stub  the same app with a bot that answers at once with a fixed text of a typical length: what
+//         the HTTP stack, Hono and the webhook cost without the core.
+//   bare  node:http that does what any webhook must and nothing more: verify the signature, parse
+//         the XML with the same xml.ts, reply with fixed text. The floor for the real server.
+//
+// IPC: sends {ready: {port}}; on {cmd: 'stats'} sends {stats}; on {cmd: 'stop'} closes and exits.
+import { createServer, type IncomingMessage as HttpRequest, type Server } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { AddressInfo } from 'node:net';
+import { createBot } from '../src/answer/bot.ts';
+import type { Bot } from '../src/answer/types.ts';
+import { verifySignature } from '../src/channels/official-account/signature.ts';
+import { buildTextReply, parseXmlFields, toIncomingMessage } from '../src/channels/official-account/xml.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { startServer } from '../src/server.ts';
+import { TOKEN } from './wechat.ts';
+
+export interface ServerStats {
+  botCalls: number;
+  distinctMessages: number;
+  duplicateCalls: number;
+  maxRssBytes: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  sessions: number | null;
+  /** CPU time of this process so far, user + system, in microseconds. */
+  cpuMicros: number;
+  /** Event-loop delay since the previous stats call, ms: how long requests waited for the loop. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+const [mode, knowledgeDir, dataDir] = process.argv.slice(2);
+if ((mode !== 'real' && mode !== 'stub' && mode !== 'bare') || !knowledgeDir || !dataDir) {
+  throw new Error('usage: webhook-server.ts real|stub|bare <knowledgeDir> <dataDir>');
+}
+
+// About the length of a statistic's answer with its source line.
+const STUB_REPLY = `2019年，某县人民政府：\n行政处罚：上一年项目数量 1285，本年增/减 -14，处理决定数量 1271\n${'来源：某县人民政府2019年政府信息公开工作年度报告·二、主动公开政府信息情况。'.repeat(2)}`;
+
+const stubBot: Bot = {
+  answer: async () => ({ reply: STUB_REPLY, answered: true, intent: 'statistic', confidence: 1, sources: [] }),
+  welcome: () => STUB_REPLY,
+  menu: async () => ({ reply: STUB_REPLY, answered: true, intent: 'guide', confidence: 1, sources: [] }),
+  unsupported: () => STUB_REPLY,
+};
+
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const calls = new Map<string, number>();
+let botCalls = 0;
+let close: () => Promise<void>;
+let port: number;
+let sessions: () => number | null = () => null;
+
+if (mode === 'stub') {
+  const logger = createLogger('warn');
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WECHAT_TOKEN: TOKEN, LOG_LEVEL: 'warn' }, { envFile: false });
+  const server = await startServer({ bot: stubBot, config, logger });
+  port = server.port;
+  close = () => server.close(1000);
+} else if (mode === 'real') {
+  // warn: refusals and failures would show on stderr; info would log every retry by design.
+  const logger = createLogger('warn');
+  const config = loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', WECHAT_TOKEN: TOKEN, KNOWLEDGE_DIR: knowledgeDir, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    { envFile: false },
+  );
+  const bot = await createBot({ knowledgeDir, dataDir, logger });
+  const answer = bot.answer.bind(bot);
+  bot.answer = (text, user, context) => {
+    botCalls++;
+    const key = `${user}\u0000${text}`;
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+    return answer(text, user, context);
+  };
+  sessions = () => bot.store.sessions.size;
+  const server = await startServer({ bot, config, logger });
+  port = server.port;
+  close = async () => {
+    await server.close(1000);
+    await bot.close();
+  };
+} else {
+  const server = createServer((req, res) => void bare(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  close = () => closeBare(server);
+}
+
+async function bare(req: HttpRequest, res: import('node:http').ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const q = url.searchParams;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (req.method !== 'POST' || !verifySignature(TOKEN, q.get('timestamp') ?? undefined, q.get('nonce') ?? undefined, q.get('signature') ?? undefined)) {
+    res.writeHead(401).end('bad-signature');
+    return;
+  }
+  try {
+    const message = toIncomingMessage(parseXmlFields(Buffer.concat(chunks).toString('utf8')));
+    const xml = buildTextReply({ toUser: message.fromUserName, fromUser: message.toUserName, createTime: Math.floor(Date.now() / 1000), content: '收到' });
+    res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8' }).end(xml);
+  } catch {
+    res.writeHead(400).end('bad-xml');
+  }
+}
+
+function closeBare(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function stats(): ServerStats {
+  let duplicateCalls = 0;
+  for (const n of calls.values()) duplicateCalls += n - 1;
+  const memory = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return {
+    botCalls,
+    distinctMessages: calls.size,
+    duplicateCalls,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    sessions: sessions(),
+    cpuMicros: cpu.user + cpu.system,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+  };
+}
+
+process.on('message', (message: { cmd: string }) => {
+  if (message.cmd === 'stats') {
+    process.send?.({ stats: stats() });
+    loopDelay.reset();
+  }
+  if (message.cmd === 'reset') {
+    calls.clear();
+    botCalls = 0;
+    process.send?.({ reset: true });
+  }
+  if (message.cmd === 'stop') {
+    void close().then(() => {
+      process.send?.({ stopped: true });
+      process.disconnect();
+    });
+  }
+});
+process.send?.({ ready: { port } });
