@@ -289,10 +289,16 @@ export class Engine {
     return hits.find((h) => h.score >= this.thresholds.answer && alike(h) && this.hasYear(h.entry, year)) ?? top;
   }
 
+  private readonly entryYears = new Map<string, ReadonlySet<number>>();
+
   private hasYear(entry: Entry, year: number): boolean {
-    if (entry.kind === 'stat' || entry.kind === 'figure') return entry.stats.some((s) => s.year === year);
-    if (entry.kind === 'passage') return entry.passages.some((p) => p.year === year);
-    return true;
+    if (entry.kind === 'guide') return true;
+    let years = this.entryYears.get(entry.id);
+    if (!years) {
+      years = new Set(entry.kind === 'passage' ? entry.passages.map((p) => p.year) : entry.stats.map((s) => s.year));
+      this.entryYears.set(entry.id, years);
+    }
+    return years.has(year);
   }
 
   /** Rows that match exactly as well as the best one, answered together ("行政诉讼" has two). */

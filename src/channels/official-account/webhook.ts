@@ -302,7 +302,8 @@ async function readBodyLimited(request: { raw: Request; arrayBuffer(): Promise<A
   if (declared && /^\d+$/.test(declared) && Number(declared) > limit) {
     return { ok: false, status: 413, reason: 'body-too-large' };
   }
-  if (!req.body) return { ok: true, text: '' };
+  // Touching req.body makes the node adapter build a web stream around the request: a body of
+  // declared length is read without it.
   if (declared && /^\d+$/.test(declared)) {
     // WeChat always declares the length, and node's HTTP parser holds the body to it: read it in
     // one go, which spares the web stream the node adapter otherwise builds around the request.
@@ -319,6 +320,7 @@ async function readBodyLimited(request: { raw: Request; arrayBuffer(): Promise<A
       return { ok: false, status: 400, reason: 'body-not-utf8' };
     }
   }
+  if (!req.body) return { ok: true, text: '' };
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
