@@ -199,8 +199,8 @@ export class Engine {
     if (!top) return null;
     const original = new Set(u.terms);
     // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
-    // only next to 公开 or 信息.
-    const aboutInformation = u.terms.some((t) => /公开|信息/.test(t));
+    // only next to 公开, 信息 or the documents asked for.
+    const aboutInformation = u.terms.some((t) => /公开|信息|文件|资料|数据/.test(t));
     const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t) && (t !== '申请' || aboutInformation));
     if (subject) return null;
     if (!u.terms.some((t) => t.length > 1 && !this.index.has(t))) return null;
@@ -242,8 +242,16 @@ export class Engine {
   private rank(terms: string[], u: Understanding, kind: Entry['kind'] | null = null): Hit[] {
     const same = (k: Entry['kind']) => kind !== null && (k === kind || (k !== 'guide' && k !== 'passage' && kind !== 'guide' && kind !== 'passage'));
     const hits = this.index
-      .search(terms, 12)
+      .search(terms, 12, this.thresholds.answer)
       .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, u) + (same(h.entry.kind) ? 0.12 : 0) }));
+    // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
+    if (u.cues.quantity && !u.cues.procedure) {
+      const counts = hits.filter((h) => h.entry.kind === 'stat' || h.entry.kind === 'figure');
+      if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
+        const best = Math.max(...hits.map((h) => h.score));
+        for (const h of counts) h.score = Math.max(h.score, best + 0.001 - (counts[0]!.score - h.score));
+      }
+    }
     // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
     // the report's own order, so the table's leading row answers.
     const best = new Map<string, Hit>();
@@ -251,7 +259,7 @@ export class Engine {
       const key = `${h.entry.kind}|${h.matched.join('/')}`;
       const first = best.get(key);
       if (!first) best.set(key, h);
-      else if (h.entry.kind === 'stat' && Math.abs(first.score - h.score) < 0.1) {
+      else if ((h.entry.kind === 'stat' || h.entry.kind === 'figure') && Math.abs(first.score - h.score) < 0.1) {
         const top = Math.max(first.score, h.score);
         first.score = top;
         h.score = top - 0.001;
@@ -305,11 +313,11 @@ export class Engine {
   private ties(hits: Hit[]): Entry[] {
     const top = hits[0]!;
     const first = top.entry;
-    if (first.kind !== 'stat') return [];
+    if (first.kind !== 'stat' && first.kind !== 'figure') return [];
     const section = first.stats[0]!.section;
     return hits
       .slice(1, 3)
-      .filter((h) => h.entry.kind === 'stat' && top.score - h.score < 0.005 && h.entry.stats[0]!.section === section)
+      .filter((h) => h.entry.kind === first.kind && top.score - h.score < 0.005 && h.entry.stats[0]!.section === section)
       .map((h) => h.entry);
   }
 

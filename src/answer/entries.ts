@@ -76,6 +76,8 @@ function statEntries(stats: Statistic[], tok: Tokenizer): Entry[] {
       question: `${item}多少？`,
       keys: [tok.words(item)],
       parts: tok.terms(item),
+      // "多少人次" names the unit a figure is counted in.
+      slots: [...new Set(rows.map((r) => r.unit ?? ''))].filter(Boolean),
       context: tok.terms(rows[0]!.section),
       stats: rows,
     });

@@ -154,15 +154,25 @@ export class SearchIndex {
     return best && best.item !== phrase ? best.item : null;
   }
 
-  /** Entries ranked by how well they cover the question's terms and are covered by them. */
-  search(terms: string[], limit = 5): Hit[] {
+  /**
+   * Entries ranked by how well they cover the question's terms and are covered by them. Words
+   * held by a third of the entries do not open candidates, unless what the rarer words find
+   * scores below `enough` (a long question's rare words may all be noise: "老师…大学生…调研").
+   */
+  search(terms: string[], limit = 5, enough = 0): Hit[] {
+    const hits = this.score(terms, true);
+    if ((hits[0]?.score ?? 0) >= enough) return hits.slice(0, limit);
+    return this.score(terms, false).slice(0, limit);
+  }
+
+  private score(terms: string[], rareOnly: boolean): Hit[] {
     const queryWeight = terms.reduce((s, t) => s + this.weight(t), 0);
     if (queryWeight === 0) return [];
     const query = new Set(terms);
     const weights = terms.map((t) => this.weight(t));
     // Words held by a third of the entries ("申请", "信息") find nothing the rarer words of the
     // question don't; they still count in the score of what is found.
-    const common = this.indexed.length / 3;
+    const common = rareOnly ? this.indexed.length / 3 : Infinity;
     const candidates = new Set<number>();
     for (const t of terms) {
       const list = this.postings.get(t);
@@ -211,6 +221,6 @@ export class SearchIndex {
       hits.push({ entry, score, matched: held });
     }
     hits.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id));
-    return hits.slice(0, limit);
+    return hits;
   }
 }

@@ -5,7 +5,7 @@ import { loadDictionary } from './dictionary.ts';
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
 const STOPWORDS = new Set(
-  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 请问 请 想 想问 问 问一下 一下 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止'.split(
+  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止'.split(
     ' ',
   ),
 );
@@ -104,7 +104,8 @@ export class Tokenizer {
   private isIgnored(token: string): boolean {
     if (this.ignored.has(token)) return true;
     if (token.length < 2) return false;
-    for (const name of this.ignored) if (name.includes(token)) return true;
+    // Parts of a place name ("吉县" of "某吉县") say nothing either; "人民政府" and "政府" do.
+    for (const name of this.ignored) if (name.includes(token) && !/政府|人民/.test(token)) return true;
     return false;
   }
 
