@@ -10,20 +10,10 @@ import {
   similarityKeyer,
   SIMILARITY_THRESHOLD,
 } from '../../src/admin/grouping.ts';
+import { POTATO_SUBSIDY_WORDINGS } from '../fixtures/admin/unanswered.ts';
 
 /** Ten ways residents ask about the potato subsidy. */
-const POTATO_SUBSIDY = [
-  '马铃薯补贴怎么领',
-  '土豆补贴在哪领',
-  '马铃薯补贴多少钱',
-  '马铃薯补贴什么时候发？',
-  '洋芋补贴怎么申请',
-  '请问马铃薯补贴标准是多少',
-  '马铃薯种植补贴怎么领取',
-  '土豆补助在哪里领啊',
-  '今年的马铃薯补贴发了吗',
-  '西吉县2024年马铃薯补贴',
-];
+const POTATO_SUBSIDY = [...POTATO_SUBSIDY_WORDINGS, '西吉县2024年马铃薯补贴'];
 
 /** Questions that share words with them (补贴, 马铃薯, 怎么领) but ask something else. */
 const UNRELATED = [

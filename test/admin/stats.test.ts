@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeStats } from '../../src/admin/stats.ts';
 import type { FeedbackEntry, QuestionEntry } from '../../src/store/question-log.ts';
+import { POTATO_SUBSIDY_WORDINGS } from '../fixtures/admin/unanswered.ts';
 
 // 2024-03-10 12:00 Beijing time.
 const NOW = Date.parse('2024-03-10T04:00:00Z');
@@ -32,18 +33,7 @@ function fb(answer: QuestionEntry, verdict: 'useful' | 'useless', at = NOW): Fee
   return { type: 'feedback', time: new Date(at).toISOString(), user: answer.user, answer: answer.id, verdict, question: answer.question };
 }
 
-const POTATO = [
-  '马铃薯补贴怎么领',
-  '土豆补贴在哪领',
-  '马铃薯补贴多少钱',
-  '马铃薯补贴什么时候发？',
-  '洋芋补贴怎么申请',
-  '请问马铃薯补贴标准是多少',
-  '马铃薯种植补贴怎么领取',
-  '土豆补助在哪里领啊',
-  '今年的马铃薯补贴发了吗',
-  '马铃薯 补贴 怎么领',
-];
+const POTATO = [...POTATO_SUBSIDY_WORDINGS, '马铃薯 补贴 怎么领'];
 
 describe('computeStats', () => {
   it('groups ten wordings of one unanswered topic into one line with count 10; unrelated ones stay apart', () => {

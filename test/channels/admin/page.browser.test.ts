@@ -11,21 +11,11 @@ import type { KnowledgeReloader } from '../../../src/channels/admin/routes.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { startServer, type ServerHandle } from '../../../src/server.ts';
+import { POTATO_SUBSIDY_WORDINGS } from '../../fixtures/admin/unanswered.ts';
 
 const TOKEN = 'browser-test-admin-token-42';
 const XSS = '<script>alert("x")</script><img src=x onerror=alert(2)>低保怎么办';
-const POTATO = [
-  '马铃薯补贴怎么领',
-  '土豆补贴在哪领',
-  '马铃薯补贴多少钱',
-  '马铃薯补贴什么时候发？',
-  '洋芋补贴怎么申请',
-  '请问马铃薯补贴标准是多少',
-  '马铃薯种植补贴怎么领取',
-  '土豆补助在哪里领啊',
-  '今年的马铃薯补贴发了吗',
-  '马铃薯补贴怎么领',
-];
+const POTATO = [...POTATO_SUBSIDY_WORDINGS, '马铃薯补贴怎么领'];
 const RELOAD_MESSAGE = '已重新载入：报告 1 份，指南主题 30 个';
 
 const skip = skipWithoutChromium('admin page.browser.test');
