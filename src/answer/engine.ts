@@ -1,10 +1,10 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import type { Finding, Statistic } from '../knowledge/types.ts';
 import { Tokenizer } from '../language/tokenizer.ts';
-import { buildEntries, bareLabel, type Entry } from './entries.ts';
+import { buildEntries, type Entry } from './entries.ts';
 import { SearchIndex, type Hit } from './search.ts';
 import { understand, type Understanding } from './understand.ts';
-import { changeText, fallbackText, figure, fit, guideText, passageText, rowText, sourceLine, MORE, type Composed } from './compose.ts';
+import { StatisticComposer } from './statistics.ts';
+import { fallbackText, fit, guideText, passageText, MORE, type Composed } from './compose.ts';
 import type { Answer, Intent } from './types.ts';
 
 /** What the engine remembers between two messages of one resident. */
@@ -49,6 +49,7 @@ export class Engine {
   private readonly entries = new Map<string, Entry>();
   private readonly order = new Map<string, number>();
   readonly years: number[];
+  private readonly statistics: StatisticComposer;
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -67,18 +68,7 @@ export class Engine {
       (w) => this.tokenizer.cut(w).map((p) => this.tokenizer.canonical(p)),
     );
     this.years = [...new Set(kb.reports.map((r) => r.year))].sort((a, b) => a - b);
-  }
-
-  private readonly columnTerms = new Map<string, string[]>();
-
-  /** Words of a column label ("采购总金额"), cut once: every statistic answer looks them up. */
-  private termsOfColumn(column: string): string[] {
-    let terms = this.columnTerms.get(column);
-    if (!terms) {
-      terms = this.tokenizer.terms(column);
-      this.columnTerms.set(column, terms);
-    }
-    return terms;
+    this.statistics = new StatisticComposer(kb, this.tokenizer, this.years);
   }
 
   entry(id: string): Entry | undefined {
@@ -222,7 +212,7 @@ export class Engine {
   private slotFollowUp(u: Understanding, terms: string[], previous: Session | undefined): Entry | null {
     const entry = previous?.entry ? this.entries.get(previous.entry) : undefined;
     if (!entry || (entry.kind !== 'stat' && entry.kind !== 'figure')) return null;
-    const columnTerms = new Set(entry.stats.flatMap((s) => this.termsOfColumn(s.column)));
+    const columnTerms = new Set(entry.stats.flatMap((s) => this.statistics.columnTerms(s.column)));
     const rest = terms.filter((t) => !columnTerms.has(t) && this.index.has(t));
     const hasSlot = u.years.length > 0 || u.compare !== null || terms.some((t) => columnTerms.has(t));
     return hasSlot && rest.length === 0 ? entry : null;
@@ -339,108 +329,12 @@ export class Engine {
         return this.reply({ ...c, reply: note + c.reply }, 'narrative', score, { ...next, detail: c.more ? recipe : undefined }, entry.id, c.more);
       }
       default: {
-        const c = this.statText([entry, ...also], years, u, note);
+        const c = this.statistics.compose([entry, ...also], years, u, note);
         if (!c) return this.missingYear(years[0]!, entry, next, note);
         // A year carries over to the next question only once it has been answered from.
         return this.reply(c, 'statistic', score, { ...next, detail: c.more ? recipe : undefined, years: u.years.length ? u.years : session.years }, entry.id, c.more);
       }
     }
-  }
-
-  private statText(entries: Entry[], years: number[], u: Understanding, note: string): Composed | null {
-    const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
-    const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
-    const askedTerms = new Set(u.terms);
-    const asked = new Set(stats.filter((s) => this.termsOfColumn(s.column).some((t) => askedTerms.has(t))).map((s) => s.column));
-    const lines: string[] = [];
-    let year: number;
-    if (u.compare === 'between' && years.length >= 2) {
-      const [a, b] = [years[0]!, years[1]!];
-      if (!available.includes(a)) return null;
-      if (!available.includes(b)) return null;
-      // "2020年比2019年多了多少": the first year named is the one compared.
-      lines.push(...this.rows(stats, a, asked).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, asked).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
-      year = a;
-    } else {
-      year = years[0] ?? available.at(-1)!;
-      if (!available.includes(year)) return null;
-      const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
-      lines.push(...this.rows(stats, year, asked));
-      if (u.compare === 'previous' && !stats.some((s) => s.year === year && /增\/?减|增减/.test(s.column))) {
-        lines.push(available.includes(year - 1) ? this.differences(stats, year - 1, year, asked).join('\n') : `${year - 1} 年的数字未收录，无法与上一年比较。`);
-      }
-      if (unnamed) lines.unshift(unnamed);
-    }
-    const shown = stats.filter((s) => s.year === year || (u.compare === 'between' && years.includes(s.year)));
-    const notes = this.inconsistencies(shown);
-    const warning = notes.length ? `\n注意：报告原文此处数字前后不一致，请以原文和各分项为准：${notes.join('；')}` : '';
-    const heading = u.compare === 'between' && years.length >= 2 ? `${years[0]}年与${years[1]}年` : `${year}年`;
-    const body = `${note}${heading}，${shown[0]!.body}：\n${lines.join('\n')}${warning}`;
-    const sources = [
-      ...new Map(
-        shown.map((s) => {
-          const section = s.article ? `${s.source.section}·${s.article}` : s.source.section;
-          return [`${s.source.document}|${section}`, { ...s.source, section }] as const;
-        }),
-      ).values(),
-    ];
-    return { ...fit(body, sourceLine(sources)), sources, answered: true };
-  }
-
-  private rows(stats: Statistic[], year: number, asked: Set<string>): string[] {
-    const byItem = new Map<string, Statistic[]>();
-    for (const s of stats) {
-      if (s.year !== year) continue;
-      const key = `${s.group ?? ''}|${s.item}`;
-      byItem.set(key, [...(byItem.get(key) ?? []), s]);
-    }
-    return [...byItem.values()].map((row) =>
-      row[0]!.kind === 'narrative' ? `${row[0]!.item} ${figure(row[0]!)}` : rowText(row, asked),
-    );
-  }
-
-  /** The difference between two years' figures, with both figures shown. */
-  private differences(stats: Statistic[], from: number, to: number, asked: Set<string>): string[] {
-    const out: string[] = [];
-    for (const b of stats.filter((s) => s.year === to && !/增\/?减|增减/.test(s.column))) {
-      if (asked.size && !asked.has(b.column)) continue;
-      const a = stats.find((s) => s.year === from && s.item === b.item && s.column === b.column && s.group === b.group);
-      if (!a) continue;
-      const d = Math.round((b.value - a.value) * 100) / 100;
-      const label = `${bareLabel(b.item)}${b.column ? `·${b.column}` : ''}`;
-      out.push(`${label}：${to}年 ${figure(b)}，${from}年 ${figure(a)}，${d === 0 ? '持平' : `${to}年比${from}年${d > 0 ? '多' : '少'} ${Math.abs(d)}${b.unit ? ` ${b.unit}` : ''}`}`);
-    }
-    return out.length ? out : [`${from} 年与 ${to} 年没有可比的同项数字。`];
-  }
-
-  private readonly bodyStats = new WeakMap<Statistic[], Statistic[]>();
-
-  /** The main body's figures of an entry, picked once: with many reports an entry holds hundreds. */
-  private preferredBody(stats: Statistic[]): Statistic[] {
-    let picked = this.bodyStats.get(stats);
-    if (!picked) {
-      const main = this.kb.contacts.body;
-      picked = stats.some((s) => s.body === main) ? stats.filter((s) => s.body === main) : stats;
-      this.bodyStats.set(stats, picked);
-    }
-    return picked;
-  }
-
-  private readonly notes = new Map<Statistic, string[]>();
-
-  /** Validator findings about a figure shown, so the reply says the source disagrees with itself. */
-  private inconsistencies(shown: Statistic[]): string[] {
-    const notes = new Set<string>();
-    for (const s of shown) {
-      let list = this.notes.get(s);
-      if (!list) {
-        list = this.kb.findings.filter((f) => f.level !== 'info' && relates(f, s)).map((f) => f.message);
-        this.notes.set(s, list);
-      }
-      for (const n of list) notes.add(n);
-    }
-    // The sum-of-parts message says most plainly what disagrees; show it first.
-    return [...notes].sort((a, b) => Number(b.includes('各项之和')) - Number(a.includes('各项之和'))).slice(0, 2);
   }
 
   private missingYear(year: number, entry: Entry, session: Session, note: string): Reply {
@@ -486,10 +380,5 @@ function bodyNames(bodies: string[]): string[] {
   return [...names].filter((n) => n.length >= 2);
 }
 
-function relates(f: Finding, s: Statistic): boolean {
-  if (f.document !== s.source.document) return false;
-  const text = `${f.location} ${f.message}`;
-  return text.includes(s.item) && (s.column === '' || text.includes(s.column)) && /不一致|之和|不等|勾稽/.test(f.message);
-}
 
 export { MORE };

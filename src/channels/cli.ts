@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import 'dotenv/config';
-import { compileReport, loadKnowledge } from '../knowledge/knowledge-base.ts';
+import { loadKnowledge } from '../knowledge/knowledge-base.ts';
 import { parseReport } from '../knowledge/report-parser.ts';
 import { validateReport } from '../knowledge/validate.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
