@@ -93,20 +93,7 @@ function longestFirst(words: Iterable<string>): string[] {
   return [...new Set(words)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
 
-/**
- * The names residents use for a body: "某某县人民政府", "某某县", "某某". Asking "某某县马铃薯补贴"
- * at that county's bot says no more than "马铃薯补贴".
- */
-export function bodyNames(bodies: Iterable<string>): string[] {
-  const names = new Set<string>();
-  for (const body of bodies) {
-    const full = normaliseQuestion(body);
-    const place = full.replace(/(人民政府|政府)$/, '');
-    const bare = place.replace(/[省市县区州旗乡镇]$/, '');
-    for (const name of [full, place, bare]) if ([...name].length >= 2) names.add(name);
-  }
-  return [...names];
-}
+export { bodyNames } from '../language/body-names.ts';
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

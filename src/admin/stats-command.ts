@@ -10,7 +10,7 @@ import { loadKnowledge } from '../knowledge/knowledge-base.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { JsonlFile } from '../store/jsonl-file.ts';
 import { isLogRecord, QUESTIONS_FILE, type FeedbackEntry, type LogRecord, type QuestionEntry } from '../store/question-log.ts';
-import { bodyNames } from './grouping.ts';
+import { bodyNames } from '../language/body-names.ts';
 import { computeStats, labelEntries, type LabelledStats } from './stats.ts';
 
 /** What the report is computed from. */

@@ -1,10 +1,11 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { Tokenizer } from '../language/tokenizer.ts';
+import { bodyNames } from '../language/body-names.ts';
 import { buildEntries, type Entry } from './entries.ts';
 import { SearchIndex, type Hit } from './search.ts';
 import { understand, type Understanding } from './understand.ts';
 import { StatisticComposer } from './statistics.ts';
-import { fallbackText, fit, guideText, passageText, MORE, type Composed } from './compose.ts';
+import { fallbackText, fit, guideText, passageText, type Composed } from './compose.ts';
 import type { Answer, Intent } from './types.ts';
 
 /** What the engine remembers between two messages of one resident. */
@@ -364,21 +365,3 @@ export class Engine {
     return more ? { answer, session, more } : { answer, session };
   }
 }
-
-/** "某某县人民政府" is also called "某某县" and "某某": none of them says what is asked. */
-function bodyNames(bodies: string[]): string[] {
-  const names = new Set<string>();
-  for (const body of bodies) {
-    if (!body) continue;
-    names.add(body);
-    const place = body.replace(/(人民政府|政府)$/, '');
-    names.add(place);
-    names.add(`${place}政府`);
-    const bare = place.replace(/(自治县|自治州|县|市|区|旗|镇|乡)$/, '');
-    if (bare.length >= 2) names.add(bare);
-  }
-  return [...names].filter((n) => n.length >= 2);
-}
-
-
-export { MORE };

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../../answer/engine.ts';
-import { bodyNames } from '../../admin/grouping.ts';
+import { bodyNames } from '../../language/body-names.ts';
 import { computeStats, labelEntries } from '../../admin/stats.ts';
 import type { Finding } from '../../knowledge/types.ts';
 import type { Logger } from '../../log.ts';
