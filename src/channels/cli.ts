@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import 'dotenv/config';
-import { loadKnowledge } from '../knowledge/knowledge-base.ts';
-import { parseReport } from '../knowledge/report-parser.ts';
-import { validateReport } from '../knowledge/validate.ts';
+import { loadKnowledge, readReport } from '../knowledge/knowledge-base.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
 import { createLogger } from '../log.ts';
 import type { Finding } from '../knowledge/types.ts';
@@ -39,8 +37,7 @@ kb.command('parse')
   .description('解析一份年度报告，列出读到的数字、段落和问题')
   .action(async (file: string, opts: { json?: boolean }) => {
     const text = await readFile(file, 'utf8');
-    const parsed = parseReport(text, file);
-    const findings = [...parsed.findings, ...validateReport(parsed, file)];
+    const { parsed, findings } = readReport(text, file);
     if (opts.json) {
       out(
         JSON.stringify({

@@ -4,7 +4,7 @@ import { parseReport } from './report-parser.ts';
 import { validateReport } from './validate.ts';
 import { parseGuide } from './guide-parser.ts';
 import { parseSynonyms, parseWords, type SynonymTable } from '../language/synonyms.ts';
-import type { Contacts, Finding, GuideTopic, Passage, ReportDocument, Source, Statistic } from './types.ts';
+import type { Contacts, Finding, GuideTopic, ParsedReport, Passage, ReportDocument, Source, Statistic } from './types.ts';
 
 /** Everything the bot knows, compiled from the files under the knowledge directory. */
 export interface KnowledgeBase {
@@ -21,6 +21,12 @@ export interface KnowledgeBase {
 
 const REPORT_FILE = /\.(txt|md)$/i;
 
+/** Parses a report and checks it against its own rules: what `kb parse` shows and the base holds. */
+export function readReport(text: string, document: string): { parsed: ParsedReport; findings: Finding[] } {
+  const parsed = parseReport(text, document);
+  return { parsed, findings: [...parsed.findings, ...validateReport(parsed, document)] };
+}
+
 /** Reads one report file into the shapes the knowledge base holds; errors become findings. */
 export function compileReport(text: string, document: string): {
   report: ReportDocument | null;
@@ -28,8 +34,7 @@ export function compileReport(text: string, document: string): {
   passages: Passage[];
   findings: Finding[];
 } {
-  const parsed = parseReport(text, document);
-  const findings = [...parsed.findings, ...validateReport(parsed, document)];
+  const { parsed, findings } = readReport(text, document);
   if (parsed.year === null || parsed.body === null) {
     findings.push({
       level: 'error',
