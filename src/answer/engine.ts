@@ -212,7 +212,7 @@ export class Engine {
   /** "那2020年呢" / "比上年呢" / "自然人呢": the same row as before with other slots. */
   private slotFollowUp(u: Understanding, terms: string[], previous: Session | undefined): Entry | null {
     const entry = previous?.entry ? this.entries.get(previous.entry) : undefined;
-    if (!entry || (entry.kind !== 'stat' && entry.kind !== 'figure')) return null;
+    if (!entry || !holdsFigures(entry)) return null;
     const columnTerms = new Set(entry.stats.flatMap((s) => this.statistics.columnTerms(s.column)));
     const rest = terms.filter((t) => !columnTerms.has(t) && this.index.has(t));
     const hasSlot = u.years.length > 0 || u.compare !== null || terms.some((t) => columnTerms.has(t));
@@ -231,13 +231,14 @@ export class Engine {
   }
 
   private rank(terms: string[], u: Understanding, kind: Entry['kind'] | null = null): Hit[] {
-    const same = (k: Entry['kind']) => kind !== null && (k === kind || (k !== 'guide' && k !== 'passage' && kind !== 'guide' && kind !== 'passage'));
+    // A table row and a narrative figure are the same kind of answer to "微博呢".
+    const same = (k: Entry['kind']) => kind !== null && (k === kind || (isFigures(k) && isFigures(kind)));
     const hits = this.index
       .search(terms, 12, this.thresholds.answer)
       .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, u) + (same(h.entry.kind) ? 0.12 : 0) }));
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
     if (u.cues.quantity && !u.cues.procedure) {
-      const counts = hits.filter((h) => h.entry.kind === 'stat' || h.entry.kind === 'figure');
+      const counts = hits.filter((h) => isFigures(h.entry.kind));
       if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
         const best = Math.max(...hits.map((h) => h.score));
         for (const h of counts) h.score = Math.max(h.score, best + 0.001 - (counts[0]!.score - h.score));
@@ -250,7 +251,7 @@ export class Engine {
       const key = `${h.entry.kind}|${h.matched.join('/')}`;
       const first = best.get(key);
       if (!first) best.set(key, h);
-      else if ((h.entry.kind === 'stat' || h.entry.kind === 'figure') && Math.abs(first.score - h.score) < 0.1) {
+      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
         const top = Math.max(first.score, h.score);
         first.score = top;
         h.score = top - 0.001;
@@ -304,7 +305,7 @@ export class Engine {
   private ties(hits: Hit[]): Entry[] {
     const top = hits[0]!;
     const first = top.entry;
-    if (first.kind !== 'stat' && first.kind !== 'figure') return [];
+    if (!holdsFigures(first)) return [];
     const section = first.stats[0]!.section;
     return hits
       .slice(1, 3)
@@ -364,4 +365,13 @@ export class Engine {
     if (entry) answer.entry = entry;
     return more ? { answer, session, more } : { answer, session };
   }
+}
+
+/** Table rows and narrative figures both answer with numbers. */
+function isFigures(kind: Entry['kind']): kind is 'stat' | 'figure' {
+  return kind === 'stat' || kind === 'figure';
+}
+
+function holdsFigures(entry: Entry): entry is Extract<Entry, { kind: 'stat' | 'figure' }> {
+  return isFigures(entry.kind);
 }
