@@ -30,6 +30,18 @@ const RELATIVE: Array<[string, number]> = [
 // Anything outside this range is not a report year a resident means ("1300年" is a figure typo).
 const MIN_YEAR = 1990;
 
+/** Beijing time has no daylight saving: the offset is fixed. */
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+
+/**
+ * The calendar year in China at `date`. 今年 and 去年 are the resident's, whatever time zone the
+ * server runs in: on a UTC machine the first eight hours of 1 January would otherwise still be
+ * last year.
+ */
+export function yearInChina(date: Date): number {
+  return new Date(date.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
+}
+
 /**
  * Puts a question into one canonical written form before anything else looks at it. The question
  * may be typed in full width, traditional characters, with 二〇一九年 or 19年 for a year.
@@ -43,7 +55,7 @@ export function normalise(input: string, today: Date = new Date()): Normalised {
 
   // 二〇一九年 / 二零一九年 / 一九年
   text = text.replace(/([〇零一二三四五六七八九]{2,4})(?=年)/g, (m) => [...m].map((c) => DIGITS[c] ?? c).join(''));
-  const thisYear = today.getFullYear();
+  const thisYear = yearInChina(today);
   // 19年 → 2019 (a two-digit year in the future is taken as the last century's)
   text = text.replace(/(?<!\d)(\d{2})(?=年(?!度?\d))/g, (m) => {
     const yy = Number(m);

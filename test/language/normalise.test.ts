@@ -34,6 +34,13 @@ describe('normalise', () => {
     expect(normalise('前年', today).relative).toEqual([{ word: '前年', year: 2024 }]);
   });
 
+  it('counts the year in Beijing time, whatever the server\'s time zone', () => {
+    // 1 January 00:30 in China is still 31 December in UTC (and in the test machine's zone).
+    const newYear = new Date('2021-12-31T16:30:00Z');
+    expect(normalise('今年呢', newYear).relative).toEqual([{ word: '今年', year: 2022 }]);
+    expect(normalise('去年呢', new Date('2021-12-31T15:30:00Z')).relative).toEqual([{ word: '去年', year: 2020 }]);
+  });
+
   it('keeps "比去年" as a comparison, not a year', () => {
     const n = normalise('行政处罚比去年多吗', today);
     expect(n.text).toBe('行政处罚比去年多吗');
