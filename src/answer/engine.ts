@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { Tokenizer } from '../language/tokenizer.ts';
 import { bodyNames } from '../language/body-names.ts';
+import { yearInChina } from '../language/normalise.ts';
 import { buildEntries, type Entry } from './entries.ts';
 import { SearchIndex, type Hit } from './search.ts';
 import { understand, type Understanding } from './understand.ts';
@@ -31,6 +33,42 @@ export interface Thresholds {
 
 export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.5, suggest: 0.3 };
 
+/**
+ * Questions remembered with their reading and ranking. Residents ask the same few questions over
+ * and over (and menu clicks are identical), so most messages skip tokenising and searching.
+ */
+export const READING_CACHE = 4_000;
+/** Longer messages are read afresh each time: they are rarely repeated word for word. */
+const CACHED_INPUT_LENGTH = 200;
+/** "1" after different suggestions answers different entries: each reading keeps a few. */
+const CONTENTS_PER_READING = 32;
+
+export interface EngineOptions {
+  /** Questions whose reading is kept (default READING_CACHE); 0 reads every message afresh. */
+  readingCache?: number;
+}
+
+/** How one question reads and what it matches, independent of any session. */
+interface Reading {
+  u: Understanding;
+  /** u.terms with typo corrections added. */
+  terms: string[];
+  /** Ranked hits by the kind an elliptical follow-up leans towards ("" for none). */
+  ranked: Map<string, readonly Hit[]>;
+  /** Composed answers by entry, tied entries and years (see Engine.content). */
+  content: Map<string, Content | null>;
+}
+
+interface Content {
+  c: Composed;
+  intent: Intent;
+}
+
+/** Names the year a relative word (去年) was read as, ahead of the answer. */
+function yearNote(u: Understanding): string {
+  return u.relative.map((r) => `（“${r.word}”按 ${r.year} 年理解）`).join('');
+}
+
 export interface Reply {
   answer: Answer;
   session: Session;
@@ -51,12 +89,20 @@ export class Engine {
   private readonly order = new Map<string, number>();
   readonly years: number[];
   private readonly statistics: StatisticComposer;
+  /**
+   * Keyed by this year and the raw input: a reading depends on nothing else (relative years such
+   * as 去年 resolve against the year), and a new knowledge base makes a new engine and cache.
+   */
+  private readonly readings: LRUCache<string, Reading> | null;
 
   constructor(
     readonly kb: KnowledgeBase,
     private readonly today: () => Date = () => new Date(),
     readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    options: EngineOptions = {},
   ) {
+    const cached = options.readingCache ?? READING_CACHE;
+    this.readings = cached > 0 ? new LRUCache({ max: cached }) : null;
     this.tokenizer = new Tokenizer(kb.words, kb.synonyms, bodyNames([kb.contacts.body, ...kb.reports.map((r) => r.body)]));
     const entries = buildEntries(kb, this.tokenizer);
     entries.forEach((e, i) => {
@@ -77,7 +123,8 @@ export class Engine {
   }
 
   respond(input: string, previous: Session | undefined): Reply {
-    const u = understand(input, this.tokenizer, this.today());
+    const reading = this.read(input);
+    const u = reading.u;
     const session: Session = { ...previous };
     delete session.suggestions;
 
@@ -89,7 +136,7 @@ export class Engine {
     if (u.option !== null && previous?.suggestions?.length) {
       const id = previous.suggestions[u.option - 1];
       const entry = id ? this.entries.get(id) : undefined;
-      if (entry) return this.answerEntry(entry, 1, u, session);
+      if (entry) return this.answerEntry(entry, 1, u, session, [], reading);
       return this.social('clarify', `请回复 1 到 ${previous.suggestions.length} 之间的序号，或直接输入您的问题。`, { ...session, suggestions: previous.suggestions });
     }
     if (u.social === 'empty') return this.social('help', `请输入您想了解的问题。\n${this.helpText()}`, session);
@@ -100,11 +147,11 @@ export class Engine {
       return this.social('feedback', u.social === 'useful' ? '感谢您的反馈！' : '感谢反馈，我们会改进这个回答。您也可以换个说法再问一次。', session);
     }
 
-    const terms = this.correctTypos(u);
+    const terms = reading.terms;
     const followUp = this.slotFollowUp(u, terms, previous);
-    if (followUp) return this.answerEntry(followUp, 1, u, session);
+    if (followUp) return this.answerEntry(followUp, 1, u, session, [], reading);
 
-    const hits = this.rank(terms, u, this.ellipticalKind(u, previous));
+    const hits = this.ranked(reading, this.ellipticalKind(u, previous));
     const top = this.withYear(hits, u.years.length ? u.years : (previous?.years ?? []));
     const foreign = this.foreignSubject(u, terms, top);
     if (foreign) {
@@ -113,7 +160,7 @@ export class Engine {
       const intro = `抱歉，“${quoted}”不在我能回答的范围内，我只回答政府信息公开方面的问题。如果您想申请公开与“${quoted}”有关的政府信息，可以问我“怎么申请政府信息公开”。`;
       return this.reply({ ...fit(fallbackText(this.kb.contacts, intro), ''), sources: [], answered: false }, 'out-of-scope', top?.score ?? 0, session);
     }
-    if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, top === hits[0] ? this.ties(hits) : []);
+    if (top && top.score >= this.thresholds.answer) return this.answerEntry(top.entry, top.score, u, session, top === hits[0] ? this.ties(hits) : [], reading);
     if (top && top.score >= this.thresholds.suggest) {
       const suggestions = hits.filter((h) => h.score >= this.thresholds.suggest).slice(0, 3);
       const lines = suggestions.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
@@ -142,9 +189,9 @@ export class Engine {
 
   /** How a question is read and ranked: for hit testing by staff. */
   explain(input: string): { terms: string[]; hits: Array<{ id: string; question: string; score: number }>; band: 'answer' | 'suggest' | 'fallback' } {
-    const u = understand(input, this.tokenizer, this.today());
-    const terms = this.correctTypos(u);
-    const ranked = this.rank(terms, u);
+    const reading = this.read(input);
+    const terms = [...reading.terms];
+    const ranked = this.ranked(reading, null);
     const hits = ranked.map((h) => ({ id: h.entry.id, question: h.entry.question, score: Math.round(h.score * 1000) / 1000 }));
     const top = ranked[0]?.score ?? 0;
     return { terms, hits, band: top >= this.thresholds.answer ? 'answer' : top >= this.thresholds.suggest ? 'suggest' : 'fallback' };
@@ -157,6 +204,30 @@ export class Engine {
       .map((q) => `· ${q}`)
       .join('\n');
     return `您可以问我：\n${examples}\n回答后回复“有用”或“没用”，帮助我们改进。`;
+  }
+
+  /**
+   * The question's reading, from the cache when it was asked before this year. Cached readings are
+   * frozen: a caller that tried to change one would throw rather than corrupt later answers.
+   */
+  private read(input: string): Reading {
+    const today = this.today();
+    const key = this.readings && input.length <= CACHED_INPUT_LENGTH ? `${yearInChina(today)}\u0000${input}` : null;
+    const cached = key === null ? undefined : this.readings!.get(key);
+    if (cached) return cached;
+    const u = understand(input, this.tokenizer, today);
+    const reading: Reading = { u: deepFreeze(u), terms: Object.freeze(this.correctTypos(u)) as string[], ranked: new Map(), content: new Map() };
+    if (key !== null) this.readings!.set(key, reading);
+    return reading;
+  }
+
+  private ranked(reading: Reading, kind: Entry['kind'] | null): readonly Hit[] {
+    let hits = reading.ranked.get(kind ?? '');
+    if (!hits) {
+      hits = deepFreeze(this.rank(reading.terms, reading.u, kind));
+      reading.ranked.set(kind ?? '', hits);
+    }
+    return hits;
   }
 
   /** Replaces a mistyped phrase with the knowledge-base term it is closest to. */
@@ -279,7 +350,7 @@ export class Engine {
    * 政务公开培训" / "共组织政务公开培训"), making two entries. When the best one lacks the year
    * asked, a nearly as good one that has it answers instead.
    */
-  private withYear(hits: Hit[], years: number[]): Hit | undefined {
+  private withYear(hits: readonly Hit[], years: number[]): Hit | undefined {
     const top = hits[0];
     const year = years[0];
     if (!top || year === undefined || this.hasYear(top.entry, year)) return top;
@@ -302,7 +373,7 @@ export class Engine {
   }
 
   /** Rows that match exactly as well as the best one, answered together ("行政诉讼" has two). */
-  private ties(hits: Hit[]): Entry[] {
+  private ties(hits: readonly Hit[]): Entry[] {
     const top = hits[0]!;
     const first = top.entry;
     if (!holdsFigures(first)) return [];
@@ -313,28 +384,52 @@ export class Engine {
       .map((h) => h.entry);
   }
 
-  private answerEntry(entry: Entry, score: number, u: Understanding, session: Session, also: Entry[] = []): Reply {
+  private answerEntry(entry: Entry, score: number, u: Understanding, session: Session, also: Entry[] = [], reading?: Reading): Reply {
     const years = u.years.length ? u.years : (session.years ?? []);
     const next: Session = { ...session, entry: entry.id, detail: undefined };
     const recipe = { entry: entry.id, years: u.years, terms: u.terms, compare: u.compare };
-    const note = u.relative.map((r) => `（“${r.word}”按 ${r.year} 年理解）`).join('');
-    switch (entry.kind) {
-      case 'guide': {
-        const c = guideText(entry.topic, false);
-        return this.reply(c, CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide', score, { ...next, detail: c.more ? recipe : undefined }, entry.id, c.more);
+    const content = this.content(entry, u, years, also, reading);
+    if (!content) return this.missingYear(years[0]!, entry, next, yearNote(u));
+    const { c, intent } = content;
+    // A year carries over to the next question only once a figure has been answered from it.
+    const carried = intent === 'statistic' ? { years: u.years.length ? u.years : session.years } : {};
+    return this.reply(c, intent, score, { ...next, detail: c.more ? recipe : undefined, ...carried }, entry.id, c.more);
+  }
+
+  /**
+   * The text answering `entry` for the years asked, or null when none of them is recorded. Pure in
+   * its arguments, so a cached reading keeps it for the next time the question comes.
+   */
+  private content(entry: Entry, u: Understanding, years: number[], also: Entry[], reading?: Reading): Content | null {
+    const key = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}`;
+    if (reading?.content.has(key)) return reading.content.get(key)!;
+    const content = this.composeContent(entry, u, years, also);
+    if (reading && reading.content.size < CONTENTS_PER_READING) {
+      // The sources themselves are the knowledge base's records: frozen here is only what is ours.
+      if (content) {
+        Object.freeze(content);
+        Object.freeze(content.c);
+        Object.freeze(content.c.sources);
       }
+      reading.content.set(key, content);
+    }
+    return content;
+  }
+
+  private composeContent(entry: Entry, u: Understanding, years: number[], also: Entry[]): Content | null {
+    switch (entry.kind) {
+      case 'guide':
+        return { c: guideText(entry.topic, false), intent: CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide' };
       case 'passage': {
         const year = years[0];
         const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
-        if (list.length === 0) return this.missingYear(year!, entry, next, note);
+        if (list.length === 0) return null;
         const c = passageText(list, u.terms, entry.points);
-        return this.reply({ ...c, reply: note + c.reply }, 'narrative', score, { ...next, detail: c.more ? recipe : undefined }, entry.id, c.more);
+        return { c: { ...c, reply: yearNote(u) + c.reply }, intent: 'narrative' };
       }
       default: {
-        const c = this.statistics.compose([entry, ...also], years, u, note);
-        if (!c) return this.missingYear(years[0]!, entry, next, note);
-        // A year carries over to the next question only once it has been answered from.
-        return this.reply(c, 'statistic', score, { ...next, detail: c.more ? recipe : undefined, years: u.years.length ? u.years : session.years }, entry.id, c.more);
+        const c = this.statistics.compose([entry, ...also], years, u, yearNote(u));
+        return c ? { c, intent: 'statistic' } : null;
       }
     }
   }
@@ -365,6 +460,17 @@ export class Engine {
     if (entry) answer.entry = entry;
     return more ? { answer, session, more } : { answer, session };
   }
+}
+
+/** Freezes plain objects and arrays; entries (shared, long-lived) are left as they are. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+  } else {
+    for (const [key, item] of Object.entries(value)) if (key !== 'entry') deepFreeze(item);
+  }
+  return Object.freeze(value);
 }
 
 /** Table rows and narrative figures both answer with numbers. */

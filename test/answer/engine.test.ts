@@ -72,6 +72,16 @@ describe('statistics', () => {
     expect(a!.reply).toContain('1300');
   });
 
+  it('reads 去年 anew when the year turns, though the same question was asked the day before', () => {
+    let now = new Date('2021-12-31T23:59:00+08:00');
+    const turning = new Engine(twoYears.kb, () => now);
+    expect(talk(turning, '去年行政处罚有多少')[0]!.reply).toContain('“去年”按 2020 年理解');
+    now = new Date('2022-01-01T00:01:00+08:00');
+    const [a] = talk(turning, '去年行政处罚有多少');
+    expect(a!.reply).toContain('“去年”按 2021 年理解');
+    expect(a!.reply).not.toContain('1300');
+  });
+
   it('compares two recorded years with both figures and the difference', () => {
     const [a] = talk(twoYears, '2020年行政处罚比2019年多了多少');
     expect(a!.answered).toBe(true);

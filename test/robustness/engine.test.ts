@@ -1,13 +1,23 @@
 // Issue 6.3: `engine.respond` is the one function every channel calls with raw user text. For any
 // string, and for any conversation, it must answer with something a channel can send as is.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine, Reply, Session } from '../../src/answer/engine.ts';
+import { DEFAULT_THRESHOLDS, Engine, type Reply, type Session } from '../../src/answer/engine.ts';
 import { MAX_REPLY } from '../../src/answer/compose.ts';
 import { anyText, hostileText, longText } from './helpers/strings.ts';
-import { twoYearKnowledge, type TwoYearKnowledge } from './helpers/knowledge.ts';
+import { TODAY, twoYearKnowledge, type TwoYearKnowledge } from './helpers/knowledge.ts';
 
 const INTENTS = ['statistic', 'guide', 'contact', 'narrative', 'greeting', 'thanks', 'help', 'feedback', 'clarify', 'out-of-scope', 'unknown'];
+
+/** Every question of our paraphrase set, follow-ups included. */
+function devQuestions(): string[] {
+  const file = new URL('../fixtures/eval/dev-questions.jsonl', import.meta.url);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .flatMap((line) => (JSON.parse(line) as { turns: Array<{ q: string }> }).turns.map((t) => t.q));
+}
 
 let k: TwoYearKnowledge;
 let engine: Engine;
@@ -136,4 +146,34 @@ describe('respond() through a conversation', () => {
     );
     expect(offers, 'numbered suggestions were offered and answered').toBeGreaterThan(100);
   }, 60_000);
+
+  it('answers every conversation exactly as an engine that reads each message afresh', () => {
+    // The engine keeps readings of questions it has seen (Engine.read): a kept reading must never
+    // change an answer or a session, whatever came before in the conversation or in earlier ones.
+    const fresh = new Engine(k.kb, () => TODAY, DEFAULT_THRESHOLDS, { readingCache: 0 });
+    const asked = fc.constantFrom(...devQuestions()).map((text) => ({ kind: 'text' as const, text }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(step, asked), { minLength: 1, maxLength: 12 }), (steps) => {
+        let cachedSession: Session | undefined;
+        let freshSession: Session | undefined;
+        const say = (text: string): Reply => {
+          const a = engine.respond(text, cachedSession);
+          const b = fresh.respond(text, freshSession);
+          expect(a).toEqual(b);
+          cachedSession = a.session;
+          freshSession = b.session;
+          return a;
+        };
+        for (const s of steps) {
+          if (s.kind === 'restart') cachedSession = freshSession = cachedSession && (JSON.parse(JSON.stringify(cachedSession)) as Session);
+          else if (s.kind === 'text') say(s.text);
+          else {
+            say(clarifiers[s.at % clarifiers.length]!);
+            say(s.pick);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  }, 120_000);
 });
