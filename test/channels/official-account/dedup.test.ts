@@ -55,29 +55,31 @@ describe('ReplyCache', () => {
   });
 
   it('expires settled entries after the TTL, but never a pending one', async () => {
-    let now = 0;
+    // A clock like Date.now's, counted from some start: ms since the epoch, never 0.
+    const start = 1_714_037_059_000;
+    let now = start;
     const cache = new ReplyCache<string>({ ttlMs: 1000, now: () => now });
     cache.getOrStart('done', async () => 'x');
     let release!: (v: string) => void;
     cache.getOrStart('pending', () => new Promise<string>((r) => (release = r)));
     await Promise.resolve();
     await Promise.resolve();
-    now = 999;
+    now = start + 999;
     expect(cache.has('done')).toBe(true);
-    now = 5000;
+    now = start + 5000;
     expect(cache.has('done')).toBe(false);
     expect(cache.has('pending')).toBe(true);
     release('y');
     await Promise.resolve();
     await Promise.resolve();
-    now = 5999;
+    now = start + 5999;
     expect(cache.has('pending')).toBe(true);
-    now = 6001;
+    now = start + 6001;
     expect(cache.has('pending')).toBe(false);
   });
 
   it('stays bounded: memory is flat however many messages arrive', async () => {
-    let now = 0;
+    let now = 1_714_037_059_000;
     const cache = new ReplyCache<number>({ maxEntries: 100, ttlMs: 60_000, now: () => now });
     for (let i = 0; i < 10_000; i++) {
       now += 1;
@@ -99,14 +101,14 @@ describe('ReplyCache', () => {
     expect(cache.has('c')).toBe(true);
   });
 
-  it('drops expired entries as new ones arrive', async () => {
-    let now = 0;
+  it('starts the work afresh for a message whose entry expired', async () => {
+    let now = 1_714_037_059_000;
     const cache = new ReplyCache<number>({ maxEntries: 10_000, ttlMs: 100, now: () => now });
     for (let i = 0; i < 50; i++) cache.getOrStart(`old${i}`, async () => i);
     await Promise.resolve();
     await Promise.resolve();
-    now = 1000;
-    cache.getOrStart('new', async () => 1);
-    expect(cache.size).toBe(1);
+    now += 1000;
+    for (let i = 0; i < 50; i++) expect(cache.getOrStart(`old${i}`, async () => -i).started).toBe(true);
+    expect(await cache.getOrStart('old7', async () => 0).promise).toBe(-7);
   });
 });
