@@ -54,24 +54,24 @@ export function createApp({ bot, config, logger, reloader }: AppOptions): Hono {
   const app = new Hono();
   const page = { html: pageFile('page.html'), css: pageFile('page.css'), js: pageFile('page.js') };
 
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      // HSTS is the TLS-terminating proxy's decision, not ours (we may be served over plain http).
-      strictTransportSecurity: false,
-      referrerPolicy: 'no-referrer',
-    }),
-  );
+  const browserHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    // HSTS is the TLS-terminating proxy's decision, not ours (we may be served over plain http).
+    strictTransportSecurity: false,
+    referrerPolicy: 'no-referrer',
+  });
+  // The webhook answers WeChat's servers, never a browser: its replies are XML that nothing
+  // renders, and the headers cost a tenth of its time per message under load.
+  app.use('*', (c, next) => (/^\/wechat(\/|$)/.test(c.req.path) ? next() : browserHeaders(c, next)));
 
   const noCache = { 'Cache-Control': 'no-cache' };
   app.get('/', (c) => c.html(page.html, 200, noCache));
