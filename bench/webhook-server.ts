@@ -1,8 +1,9 @@
 // A server for the load runs, in its own process so that it has a core to itself and autocannon
 // (in the parent) does not steal its event loop. argv: "real" | "stub" | "bare", knowledgeDir, dataDir.
 //
-//   real  the production app (startServer + createApp) with WECHAT_TOKEN set, plain mode; bot.answer
-//         is wrapped to count calls per (user, question) so that duplicate answers show.
+//   real  the production app (startServer + createApp) with WECHAT_TOKEN set, plain mode; after
+//         `reset`, bot.answer is wrapped to count calls per (user, question) so that duplicate
+//         answers show.
 //   stub  the same app with a bot that answers at once with a fixed text of a typical length: what
 //         the HTTP stack, Hono and the webhook cost without the core.
 //   bare  node:http that does what any webhook must and nothing more: verify the signature, parse
@@ -55,6 +56,8 @@ const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 const calls = new Map<string, number>();
 let botCalls = 0;
+/** Set by `reset`, which starts the retry run. */
+let counting = false;
 let close: () => Promise<void>;
 let port: number;
 let sessions: () => number | null = () => null;
@@ -76,8 +79,11 @@ if (mode === 'stub') {
   const answer = bot.answer.bind(bot);
   bot.answer = (text, user, context) => {
     botCalls++;
-    const key = `${user}\u0000${text}`;
-    calls.set(key, (calls.get(key) ?? 0) + 1);
+    // Only for the retry run: a map of every message would burden the throughput runs' heap.
+    if (counting) {
+      const key = `${user}\u0000${text}`;
+      calls.set(key, (calls.get(key) ?? 0) + 1);
+    }
     return answer(text, user, context);
   };
   sessions = () => bot.store.sessions.size;
@@ -146,6 +152,7 @@ process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'reset') {
     calls.clear();
     botCalls = 0;
+    counting = true;
     process.send?.({ reset: true });
   }
   if (message.cmd === 'stop') {

@@ -8,14 +8,15 @@
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
 //   *    /admin        staff page and API when ADMIN_TOKEN is set, else 404 (see channels/admin/routes.ts)
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Bot } from './answer/types.ts';
 import { createWebApi } from './channels/web/api.ts';
-import { createWebhook } from './channels/official-account/webhook.ts';
+import { createWebhook, createWebhookHandler, type WebhookHandler } from './channels/official-account/webhook.ts';
+import { isWebhookPath, webhookListener } from './channels/official-account/node-listener.ts';
 import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
@@ -26,6 +27,8 @@ export interface AppOptions {
   logger: Logger;
   /** Backs the admin page's reload button; without it the button answers 503. */
   reloader?: KnowledgeReloader | undefined;
+  /** The webhook to mount on /wechat; by default one is made from config.wechat. */
+  webhook?: WebhookHandler | undefined;
 }
 
 export const DEFAULT_TITLE = '政府信息公开问答';
@@ -50,7 +53,14 @@ export function chatTitle(bot: Bot, config: Config): string {
 
 const pageFile = (name: string) => readFileSync(new URL(`./channels/web/${name}`, import.meta.url), 'utf8');
 
-export function createApp({ bot, config, logger, reloader }: AppOptions): Hono {
+/** The official-account webhook for this configuration, or undefined without WECHAT_TOKEN. */
+export function configuredWebhook({ bot, config, logger }: AppOptions): WebhookHandler | undefined {
+  const { token, appId, encodingAESKey, previousEncodingAESKey } = config.wechat;
+  return token ? createWebhookHandler({ token, appId, encodingAESKey, previousEncodingAESKey, bot, logger }) : undefined;
+}
+
+export function createApp(options: AppOptions): Hono {
+  const { bot, config, logger, reloader } = options;
   const app = new Hono();
   const page = { html: pageFile('page.html'), css: pageFile('page.css'), js: pageFile('page.js') };
 
@@ -82,9 +92,9 @@ export function createApp({ bot, config, logger, reloader }: AppOptions): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/api', createWebApi({ bot, logger, title: chatTitle(bot, config) }));
 
-  const { token, appId, encodingAESKey, previousEncodingAESKey } = config.wechat;
-  if (token) {
-    app.route('/wechat', createWebhook({ token, appId, encodingAESKey, previousEncodingAESKey, bot, logger }));
+  const webhook = options.webhook ?? configuredWebhook(options);
+  if (webhook) {
+    app.route('/wechat', createWebhook(webhook));
   } else {
     app.all('/wechat', (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
   }
@@ -125,9 +135,13 @@ export interface StartServerOptions extends AppOptions {
 
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { config, logger } = options;
-  const app = options.app ?? createApp(options);
+  // One webhook (one retry cache) behind both paths: node:http takes /wechat, Hono the rest.
+  const webhook = options.app ? undefined : (options.webhook ?? configuredWebhook(options));
+  const app = options.app ?? createApp({ ...options, webhook });
+  const toWebhook = webhook ? webhookListener(webhook, logger) : undefined;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+    const toHono = getRequestListener(app.fetch, { hostname: config.host });
+    const server = createServer((req, res) => (toWebhook && isWebhookPath(req.url) ? toWebhook(req, res) : toHono(req, res)));
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);
@@ -142,6 +156,7 @@ export function startServer(options: StartServerOptions): Promise<ServerHandle> 
         close: (graceMs = 10_000) => closeServer(server, graceMs),
       });
     });
+    server.listen(config.port, config.host);
   });
 }
 

@@ -57,6 +57,18 @@ interface Reading {
   ranked: Map<string, readonly Hit[]>;
   /** Composed answers by entry, tied entries and years (see Engine.content). */
   content: Map<string, Content | null>;
+  /** slotFollowUp by the entry answered before. */
+  followUps: Map<string, Entry | null>;
+  /** foreignSubject by the hit that would answer. */
+  foreign: Map<Hit | undefined, string | null>;
+}
+
+/** `make()` kept in `map` under `key`, up to CONTENTS_PER_READING keys. */
+function remember<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  if (map.has(key)) return map.get(key)!;
+  const value = make();
+  if (map.size < CONTENTS_PER_READING) map.set(key, value);
+  return value;
 }
 
 interface Content {
@@ -148,12 +160,13 @@ export class Engine {
     }
 
     const terms = reading.terms;
-    const followUp = this.slotFollowUp(u, terms, previous);
+    // Both depend on the session only through the entry answered before (or the top hit).
+    const followUp = remember(reading.followUps, previous?.entry ?? '', () => this.slotFollowUp(u, terms, previous));
     if (followUp) return this.answerEntry(followUp, 1, u, session, [], reading);
 
     const hits = this.ranked(reading, this.ellipticalKind(u, previous));
     const top = this.withYear(hits, u.years.length ? u.years : (previous?.years ?? []));
-    const foreign = this.foreignSubject(u, terms, top);
+    const foreign = remember(reading.foreign, top, () => this.foreignSubject(u, terms, top));
     if (foreign) {
       // The resident's own words are quoted back, so they are kept short.
       const quoted = foreign.length > 12 ? `${foreign.slice(0, 12)}…` : foreign;
@@ -216,7 +229,7 @@ export class Engine {
     const cached = key === null ? undefined : this.readings!.get(key);
     if (cached) return cached;
     const u = understand(input, this.tokenizer, today);
-    const reading: Reading = { u: deepFreeze(u), terms: Object.freeze(this.correctTypos(u)) as string[], ranked: new Map(), content: new Map() };
+    const reading: Reading = { u: deepFreeze(u), terms: Object.freeze(this.correctTypos(u)) as string[], ranked: new Map(), content: new Map(), followUps: new Map(), foreign: new Map() };
     if (key !== null) this.readings!.set(key, reading);
     return reading;
   }

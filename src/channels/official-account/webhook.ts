@@ -1,6 +1,8 @@
 /**
- * The WeChat official-account webhook as a Hono sub-app:
- *   app.route('/wechat', createWebhook(options))
+ * The WeChat official-account webhook: `createWebhookHandler` is the whole of it over a plain
+ * request (method, query, a body reader), and two thin adapters serve it: `createWebhook`, a Hono
+ * sub-app (app.route('/wechat', …), what in-process tests call), and `webhookListener` in
+ * node-listener.ts, which the server puts in front of Hono because this route carries the load.
  *
  * GET  /  URL verification (plain echostr, or an encrypted echostr with msg_signature).
  * POST /  messages and events, plain or safe mode (encrypt_type=aes; compatible mode included).
@@ -11,7 +13,6 @@
  * A refused request never reaches the bot.
  */
 import { Hono } from 'hono';
-import type { Context } from 'hono';
 import type { Answer, Bot } from '../../answer/types.ts';
 import { silentLogger } from '../../log.ts';
 import type { Logger } from '../../log.ts';
@@ -54,16 +55,38 @@ export const APOLOGY = '抱歉，系统暂时出了点问题，请稍后再试�
 const SUCCESS = 'success';
 const TIMEOUT: unique symbol = Symbol('timeout');
 
-type Status = 400 | 401 | 403 | 413;
+type Status = 400 | 401 | 403 | 405 | 413;
 
-type BodyResult = { ok: true; text: string } | { ok: false; status: Status; reason: string };
+export type BodyResult = { ok: true; text: string } | { ok: false; status: 400 | 413; reason: string };
+
+/** A request as the webhook needs it, whatever server carried it. */
+export interface WebhookRequest {
+  method: string;
+  /** The query string's parameters, the first value of each. */
+  query: Readonly<Record<string, string | undefined>>;
+  /** Reads the body as UTF-8, refusing more than `limit` bytes without buffering them. */
+  readBody(limit: number): Promise<BodyResult>;
+}
+
+export const TEXT = 'text/plain; charset=utf-8';
+export const XML = 'application/xml; charset=utf-8';
+
+export interface WebhookResponse {
+  status: 200 | Status | 500;
+  body: string;
+  contentType: typeof TEXT | typeof XML;
+}
+
+export type WebhookHandler = (request: WebhookRequest) => Promise<WebhookResponse>;
 
 interface Mode {
   encrypted: boolean;
   nonce: string;
 }
 
-export function createWebhook(options: WebhookOptions): Hono {
+const text = (body: string, status: WebhookResponse['status'] = 200): WebhookResponse => ({ status, body, contentType: TEXT });
+
+export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   validateToken(options.token);
   const token = options.token;
   if (options.previousEncodingAESKey && !options.encodingAESKey) {
@@ -83,10 +106,9 @@ export function createWebhook(options: WebhookOptions): Hono {
   const now = options.now ?? Date.now;
   const cache = new ReplyCache<string>({ maxEntries: 10_000, ttlMs: 60_000, now });
 
-  const refuse = (c: Context, status: Status, reason: string, extra: Record<string, unknown> = {}): Response => {
-    logger.warn({ reason, status, method: c.req.method, ...extra }, 'wechat webhook refused a request');
-    c.header('X-Content-Type-Options', 'nosniff');
-    return c.text(reason, status);
+  const refuse = (request: WebhookRequest, status: Status, reason: string): WebhookResponse => {
+    logger.warn({ reason, status, method: request.method }, 'wechat webhook refused a request');
+    return text(reason, status);
   };
 
   /** undefined when fresh, otherwise the reason. */
@@ -96,92 +118,83 @@ export function createWebhook(options: WebhookOptions): Hono {
     return skew > maxSkewSeconds ? 'stale-timestamp' : undefined;
   };
 
-  const decryptRefusal = (c: Context, err: unknown): Response => {
+  const decryptRefusal = (request: WebhookRequest, err: unknown): WebhookResponse => {
     if (err instanceof DecryptError) {
-      return refuse(c, err.code === 'wrong-appid' ? 403 : 400, `decrypt-${err.code}`);
+      return refuse(request, err.code === 'wrong-appid' ? 403 : 400, `decrypt-${err.code}`);
     }
     throw err;
   };
 
-  const xmlRefusal = (c: Context, err: unknown): Response => {
+  const xmlRefusal = (request: WebhookRequest, err: unknown): WebhookResponse => {
     if (err instanceof XmlError) {
-      return refuse(c, err.code === 'too-large' ? 413 : 400, `xml-${err.code}`);
+      return refuse(request, err.code === 'too-large' ? 413 : 400, `xml-${err.code}`);
     }
     throw err;
   };
-
-  const app = new Hono();
-
-  app.onError((err, c) => {
-    logger.error({ err: { name: err.name, message: err.message } }, 'wechat webhook failed');
-    return c.text('internal error', 500);
-  });
 
   // ------------------------------------------------------------------ GET: URL verification
-  app.get('/', (c) => {
-    const q = c.req.query();
+  const verify = (request: WebhookRequest): WebhookResponse => {
+    const q = request.query;
     const { signature, timestamp, nonce, echostr } = q;
     const msgSignature = q['msg_signature'];
-    if (!timestamp || !nonce) return refuse(c, 401, 'missing-signature-params');
+    if (!timestamp || !nonce) return refuse(request, 401, 'missing-signature-params');
 
     if (msgSignature) {
       // Encrypted echostr (safe mode): msg_signature over [token, timestamp, nonce, echostr].
       if (!verifyMsgSignature(token, timestamp, nonce, echostr, msgSignature)) {
-        return refuse(c, 401, 'bad-msg-signature');
+        return refuse(request, 401, 'bad-msg-signature');
       }
-      if (signature && !verifySignature(token, timestamp, nonce, signature)) return refuse(c, 401, 'bad-signature');
+      if (signature && !verifySignature(token, timestamp, nonce, signature)) return refuse(request, 401, 'bad-signature');
       const stale = timestampProblem(timestamp);
-      if (stale) return refuse(c, 403, stale);
-      if (!crypto) return refuse(c, 400, 'encrypted-echostr-without-key');
+      if (stale) return refuse(request, 403, stale);
+      if (!crypto) return refuse(request, 400, 'encrypted-echostr-without-key');
       try {
         const plain = crypto.decrypt(echostr!);
         if (plain.key === 'previous') logger.info('wechat echostr decrypted with the previous EncodingAESKey');
-        c.header('X-Content-Type-Options', 'nosniff');
-        return c.text(plain.message);
+        return text(plain.message);
       } catch (err) {
-        return decryptRefusal(c, err);
+        return decryptRefusal(request, err);
       }
     }
 
-    if (!verifySignature(token, timestamp, nonce, signature)) return refuse(c, 401, 'bad-signature');
+    if (!verifySignature(token, timestamp, nonce, signature)) return refuse(request, 401, 'bad-signature');
     const stale = timestampProblem(timestamp);
-    if (stale) return refuse(c, 403, stale);
-    if (echostr === undefined) return refuse(c, 400, 'missing-echostr');
-    c.header('X-Content-Type-Options', 'nosniff');
-    return c.text(echostr);
-  });
+    if (stale) return refuse(request, 403, stale);
+    if (echostr === undefined) return refuse(request, 400, 'missing-echostr');
+    return text(echostr);
+  };
 
   // ------------------------------------------------------------------ POST: messages and events
-  app.post('/', async (c) => {
+  const receive = async (request: WebhookRequest): Promise<WebhookResponse> => {
     const started = performance.now();
-    const q = c.req.query();
+    const q = request.query;
     const { signature, timestamp, nonce } = q;
-    if (!verifySignature(token, timestamp, nonce, signature)) return refuse(c, 401, 'bad-signature');
+    if (!verifySignature(token, timestamp, nonce, signature)) return refuse(request, 401, 'bad-signature');
     const stale = timestampProblem(timestamp!);
-    if (stale) return refuse(c, 403, stale);
+    if (stale) return refuse(request, 403, stale);
 
     const encryptType = (q['encrypt_type'] ?? 'raw').toLowerCase();
-    if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(c, 400, 'unknown-encrypt-type');
-    if (encryptType === 'raw' && crypto) return refuse(c, 403, 'plaintext-refused-in-safe-mode');
-    if (encryptType === 'aes' && !crypto) return refuse(c, 400, 'encrypted-without-key');
+    if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(request, 400, 'unknown-encrypt-type');
+    if (encryptType === 'raw' && crypto) return refuse(request, 403, 'plaintext-refused-in-safe-mode');
+    if (encryptType === 'aes' && !crypto) return refuse(request, 400, 'encrypted-without-key');
 
-    const body = await readBodyLimited(c.req, MAX_XML_BYTES);
-    if (!body.ok) return refuse(c, body.status, body.reason);
+    const body = await request.readBody(MAX_XML_BYTES);
+    if (!body.ok) return refuse(request, body.status, body.reason);
 
     let fields: XmlFields;
     try {
       fields = parseXmlFields(body.text);
     } catch (err) {
-      return xmlRefusal(c, err);
+      return xmlRefusal(request, err);
     }
 
     let message: IncomingMessage;
     try {
       if (crypto) {
         const encrypted = fields['Encrypt'];
-        if (!encrypted) return refuse(c, 400, 'missing-encrypt');
+        if (!encrypted) return refuse(request, 400, 'missing-encrypt');
         if (!verifyMsgSignature(token, timestamp, nonce, encrypted, q['msg_signature'])) {
-          return refuse(c, 401, 'bad-msg-signature');
+          return refuse(request, 401, 'bad-msg-signature');
         }
         let plain: string;
         try {
@@ -189,14 +202,14 @@ export function createWebhook(options: WebhookOptions): Hono {
           if (decrypted.key === 'previous') logger.info('wechat message decrypted with the previous EncodingAESKey');
           plain = decrypted.message;
         } catch (err) {
-          return decryptRefusal(c, err);
+          return decryptRefusal(request, err);
         }
         message = toIncomingMessage(parseXmlFields(plain));
       } else {
         message = toIncomingMessage(fields);
       }
     } catch (err) {
-      return xmlRefusal(c, err);
+      return xmlRefusal(request, err);
     }
 
     const mode: Mode = { encrypted: crypto !== undefined, nonce: nonce! };
@@ -207,11 +220,11 @@ export function createWebhook(options: WebhookOptions): Hono {
     const result = await withTimeout(promise, remaining);
     if (result === TIMEOUT) {
       logger.warn({ msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
-      return c.text(SUCCESS);
+      return text(SUCCESS);
     }
-    if (result === SUCCESS) return c.text(SUCCESS);
-    return c.body(result, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
-  });
+    if (result === SUCCESS) return text(SUCCESS);
+    return { status: 200, body: result, contentType: XML };
+  };
 
   /** Ask the bot (at most once per message) and render the full response body. Never rejects. */
   const produceReply = async (message: IncomingMessage, mode: Mode): Promise<string> => {
@@ -248,6 +261,28 @@ export function createWebhook(options: WebhookOptions): Hono {
     }
   };
 
+  return async (request) => {
+    try {
+      // HEAD is GET without a body, as every server treats it.
+      if (request.method === 'GET' || request.method === 'HEAD') return verify(request);
+      if (request.method === 'POST') return await receive(request);
+      return refuse(request, 405, 'method-not-allowed');
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      logger.error({ err: { name: e.name, message: e.message } }, 'wechat webhook failed');
+      return text('internal error', 500);
+    }
+  };
+}
+
+/** The webhook as a Hono sub-app, for `app.route('/wechat', …)`. */
+export function createWebhook(options: WebhookOptions | WebhookHandler): Hono {
+  const handle = typeof options === 'function' ? options : createWebhookHandler(options);
+  const app = new Hono();
+  app.all('/', async (c) => {
+    const response = await handle({ method: c.req.method, query: c.req.query(), readBody: (limit) => readBodyLimited(c.req, limit) });
+    return c.body(response.body, response.status, { 'Content-Type': response.contentType, 'X-Content-Type-Options': 'nosniff' });
+  });
   return app;
 }
 
