@@ -1,7 +1,7 @@
 // A lowdb Adapter over a JSON-lines file that only ever appends.
 //
 // lowdb's `Low.write()` hands the adapter the whole array; this adapter appends just the records
-// it has not written (or read) before, tracked by object identity. Dropping records from the
+// after the newest one it has written (or read), found by object identity. Dropping records from the
 // front of the in-memory array (retention) therefore costs no file write; `rewrite()` replaces the
 // file atomically (temp + rename) when the caller decides to compact it.
 //
@@ -25,8 +25,12 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
   readonly file: string;
   readonly #logger: Logger;
   readonly #validate: (value: unknown) => value is T;
-  /** Records known to be in the file (read from it or appended to it). */
-  #onDisk = new WeakSet<T>();
+  /**
+   * The newest record known to be in the file (read from it or appended to it). One reference,
+   * not a set of all: a WeakSet of a hundred thousand records made every garbage collection and
+   * every append slower.
+   */
+  #newestOnDisk: T | undefined;
   /** False when the file ends without a newline (truncated line): the next append starts one. */
   #endsWithNewline = true;
   /** Serialises appends and rewrites so they never interleave. */
@@ -65,7 +69,6 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
         const value: unknown = JSON.parse(line);
         if (!this.#validate(value)) return false;
         records.push(value);
-        this.#onDisk.add(value);
         return true;
       } catch {
         return false;
@@ -87,6 +90,7 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     if (this.damagedLines > 0) {
       this.#logger.warn({ file: path.basename(this.file), lines: this.damagedLines }, 'store: skipped unreadable lines');
     }
+    this.#newestOnDisk = records.at(-1);
     return records;
   }
 
@@ -102,9 +106,10 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
   }
 
   async #append(data: readonly T[]): Promise<void> {
-    // New records are pushed at the end of the array: scan back to the first one already on disk.
+    // New records are pushed at the end of the array: scan back to the newest one on disk. When
+    // retention has dropped it (and so everything older), every record left is new.
     let start = data.length;
-    while (start > 0 && !this.#onDisk.has(data[start - 1] as T)) start--;
+    while (start > 0 && data[start - 1] !== this.#newestOnDisk) start--;
     if (start === data.length) return;
     const fresh = data.slice(start);
     const text = (this.#endsWithNewline ? '' : '\n') + fresh.map((record) => `${JSON.stringify(record)}\n`).join('');
@@ -118,14 +123,14 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     this.appends++;
     this.#endsWithNewline = true;
     this.lines += fresh.length;
-    for (const record of fresh) this.#onDisk.add(record);
+    this.#newestOnDisk = fresh.at(-1);
   }
 
   /** Replaces the whole file with `data` atomically (temp file + rename). */
   rewrite(data: readonly T[]): Promise<void> {
     const run = this.#queue.then(async () => {
       await writeFileAtomic(this.file, data.map((record) => `${JSON.stringify(record)}\n`).join(''));
-      this.#onDisk = new WeakSet(data);
+      this.#newestOnDisk = data.at(-1);
       this.#endsWithNewline = true;
       this.lines = data.length;
     });
