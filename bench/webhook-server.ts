@@ -4,6 +4,8 @@
 //   real  the production app (startServer + createApp) with WECHAT_TOKEN set, plain mode; after
 //         `reset`, bot.answer is wrapped to count calls per (user, question) so that duplicate
 //         answers show.
+//   real-cold  the same with the engine reading every message afresh (no kept readings): the
+//         throughput if no question were ever asked twice.
 //   stub  the same app with a bot that answers at once with a fixed text of a typical length: what
 //         the HTTP stack, Hono and the webhook cost without the core.
 //   bare  node:http that does what any webhook must and nothing more: verify the signature, parse
@@ -30,6 +32,8 @@ export interface ServerStats {
   rssBytes: number;
   heapUsedBytes: number;
   sessions: number | null;
+  /** The engine's messages read afresh and those whose reading was kept (real modes). */
+  readings: { read: number; kept: number } | null;
   /** CPU time of this process so far, user + system, in microseconds. */
   cpuMicros: number;
   /** Event-loop delay since the previous stats call, ms: how long requests waited for the loop. */
@@ -38,8 +42,8 @@ export interface ServerStats {
 }
 
 const [mode, knowledgeDir, dataDir] = process.argv.slice(2);
-if ((mode !== 'real' && mode !== 'stub' && mode !== 'bare') || !knowledgeDir || !dataDir) {
-  throw new Error('usage: webhook-server.ts real|stub|bare <knowledgeDir> <dataDir>');
+if (!['real', 'real-cold', 'stub', 'bare'].includes(mode ?? '') || !knowledgeDir || !dataDir) {
+  throw new Error('usage: webhook-server.ts real|real-cold|stub|bare <knowledgeDir> <dataDir>');
 }
 
 // About the length of a statistic's answer with its source line.
@@ -61,6 +65,7 @@ let counting = false;
 let close: () => Promise<void>;
 let port: number;
 let sessions: () => number | null = () => null;
+let readings: () => ServerStats['readings'] = () => null;
 
 if (mode === 'stub') {
   const logger = createLogger('warn');
@@ -68,14 +73,14 @@ if (mode === 'stub') {
   const server = await startServer({ bot: stubBot, config, logger });
   port = server.port;
   close = () => server.close(1000);
-} else if (mode === 'real') {
+} else if (mode === 'real' || mode === 'real-cold') {
   // warn: refusals and failures would show on stderr; info would log every retry by design.
   const logger = createLogger('warn');
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', WECHAT_TOKEN: TOKEN, KNOWLEDGE_DIR: knowledgeDir, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     { envFile: false },
   );
-  const bot = await createBot({ knowledgeDir, dataDir, logger });
+  const bot = await createBot({ knowledgeDir, dataDir, logger, ...(mode === 'real-cold' ? { readingCache: 0 } : {}) });
   const answer = bot.answer.bind(bot);
   bot.answer = (text, user, context) => {
     botCalls++;
@@ -87,6 +92,7 @@ if (mode === 'stub') {
     return answer(text, user, context);
   };
   sessions = () => bot.store.sessions.size;
+  readings = () => ({ ...bot.engine.readingStats });
   const server = await startServer({ bot, config, logger });
   port = server.port;
   close = async () => {
@@ -138,6 +144,7 @@ function stats(): ServerStats {
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     sessions: sessions(),
+    readings: readings(),
     cpuMicros: cpu.user + cpu.system,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,

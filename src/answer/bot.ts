@@ -1,7 +1,7 @@
 import { loadKnowledge, type KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { openStore, type Store } from '../store/data-dir.ts';
 import type { Logger } from '../log.ts';
-import { Engine, type Session } from './engine.ts';
+import { Engine, type EngineOptions, type Session } from './engine.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { Answer, AskContext, Bot } from './types.ts';
 
@@ -14,6 +14,8 @@ export interface BotOptions {
   now?: () => number;
   /** Messages per user per minute; false for staff tools (the CLI). Default 20. */
   rateLimit?: number | false;
+  /** Questions whose reading the engine keeps (see Engine); 0 reads every message afresh. */
+  readingCache?: number;
 }
 
 export interface RunningBot extends Bot {
@@ -34,13 +36,15 @@ export async function createBot(options: BotOptions): Promise<RunningBot> {
   const store = await openStore<Session>(options.dataDir, { logger: options.logger, salt: options.salt, now });
   const today = () => new Date(now());
   const limiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? 20, 60_000, now);
-  return new CoreBot(new Engine(kb, today), today, store, options.logger, limiter);
+  const engineOptions: EngineOptions = options.readingCache === undefined ? {} : { readingCache: options.readingCache };
+  const engine = (base: KnowledgeBase) => new Engine(base, today, undefined, engineOptions);
+  return new CoreBot(engine(kb), engine, store, options.logger, limiter);
 }
 
 class CoreBot implements RunningBot {
   constructor(
     private current: Engine,
-    private readonly today: () => Date,
+    private readonly engineFor: (kb: KnowledgeBase) => Engine,
     readonly store: Store<Session>,
     private readonly logger: Logger,
     private readonly limiter: RateLimiter | null,
@@ -56,7 +60,7 @@ class CoreBot implements RunningBot {
   }
 
   use(kb: KnowledgeBase): void {
-    this.current = new Engine(kb, this.today);
+    this.current = this.engineFor(kb);
   }
 
   async answer(text: string, user: string, context: AskContext = {}): Promise<Answer> {
