@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -93,6 +95,28 @@ describe('parseXmlFields', () => {
     expect(() => parseIncomingMessage(messageXml({ createTime: 'yesterday' }))).toThrow('CreateTime');
     expect(() => parseIncomingMessage(messageXml({ msgId: '12a' }))).toThrow('MsgId');
     expect(() => parseIncomingMessage(messageXml({ from: 'a b<c' }))).toThrow('FromUserName');
+  });
+});
+
+describe('parseIncomingMessage keeps what it returns, not the request', () => {
+  it('holds none of the request body alive through the fields it returns', () => {
+    // The store keeps a message's text and sender for days; if those were views into the body,
+    // every kept question would keep its whole request (here 20 KB of padding) with it.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2000; i++) {
+      const body = messageXml({ content: `第${i}个问题：2019年行政处罚有多少件？`, msgId: String(i), extra: { Padding: 'x'.repeat(20_000) + i } });
+      const m = parseIncomingMessage(body);
+      kept.push([m.content, m.fromUserName, m.toUserName, m.msgId, m.msgType, m.createTime]);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(kept).toHaveLength(2000);
+    // 2,000 bodies of 20 KB would be 40 MB; their fields alone are well under a megabyte.
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
   });
 });
 
