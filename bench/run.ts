@@ -29,6 +29,14 @@ const MEMORY_USERS = 10_000;
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
 const RETRY_MESSAGES = 2_000;
+/** The servers each load round measures, back to back, in this order. */
+const LOAD_SERVERS = [
+  ['floor', 'bare'],
+  ['stubbed', 'stub'],
+  ['throughput', 'real'],
+  ['cold', 'real-cold'],
+] as const;
+type LoadKey = (typeof LOAD_SERVERS)[number][0];
 
 /** The command `npm start` runs, as package.json says today. */
 const START_SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
@@ -287,15 +295,6 @@ async function startWebhookServer(mode: 'real' | 'real-cold' | 'stub' | 'bare', 
     },
   };
 }
-
-/** The servers each load round measures, back to back, in this order. */
-const LOAD_SERVERS = [
-  ['floor', 'bare'],
-  ['stubbed', 'stub'],
-  ['throughput', 'real'],
-  ['cold', 'real-cold'],
-] as const;
-type LoadKey = (typeof LOAD_SERVERS)[number][0];
 
 async function webhookRuns(knowledgeDir: string): Promise<NonNullable<BenchResults['webhook']>> {
   const questions = loadConversations().flat();

@@ -61,6 +61,8 @@ interface Reading {
   followUps: Map<string, Entry | null>;
   /** foreignSubject by the hit that would answer. */
   foreign: Map<Hit | undefined, string | null>;
+  /** Kept in the cache (and so frozen), or read for this message only. */
+  kept: boolean;
 }
 
 /** `make()` kept in `map` under `key`, up to CONTENTS_PER_READING keys. */
@@ -235,15 +237,20 @@ export class Engine {
     }
     this.readingStats.read++;
     const u = understand(input, this.tokenizer, today);
-    const reading: Reading = { u: deepFreeze(u), terms: Object.freeze(this.correctTypos(u)) as string[], ranked: new Map(), content: new Map(), followUps: new Map(), foreign: new Map() };
-    if (key !== null) this.readings!.set(key, reading);
+    const reading: Reading = { u, terms: this.correctTypos(u), ranked: new Map(), content: new Map(), followUps: new Map(), foreign: new Map(), kept: key !== null };
+    if (key !== null) {
+      deepFreeze(u);
+      Object.freeze(reading.terms);
+      this.readings!.set(key, reading);
+    }
     return reading;
   }
 
   private ranked(reading: Reading, kind: Entry['kind'] | null): readonly Hit[] {
     let hits = reading.ranked.get(kind ?? '');
     if (!hits) {
-      hits = deepFreeze(this.rank(reading.terms, reading.u, kind));
+      hits = this.rank(reading.terms, reading.u, kind);
+      if (reading.kept) deepFreeze(hits);
       reading.ranked.set(kind ?? '', hits);
     }
     return hits;
@@ -423,7 +430,7 @@ export class Engine {
     const key = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}`;
     if (reading?.content.has(key)) return reading.content.get(key)!;
     const content = this.composeContent(entry, u, years, also);
-    if (reading && reading.content.size < CONTENTS_PER_READING) {
+    if (reading?.kept && reading.content.size < CONTENTS_PER_READING) {
       // The sources themselves are the knowledge base's records: frozen here is only what is ours.
       if (content) {
         Object.freeze(content);
