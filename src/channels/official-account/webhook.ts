@@ -52,7 +52,7 @@ export const MAX_REPLY_BYTES = 2000;
 /** Shown when the bot fails with an error. */
 export const APOLOGY = '抱歉，系统暂时出了点问题，请稍后再试。';
 
-const SUCCESS = 'success' as const;
+const SUCCESS = 'success';
 const TIMEOUT: unique symbol = Symbol('timeout');
 
 type Status = 400 | 401 | 403 | 405 | 413;
@@ -73,8 +73,7 @@ export const XML = 'application/xml; charset=utf-8';
 
 export interface WebhookResponse {
   status: 200 | Status | 500;
-  /** Replies are kept as bytes (see produceReply); refusals and echoes are text. */
-  body: string | Buffer;
+  body: string;
   contentType: typeof TEXT | typeof XML;
 }
 
@@ -105,7 +104,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const replyTimeoutMs = options.replyTimeoutMs ?? 4500;
   const maxSkewSeconds = options.maxSkewSeconds ?? 300;
   const now = options.now ?? Date.now;
-  const cache = new ReplyCache<Buffer | typeof SUCCESS>({ maxEntries: 10_000, ttlMs: 60_000, now });
+  const cache = new ReplyCache<string>({ maxEntries: 10_000, ttlMs: 60_000, now });
 
   const refuse = (request: WebhookRequest, status: Status, reason: string): WebhookResponse => {
     logger.warn({ reason, status, method: request.method }, 'wechat webhook refused a request');
@@ -228,7 +227,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   };
 
   /** Ask the bot (at most once per message) and render the full response body. Never rejects. */
-  const produceReply = async (message: IncomingMessage, mode: Mode): Promise<Buffer | typeof SUCCESS> => {
+  const produceReply = async (message: IncomingMessage, mode: Mode): Promise<string> => {
     let text: string | undefined;
     try {
       text = await dispatch(bot, message);
@@ -246,19 +245,15 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
         createTime: Math.floor(nowMs / 1000),
         content: truncateUtf8(text, MAX_REPLY_BYTES),
       });
-      // Kept for a minute for WeChat's retries, so kept as UTF-8 bytes: a buffer's bytes live
-      // outside the JS heap, where ten thousand replies do not slow every garbage collection.
-      if (!mode.encrypted || !crypto) return Buffer.from(xml);
+      if (!mode.encrypted || !crypto) return xml;
       const encrypt = crypto.encrypt(xml);
       const timestamp = String(Math.floor(nowMs / 1000));
-      return Buffer.from(
-        buildEncryptedReply({
-          encrypt,
-          msgSignature: sha1Signature([token, timestamp, mode.nonce, encrypt]),
-          timestamp,
-          nonce: mode.nonce,
-        }),
-      );
+      return buildEncryptedReply({
+        encrypt,
+        msgSignature: sha1Signature([token, timestamp, mode.nonce, encrypt]),
+        timestamp,
+        nonce: mode.nonce,
+      });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       logger.error({ err: { name: e.name, message: e.message } }, 'wechat reply could not be built');
@@ -286,8 +281,7 @@ export function createWebhook(options: WebhookOptions | WebhookHandler): Hono {
   const app = new Hono();
   app.all('/', async (c) => {
     const response = await handle({ method: c.req.method, query: c.req.query(), readBody: (limit) => readBodyLimited(c.req, limit) });
-    const body = typeof response.body === 'string' ? response.body : new Uint8Array(response.body);
-    return c.body(body, response.status, { 'Content-Type': response.contentType, 'X-Content-Type-Options': 'nosniff' });
+    return c.body(response.body, response.status, { 'Content-Type': response.contentType, 'X-Content-Type-Options': 'nosniff' });
   });
   return app;
 }
@@ -324,13 +318,13 @@ export async function dispatch(bot: Bot, message: IncomingMessage): Promise<stri
   }
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof SUCCESS | typeof TIMEOUT> {
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMEOUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMEOUT), ms);
   });
   try {
-    return await Promise.race([promise.catch(() => SUCCESS), timeout]);
+    return await Promise.race([promise.catch(() => SUCCESS as T), timeout]);
   } finally {
     clearTimeout(timer);
   }
