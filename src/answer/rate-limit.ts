@@ -17,13 +17,18 @@ export class RateLimiter {
   allow(user: string): boolean {
     const t = this.now();
     this.sweep(t);
-    const recent = (this.hits.get(user) ?? []).filter((h) => t - h < this.windowMs);
-    if (recent.length >= this.max) {
-      this.hits.set(user, recent);
-      return false;
+    let recent = this.hits.get(user);
+    if (recent === undefined) {
+      recent = [];
+    } else {
+      // Times are in order: drop the expired ones from the front, in place.
+      let expired = 0;
+      while (expired < recent.length && t - recent[expired]! >= this.windowMs) expired++;
+      if (expired > 0) recent.splice(0, expired);
+      if (recent.length >= this.max) return false;
+      this.hits.delete(user);
     }
     recent.push(t);
-    this.hits.delete(user);
     this.hits.set(user, recent);
     if (this.hits.size > this.maxUsers) this.hits.delete(this.hits.keys().next().value!);
     return true;

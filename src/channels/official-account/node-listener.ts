@@ -24,6 +24,9 @@ function queryOf(url: string): Record<string, string> {
   return query;
 }
 
+/** Stateless without `stream: true`, so one serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads the body, refusing more than `limit` bytes without buffering them. */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = req.headers['content-length'];
@@ -47,7 +50,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     };
     const onEnd = (): void => {
       try {
-        done({ ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) });
+        done({ ok: true, text: UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) });
       } catch {
         done({ ok: false, status: 400, reason: 'body-not-utf8' });
       }
