@@ -45,12 +45,14 @@ export async function moveAside(file: string, logger: Logger, reason: string): P
  * Replaces `file` with `data` atomically: writes a temporary file in the same directory, fsyncs
  * it and renames it over the target. A crash at any point leaves either the old or the new file.
  */
-export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Iterable<string>, mode = 0o600): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'w', mode);
     try {
-      await handle.writeFile(data, 'utf8');
+      // Pieces are written one by one, so a large file never has to be one string in memory.
+      if (typeof data === 'string') await handle.writeFile(data, 'utf8');
+      else for (const piece of data) await handle.write(piece, null, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();

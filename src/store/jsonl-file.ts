@@ -129,12 +129,26 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
   /** Replaces the whole file with `data` atomically (temp file + rename). */
   rewrite(data: readonly T[]): Promise<void> {
     const run = this.#queue.then(async () => {
-      await writeFileAtomic(this.file, data.map((record) => `${JSON.stringify(record)}\n`).join(''));
-      this.#newestOnDisk = data.at(-1);
+      // The file is written piece by piece over several turns of the event loop, while the caller
+      // goes on adding (and retention dropping) records: write the records as they are now.
+      const records = data.slice();
+      await writeFileAtomic(this.file, linesOf(records));
+      this.#newestOnDisk = records.at(-1);
       this.#endsWithNewline = true;
-      this.lines = data.length;
+      this.lines = records.length;
     });
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** Records per piece of a rewrite: a few hundred kilobytes at a time instead of the whole file. */
+const REWRITE_PIECE = 2_000;
+
+function* linesOf<T>(data: readonly T[]): Generator<string> {
+  for (let i = 0; i < data.length; i += REWRITE_PIECE) {
+    let piece = '';
+    for (const record of data.slice(i, i + REWRITE_PIECE)) piece += `${JSON.stringify(record)}\n`;
+    yield piece;
   }
 }
