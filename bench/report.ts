@@ -188,7 +188,7 @@ export function renderReport(r: BenchResults): string {
   line('npm run bench    # a few minutes; prints progress, then rewrites BENCHMARKS.md');
   line('```');
   line();
-  line('Knobs (environment): `BENCH_ROUNDS` (answering-cost rounds, default 40), `BENCH_STARTUP_RUNS` (default 3), `BENCH_MEMORY_QUESTIONS` (default 150000: 100,000 as budgeted, then 50,000 past the log’s bound), `BENCH_LOAD_SECONDS` (each webhook load run, default 5), `BENCH_LOAD_ROUNDS` (rounds over the four webhook servers, default 3). The question set is the `q` of every turn in `../shared/eval/questions.public.jsonl` plus `bench/questions.txt` (statistics, procedures, contacts, follow-ups, typos, traditional characters, out-of-scope).');
+  line('Knobs (environment): `BENCH_ROUNDS` (answering-cost rounds, default 40), `BENCH_STARTUP_RUNS` (default 3), `BENCH_MEMORY_QUESTIONS` (default 150000: 100,000 as budgeted, then 50,000 past the log’s bound), `BENCH_LOAD_SECONDS` (each webhook load run, default 5), `BENCH_LOAD_ROUNDS` (rounds over the four webhook servers, default 5). The question set is the `q` of every turn in `../shared/eval/questions.public.jsonl` plus `bench/questions.txt` (statistics, procedures, contacts, follow-ups, typos, traditional characters, out-of-scope).');
   line();
   line('The knowledge bases of 1, 10 and 100 reports are generated at bench time into a temporary directory (bench/generate.ts): the real 2019 report of 西吉县人民政府 first, then copies with the year changed (2018, 2017, …) and, beyond ten, the body changed (西吉县教育局, …), every figure perturbed by a seeded PRNG and the layout kept; guide.md, words.txt and synonyms.txt are copied. Each generated report parses to the same number of statistics and passages as the real one.');
   line();

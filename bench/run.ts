@@ -27,7 +27,7 @@ const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
 const MEMORY_QUESTIONS = Number(process.env.BENCH_MEMORY_QUESTIONS ?? 150_000);
 const MEMORY_USERS = 10_000;
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
-const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
+const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 5);
 const RETRY_MESSAGES = 2_000;
 /** The servers each load round measures, back to back, in this order. */
 const LOAD_SERVERS = [
