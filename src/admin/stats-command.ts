@@ -9,7 +9,7 @@ import { Engine } from '../answer/engine.ts';
 import { loadKnowledge } from '../knowledge/knowledge-base.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { JsonlFile } from '../store/jsonl-file.ts';
-import { isLogRecord, QUESTIONS_FILE, type FeedbackEntry, type LogRecord, type QuestionEntry } from '../store/question-log.ts';
+import { DEFAULT_LOG_MAX_ENTRIES, isLogRecord, QUESTIONS_FILE, type FeedbackEntry, type LogRecord, type QuestionEntry } from '../store/question-log.ts';
 import { bodyNames } from '../language/body-names.ts';
 import { computeStats, labelEntries, type LabelledStats } from './stats.ts';
 
@@ -38,9 +38,15 @@ export interface StatsCommandOptions {
 }
 
 /** Reads the question log read-only; a missing file is an empty log, damaged lines are skipped. */
-export async function readQuestionLog(dataDir: string, logger: Logger): Promise<{ questions: QuestionEntry[]; feedback: FeedbackEntry[] }> {
+export async function readQuestionLog(
+  dataDir: string,
+  logger: Logger,
+  maxEntries = DEFAULT_LOG_MAX_ENTRIES,
+): Promise<{ questions: QuestionEntry[]; feedback: FeedbackEntry[] }> {
   const file = new JsonlFile<LogRecord>(path.join(dataDir, QUESTIONS_FILE), { logger, validate: isLogRecord });
-  const records = (await file.read()) ?? [];
+  // The file may hold up to half as many records again before it is compacted: the report covers
+  // what the running bot keeps, the newest `maxEntries`.
+  const records = ((await file.read()) ?? []).slice(-maxEntries);
   const questions: QuestionEntry[] = [];
   const feedback: FeedbackEntry[] = [];
   for (const r of records) {

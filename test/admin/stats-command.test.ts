@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatStats, registerStats } from '../../src/admin/stats-command.ts';
+import { formatStats, readQuestionLog, registerStats } from '../../src/admin/stats-command.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openStore } from '../../src/store/data-dir.ts';
 import { QUESTIONS_FILE, type QuestionInput } from '../../src/store/question-log.ts';
@@ -137,5 +137,16 @@ describe('stats command', { timeout: 30_000 }, () => {
       hits: [{ entry: 'guide:gone', count: 1, useful: 0, useless: 0, label: null }],
     });
     expect(text).toContain('   1  guide:gone');
+  });
+
+  it('reads only the records the bot keeps, though the file holds more before its compaction', async () => {
+    await populate();
+    const all = await readQuestionLog(dir, silentLogger);
+    expect(all.questions).toHaveLength(6);
+    expect(all.feedback).toHaveLength(2);
+    // The newest three records: the last day's two questions and, before them, 网站's feedback.
+    const kept = await readQuestionLog(dir, silentLogger, 3);
+    expect(kept.questions.map((q) => q.question)).toEqual(['马铃薯补贴多少钱', '你好']);
+    expect(kept.feedback).toHaveLength(1);
   });
 });

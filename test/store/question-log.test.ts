@@ -98,17 +98,17 @@ describe('question log', () => {
     expect(await fileLines()).toHaveLength(7);
   });
 
-  it('keeps at most maxEntries, compacting the file only past the 10% slack', async () => {
+  it('keeps at most maxEntries, compacting the file only past half the bound again', async () => {
     const log = await openQuestionLog(file, options({ maxEntries: 10 }));
     for (let i = 0; i < 10; i++) log.append(q('u', `q${i}`));
     await log.flush();
-    log.append(q('u', 'q10'));
+    for (let i = 10; i < 15; i++) log.append(q('u', `q${i}`));
     await log.flush();
-    expect(log.entries().map((e) => e.question)).toEqual(Array.from({ length: 10 }, (_, i) => `q${i + 1}`));
-    expect(await fileLines()).toHaveLength(11); // within 10% slack: not rewritten
+    expect(log.entries().map((e) => e.question)).toEqual(Array.from({ length: 10 }, (_, i) => `q${i + 5}`));
+    expect(await fileLines()).toHaveLength(15); // within the slack (1.5 × 10): not rewritten
     const ino = (await stat(file)).ino;
-    log.append(q('u', 'q11'));
-    await log.flush(); // 12 lines > 11: compacted atomically (new inode)
+    log.append(q('u', 'q15'));
+    await log.flush(); // 16 lines > 15: compacted atomically (new inode)
     expect(await fileLines()).toHaveLength(10);
     expect((await stat(file)).ino).not.toBe(ino);
     for (let i = 12; i < 30; i++) log.append(q('u', `q${i}`));
