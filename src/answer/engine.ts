@@ -427,19 +427,19 @@ export class Engine {
    * its arguments, so a cached reading keeps it for the next time the question comes.
    */
   private content(entry: Entry, u: Understanding, years: number[], also: Entry[], reading?: Reading): Content | null {
+    const make = () => this.composeContent(entry, u, years, also);
+    if (!reading?.kept) return make();
     const key = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}`;
-    if (reading?.content.has(key)) return reading.content.get(key)!;
-    const content = this.composeContent(entry, u, years, also);
-    if (reading?.kept && reading.content.size < CONTENTS_PER_READING) {
+    return remember(reading.content, key, () => {
+      const content = make();
       // The sources themselves are the knowledge base's records: frozen here is only what is ours.
       if (content) {
         Object.freeze(content);
         Object.freeze(content.c);
         Object.freeze(content.c.sources);
       }
-      reading.content.set(key, content);
-    }
-    return content;
+      return content;
+    });
   }
 
   private composeContent(entry: Entry, u: Understanding, years: number[], also: Entry[]): Content | null {

@@ -106,7 +106,7 @@ export interface QuestionLogOptions {
 export const DEFAULT_LOG_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 export const DEFAULT_LOG_MAX_ENTRIES = 100_000;
 /** The file is compacted once it holds this many times `maxEntries` lines… */
-export const LINES_SLACK = 1.5;
+const LINES_SLACK = 1.5;
 /** …or records this many times `maxAgeMs` old. */
 const AGE_SLACK = 1.1;
 

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log.ts';
-import type { BodyResult, WebhookHandler, WebhookRequest } from './webhook.ts';
+import { READ_ERROR, TOO_LARGE, decodeBody, declaredTooLarge, type BodyResult, type WebhookHandler, type WebhookRequest } from './webhook.ts';
 
 /** True for the webhook's own path, with or without a query string. */
 export function isWebhookPath(url: string | undefined, path = '/wechat'): boolean {
@@ -24,15 +24,9 @@ function queryOf(url: string): Record<string, string> {
   return query;
 }
 
-/** Stateless without `stream: true`, so one serves every request. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Reads the body, refusing more than `limit` bytes without buffering them. */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit) {
-    return Promise.resolve({ ok: false, status: 413, reason: 'body-too-large' });
-  }
+  if (declaredTooLarge(req.headers['content-length'], limit)) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -45,17 +39,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
       if (total > limit) {
         // Stop taking the body in; the connection is closed once the refusal is sent.
         req.pause();
-        done({ ok: false, status: 413, reason: 'body-too-large' });
+        done(TOO_LARGE);
       } else chunks.push(chunk);
     };
-    const onEnd = (): void => {
-      try {
-        done({ ok: true, text: UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) });
-      } catch {
-        done({ ok: false, status: 400, reason: 'body-not-utf8' });
-      }
-    };
-    const onError = (): void => done({ ok: false, status: 400, reason: 'body-read-error' });
+    const onEnd = (): void => done(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    const onError = (): void => done(READ_ERROR);
     req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
   });
 }

@@ -331,14 +331,32 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | type
 }
 
 /** Read a request body, refusing more than `limit` bytes without buffering them. */
+/** The refusal for a body over the limit. */
+export const TOO_LARGE: BodyResult = { ok: false, status: 413, reason: 'body-too-large' };
+export const READ_ERROR: BodyResult = { ok: false, status: 400, reason: 'body-read-error' };
+
+/** True when a Content-Length header already says the body is over `limit`. */
+export function declaredTooLarge(declared: string | null | undefined, limit: number): boolean {
+  return !!declared && /^\d+$/.test(declared) && Number(declared) > limit;
+}
+
+/** Stateless without `stream: true`, so one serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body's text, refused when it is not UTF-8. */
+export function decodeBody(bytes: ArrayBuffer | Uint8Array): BodyResult {
+  try {
+    return { ok: true, text: UTF8.decode(bytes) };
+  } catch {
+    return { ok: false, status: 400, reason: 'body-not-utf8' };
+  }
+}
+
+/** Read a request body, refusing more than `limit` bytes without buffering them. */
 async function readBodyLimited(request: { raw: Request; arrayBuffer(): Promise<ArrayBuffer> }, limit: number): Promise<BodyResult> {
   const req = request.raw;
   const declared = req.headers.get('content-length');
-  if (declared && /^\d+$/.test(declared) && Number(declared) > limit) {
-    return { ok: false, status: 413, reason: 'body-too-large' };
-  }
-  // Touching req.body makes the node adapter build a web stream around the request: a body of
-  // declared length is read without it.
+  if (declaredTooLarge(declared, limit)) return TOO_LARGE;
   if (declared && /^\d+$/.test(declared)) {
     // WeChat always declares the length, and node's HTTP parser holds the body to it: read it in
     // one go, which spares the web stream the node adapter otherwise builds around the request.
@@ -346,14 +364,9 @@ async function readBodyLimited(request: { raw: Request; arrayBuffer(): Promise<A
     try {
       bytes = await request.arrayBuffer();
     } catch {
-      return { ok: false, status: 400, reason: 'body-read-error' };
+      return READ_ERROR;
     }
-    if (bytes.byteLength > limit) return { ok: false, status: 413, reason: 'body-too-large' };
-    try {
-      return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-    } catch {
-      return { ok: false, status: 400, reason: 'body-not-utf8' };
-    }
+    return bytes.byteLength > limit ? TOO_LARGE : decodeBody(bytes);
   }
   if (!req.body) return { ok: true, text: '' };
   const reader = req.body.getReader();
@@ -366,16 +379,12 @@ async function readBodyLimited(request: { raw: Request; arrayBuffer(): Promise<A
       total += value.byteLength;
       if (total > limit) {
         await reader.cancel().catch(() => undefined);
-        return { ok: false, status: 413, reason: 'body-too-large' };
+        return TOO_LARGE;
       }
       chunks.push(value);
     }
   } catch {
-    return { ok: false, status: 400, reason: 'body-read-error' };
+    return READ_ERROR;
   }
-  try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
-  } catch {
-    return { ok: false, status: 400, reason: 'body-not-utf8' };
-  }
+  return decodeBody(Buffer.concat(chunks));
 }
