@@ -12,6 +12,11 @@ export interface Composed {
   answered: boolean;
 }
 
+/** The topics a reply refers the resident to, as it names them: 见“信息处理费怎么收”. */
+export function referencesIn(reply: string): string[] {
+  return [...new Set([...reply.matchAll(/见“([^”\n]{2,30})”/g)].map((m) => m[1]!))];
+}
+
 /** A figure as printed: digits without grouping, sign only for a change, the source's unit. */
 export function figure(s: Statistic): string {
   const n = Number.isInteger(s.value) ? String(s.value) : String(s.value);

@@ -7,7 +7,7 @@ import { buildEntries, type Entry } from './entries.ts';
 import { SearchIndex, type Hit } from './search.ts';
 import { understand, type Understanding } from './understand.ts';
 import { StatisticComposer } from './statistics.ts';
-import { fallbackText, fit, guideText, passageText, type Composed } from './compose.ts';
+import { fallbackText, fit, guideText, passageText, referencesIn, type Composed } from './compose.ts';
 import type { Answer, Intent } from './types.ts';
 
 /** What the engine remembers between two messages of one resident. */
@@ -484,6 +484,11 @@ export class Engine {
   private reply(c: Composed, intent: Intent, confidence: number, session: Session, entry?: string, more?: string): Reply {
     const answer: Answer = { reply: c.reply, answered: c.answered, intent, confidence: Math.max(0, Math.min(1, Math.round(confidence * 100) / 100)), sources: c.sources };
     if (entry) answer.entry = entry;
+    if (more) answer.detail = true;
+    const related = c.answered ? referencesIn(c.reply) : [];
+    if (related.length) answer.related = related;
+    const options = session.suggestions?.map((id) => this.entries.get(id)?.question ?? '').filter(Boolean);
+    if (options?.length) answer.options = options;
     return more ? { answer, session, more } : { answer, session };
   }
 }

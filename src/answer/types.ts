@@ -25,6 +25,12 @@ export interface Answer {
   sources: Source[];
   /** Id of the knowledge entry answered, for the question log and hit counts. */
   entry?: string;
+  /** The numbered choices of "您是不是想问", in order: replying with a number (or the text) picks one. */
+  options?: string[];
+  /** True when "详细" gives more than this reply. */
+  detail?: boolean;
+  /** Other questions the reply points to ("见“信息处理费怎么收”这一条"), each askable as it is. */
+  related?: string[];
 }
 
 export interface AskContext {

@@ -183,6 +183,19 @@ describe('thresholds', () => {
     expect(wrong!.reply).toMatch(/请回复 1 到 \d 之间的序号/);
   });
 
+  it('names the numbered choices, whether 详细 has more, and the topics a reply points to, for channels to offer', () => {
+    const strict = new Engine(kb, today, { answer: 1.5, suggest: 0.3 });
+    const [offer] = talk(strict, '行政处罚有多少');
+    const lines = [...offer!.reply.matchAll(/^\d\. (.+)$/gm)].map((m) => m[1]);
+    expect(offer!.options).toEqual(lines);
+    const [plain] = talk(engine, '2019年行政处罚有多少件？');
+    expect(plain!.options).toBeUndefined();
+    const referring = kb.topics.find((t) => /见“[^”]+”/.test(t.summary))!;
+    const [topic] = talk(engine, referring.questions[0]!);
+    expect(topic!.related).toEqual([...referring.summary.matchAll(/见“([^”]+)”/g)].map((m) => m[1]));
+    expect(topic!.detail ?? false).toBe(/详细/.test(topic!.reply));
+  });
+
   it('falls back below the lower threshold with the portal and phone from the knowledge base', () => {
     const [a] = talk(engine, '医保报销比例');
     expect(engine.explain('医保报销比例').band).toBe('fallback');

@@ -1,7 +1,9 @@
 // The web channel's JSON API: a thin adapter from HTTP to `bot.answer()`.
 //
 //   POST /ask   {"question": string, "user"?: string}
-//               → 200 {"reply","answered","intent","confidence","sources"}
+//               → 200 {"reply","answered","intent","confidence","sources"} and, when they apply,
+//                 "options" (the numbered choices of 您是不是想问), "detail" (true: 详细 gives more),
+//                 "related" (questions the reply points to)
 //               → 400 {"error"} bad JSON, not an object, missing/empty/too long question, bad user
 //               → 413 {"error"} body over 16 KB
 //               → 500 {"error"} the core failed (logged; no details leave the server)
@@ -77,8 +79,8 @@ export function createWebApi({ bot, logger, title }: WebApiOptions): Hono {
       if (!parsed.ok) return c.json({ error: parsed.error }, 400);
       try {
         const answer = await bot.answer(parsed.question, parsed.user, { channel: 'web' });
-        const { reply, answered, intent, confidence, sources } = answer;
-        return c.json({ reply, answered, intent, confidence, sources });
+        const { reply, answered, intent, confidence, sources, options, detail, related } = answer;
+        return c.json({ reply, answered, intent, confidence, sources, options, detail, related });
       } catch (error) {
         logger.error({ err: error, channel: 'web' }, 'answer failed');
         return c.json({ error: ERRORS.failed }, 500);
