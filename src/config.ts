@@ -53,8 +53,9 @@ export function parseAdminTokens(list: string | undefined, single: string | unde
     const label = colon < 0 ? '' : entry.slice(0, colon).trim();
     const token = colon < 0 ? '' : entry.slice(colon + 1).trim();
     const where = `ADMIN_TOKENS 第 ${i + 1} 项 / entry ${i + 1} of ADMIN_TOKENS`;
-    if (!ADMIN_LABEL.test(label) || !/^\S{8,}$/.test(token)) {
-      problems.push(`${where} 应写成“名字:口令”，名字 1–32 个字母、数字或汉字，口令至少 8 个字符、不含空白和逗号 / should read "label:token" (label 1–32 letters or digits, token at least 8 characters without spaces or commas)`);
+    // A token travels in an HTTP header: printable ASCII only.
+    if (!ADMIN_LABEL.test(label) || !/^[!-~]{8,}$/.test(token)) {
+      problems.push(`${where} 应写成“名字:口令”，名字 1–32 个字母、数字或汉字，口令至少 8 个英文字母、数字或符号，不含空白、汉字和逗号 / should read "label:token" (label 1–32 letters or digits, token at least 8 ASCII letters, digits or symbols without spaces or commas)`);
     } else if (tokens.some((t) => t.label === label)) {
       problems.push(`${where}：名字“${label}”重复（ADMIN_TOKEN 的名字是 admin）/ the label "${label}" is used twice (ADMIN_TOKEN's label is admin)`);
     } else if (tokens.some((t) => t.token === token)) {

@@ -360,6 +360,7 @@
     exchange.seq = ++sends;
     retireChips();
     showTyping(exchange.row);
+    following = true; // whoever sends wants to see the answer come
     reveal(exchange.row);
     queue = queue.then(async () => {
       const result = await request(exchange.question);
@@ -441,11 +442,17 @@
   clearButton.hidden = history.length === 0;
   toBottom();
 
+  /** The welcome, its example questions ("· 怎么申请政府信息公开？") as chips that ask them. */
   function showWelcome(text) {
     const row = newRow('received');
-    row.classList.add('welcome');
     messages.prepend(row);
-    showReply(row, replyOf({ reply: text }), false);
+    const examples = [];
+    const lines = String(text).split(/\r?\n/).filter((line) => {
+      const example = /^\s*[·•]\s*(.+?)\s*$/.exec(line);
+      if (example) examples.push(example[1]);
+      return !example;
+    });
+    showReply(row, { ...replyOf({ reply: lines.join('\n') }), related: examples }, false);
     row.classList.add('welcome');
     if (following) toBottom();
   }
