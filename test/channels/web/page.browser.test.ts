@@ -27,7 +27,13 @@ const SHAPED: Record<string, Omit<Answer, 'intent' | 'confidence' | 'sources'>> 
   longurl: { reply: `详见门户网站${LONG_URL}的公开指南栏目。`, answered: true, entry: 'guide:portal' },
 };
 
+const WELCOME = '您好！我可以回答政府信息公开的问题。\n您可以问我：\n· 怎么申请政府信息公开？\n· 申请后多久答复？\n回答后回复“有用”或“没用”。';
+
 class ShapedBot extends FakeBot {
+  override welcome(): string {
+    return WELCOME;
+  }
+
   override async answer(text: string, user: string, context?: AskContext): Promise<Answer> {
     const shaped = SHAPED[text];
     if (!shaped) return super.answer(text, user, context);
@@ -101,7 +107,7 @@ describe.skipIf(skip)('chat page on a phone in chromium', { timeout: 60_000 }, (
   it('shows the title from /api/info and the welcome, fits the phone, and sets a Chinese font stack', async () => {
     await expect.poll(() => page.textContent('h1')).toBe(TITLE);
     expect(await page.title()).toBe(TITLE);
-    expect(await replies().first().innerText()).toBe(bot.welcome());
+    expect(await replies().first().innerText()).toBe('您好！我可以回答政府信息公开的问题。\n您可以问我：\n回答后回复“有用”或“没用”。');
     const send = await page.locator('#send').boundingBox();
     expect(send!.x + send!.width).toBeLessThanOrEqual(PHONE.width);
     expect((await page.locator('#question').boundingBox())!.width).toBeGreaterThan(200);
@@ -109,6 +115,14 @@ describe.skipIf(skip)('chat page on a phone in chromium', { timeout: 60_000 }, (
     const fonts = await page.evaluate(() => getComputedStyle(document.querySelector('.bubble')!).fontFamily);
     for (const face of ['PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC']) expect(fonts).toContain(face);
     expect(problems).toEqual([]);
+  });
+
+  it('offers the welcome\'s example questions as chips that ask them', async () => {
+    const examples = page.locator('.row.welcome button.chip.related');
+    expect(await examples.allInnerTexts()).toEqual(['怎么申请政府信息公开？', '申请后多久答复？']);
+    await examples.nth(1).tap();
+    await expect.poll(() => lastReply().innerText()).toContain('关于「申请后多久答复？」');
+    expect(await sentTexts()).toEqual(['申请后多久答复？']);
   });
 
   it('keeps the user id across reloads, so follow-ups reach the same conversation', async () => {
@@ -293,7 +307,7 @@ describe.skipIf(skip)('chat page on a phone in chromium', { timeout: 60_000 }, (
     await askQuestion('apply');
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
-    expect(await replies().first().innerText()).toBe(bot.welcome());
+    expect(await replies().first().innerText()).toContain('您好！');
     expect(await sentTexts()).toEqual(['choices', 'apply']);
     expect(await page.locator('button.chip.option').count()).toBe(2);
     expect(await page.locator('button.chip.option:not(:disabled)').count()).toBe(0);
