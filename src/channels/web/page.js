@@ -122,7 +122,7 @@
   // ---- text: URLs and phone numbers as links, everything else as text nodes ----
   // The characters of RFC 3986: a URL ends at the first space, quote or Chinese character.
   const URL_PATTERN = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&()*+,;=%]+/g;
-  // A landline with its area code (0954-3018118) or a mobile number, not part of a longer number.
+  // A landline with its area code (0xxx-xxxxxxx) or a mobile number, not part of a longer number.
   const PHONE_PATTERN = /(?<![\d.\-])(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?![\d\-]|\.\d)/g;
 
   function appendPhones(parent, text) {
