@@ -290,9 +290,12 @@ describe.skipIf(skip)('chat page on a phone in chromium', { timeout: 60_000 }, (
     bot.delayMs = 250;
     for (const q of ['第一个问题', '第二个问题', '第三个问题']) {
       await page.fill('#question', q);
-      await page.press('#question', 'Enter');
+      if (q === '第二个问题') await page.tap('#send');
+      else await page.press('#question', 'Enter');
     }
+    expect(await page.locator('.row.typing').count()).toBeGreaterThanOrEqual(2); // each waits in its own place
     await expect.poll(() => replies().count(), { timeout: 5000 }).toBe(4);
+    expect(await page.locator('.row.typing').count()).toBe(0);
     const rows = await page.locator('.row:not(.welcome) .bubble').allInnerTexts();
     expect(rows).toEqual([
       '第一个问题', `关于「第一个问题」：${FIGURE}。`,
@@ -318,6 +321,14 @@ describe.skipIf(skip)('chat page on a phone in chromium', { timeout: 60_000 }, (
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.locator('.row').count()).toBe(1); // the welcome only
+  });
+
+  it('does not send an empty question', async () => {
+    await page.fill('#question', '   ');
+    await page.press('#question', 'Enter');
+    await page.waitForTimeout(200);
+    expect(await page.locator('.row.sent').count()).toBe(0);
+    expect(bot.calls).toEqual([]);
   });
 
   it('keeps a bounded history', async () => {
