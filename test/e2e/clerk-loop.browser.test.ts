@@ -5,7 +5,7 @@
 // the other logged question it also fixes are listed), saves, and the running bot answers it in
 // the chat page; undo gives back the guide byte for byte and the bot misses it again.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -49,6 +49,7 @@ describe.skipIf(skip)('the clerk fixes a missed question from /admin, on a runni
   let stderr = '';
   let url: string;
   let kdir: string;
+  let ddir: string;
   let guide: Buffer;
   let title: string;
   let browser: Browser;
@@ -56,6 +57,7 @@ describe.skipIf(skip)('the clerk fixes a missed question from /admin, on a runni
 
   beforeAll(async () => {
     kdir = await knowledgeCopy();
+    ddir = await tempDir();
     guide = await readFile(path.join(kdir, 'guide.md'));
     title = parseGuide(guide.toString('utf8'), 'guide.md').topics.find((t) => t.id === TOPIC)!.title;
     const port = await freePort();
@@ -68,7 +70,7 @@ describe.skipIf(skip)('the clerk fixes a missed question from /admin, on a runni
         PORT: String(port),
         HOST: '127.0.0.1',
         KNOWLEDGE_DIR: kdir,
-        DATA_DIR: await tempDir(),
+        DATA_DIR: ddir,
         ADMIN_TOKENS: `王会计:${TOKEN}`,
         LOG_LEVEL: 'warn',
         // Set but blank means unset, and a developer's .env cannot fill them in.
@@ -105,6 +107,7 @@ describe.skipIf(skip)('the clerk fixes a missed question from /admin, on a runni
       child.kill('SIGTERM');
       await exited;
     }
+    for (const dir of [kdir, ddir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('from the unanswered list to an answer and back, byte for byte', async () => {

@@ -39,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await reloader?.close();
   await bot?.close();
+  for (const dir of [kdir, ddir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const env = { ADMIN_TOKEN: ADMIN, ADMIN_TOKENS: `王会计:${WANG}` };
