@@ -27,7 +27,42 @@ export interface Config {
     puppetToken?: string;
   };
   adminToken?: string;
+  /** Every admin token with the label its edits are recorded under: ADMIN_TOKENS, and ADMIN_TOKEN as "admin". */
+  adminTokens?: AdminToken[];
   logLevel: LogLevel;
+}
+
+export interface AdminToken {
+  label: string;
+  token: string;
+}
+
+const ADMIN_LABEL = /^[\p{L}\p{N}_.-]{1,32}$/u;
+
+/**
+ * Reads ADMIN_TOKENS ("王会计:token1,李主任:token2") beside ADMIN_TOKEN (label "admin"). Problems
+ * name the entry by its place and label, never by its token.
+ */
+export function parseAdminTokens(list: string | undefined, single: string | undefined): { tokens: AdminToken[]; problems: string[] } {
+  const tokens: AdminToken[] = single ? [{ label: 'admin', token: single }] : [];
+  const problems: string[] = [];
+  (list ?? '').split(',').forEach((raw, i) => {
+    const entry = raw.trim();
+    if (entry === '') return;
+    const colon = entry.indexOf(':');
+    const label = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const token = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    const where = `ADMIN_TOKENS 第 ${i + 1} 项 / entry ${i + 1} of ADMIN_TOKENS`;
+    // A token travels in an HTTP header: printable ASCII only.
+    if (!ADMIN_LABEL.test(label) || !/^[!-~]{8,}$/.test(token)) {
+      problems.push(`${where} 应写成“名字:口令”，名字 1–32 个字母、数字或汉字，口令至少 8 个英文字母、数字或符号，不含空白、汉字和逗号 / should read "label:token" (label 1–32 letters or digits, token at least 8 ASCII letters, digits or symbols without spaces or commas)`);
+    } else if (tokens.some((t) => t.label === label)) {
+      problems.push(`${where}：名字“${label}”重复（ADMIN_TOKEN 的名字是 admin）/ the label "${label}" is used twice (ADMIN_TOKEN's label is admin)`);
+    } else if (tokens.some((t) => t.token === token)) {
+      problems.push(`${where}（${label}）：口令与另一项相同 / has the same token as another entry`);
+    } else tokens.push({ label, token });
+  });
+  return { tokens, problems };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -102,6 +137,7 @@ const variables = z.object({
   ),
   WECHATY_PUPPET_TOKEN: optional(z.string()),
   ADMIN_TOKEN: optional(z.string()),
+  ADMIN_TOKENS: optional(z.string()),
   LOG_LEVEL: withDefault(
     z.enum(LOG_LEVELS, {
       error: `LOG_LEVEL 必须是 ${LOG_LEVELS.join(' / ')} 之一 / LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
@@ -150,6 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     // Messages come only from this file: none of them quotes a value, so no secret leaks.
     problems.push(...result.error.issues.map((issue) => issue.message));
   }
+  const admin = result.success ? parseAdminTokens(result.data.ADMIN_TOKENS, result.data.ADMIN_TOKEN) : { tokens: [], problems: [] };
+  problems.push(...admin.problems);
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
 
   const e = result.data;
@@ -168,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     },
     wechaty: { puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_TOKEN },
     adminToken: e.ADMIN_TOKEN,
+    adminTokens: admin.tokens,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -6,7 +6,7 @@
 //   GET  /api/info     {"title","welcome"}
 //   GET  /healthz      {"ok":true}
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
-//   *    /admin        staff page and API when ADMIN_TOKEN is set, else 404 (see channels/admin/routes.ts)
+//   *    /admin        staff page and API when ADMIN_TOKEN or ADMIN_TOKENS is set, else 404 (see channels/admin/routes.ts)
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -99,12 +99,13 @@ export function createApp(options: AppOptions): Hono {
     app.all('/wechat', (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
   }
 
-  if (config.adminToken) {
+  const adminTokens = config.adminTokens ?? (config.adminToken ? [{ label: 'admin', token: config.adminToken }] : []);
+  if (adminTokens.length > 0) {
     // Channel tests serve a bot without engine or store: there is nothing to administer then.
     if (isAdminBot(bot)) {
-      app.route('/admin', createAdmin({ bot, token: config.adminToken, logger, reloader }));
+      app.route('/admin', createAdmin({ bot, tokens: adminTokens, logger, reloader, dataDir: config.dataDir }));
       app.get('/admin/', (c) => c.redirect('/admin', 301));
-    } else logger.warn('ADMIN_TOKEN is set but this bot has no engine or store: /admin stays off');
+    } else logger.warn('an admin token is set but this bot has no engine or store: /admin stays off');
   }
 
   app.notFound((c) => c.json({ error: NOT_FOUND }, 404));

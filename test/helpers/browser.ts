@@ -24,8 +24,13 @@ export function launchChromium(): Promise<Browser> {
  * A phone-sized page at `url` that records alert dialogs (an escaped page never opens one) and
  * script or console errors, and waits for the page's own `data-ready` mark.
  */
-export async function openPhonePage(browser: Browser, url: string, seen: { dialogs: string[]; problems: string[] }): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+export async function openPhonePage(
+  browser: Browser,
+  url: string,
+  seen: { dialogs: string[]; problems: string[] },
+  viewport = { width: 375, height: 667 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport, isMobile: true, hasTouch: true });
   page.on('dialog', (dialog) => {
     seen.dialogs.push(dialog.message());
     void dialog.dismiss();

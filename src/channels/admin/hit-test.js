@@ -1,13 +1,23 @@
 // The hit-testing result: how the engine read a question, the entries it matched with their scores
-// and bands, and the reply it would give. The question is the tester's input: text only.
-import { node } from './dom.js';
+// and bands, and the reply it would give. The question is the tester's input: text only. Entries
+// are shown by name and kind, never by id.
+import { node, shortText } from './dom.js';
 
-export function renderHitTest(box, data) {
+const KINDS = { guide: '指南主题', stat: '年报表格', figure: '年报数字', passage: '报告段落' };
+
+/** What kind of entry an id names ("guide:fees" → 指南主题). */
+export function entryKind(id) {
+  return KINDS[String(id).split(':')[0]] || '知识条目';
+}
+
+/** `labels.intents` names intents (statistic → 年报数字); without it the intent shows as is. */
+export function renderHitTest(box, data, labels = {}) {
+  const intents = labels.intents || {};
   const head = node('p', undefined, 'band-line');
   head.append(node('span', '区间：'), node('span', data.bandLabel, `band band-${data.band}`));
   head.append(node('span', `（直接回答 ≥ ${data.thresholds.answer}，您是不是想问 ≥ ${data.thresholds.suggest}，更低为兜底）`, 'note'));
   const asked = node('p', undefined, 'asked');
-  asked.append(node('span', '问题：'), node('span', data.question, 'asked-text'));
+  asked.append(node('span', '问题：'), shortText(data.question, 'asked-text'));
   const terms = node('p', `分词：${data.terms.join(' / ') || '（无）'}`, 'note');
 
   const table = node('table', undefined, 'hits-table');
@@ -19,7 +29,7 @@ export function renderHitTest(box, data) {
   for (const hit of data.hits) {
     const row = node('tr');
     const name = node('td');
-    name.append(node('div', hit.question), node('div', hit.id, 'entry-id'));
+    name.append(node('div', hit.question), node('div', entryKind(hit.id), 'entry-kind'));
     row.append(node('td', hit.score.toFixed(3), 'num'), name, node('td', hit.bandLabel, `band band-${hit.band}`));
     tbody.append(row);
   }
@@ -35,6 +45,7 @@ export function renderHitTest(box, data) {
   wrap.append(table);
 
   const reply = node('div', undefined, 'reply');
-  reply.append(node('div', `机器人会这样回答（${data.reply.intent}，置信度 ${data.reply.confidence}）：`, 'note'), node('div', data.reply.text, 'reply-text'));
+  const intent = intents[data.reply.intent] || data.reply.intent;
+  reply.append(node('div', `机器人会这样回答（${intent}，置信度 ${data.reply.confidence}）：`, 'note'), node('div', data.reply.text, 'reply-text'));
   box.replaceChildren(head, asked, terms, wrap, reply);
 }

@@ -7,10 +7,13 @@
 //                                        it would give — no session or log is touched; 400 / 413
 //   GET  /admin/api/findings         → 200 the validator's findings and the reload status
 //   POST /admin/api/reload           → 200 {ok,message,findings,status}; 503 without a reloader; 500
-//   /admin/api/* without `Authorization: Bearer <ADMIN_TOKEN>` → 401 {error}
+//   GET  /admin/api/review?days=N    → 200 answered questions with the lowest confidence, entries named
+//   knowledge edits (the clerk's loop): see edit-routes.ts
+//   /admin/api/* without `Authorization: Bearer <token>` (ADMIN_TOKEN or one of ADMIN_TOKENS) → 401 {error}
 //
 // The page keeps the token in sessionStorage and sends it as a bearer header: no cookie is ever
-// set, so another site cannot make a browser act here (no CSRF).
+// set, so another site cannot make a browser act here (no CSRF). The token's label is who made
+// an edit.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
@@ -18,9 +21,13 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../../answer/engine.ts';
 import { bodyNames } from '../../language/body-names.ts';
 import { computeStats, labelEntries } from '../../admin/stats.ts';
+import type { AdminToken } from '../../config.ts';
+import { KnowledgeEditor } from '../../knowledge-edit/editor.ts';
 import type { Finding } from '../../knowledge/types.ts';
 import type { Logger } from '../../log.ts';
 import type { QuestionLog } from '../../store/question-log.ts';
+import { editRoutes } from './edit-routes.ts';
+import { uncertainAnswers } from './review.ts';
 
 /** What the admin API reads of the running bot (a `RunningBot` has it). */
 export interface AdminBot {
@@ -37,11 +44,21 @@ export interface KnowledgeReloader {
 
 export interface AdminOptions {
   bot: AdminBot;
-  token: string;
+  /** ADMIN_TOKEN alone (label "admin")… */
+  token?: string | undefined;
+  /** …or every token with its label. */
+  tokens?: AdminToken[] | undefined;
   logger: Logger;
   reloader?: KnowledgeReloader | undefined;
+  /** Where the record of edits lives (DATA_DIR); without it, edits answer 503. */
+  dataDir?: string | undefined;
+  /** The knowledge directory edits write to; default: the one the bot's knowledge base was loaded from. */
+  knowledgeDir?: string | undefined;
   now?: () => number;
 }
+
+/** What the routes know about the request: the label of the token it came with. */
+export type AdminEnv = { Variables: { who: string } };
 
 export const MAX_TEST_BODY_BYTES = 16 * 1024;
 export const MAX_TEST_QUESTION_CHARS = 2000;
@@ -68,6 +85,13 @@ export function isAdminBot(bot: unknown): bot is AdminBot {
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
+/** The label of the token `header` carries, or null. Every token is compared, whichever matches. */
+export function tokenLabel(header: string | undefined, tokens: readonly AdminToken[]): string | null {
+  let label: string | null = null;
+  for (const t of tokens) if (bearerMatches(header, t.token) && label === null) label = t.label;
+  return label;
+}
+
 /** Compares digests, so neither the content nor the length of the token leaks through timing. */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1] ?? '';
@@ -76,10 +100,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 
 const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 
-export function createAdmin(options: AdminOptions): Hono {
-  const { bot, token, logger, reloader } = options;
+export function createAdmin(options: AdminOptions): Hono<AdminEnv> {
+  const { bot, logger, reloader } = options;
+  const tokens = options.tokens ?? (options.token ? [{ label: 'admin', token: options.token }] : []);
   const now = options.now ?? Date.now;
-  const admin = new Hono();
+  const admin = new Hono<AdminEnv>();
   const page = asset('page.html');
   const assets: Record<string, [string, string]> = {
     'page.css': [asset('page.css'), 'text/css; charset=utf-8'],
@@ -87,6 +112,7 @@ export function createAdmin(options: AdminOptions): Hono {
     'charts.js': [asset('charts.js'), 'text/javascript; charset=utf-8'],
     'dom.js': [asset('dom.js'), 'text/javascript; charset=utf-8'],
     'hit-test.js': [asset('hit-test.js'), 'text/javascript; charset=utf-8'],
+    'fix.js': [asset('fix.js'), 'text/javascript; charset=utf-8'],
   };
 
   const pageHeaders = { 'Cache-Control': 'no-cache', 'X-Robots-Tag': 'noindex, nofollow' };
@@ -99,17 +125,23 @@ export function createAdmin(options: AdminOptions): Hono {
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex, nofollow');
     const header = c.req.header('Authorization');
-    if (!bearerMatches(header, token)) {
+    const who = tokenLabel(header, tokens);
+    if (who === null) {
       c.header('WWW-Authenticate', 'Bearer realm="admin"');
       return c.json({ error: header ? ADMIN_ERRORS.badToken : ADMIN_ERRORS.noToken }, 401);
     }
+    c.set('who', who);
     await next();
   });
 
-  admin.get('/api/stats', (c) => {
-    const raw = c.req.query('days');
+  const period = (raw: string | undefined) => {
     const days = raw === undefined ? 30 : Number(raw);
-    if (!Number.isInteger(days) || days < 1 || days > 366) return c.json({ error: ADMIN_ERRORS.days }, 400);
+    return Number.isInteger(days) && days >= 1 && days <= 366 ? days : null;
+  };
+
+  admin.get('/api/stats', (c) => {
+    const days = period(c.req.query('days'));
+    if (days === null) return c.json({ error: ADMIN_ERRORS.days }, 400);
     const { kb } = bot.engine;
     const engine = bot.engine;
     const stats = computeStats(bot.store.log.entries(), bot.store.log.feedbackEntries(), {
@@ -120,6 +152,27 @@ export function createAdmin(options: AdminOptions): Hono {
     });
     return c.json(labelEntries(stats, (id) => engine.entry(id)?.question));
   });
+
+  admin.get('/api/review', (c) => {
+    const days = period(c.req.query('days'));
+    if (days === null) return c.json({ error: ADMIN_ERRORS.days }, 400);
+    const engine = bot.engine;
+    const uncertain = uncertainAnswers(bot.store.log.entries(), { now: now(), days });
+    return c.json({ uncertain: uncertain.map((r) => ({ ...r, entryLabel: engine.entry(r.entry)?.question ?? null })) });
+  });
+
+  const editor =
+    options.dataDir !== undefined
+      ? new KnowledgeEditor({
+          knowledgeDir: options.knowledgeDir ?? bot.engine.kb.dir,
+          dataDir: options.dataDir,
+          reloader,
+          questions: () => bot.store.log.entries(),
+          thresholds: () => bot.engine.thresholds,
+          logger,
+        })
+      : null;
+  editRoutes(admin, { bot, editor, logger });
 
   admin.post(
     '/api/test',

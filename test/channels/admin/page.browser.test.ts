@@ -1,5 +1,6 @@
-// The admin page in a real browser: Debian's chromium driven by playwright-core against the real
-// HTTP server (ephemeral port) and the real bot, with a fake knowledge reloader.
+// The admin page in a real browser on a phone: Debian's chromium driven by playwright-core against
+// the real HTTP server (ephemeral port) and the real bot, with a fake knowledge reloader (saving
+// edits against a running server is test/e2e/clerk-loop.browser.test.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { POTATO_SUBSIDY_WORDINGS } from '../../fixtures/admin/unanswered.ts';
 
 const TOKEN = 'browser-test-admin-token-42';
 const XSS = '<script>alert("x")</script><img src=x onerror=alert(2)>低保怎么办';
+/** A resident who pasted a whole letter into one question (test data). */
+const LETTER = `我想反映一个情况，${'村里的路一直没有修，'.repeat(150)}请问找谁？`;
 const POTATO = [...POTATO_SUBSIDY_WORDINGS, '马铃薯补贴怎么领'];
 const RELOAD_MESSAGE = '已重新载入：报告 1 份，指南主题 30 个';
 
@@ -43,9 +46,10 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
     const miss = { intent: 'unknown', entry: null, confidence: 0.2, answered: false };
     POTATO.forEach((question, i) => bot.store.log.append({ channel: i % 2 ? 'web' : 'wechat', userId: `r${i}`, question, ...miss }));
     bot.store.log.append({ channel: 'web', userId: 'x', question: XSS, ...miss });
+    bot.store.log.append({ channel: 'web', userId: 'y', question: LETTER, ...miss });
     await bot.answer('怎么申请政府信息公开？', 'resident', { channel: 'web' });
     await bot.answer('没用', 'resident', { channel: 'web' });
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TOKEN });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TOKEN, DATA_DIR: dataDir });
     server = await startServer({ bot, config, logger: silentLogger, reloader });
     browser = await launchChromium();
   }, 60_000);
@@ -60,7 +64,7 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
   beforeEach(async () => {
     dialogs = [];
     problems = [];
-    page = await openPhonePage(browser, `${server.url}/admin`, { dialogs, problems });
+    page = await openPhonePage(browser, `${server.url}/admin`, { dialogs, problems }, { width: 390, height: 844 });
   });
 
   afterEach(async () => {
@@ -75,7 +79,7 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
   async function loggedIn(): Promise<void> {
     await login();
     await page.waitForSelector('body[data-stats="loaded"]');
-    await expect.poll(() => page.locator('#findings li').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#findings details').count()).toBeGreaterThan(0);
   }
 
   it('asks for the token first and shows no data before login', async () => {
@@ -92,26 +96,69 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
     expect(problems).toEqual([]);
   });
 
-  it('logs in and draws the charts and the grouped unanswered questions, fitting a 375 px phone', async () => {
+  it('logs in, puts what needs doing first, and draws the charts, fitting a 390 px phone', async () => {
     await loggedIn();
-    expect(await page.locator('#dashboard').isVisible()).toBe(true);
-    for (const chart of ['#chart-daily', '#chart-answered', '#chart-intents', '#chart-unanswered']) {
+    expect(await page.textContent('#who')).toBe('已登录：admin');
+    for (const chart of ['#chart-daily', '#chart-answered', '#chart-intents']) {
       expect(await page.locator(`${chart} svg`).count(), chart).toBe(1);
       expect(await page.locator(`${chart} svg rect`).count(), chart).toBeGreaterThan(0);
     }
+    const cards = await page.locator('#dashboard > section').evaluateAll((all) => all.map((s) => s.id));
+    expect(cards.indexOf('todo-unanswered')).toBeLessThan(cards.indexOf('hit-test-card'));
+    expect(cards.indexOf('todo-check')).toBeLessThan(cards.indexOf('hit-test-card'));
     const first = page.locator('#unanswered li').first();
-    expect(await first.locator('.group-label').innerText()).toBe('马铃薯补贴怎么领');
-    expect(await first.locator('.count').innerText()).toBe('×10');
+    expect(await first.locator('.item-question').innerText()).toBe('马铃薯补贴怎么领');
+    expect(await first.locator('.item-meta').innerText()).toContain('问了 10 次');
+    expect(await page.locator('#useless').innerText()).toContain('怎么申请政府信息公开？');
+    expect(await page.locator('#useless').innerText()).toContain('回答的条目：怎样申请政府信息公开');
     expect(await page.locator('#hits tbody').innerText()).toContain('怎样申请政府信息公开');
-    expect(await page.locator('#feedback tbody').innerText()).toContain('怎么申请政府信息公开？');
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(scrollWidth).toBeLessThanOrEqual(375);
+    expect(scrollWidth).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+  });
+
+  it('shortens a long question, with the whole text on demand, and never blows up a card', async () => {
+    await loggedIn();
+    const letter = page.locator('#unanswered li', { hasText: '我想反映一个情况' });
+    const text = letter.locator('.item-question');
+    expect([...(await text.locator('.short-text').innerText())].length).toBeLessThanOrEqual(61);
+    const card = (await page.locator('#todo-unanswered').boundingBox())!;
+    expect(card.height).toBeLessThan(1200);
+    await text.locator('button.more').tap();
+    expect(await text.locator('.short-text').innerText()).toBe([...LETTER].slice(0, 1000).join('')); // as the log keeps it
+    expect(await text.locator('button.more').innerText()).toBe('收起');
+    expect(await page.locator('#top-questions tbody').innerText()).not.toContain(LETTER);
+  });
+
+  it('names knowledge entries as residents are offered them, never by id', async () => {
+    await loggedIn();
+    await page.locator('#unanswered button.fix-button').first().tap();
+    await page.waitForSelector('#hit-result .band-line');
+    const text = await page.locator('#dashboard').innerText();
+    expect(text).not.toMatch(/\b(stat|figure|guide|passage):/);
+    expect(await page.locator('#hit-result .entry-kind').first().innerText()).toMatch(/^(指南主题|年报表格|年报数字|报告段落)$/);
+  });
+
+  it('takes a missed question to hit testing in one tap, with the fix form under it', async () => {
+    await loggedIn();
+    await page.locator('#unanswered li').first().locator('button.fix-button').tap();
+    await page.waitForSelector('#hit-result .band-line');
+    expect(await page.inputValue('#hit-question')).toBe('马铃薯补贴怎么领');
+    expect(await page.locator('#hit-result .band-line .band').innerText()).toBe('兜底');
+    expect(await page.inputValue('#fix-wording')).toBe('马铃薯补贴怎么领');
+    expect(await page.inputValue('#fix-topic')).toBe(''); // the clerk chooses the topic
+    expect(await page.locator('#fix-save').isDisabled()).toBe(true);
+    await page.check('#fix-kind-synonym');
+    expect(await page.locator('#fix-alias').isVisible()).toBe(true);
+    expect(await page.locator('#fix-wording').isVisible()).toBe(false);
+    await page.locator('#fix .term').first().tap();
+    expect(await page.inputValue('#fix-alias')).not.toBe('');
     expect(problems).toEqual([]);
   });
 
   it('shows a logged question with markup as text: no script runs, no element is made', async () => {
     await loggedIn();
-    const labels = await page.locator('#unanswered .group-label').allInnerTexts();
+    const labels = await page.locator('#unanswered .item-question').allInnerTexts();
     expect(labels).toContain(XSS);
     expect(await page.locator('#dashboard script, #dashboard img').count()).toBe(0);
     await page.waitForTimeout(300);
@@ -132,7 +179,7 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
     expect(await page.locator('#hit-result .reply-text').innerText()).toContain('怎样申请政府信息公开');
 
     await page.fill('#hit-question', '马铃薯补贴怎么领');
-    await page.click('#hit-test button');
+    await page.click('#hit-test button[type="submit"]');
     await expect.poll(() => page.locator('#hit-result .band-line .band').innerText()).toBe('兜底');
     expect(problems).toEqual([]);
   });
@@ -143,19 +190,26 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
     await page.press('#hit-question', 'Enter');
     await page.waitForSelector('#hit-result .asked-text');
     expect(await page.locator('#hit-result .asked-text').innerText()).toBe('<script>alert(3)</script>');
+    expect(await page.inputValue('#fix-wording')).toBe('<script>alert(3)</script>');
     expect(await page.locator('#hit-result script').count()).toBe(0);
     await page.waitForTimeout(300);
     expect(dialogs).toEqual([]);
   });
 
-  it('reloads the knowledge base with the button and shows the result', async () => {
+  it('groups the knowledge files\' problems by what to do and by file, and reloads with the button', async () => {
     await loggedIn();
+    const warnings = page.locator('#findings details.warning');
+    expect(await warnings.locator('summary').innerText()).toMatch(/^警告：建议检查.*（\d+ 条）$/);
+    expect(await warnings.getAttribute('open')).toBeNull(); // folded: nothing to do first
+    expect(await warnings.locator('h4').first().textContent()).toMatch(/^reports\/.+（\d+ 条）$/);
     expect(await page.locator('#reload-status').innerText()).toContain('启动时载入');
     await page.click('#reload');
     await expect.poll(() => page.textContent('#reload-result')).toBe(RELOAD_MESSAGE);
     expect(reloads.at(-1)).toBe('admin');
     const finding = page.locator('#findings li').first();
-    expect(await finding.innerText()).toContain('<i>标题</i>不完整');
+    expect(await finding.textContent()).toContain('<i>标题</i>不完整');
+    expect(await finding.textContent()).toContain('第 1 行');
+    expect(await page.locator('#findings details.warning h4').first().textContent()).toBe('reports/<b>x</b>.txt（1 条）');
     expect(await page.locator('#findings i, #findings b').count()).toBe(0);
     expect(problems).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot, type RunningBot } from '../../../src/answer/bot.ts';
 import { Engine } from '../../../src/answer/engine.ts';
 import { ADMIN_ERRORS, bearerMatches, createAdmin, MAX_TEST_BODY_BYTES, type KnowledgeReloader } from '../../../src/channels/admin/routes.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig, parseAdminTokens } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createApp } from '../../../src/server.ts';
 import { QUESTIONS_FILE } from '../../../src/store/question-log.ts';
@@ -77,7 +77,7 @@ describe('admin page', () => {
     const slash = await app().request('/admin/');
     expect(slash.status).toBe(301);
     expect(slash.headers.get('location')).toBe('/admin');
-    for (const [file, type] of [['page.js', 'javascript'], ['charts.js', 'javascript'], ['dom.js', 'javascript'], ['hit-test.js', 'javascript'], ['page.css', 'css']]) {
+    for (const [file, type] of [['page.js', 'javascript'], ['charts.js', 'javascript'], ['dom.js', 'javascript'], ['hit-test.js', 'javascript'], ['fix.js', 'javascript'], ['page.css', 'css']]) {
       const asset = await app().request(`/admin/${file}`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('content-type')).toContain(type);
@@ -106,6 +106,43 @@ describe('admin API authentication', () => {
         expect(await res.json()).toEqual({ error: ADMIN_ERRORS.badToken });
       }
     }
+  });
+
+  it('takes every token of ADMIN_TOKENS beside ADMIN_TOKEN, and only those', async () => {
+    const a = app({ ADMIN_TOKEN: TOKEN, ADMIN_TOKENS: '王会计:wang-token-0123,li:li-token-4567' });
+    for (const [token, who] of [[TOKEN, 'admin'], ['wang-token-0123', '王会计'], ['li-token-4567', 'li']]) {
+      const res = await a.request('/admin/api/knowledge', { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status, who).toBe(200);
+      expect((await res.json()).who).toBe(who);
+    }
+    for (const token of ['wang-token-012', 'li-token-4567x', 'li:li-token-4567']) {
+      expect((await a.request('/admin/api/stats', { headers: { Authorization: `Bearer ${token}` } })).status, token).toBe(401);
+    }
+    const only = app({ ADMIN_TOKENS: 'li:li-token-4567' });
+    expect((await only.request('/admin/api/stats', { headers: { Authorization: 'Bearer li-token-4567' } })).status).toBe(200);
+    expect((await only.request('/admin')).status).toBe(200);
+  });
+
+  it('refuses a malformed ADMIN_TOKENS naming the entry, never the token', () => {
+    const problems = (value: string, single?: string) => {
+      const { problems } = parseAdminTokens(value, single);
+      for (const p of problems) expect(p).not.toMatch(/secret-token/);
+      return problems;
+    };
+    expect(parseAdminTokens(' 王会计 : secret-token-1 ,, li:secret-token-2', 'secret-token-0').tokens).toEqual([
+      { label: 'admin', token: 'secret-token-0' },
+      { label: '王会计', token: 'secret-token-1' },
+      { label: 'li', token: 'secret-token-2' },
+    ]);
+    expect(problems('secret-token-1')).toEqual([expect.stringContaining('ADMIN_TOKENS 第 1 项')]);
+    expect(problems('a:short')).toHaveLength(1);
+    expect(problems('a b:secret-token-1')).toHaveLength(1);
+    expect(problems('a:秘密的口令秘密的口令')).toHaveLength(1); // a browser cannot send it in a header
+    expect(problems('a:secret-token-1,a:secret-token-2')).toEqual([expect.stringContaining('“a”重复')]);
+    expect(problems('admin:secret-token-1', 'secret-token-0')).toEqual([expect.stringContaining('“admin”重复')]);
+    expect(problems('a:secret-token-1,b:secret-token-1')).toEqual([expect.stringContaining('（b）：口令与另一项相同')]);
+    expect(() => loadConfig({ ADMIN_TOKENS: 'x:secret-token-1,nonsense' })).toThrow(/ADMIN_TOKENS 第 2 项/);
+    expect(loadConfig({}).adminTokens).toEqual([]);
   });
 
   it('compares tokens by digest', () => {
@@ -268,5 +305,25 @@ describe('findings and reload', () => {
     const text = await res.text();
     expect(JSON.parse(text)).toEqual({ error: ADMIN_ERRORS.reloadFailed });
     expect(text).not.toContain('secret');
+  });
+});
+
+describe('GET /admin/api/review', () => {
+  it('lists the answered questions with the lowest confidence, entries named, exact picks left out', async () => {
+    const hit = { channel: 'web', intent: 'guide', answered: true };
+    bot.store.log.append({ ...hit, userId: 'resident-6', question: '办事要花钱不', entry: 'guide:fees', confidence: 0.71 });
+    bot.store.log.append({ ...hit, userId: 'resident-7', question: '办事要花钱不', entry: 'guide:fees', confidence: 0.64 });
+    bot.store.log.append({ ...hit, userId: 'resident-8', question: '在哪申请', entry: 'guide:apply', confidence: 0.83 });
+    const res = await app().request('/admin/api/review?days=30', { headers: auth });
+    expect(res.status).toBe(200);
+    const { uncertain } = await res.json();
+    const confidences = uncertain.map((r: { confidence: number }) => r.confidence);
+    expect(confidences).toEqual([...confidences].sort((a, b) => a - b));
+    expect(confidences.every((c: number) => c < 1)).toBe(true);
+    expect(uncertain).toEqual([
+      expect.objectContaining({ question: '办事要花钱不', entry: 'guide:fees', entryLabel: '申请要收费吗', confidence: 0.64, count: 2 }),
+      expect.objectContaining({ question: '在哪申请', entry: 'guide:apply', entryLabel: '怎样申请政府信息公开', confidence: 0.83, count: 1 }),
+    ]);
+    expect((await app().request('/admin/api/review?days=0', { headers: auth })).status).toBe(400);
   });
 });
