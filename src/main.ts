@@ -83,13 +83,9 @@ function isRunning(pid: number): boolean {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel, config.logFormat);
-  logger.info(
-    { pid: process.pid },
-    `进程号 / pid ${process.pid}: kill -HUP ${process.pid} 重新载入知识库 / reloads the knowledge; kill -TERM ${process.pid} 停止 / stops the bot`,
-  );
 
-  // Installed before anything slow, so that a signal during start-up neither kills the process
-  // half-way (SIGHUP's default) nor is lost.
+  // Installed before the pid is printed and anything slow happens, so that a signal during
+  // start-up neither kills the process half-way (SIGHUP's default) nor is lost.
   let shutdown: ((signal: string) => Promise<void>) | undefined;
   let stopRequested: string | undefined;
   let reload: ((reason: string) => void) | undefined;
@@ -103,6 +99,10 @@ async function main(): Promise<void> {
     if (reload) reload('SIGHUP');
     else logger.info('SIGHUP：正在启动，知识库正在载入 / SIGHUP during start-up: the knowledge is being loaded now');
   });
+  logger.info(
+    { pid: process.pid },
+    `进程号 / pid ${process.pid}: kill -HUP ${process.pid} 重新载入知识库 / reloads the knowledge; kill -TERM ${process.pid} 停止 / stops the bot`,
+  );
 
   const bot = await createBot({
     knowledgeDir: config.knowledgeDir,

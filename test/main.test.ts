@@ -98,3 +98,16 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 });
+
+describe('signals during start-up', { timeout: 60_000 }, () => {
+  it('neither kill the bot (SIGHUP) nor get lost (SIGTERM): it finishes starting, then stops cleanly', async () => {
+    const early = start('command', botEnv(await mkdtemp(path.join(tmpdir(), 'gongkai-early-'))));
+    // The pid line comes before the knowledge base and jieba's dictionary are loaded.
+    const id = await early.pid();
+    process.kill(id, 'SIGHUP');
+    process.kill(id, 'SIGTERM');
+    expect(await early.exited).toEqual({ code: 0, signal: null });
+    expect(early.logs().find((l) => l.msg === '正在关闭 / shutting down')).toMatchObject({ signal: 'SIGTERM' });
+    expect(early.logs().map((l) => l.msg)).toContain('已关闭 / stopped');
+  });
+});
