@@ -1,8 +1,8 @@
 // `npm start`: configuration → logger → core → HTTP server (chat page, /api/ask, /wechat, /admin,
 // /healthz) → Wechaty bot when WECHATY_PUPPET is set. Runs with no configuration at all.
 // `npm start` runs this file compiled (dist/main.js) under npm: the first log line gives this
-// process's own pid (and PID_FILE, when set, holds it), since signals sent to npm's pid do not
-// reach the bot.
+// process's own pid (and PID_FILE, when set, holds it). npm passes SIGINT and SIGTERM on to the
+// bot (the start script execs it, so the bot is npm's child), but not SIGHUP, which kills npm.
 // SIGINT/SIGTERM: stop accepting, let answers in flight finish, stop Wechaty, stop watching the
 // knowledge directory, close the core (which flushes sessions and logs), exit 0. A signal during
 // start-up is acted on once start-up is done.

@@ -111,3 +111,15 @@ describe('signals during start-up', { timeout: 60_000 }, () => {
     expect(early.logs().map((l) => l.msg)).toContain('已关闭 / stopped');
   });
 });
+
+describe('signals to npm’s own pid', { timeout: 60_000 }, () => {
+  it('SIGTERM reaches the bot too (the start script execs it), which drains and exits, npm after it', async () => {
+    const viaNpm = start('npm start', botEnv(await mkdtemp(path.join(tmpdir(), 'gongkai-npm-'))));
+    const id = await viaNpm.pid();
+    await viaNpm.line(/knowledge directory watched/);
+    process.kill(viaNpm.child.pid!, 'SIGTERM');
+    expect(await viaNpm.exited).toEqual({ code: 0, signal: null });
+    expect(viaNpm.logs().find((l) => l.msg === '正在关闭 / shutting down')).toMatchObject({ signal: 'SIGTERM' });
+    expect(isRunning(id)).toBe(false);
+  });
+});
