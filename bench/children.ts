@@ -12,10 +12,10 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Forks a bench .ts file under tsx; `progress` messages go to `onProgress`. */
+/** Forks a bench file, a .ts one under tsx; `progress` messages go to `onProgress`. */
 export function spawnChild(name: string, args: string[], options: { execArgv?: string[]; onProgress?: (text: string) => void } = {}): Child {
   const child = fork(benchFile(name), args, {
-    execArgv: [...(options.execArgv ?? []), '--import', 'tsx'],
+    execArgv: [...(options.execArgv ?? []), ...(name.endsWith('.ts') ? ['--import', 'tsx'] : [])],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';

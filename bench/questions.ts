@@ -1,9 +1,9 @@
-// The questions every measurement uses: the public evaluation set's turns and bench/questions.txt.
+// The questions every measurement uses: the public evaluation set's turns (eval/) and bench/questions.txt.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PUBLIC_SET = new URL('../../shared/eval/questions.public.jsonl', import.meta.url);
+const PUBLIC_SET = new URL('../eval/questions.public.jsonl', import.meta.url);
 const OWN_SET = new URL('./questions.txt', import.meta.url);
 
 /** A resident's turns, in order; single questions are one-turn conversations. */
@@ -11,15 +11,10 @@ export type Conversation = string[];
 
 export function loadConversations(): Conversation[] {
   const out: Conversation[] = [];
-  try {
-    for (const line of readFileSync(PUBLIC_SET, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const item = JSON.parse(line) as { turns: Array<{ q: string }> };
-      out.push(item.turns.map((t) => t.q));
-    }
-  } catch (error) {
-    // The evaluation set lives outside the repository; the bench still runs on its own list.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  for (const line of readFileSync(PUBLIC_SET, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const item = JSON.parse(line) as { turns: Array<{ q: string }> };
+    out.push(item.turns.map((t) => t.q));
   }
   for (const line of readFileSync(OWN_SET, 'utf8').split('\n')) {
     const text = line.trim();

@@ -2,9 +2,27 @@
 import type { CoreResult } from './core-child.ts';
 import type { LoadResult } from './load.ts';
 import type { MemoryResult } from './memory-child.ts';
-import type { StartupResult } from './startup-child.ts';
 import { mb, median } from './stats.ts';
 import type { ServerStats } from './webhook-server.ts';
+
+/** What bench/startup-child.mjs sends: the core's start-up, from the compiled modules. */
+export interface StartupResult {
+  /** ms from process start (performance.timeOrigin) to each milestone. */
+  imported: number;
+  /** createBot done: knowledge base, jieba's dictionary (on first use), index, store. */
+  botCreated: number;
+  firstAnswer: number;
+  reply: string;
+  /** CPU time (user + system) of the process up to the first answer, in ms. */
+  cpuMs: number;
+  /**
+   * After the answer, what importing the rest of what `npm start` imports costs (ms), to split the
+   * server's start-up: the HTTP app, and the Wechaty channel. null when the module is not there.
+   */
+  serverImportMs: number | null;
+  wechatyImportMs: number | null;
+  maxRssBytes: number;
+}
 
 export interface ServerStartup {
   reports: number;
@@ -31,7 +49,14 @@ export interface BenchResults {
     loadEnd: number[];
   };
   core: CoreResult[];
-  startup: { core: Array<StartupResult & { reports: number; wallMs: number }>; server: ServerStartup[]; command: string };
+  startup: {
+    core: Array<StartupResult & { reports: number; wallMs: number }>;
+    server: ServerStartup[];
+    command: string;
+    /** The server started as before the build (TypeScript transpiled at start), 1 report; absent in older runs. */
+    transpiled?: ServerStartup[];
+    transpiledCommand?: string;
+  };
   memory: MemoryResult | null;
   webhook: {
     connections: number;
@@ -64,11 +89,15 @@ export interface BenchResults {
 export const BUDGETS = {
   ratioAt1: 30,
   ratioAt100: 60,
-  startupMs: 3000,
+  /** `npm start` to the first answer with one report (issue 13); 100 reports are parsed at start: 3 s. */
+  startupMs: 1000,
+  startupAt100Ms: 3000,
   peakRssMb: 450,
   throughputShare: 0.5,
   p99AtRateMs: 100,
 };
+
+export const startupBudgetMs = (reports: number): number => (reports >= 100 ? BUDGETS.startupAt100Ms : BUDGETS.startupMs);
 
 const verdict = (ok: boolean): string => (ok ? 'pass' : '**FAIL**');
 const pct = (share: number): string => `${(share * 100).toFixed(0)}%`;
@@ -103,8 +132,8 @@ export function renderReport(r: BenchResults): string {
       rows.push([
         `Core start-up to first answer, ${n} report${n > 1 ? 's' : ''} (median of ${runs.length})`,
         `${s(median(runs))} (CPU ${s(median(core.map((c) => c.cpuMs)))})`,
-        `≤ ${BUDGETS.startupMs / 1000} s`,
-        median(runs) <= BUDGETS.startupMs,
+        `≤ ${startupBudgetMs(n) / 1000} s`,
+        median(runs) <= startupBudgetMs(n),
       ]);
     }
     const server = r.startup.server.filter((c) => c.reports === n);
@@ -114,8 +143,8 @@ export function renderReport(r: BenchResults): string {
       rows.push([
         `Server start-up (\`${r.startup.command}\`) to first HTTP answer, ${n} report${n > 1 ? 's' : ''} (median of ${walls.length})`,
         `${s(median(walls))}${cpus.length ? ` (CPU ${s(median(cpus))})` : ''}`,
-        `≤ ${BUDGETS.startupMs / 1000} s`,
-        median(walls) <= BUDGETS.startupMs,
+        `≤ ${startupBudgetMs(n) / 1000} s`,
+        median(walls) <= startupBudgetMs(n),
       ]);
     }
   }
@@ -256,7 +285,7 @@ export function renderReport(r: BenchResults): string {
 
   line('## 3. Start-up to first answer');
   line();
-  line('Core: a fresh `node --import tsx` process that imports the bot, calls `createBot` (knowledge base, jieba\'s dictionary on first use, index, store in a fresh DATA_DIR) and answers one question; wall time from spawn to the answer, with milestones measured inside the child from its own start (so the spawn → answer column also holds node\'s own start and IPC). Server: the `start` script of package.json (`' + r.startup.command + '`, run as npm runs it, without npm\'s own start-up) on a free loopback port with WECHATY_PUPPET unset, polled with `POST /api/ask` every 10 ms until it answers.');
+  line('Core: a fresh `node` process (bench/startup-child.mjs, no TypeScript loader) that imports the bot compiled to dist/, calls `createBot` (knowledge base, jieba\'s dictionary on first use, index, store in a fresh DATA_DIR) and answers one question; wall time from spawn to the answer, with milestones measured inside the child from its own start (so the spawn → answer column also holds node\'s own start and IPC). Server: the `start` script of package.json (`' + r.startup.command + '`, run as npm runs it, without npm\'s own start-up) on a free loopback port with WECHATY_PUPPET unset, polled with `POST /api/ask` every 10 ms until it answers.');
   line();
   line('| Reports | Run | Spawn → answer | Imports done | createBot | First answer | CPU time to answer | Peak RSS | Then: import server.ts | import channels/wechaty.ts |');
   line('|---:|---:|---|---|---|---|---|---|---|---|');
@@ -277,6 +306,15 @@ export function renderReport(r: BenchResults): string {
     line(`| ${c.reports} | ${run} | ${s(c.listeningMs)} | ${s(c.firstAnswerMs)} | ${c.cpuMs === null ? '—' : s(c.cpuMs)} |`);
   }
   line();
+  const transpiled = r.startup.transpiled ?? [];
+  if (transpiled.length) {
+    line(`For comparison, the same server with its TypeScript transpiled at every start (\`${r.startup.transpiledCommand}\`, what \`npm start\` ran before it ran the build), 1 report:`);
+    line();
+    line('| Run | Spawn → first HTTP response | Spawn → first answer | CPU time to answer (all its processes) |');
+    line('|---:|---|---|---|');
+    transpiled.forEach((c, i) => line(`| ${i + 1} | ${s(c.listeningMs)} | ${s(c.firstAnswerMs)} | ${c.cpuMs === null ? '—' : s(c.cpuMs)} |`));
+    line();
+  }
 
   line('## 4. Peak memory (RSS)');
   line();
@@ -459,11 +497,14 @@ function analysis(r: BenchResults): string {
     const imports = median(startCore.map((c) => c.imported));
     const bot = median(startCore.map((c) => c.botCreated - c.imported));
     const late = median(startServer) > BUDGETS.startupMs || median(startCore.map((c) => c.wallMs)) > BUDGETS.startupMs;
+    const transpiled = (r.startup.transpiled ?? []).map((c) => c.firstAnswerMs);
     line(
-      `**Start-up.** Core, 1 report: median ${s(median(startCore.map((c) => c.wallMs)))} from spawn to answer, of which ${s(imports)} until the project's modules are imported (node itself, then tsx compiling TypeScript on the fly) and ${s(bot)} in \`createBot\` (jieba's dictionary, trimmed to the 80,000 most frequent words by \`src/language/dictionary.ts\` and cached under node_modules/.cache; the knowledge base; the index; the store).` +
+      `**Start-up.** \`npm start\` runs JavaScript compiled by \`npm ci\` (scripts/build.mjs), so nothing is transpiled at start. Core, 1 report: median ${s(median(startCore.map((c) => c.wallMs)))} from spawn to answer, of which ${s(imports)} until the modules are imported and ${s(bot)} in \`createBot\`. A profile of the compiled start (\`node --cpu-prof\`, commit 41062c1, about 0.6 s of CPU to the first answer) splits it: node itself 0.07 s; loading modules about 0.2 s, most of it compiling and linking some 350 ES module files (zod alone, for config.ts, is 99 files and 0.05 s; yaml 73 files and 0.03 s; then hono and @hono/node-server, fast-xml-parser, which only /wechat needs, pino, opencc-js, chokidar); \`jieba.load\` 0.19 s, linear in the dictionary's words (2.1 µs each: the 80,000 that \`src/language/dictionary.ts\` keeps; 40,000 would load in 0.09 s); the knowledge base and its entries about 0.05 s; the first answer 0.02 s.` +
         (startCore100.length ? ` At 100 reports \`createBot\` takes ${s(median(startCore100.map((c) => c.botCreated - c.imported)))}: parsing and validating a hundred reports.` : '') +
-        (startServer.length ? ` The server (\`${r.startup.command}\`) answers after ${s(median(startServer))}; it loads the HTTP app on top (importing server.ts: ${s(median(r.startup.core.map((c) => c.serverImportMs ?? 0)))}) and no longer imports Wechaty unless WECHATY_PUPPET is set (commit 4739504)` : '') +
-        (wechaty.length ? `: with a puppet configured, importing \`channels/wechaty.ts\` adds about ${s(median(wechaty))} (wechaty's dependency tree: rxjs, request, jimp, jsqr, …).` : '.') +
+        (startServer.length ? ` The server (\`${r.startup.command}\`) answers after ${s(median(startServer))}; it loads the HTTP app on top (importing server.ts: ${s(median(r.startup.core.map((c) => c.serverImportMs ?? 0)))}) and imports Wechaty only when WECHATY_PUPPET is set` : '') +
+        (wechaty.length ? ` (then importing \`channels/wechaty.ts\` adds about ${s(median(wechaty))}: wechaty's dependency tree, rxjs, request, jimp, jsqr, …).` : '.') +
+        (transpiled.length ? ` Transpiled at start (\`${r.startup.transpiledCommand}\`) the same server answers after ${s(median(transpiled))}: tsx's loader and esbuild on every module.` : '') +
+        ' The trimmed dictionary is cached under node_modules/.cache/gongkai/ and written by the build, so the first start after `npm ci` does not spend 2.6-3 s sorting jieba\'s 349,000 words (measured with the cache removed).' +
         (late ? ' Over budget in this run: with other processes on the machine, start-up is mostly waiting for the CPU (compare the wall and CPU columns in section 3).' : ''),
     );
     line();

@@ -30,6 +30,10 @@ export interface Config {
   /** Every admin token with the label its edits are recorded under: ADMIN_TOKENS, and ADMIN_TOKEN as "admin". */
   adminTokens?: AdminToken[];
   logLevel: LogLevel;
+  /** Unset ⇒ readable lines when stderr is a terminal, JSON lines otherwise (see log.ts). */
+  logFormat?: LogFormat;
+  /** Set ⇒ the bot writes its pid there at start and removes it at exit. */
+  pidFile?: string;
 }
 
 export interface AdminToken {
@@ -67,6 +71,8 @@ export function parseAdminTokens(list: string | undefined, single: string | unde
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -144,6 +150,12 @@ const variables = z.object({
     }),
     'info',
   ),
+  LOG_FORMAT: optional(
+    z.enum(LOG_FORMATS, {
+      error: `LOG_FORMAT 必须是 ${LOG_FORMATS.join(' / ')} 之一（不设则终端里可读、否则 JSON）/ LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (unset: readable on a terminal, JSON otherwise)`,
+    }),
+  ),
+  PID_FILE: optional(z.string()),
 });
 
 /** Every variable read; .env.example documents each (a test checks). */
@@ -208,5 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     adminToken: e.ADMIN_TOKEN,
     adminTokens: admin.tokens,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    pidFile: e.PID_FILE,
   };
 }

@@ -1,8 +1,13 @@
-// `npm start`: configuration → logger → core → HTTP server (chat page, /api/ask, /wechat, /healthz)
-// → Wechaty bot when WECHATY_PUPPET is set. Runs with no configuration at all.
+// `npm start`: configuration → logger → core → HTTP server (chat page, /api/ask, /wechat, /admin,
+// /healthz) → Wechaty bot when WECHATY_PUPPET is set. Runs with no configuration at all.
+// `npm start` runs this file compiled (dist/main.js) under npm: the first log line gives this
+// process's own pid (and PID_FILE, when set, holds it). npm passes SIGINT and SIGTERM on to the
+// bot (the start script execs it, so the bot is npm's child), but not SIGHUP, which kills npm.
 // SIGINT/SIGTERM: stop accepting, let answers in flight finish, stop Wechaty, stop watching the
-// knowledge directory, close the core (which flushes sessions and logs), exit 0.
+// knowledge directory, close the core (which flushes sessions and logs), exit 0. A signal during
+// start-up is acted on once start-up is done.
 // Knowledge files are reloaded when they change, on SIGHUP and from the admin page's button.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createBot } from './answer/bot.ts';
 import type { WechatyHandle } from './channels/wechaty.ts';
@@ -25,7 +30,7 @@ function readConfig(): Config {
 
 function logEndpoints(logger: Logger, config: Config, url: string): void {
   logger.info({ url: `${url}/` }, `聊天页面 / chat page: ${url}/`);
-  logger.info({ url: `${url}/api/ask` }, `问答接口 / question API: POST ${url}/api/ask`);
+  logger.info({ url: `${url}/api` }, `问答接口 / question API: POST ${url}/api/ask, GET ${url}/api/info`);
   if (config.wechat.token) {
     const mode = config.wechat.encodingAESKey ? 'safe mode (安全模式)' : 'plain text mode (明文模式)';
     logger.info({ url: `${url}/wechat`, mode }, `公众号接口 / official-account webhook: ${url}/wechat, ${mode}`);
@@ -35,15 +40,69 @@ function logEndpoints(logger: Logger, config: Config, url: string): void {
       '公众号接口未启用：没有设置 WECHAT_TOKEN，/wechat 回复 503 / official-account webhook off: WECHAT_TOKEN is not set, /wechat answers 503',
     );
   }
+  if (config.adminToken) {
+    logger.info({ url: `${url}/admin` }, `管理页面 / admin page: ${url}/admin`);
+  } else {
+    logger.info({ url: `${url}/admin` }, '管理页面未启用：没有设置 ADMIN_TOKEN，/admin 回复 404 / admin page off: ADMIN_TOKEN is not set, /admin answers 404');
+  }
   logger.info({ url: `${url}/healthz` }, `健康检查 / health check: ${url}/healthz`);
   if (config.host === '0.0.0.0' || config.host === '::') {
     logger.info(`在本机可以打开 / on this machine open: http://localhost:${new URL(url).port}/`);
   }
 }
 
+/** Written whole (a reader never sees half a pid); a previous bot still running is only warned about. */
+function writePidFile(file: string, logger: Logger): void {
+  const previous = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  if (Number.isInteger(previous) && previous > 0 && previous !== process.pid && isRunning(previous)) {
+    logger.warn({ pidFile: file, previous }, `PID_FILE ${file} 里的进程 ${previous} 还在运行，现改写为本进程 / PID_FILE ${file} named running process ${previous}; now this one`);
+  }
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${process.pid}\n`);
+  renameSync(temp, file);
+}
+
+function removePidFile(file: string): void {
+  try {
+    // Another bot may have taken the file over since: only our own pid is removed.
+    if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
+
+  // Installed before the pid is printed and anything slow happens, so that a signal during
+  // start-up neither kills the process half-way (SIGHUP's default) nor is lost.
+  let shutdown: ((signal: string) => Promise<void>) | undefined;
+  let stopRequested: string | undefined;
+  let reload: ((reason: string) => void) | undefined;
+  const onStop = (signal: string) => {
+    if (shutdown) void shutdown(signal);
+    else stopRequested ??= signal;
+  };
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGHUP', () => {
+    if (reload) reload('SIGHUP');
+    else logger.info('SIGHUP：正在启动，知识库正在载入 / SIGHUP during start-up: the knowledge is being loaded now');
+  });
+  logger.info(
+    { pid: process.pid },
+    `进程号 / pid ${process.pid}: kill -HUP ${process.pid} 重新载入知识库 / reloads the knowledge; kill -TERM ${process.pid} 停止 / stops the bot`,
+  );
 
   const bot = await createBot({
     knowledgeDir: config.knowledgeDir,
@@ -52,7 +111,7 @@ async function main(): Promise<void> {
     salt: config.dataSalt,
   });
   const reloader = createReloader({ dir: config.knowledgeDir, bot, logger });
-  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  reload = (reason) => void reloader.reload(reason);
   void reloader.ready.then(() =>
     logger.info({ dir: config.knowledgeDir }, '知识目录改动后自动重新载入，也可发送 SIGHUP / knowledge directory watched for changes; SIGHUP reloads'),
   );
@@ -61,6 +120,7 @@ async function main(): Promise<void> {
   const serverOptions = { bot, config, logger, reloader };
   const server = await startServer(serverOptions);
   logEndpoints(logger, config, server.url);
+  if (config.pidFile) writePidFile(config.pidFile, logger);
 
   let wechaty: WechatyHandle | undefined;
   if (config.wechaty.puppet) {
@@ -88,7 +148,7 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, '正在关闭 / shutting down');
@@ -97,6 +157,7 @@ async function main(): Promise<void> {
       await wechaty?.stop().catch((error: unknown) => logger.error({ err: error }, 'wechaty stop failed'));
       await reloader.close();
       await bot.close();
+      if (config.pidFile) removePidFile(config.pidFile);
       logger.info('已关闭 / stopped');
       logger.flush();
       process.exit(0);
@@ -106,8 +167,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  if (stopRequested) await shutdown(stopRequested);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import 'dotenv/config';
@@ -12,16 +14,25 @@ const knowledgeDir = () => process.env.KNOWLEDGE_DIR || 'knowledge';
 const dataDir = () => process.env.DATA_DIR || 'data';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-async function withBot<T>(run: (bot: RunningBot) => Promise<T>): Promise<T> {
+/**
+ * Staff trying questions and `npm run eval` are not residents: unless `log` is set, the bot gets a
+ * temporary DATA_DIR, removed afterwards, so their questions never reach the question log, the
+ * stats or the admin page. With `log`, the configured DATA_DIR, as the running bot uses it.
+ */
+async function withBot<T>(run: (bot: RunningBot) => Promise<T>, options: { log?: boolean } = {}): Promise<T> {
   // Logs go to stderr: stdout carries only replies (and JSON lines for --jsonl).
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const bot = await createBot({ knowledgeDir: knowledgeDir(), dataDir: dataDir(), logger, salt: process.env.DATA_SALT, rateLimit: false });
+  const scratch = options.log ? null : await mkdtemp(join(tmpdir(), 'gongkai-cli-'));
+  const bot = await createBot({ knowledgeDir: knowledgeDir(), dataDir: scratch ?? dataDir(), logger, salt: process.env.DATA_SALT, rateLimit: false });
   try {
     return await run(bot);
   } finally {
     await bot.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
+
+const LOG_OPTION = ['--log', '把提问记入 DATA_DIR 的提问记录（计入统计）；默认不记录'] as const;
 
 function findingLine(f: Finding): string {
   const tag = f.level === 'error' ? '错误' : f.level === 'warning' ? '警告' : '提示';
@@ -89,8 +100,9 @@ program
   .option('--jsonl', '从标准输入逐行读取 {"id","user","q"}，逐行输出回答 JSON')
   .option('--user <id>', '用户标识（用于会话）', 'cli')
   .option('--explain', '显示分词和匹配得分（命中测试）')
+  .option(...LOG_OPTION)
   .description('提问')
-  .action(async (words: string[], opts: { jsonl?: boolean; user: string; explain?: boolean }) => {
+  .action(async (words: string[], opts: { jsonl?: boolean; user: string; explain?: boolean; log?: boolean }) => {
     await withBot(async (bot) => {
       if (opts.explain) {
         const e = bot.engine.explain(words.join(' '));
@@ -116,13 +128,14 @@ program
           out(JSON.stringify({ id, error: e instanceof SyntaxError ? `不是 JSON：${line.slice(0, 80)}` : (e as Error).message }));
         }
       }
-    });
+    }, opts);
   });
 
 program
   .command('chat')
   .description('在终端里对话')
-  .action(async () => {
+  .option(...LOG_OPTION)
+  .action(async (opts: { log?: boolean }) => {
     await withBot(async (bot) => {
       const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '你：' });
       out(bot.welcome());
@@ -134,7 +147,7 @@ program
         rl.prompt();
       }
       rl.close();
-    });
+    }, opts);
   });
 
 registerStats(program, { dataDir, knowledgeDir });

@@ -1,5 +1,6 @@
 // The command line as other tools use it: real processes, real stdout.
 import { execFile, spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/knowledge.ts';
@@ -7,8 +8,8 @@ import { tempDir } from '../helpers/knowledge.ts';
 const run = promisify(execFile);
 const SEED = 'knowledge/reports/2019-西吉县人民政府.txt';
 
-async function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ stdout: string; code: number }> {
-  const dataDir = await tempDir();
+async function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ stdout: string; code: number; dataDir: string }> {
+  const dataDir = env.DATA_DIR ?? (await tempDir());
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/channels/cli.ts', ...args], {
       env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
@@ -17,7 +18,7 @@ async function cli(args: string[], input?: string, env: Record<string, string> =
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, code: code ?? -1 }));
+    child.on('close', (code) => resolve({ stdout, code: code ?? -1, dataDir }));
     child.stdin.end(input ?? '');
   });
 }
@@ -94,5 +95,40 @@ describe('ask', { timeout: 60_000 }, () => {
     expect(lines[1]).toMatchObject({ answered: false, intent: 'greeting' });
     expect(String(lines[2]!.reply)).toContain('16');
     expect(lines[3]!.error).toMatch(/不是 JSON/);
+  });
+});
+
+describe('the question log', { timeout: 60_000 }, () => {
+  const logged = async (dataDir: string) => {
+    const names = await readdir(dataDir);
+    return names.includes('questions.jsonl') ? (await readFile(`${dataDir}/questions.jsonl`, 'utf8')).trim().split('\n').filter(Boolean) : [];
+  };
+
+  it('is not written by ask, ask --jsonl or chat: nothing at all lands in DATA_DIR', async () => {
+    const runs = [
+      [['ask', '2019年行政处罚有多少件？'], undefined],
+      [['ask', '--jsonl'], '{"id":"1","user":"u","q":"申请要多久"}\n'],
+      [['chat'], '网址是多少\n退出\n'],
+    ] as const;
+    const results = await Promise.all(runs.map(([args, input]) => cli([...args], input)));
+    for (const [i, { stdout, code, dataDir }] of results.entries()) {
+      const what = runs[i]![0].join(' ');
+      expect(code, what).toBe(0);
+      expect(stdout.length, what).toBeGreaterThan(10);
+      expect(await readdir(dataDir), what).toEqual([]);
+    }
+  });
+
+  it('is written with --log, to the configured DATA_DIR, as the running bot writes it', async () => {
+    const [ask, chat, jsonl] = await Promise.all([
+      cli(['ask', '--log', '2019年行政处罚有多少件？']),
+      cli(['chat', '--log'], '网址是多少\n退出\n'),
+      cli(['ask', '--jsonl', '--log'], '{"id":"1","user":"u","q":"申请要多久"}\n{"id":"2","user":"u","q":"要钱吗"}\n'),
+    ]);
+    expect(ask.stdout).toContain('1271');
+    const records = (await logged(ask.dataDir)).map((l) => JSON.parse(l) as { question?: string; channel?: string });
+    expect(records).toEqual([expect.objectContaining({ question: '2019年行政处罚有多少件？', channel: 'cli' })]);
+    expect(await logged(chat.dataDir)).toHaveLength(1);
+    expect(await logged(jsonl.dataDir)).toHaveLength(2);
   });
 });
