@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import 'dotenv/config';
-import { loadKnowledge, readReport } from '../knowledge/knowledge-base.ts';
+import { loadKnowledge } from '../knowledge/knowledge-base.ts';
+import { readDocumentText, readReportFile } from '../knowledge/report-file.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
 import { createLogger } from '../log.ts';
 import type { Finding } from '../knowledge/types.ts';
@@ -32,23 +32,37 @@ const program = new Command('gongkai').description('公开问答：政府信息�
 const kb = program.command('kb').description('知识库：解析与检查');
 
 kb.command('parse')
-  .argument('<file>', '年度报告文本文件')
+  .argument('<file>', '年度报告文件（.txt、.md、.html、.htm、.pdf、.docx）')
   .option('--json', '输出 JSON')
+  .option('--text', '只输出从文件中读出的文本（表格为制表符分隔的行），即解析器所读的内容')
   .description('解析一份年度报告，列出读到的数字、段落和问题')
-  .action(async (file: string, opts: { json?: boolean }) => {
-    const text = await readFile(file, 'utf8');
-    const { parsed, findings } = readReport(text, file);
+  .action(async (file: string, opts: { json?: boolean; text?: boolean }) => {
+    if (opts.text) {
+      const read = await readDocumentText(file);
+      if (read.text !== null) process.stdout.write(read.text.endsWith('\n') ? read.text : `${read.text}\n`);
+      for (const f of read.findings) process.stderr.write(`${findingLine(f)}\n`);
+      process.exitCode = read.text === null ? 1 : 0;
+      return;
+    }
+    const { parsed, findings } = await readReportFile(file, file);
     if (opts.json) {
       out(
         JSON.stringify({
-          year: parsed.year,
-          body: parsed.body,
-          format: parsed.format,
-          stats: parsed.stats.map(({ section, article, item, group, column, value, unit, kind, raw, line }) => ({ section, article, item, group, column, value, unit, kind, raw, line })),
-          passages: parsed.passages,
+          year: parsed?.year ?? null,
+          body: parsed?.body ?? null,
+          format: parsed?.format ?? 'unknown',
+          stats: (parsed?.stats ?? []).map(({ section, article, item, group, column, value, unit, kind, raw, line }) => ({ section, article, item, group, column, value, unit, kind, raw, line })),
+          passages: parsed?.passages ?? [],
           findings,
         }),
       );
+      process.exitCode = parsed === null ? 1 : 0;
+      return;
+    }
+    if (parsed === null) {
+      out(`${file}：无法读取`);
+      for (const f of findings) out(findingLine(f));
+      process.exitCode = 1;
       return;
     }
     out(`${parsed.body ?? '（未知机关）'} ${parsed.year ?? '（未知年份）'} 年度报告（${parsed.format} 格式）`);

@@ -100,16 +100,27 @@ export interface Paragraph {
 
 /** The paragraph's text, lines joined (no space between Chinese characters), and where each line starts. */
 export function joinSegments(p: Paragraph): { text: string; starts: { at: number; line: number }[] } {
-  let text = '';
+  // Pieces joined once at the end: appending to a growing string and reading its last character
+  // flattens the string every time, which made long paragraphs quadratic.
+  const pieces: string[] = [];
   const starts: { at: number; line: number }[] = [];
+  let length = 0;
+  let last = '';
   for (const s of p.segments) {
-    const last = text.slice(-1);
-    const first = s.text.slice(0, 1);
-    if (text !== '' && !CJK_EDGE.test(last) && !CJK_EDGE.test(first)) text += ' ';
-    starts.push({ at: text.length, line: s.line });
-    text += s.text;
+    if (s.text === '') {
+      starts.push({ at: length, line: s.line });
+      continue;
+    }
+    if (length > 0 && !CJK_EDGE.test(last) && !CJK_EDGE.test(s.text[0] ?? '')) {
+      pieces.push(' ');
+      length += 1;
+    }
+    starts.push({ at: length, line: s.line });
+    pieces.push(s.text);
+    length += s.text.length;
+    last = s.text[s.text.length - 1] ?? '';
   }
-  return { text, starts };
+  return { text: pieces.join(''), starts };
 }
 
 export function paragraphText(p: Paragraph): string {
@@ -221,10 +232,16 @@ function cleanItem(s: string): string {
 export function narrativeFigures(p: Paragraph): ReportStat[] {
   const stats: ReportStat[] = [];
   const { text: original, starts } = joinSegments(p);
+  // Binary search: a paragraph of many lines with many figures would otherwise be quadratic.
   const lineAt = (idx: number): number => {
-    let line = starts[0]?.line ?? 0;
-    for (const s of starts) if (s.at <= idx) line = s.line;
-    return line;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid]?.at ?? 0) <= idx) lo = mid;
+      else hi = mid - 1;
+    }
+    return starts[lo]?.line ?? 0;
   };
   const { text, map } = normaliseMapped(original);
   // Clause and sentence number of every position, to tell runs of figures apart.

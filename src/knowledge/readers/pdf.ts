@@ -1,0 +1,4 @@
+import type { ReadDocument } from './document.ts';
+export function readPdf(_bytes: Uint8Array, document: string): Promise<ReadDocument> {
+  return Promise.resolve({ text: null, findings: [{ level: 'error', document, location: '全文', message: 'todo' }] });
+}
