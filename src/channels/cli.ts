@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import 'dotenv/config';
 import { loadKnowledge } from '../knowledge/knowledge-base.ts';
 import { readDocumentText, readReportFile } from '../knowledge/report-file.ts';
+import { scoreDirectory } from '../knowledge/report-score.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
 import { createLogger } from '../log.ts';
 import type { Finding } from '../knowledge/types.ts';
@@ -88,6 +89,37 @@ kb.command('check')
       out(`共 ${loaded.findings.length} 条发现（错误 ${loaded.findings.filter((f) => f.level === 'error').length} 条）`);
     }
     process.exitCode = failed ? 1 : 0;
+  });
+
+kb.command('score')
+  .argument('<dir>', '文件夹：NAME.txt（或 .html/.pdf/.docx）与人工核对的 NAME.expect.json')
+  .option('--json', '输出 JSON')
+  .option('--verbose', '列出每个未读到或读错的数字')
+  .description('按人工核对的数字给解析器打分：读对、读错（记在错误的列下）、未读到')
+  .action(async (dir: string, opts: { json?: boolean; verbose?: boolean }) => {
+    const scores = await scoreDirectory(dir);
+    const total = { found: 0, wrong: 0, missing: 0 };
+    for (const s of scores) {
+      total.found += s.found;
+      total.wrong += s.wrong;
+      total.missing += s.missing;
+    }
+    if (opts.json) {
+      out(JSON.stringify({ ...total, reports: scores }));
+    } else {
+      for (const s of scores) {
+        const year = s.year.expected !== null && s.year.expected !== s.year.got ? `  年份 ${s.year.got ?? '未读出'}（应为 ${s.year.expected}）` : '';
+        out(`${s.name}：读对 ${s.found}，读错 ${s.wrong}，未读到 ${s.missing}${year}`);
+        if (opts.verbose) {
+          for (const f of s.figures.filter((x) => x.verdict !== 'found')) {
+            out(`    ${f.verdict === 'wrong' ? '读错' : '未读到'} ${f.item} / ${f.column} = ${f.value}${f.got ? `（该行读到 ${f.got}）` : ''}`);
+          }
+        }
+      }
+      const all = total.found + total.wrong + total.missing;
+      out(`合计 ${all} 个数字：读对 ${total.found}（${all ? ((100 * total.found) / all).toFixed(1) : 0}%），读错 ${total.wrong}，未读到 ${total.missing}`);
+    }
+    process.exitCode = total.wrong > 0 ? 1 : 0;
   });
 
 kb.command('build')

@@ -2,56 +2,12 @@
 // 第二十条), section 三 (applications, one large table) and section 四 (review and litigation,
 // one row). Columns come from the header rows found; cells that cannot be placed without
 // guessing are not recorded, and a Finding says so.
-import type { Finding, ReportStat } from './types.ts';
 import {
-  ARTICLE, PAREN_ROW, ROW_MARKER, SUB_ROW, TABLE_NOTE, TOP_ROW, canonLabel, hasUnclosedBracket, type Cell,
+  PAREN_ROW, ROW_MARKER, SUB_ROW, TABLE_NOTE, TOP_ROW, hasUnclosedBracket, type Cell,
 } from './report-text.ts';
+import { record, warn, type TableContext } from './report-active.ts';
+import { labelKey, withoutNotes } from './report-labels.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
-
-export interface TableContext {
-  section: string;
-  document: string;
-  stats: ReportStat[];
-  findings: Finding[];
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function unitFromColumn(column: string): string | null {
-  const m = /单位：([^）]{1,6})）?/.exec(column);
-  return m?.[1] ?? null;
-}
-
-function stat(
-  ctx: TableContext, article: string | null, item: string, group: string | null,
-  column: string, cell: Cell, value: number, unit: string | null, line: number,
-): void {
-  const s: ReportStat = {
-    section: ctx.section, article, item, group, column, value, unit,
-    raw: cell.raw, kind: 'table', line,
-  };
-  if (cell.num?.approximate) s.approximate = true;
-  ctx.stats.push(s);
-}
-
-function warn(ctx: TableContext, line: number, message: string, level: Finding['level'] = 'warning'): void {
-  ctx.findings.push({ level, document: ctx.document, location: `第 ${line} 行（${ctx.section || '表格'}）`, message });
-}
-
-/** Record a cell of a section 二 table; empty and "——" cells carry no figure. */
-function recordArticleCell(ctx: TableContext, article: string, item: string, column: string | undefined, cell: Cell): void {
-  if (cell.kind === 'blank' || cell.kind === 'na') return;
-  if (cell.kind !== 'number' || !cell.num) {
-    warn(ctx, cell.line, `${article}“${item}”一行有无法读取的数值“${cell.raw}”，未记录`);
-    return;
-  }
-  if (!column) {
-    warn(ctx, cell.line, `${article}“${item}”一行的数值“${cell.raw}”没有对应的表头列，未记录`);
-    return;
-  }
-  const unit = cell.num.unit ?? unitFromColumn(column);
-  stat(ctx, article, item, null, column, cell, cell.num.value, unit, cell.line);
-}
 
 function lastTextIndex(cells: Cell[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (cells[i]?.kind === 'text') return i;
@@ -64,83 +20,7 @@ function trimTrailingBlanks(cells: Cell[]): Cell[] {
   return cells.slice(0, end);
 }
 
-/** One table of section 二: starts with the "第二十条第（X）项" cell. */
-export function parseArticleTable(rows: Row[], ctx: TableContext): void {
-  const first = rows[0];
-  if (!first) return;
-  const mi = first.cells.findIndex((c) => c.kind !== 'blank');
-  const markerCell = first.cells[mi];
-  const marker = markerCell ? ARTICLE.exec(canonLabel(markerCell.text)) : null;
-  if (!marker || !markerCell) return;
-  const article = canonLabel(marker[0]);
-  const rest: Row[] = [{ ...first, cells: first.cells.slice(mi + 1) }, ...rows.slice(1)];
-
-  let columns: string[] | null = null;
-  let explicitHeader = false;
-  const pending: string[] = [];
-  for (const row of rest) {
-    const cells = row.cells;
-    if (cells.every((c) => c.kind === 'blank')) continue;
-    const hasValues = cells.some((c) => c.kind !== 'text' && c.kind !== 'blank');
-    if (columns === null) {
-      if (!hasValues) {
-        const texts = cells.filter((c) => c.kind === 'text').map(squashCell);
-        if (row.explicit) {
-          // Label column first ("信息内容", or empty); then one column per cell, by position.
-          const labelFirst = cells[0]?.kind === 'blank' || squashCell(cells[0] as Cell) === '信息内容';
-          columns = (labelFirst ? cells.slice(1) : cells).map(squashCell);
-          explicitHeader = true;
-        } else {
-          pending.push(...texts.filter((t) => t !== '信息内容'));
-        }
-        continue;
-      }
-      if (row.explicit) {
-        warn(ctx, row.line, `${article}表格缺少表头（“信息内容”及各列名称），本行数字未记录`);
-        continue;
-      }
-      const lt = lastTextIndex(cells);
-      const texts = cells.slice(0, lt + 1).filter((c) => c.kind === 'text').map(squashCell).filter((t) => t !== '信息内容');
-      const values = trimTrailingBlanks(cells.slice(lt + 1));
-      const label = texts.pop();
-      columns = mergeFragments([...pending, ...texts], values.length);
-      if (!label) {
-        warn(ctx, row.line, `${article}表格第一行缺少行名，本行数字未记录`);
-        continue;
-      }
-      mapLooseRow(ctx, article, label, values, columns, row.line);
-      continue;
-    }
-    if (row.explicit && explicitHeader) {
-      const q = cells.findIndex((c) => c.kind !== 'blank');
-      const labelCell = cells[q];
-      if (!labelCell || labelCell.kind !== 'text') {
-        warn(ctx, row.line, `${article}表格中有一行缺少行名，本行数字未记录`);
-        continue;
-      }
-      const item = squashCell(labelCell);
-      cells.slice(q + 1).forEach((cell, j) => recordArticleCell(ctx, article, item, columns?.[j] || undefined, cell));
-      continue;
-    }
-    const lt = lastTextIndex(cells);
-    const label = cells.slice(0, lt + 1).filter((c) => c.kind === 'text').map(squashCell).join('');
-    const values = trimTrailingBlanks(cells.slice(lt + 1));
-    if (!label) {
-      warn(ctx, row.line, `${article}表格中有一行缺少行名，本行数字未记录`);
-      continue;
-    }
-    mapLooseRow(ctx, article, label, values, columns.filter((c) => c !== ''), row.line);
-  }
-}
-
-function mapLooseRow(ctx: TableContext, article: string, item: string, values: Cell[], columns: string[], line: number): void {
-  if (values.length === 0) return;
-  if (values.length !== columns.length) {
-    warn(ctx, line, `${article}“${item}”一行有 ${values.length} 个数据格，表头有 ${columns.length} 列（${columns.join('、')}），无法确定各数字所属的列，未记录`);
-    return;
-  }
-  values.forEach((cell, j) => recordArticleCell(ctx, article, item, columns[j], cell));
-}
+const stat = record;
 
 // ---------------------------------------------------------------------------------------------
 // Section 三.
@@ -184,7 +64,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   const headerRows = firstData < 0 ? rows : rows.slice(0, firstData);
   const headerTokens = headerRows
     .flatMap((r) => r.cells.filter((c) => c.kind === 'text').map(squashCell))
-    .filter((t) => !TABLE_NOTE.test(t) && !GROUP3.test(t));
+    .filter((t) => !TABLE_NOTE.test(labelKey(t)) && !GROUP3.test(labelKey(t)));
   const firstLine = rows[0]?.line ?? 0;
   if (firstData < 0) {
     warn(ctx, firstLine, '申请情况表格中没有找到“一、本年新收政府信息公开申请数量”等数据行，表格未读取');
@@ -222,7 +102,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   const widths = parsed.filter((r) => r.values.some((c) => c.kind !== 'blank')).map((r) => r.values.length);
   const mode = modeOf(widths);
   let columns = mergeFragments(headerTokens, mode);
-  const total = columns.findIndex((c) => TOTAL.test(c));
+  const total = columns.findIndex((c) => TOTAL.test(labelKey(c)));
   if (total >= 0 && total !== columns.length - 1) {
     // 总计 spans the header rows at the right edge; in reading order it comes before the
     // organisation columns of the row below it.
@@ -243,8 +123,10 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       if (TOP_ROW.test(label)) paren = null;
       else if (PAREN_ROW.test(label)) paren = label;
     }
-    const item = r.labels[r.labels.length - 1] ?? '';
-    const group = SUB_ROW.test(item) ? paren : null;
+    const printed = r.labels[r.labels.length - 1] ?? '';
+    // Notes in brackets ("（区分处理的，只计这一情形…）") are not part of the row's name.
+    const item = withoutNotes(printed);
+    const group = SUB_ROW.test(item) && paren !== null ? withoutNotes(paren) : null;
     const recognised = ROW_MARKER.test(item);
     if (!recognised) warn(ctx, r.line, `申请情况表格中的行名“${item}”不是该表的行（缺少“一、”“（一）”“1.”等编号）`, 'info');
     const values = r.values;
@@ -306,12 +188,12 @@ function reviewItems(groups: string[]): string[] {
   const items: string[] = [];
   let parent = '';
   groups.forEach((g, i) => {
-    if (SUBGROUP4.test(g)) {
+    if (SUBGROUP4.test(labelKey(g))) {
       items.push(parent ? `${parent}（${g}）` : g);
       return;
     }
     parent = g;
-    if (!SUBGROUP4.test(groups[i + 1] ?? '')) items.push(g);
+    if (!SUBGROUP4.test(labelKey(groups[i + 1] ?? ''))) items.push(g);
   });
   return items;
 }
@@ -329,17 +211,17 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
   const headerTokens = [
     ...rows.slice(0, dataIndex).flatMap((r) => r.cells),
     ...dataRow.cells.slice(0, lt + 1),
-  ].filter((c) => c.kind === 'text').map(squashCell).filter((t) => !TABLE_NOTE.test(t));
+  ].filter((c) => c.kind === 'text').map(squashCell).filter((t) => !TABLE_NOTE.test(labelKey(t)));
   const values = trimTrailingBlanks(dataRow.cells.slice(lt + 1));
   for (const extra of rows.slice(dataIndex + 1)) {
     if (extra.cells.some((c) => c.kind === 'number')) warn(ctx, extra.line, '行政复议、行政诉讼表格有多于一行数字，多出的行未记录');
   }
-  const groups = headerTokens.filter((t) => GROUP4.test(t));
-  const leaves = mergeFragments(headerTokens.filter((t) => !GROUP4.test(t)), values.length);
+  const groups = headerTokens.filter((t) => GROUP4.test(labelKey(t)));
+  const leaves = mergeFragments(headerTokens.filter((t) => !GROUP4.test(labelKey(t))), values.length);
   const blocks: string[][] = [[]];
   for (const leaf of leaves) {
     (blocks[blocks.length - 1] as string[]).push(leaf);
-    if (TOTAL.test(leaf)) blocks.push([]);
+    if (TOTAL.test(labelKey(leaf))) blocks.push([]);
   }
   if ((blocks[blocks.length - 1] as string[]).length === 0) blocks.pop();
   const items = reviewItems(groups);
