@@ -135,7 +135,6 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
 
   const k = columns.length;
   const blanks: string[] = [];
-  const marks: string[] = [];
   data.forEach((row, index) => {
     let values = row.values;
     while (values.length > k && values[values.length - 1]?.kind === 'blank') values = values.slice(0, -1);
@@ -169,10 +168,8 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
         blanks.push(`${item}/${column}`);
         return;
       }
-      if (cell.kind === 'na') {
-        marks.push(`${item}/${column}“${cell.raw}”`);
-        return;
-      }
+      // "——", "/", "_": printed as not applicable, no figure.
+      if (cell.kind === 'na') return;
       if (cell.kind !== 'number' || !cell.num) {
         warn(ctx, cell.line, `${article}“${item}” / ${column} 的内容“${cell.raw}”不是数字，未记录`);
         return;
@@ -184,5 +181,4 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
     }
   });
   if (blanks.length > 0) warn(ctx, data[0]?.line ?? 0, `${article}中空白的格按 0 计：${[...new Set(blanks)].join('、')}`, 'info');
-  if (marks.length > 0) warn(ctx, data[0]?.line ?? 0, `${article}中标为“—”“/”等的格不计数字：${marks.join('、')}`, 'info');
 }

@@ -74,7 +74,7 @@ function pipeCells(lines: RegionLine[]): Cell[] {
     for (let i = 0; i < rest.length - 1; i++) cells.push(makeCell(rest[i] ?? '', line));
     piece = rest[rest.length - 1] ?? '';
     pieceLine = line;
-    previousClosed = closedRow(text) || /[|｜]\s*$/.test(text) && opening;
+    previousClosed = closedRow(text);
   }
   if (piece.trim() !== '') cells.push(makeCell(joinLines(piece), pieceLine));
   // The region opens with "|": the empty piece before it is no cell.

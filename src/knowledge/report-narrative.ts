@@ -14,6 +14,16 @@ function looksLikeBody(s: string): boolean {
   return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
 }
 
+const OPENING_YEAR = /^((?:19|20)\d{2})年度?[,，]/;
+// The body as the subject of the opening sentence: a name ending in a kind of office, not
+// "我局" / "全镇" / "在…".
+// The body as the subject of the opening sentence: a name ending in a kind of office, not
+// "我局" / "全镇" / "在…". The shortest name with a strong ending (局, 人民政府, …) wins over one
+// with a weak ending (乡, 镇): "区城乡建设局", "中村乡人民政府".
+const OPENING_BODY_STRONG = /^(?![我本全在各今该])([\u4e00-\u9fff]{2,24}?(?:人民政府|办事处|委员会|管委会|局|委|办公室|中心|厅|署|辦事處|委員會))(?=[\u4e00-\u9fff])/;
+const OPENING_BODY_WEAK = /^(?![我本全在各今该])([\u4e00-\u9fff]{1,12}?(?:街道|镇|乡|鎮|鄉|办|院|所|站|队|馆))(?=[\u4e00-\u9fff])/;
+const OPENING_BODY = { exec: (t: string) => OPENING_BODY_STRONG.exec(t) ?? OPENING_BODY_WEAK.exec(t) };
+
 export interface Title {
   year: number | null;
   body: string | null;
@@ -35,7 +45,8 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
     if (!m || !/信息公开|年度报告|工作报告/.test(m[3] ?? '')) continue;
     const year = Number(m[2]);
     let body: string | null = null;
-    const prefix = (m[1] ?? '').replace(/^关于/, '');
+    // "某某局关于2021年度…报告": the body is what comes before 关于.
+    const prefix = (m[1] ?? '').replace(/^关于/, '').replace(/关于$/, '');
     if (looksLikeBody(prefix)) body = prefix;
     else if (prefix === '') {
       for (let j = i - 1; j >= 0; j--) {
@@ -50,6 +61,9 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
   let year: number | null = null;
   let body: string | null = null;
   let line: number | null = null;
+  let leadYear: number | null = null;
+  let leadBody: string | null = null;
+  let leadLine: number | null = null;
   for (const l of opening) {
     const t = chineseYearDigits(squash(l.raw.slice(0, 2000)));
     const pub = /(?:公布|发布|编制)([^，,。；;：:]{2,30}?)((?:19|20)\d{2})年度?政府信息公开(?:工作)?(?:年度)?报告/.exec(t);
@@ -63,7 +77,20 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
       year = Number(period[1]);
       line = l.line;
     }
+    // A paragraph that opens with the year: "2019年，我局按照…", "2022年，某某市自然资源局…".
+    const lead = OPENING_YEAR.exec(t);
+    if (lead && leadYear === null) {
+      leadYear = Number(lead[1]);
+      leadLine = l.line;
+      const named = OPENING_BODY.exec(t.slice(lead[0].length));
+      if (named && looksLikeBody(named[1] ?? '')) leadBody = named[1] ?? null;
+    }
   }
+  if (year === null && leadYear !== null) {
+    year = leadYear;
+    line = leadLine;
+  }
+  if (body === null && year === leadYear) body = leadBody;
   return { year, body, line };
 }
 

@@ -129,6 +129,14 @@ function parseTables(lines: RegionLine[], sectionNum: number, ctx: TableContext)
   });
 }
 
+/** The body in a file name like "2020-某某县人民政府.txt" or "某某局2021年度报告.pdf". */
+function fromFileName(document: string): { body: string | null } {
+  const base = (document.split(/[\\/]/).pop() ?? '').replace(/\.[a-z0-9]{1,5}$/i, '');
+  const rest = base.replace(/(?:19|20)\d{2}年?度?/g, ' ').replace(/政府信息公开.*$|工作年度报告.*$|年度报告.*$/, '').replace(/[-_\s]+/g, ' ').trim();
+  const body = /^[\u4e00-\u9fff]{2,40}$/.test(rest) ? rest : null;
+  return { body };
+}
+
 function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
   let y2019 = 0;
   let y2021 = 0;
@@ -179,6 +187,13 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   const title = readTitle(titleLines, opening);
   out.year = title.year;
   out.body = title.body;
+  // A clerk names files "2020-某某县人民政府.txt"; reports often say only "我局". The body may come
+  // from the name, the year never: a text that states no year is not read as a report.
+  const named = fromFileName(document);
+  if (out.year !== null && out.body === null && named.body !== null) {
+    out.body = named.body;
+    finding('info', '文首', `正文没有写明发布报告的机关，按文件名取“${named.body}”`);
+  }
   if (out.year === null) finding('warning', '文首', '未能从标题或正文开头读出报告年度（如“2019 年政府信息公开工作年度报告”）');
   if (out.body === null) finding('warning', title.line ? `第 ${title.line} 行` : '文首', '未能从标题读出发布报告的机关名称');
 

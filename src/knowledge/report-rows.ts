@@ -49,8 +49,9 @@ export function groupRows(lines: { shape: LineShape; line: number }[]): Row[] {
       const prev = rows[rows.length - 1];
       const figuresOnly = shape.cells.every((c) => c.kind !== 'text');
       // "行政许可" on one line, "114	0	114" on the next: the figures belong to the label above.
-      if (figuresOnly && prev && prev.cells.length > 0 && prev.cells.every((c) => c.kind === 'text' || c.kind === 'blank')
-        && prev.cells.some((c) => c.kind === 'text' && !startsTable(c))) {
+      const prevTexts = prev?.cells.filter((c) => c.kind === 'text') ?? [];
+      if (figuresOnly && prev && prevTexts.length === 1 && prev.cells.every((c) => c.kind === 'text' || c.kind === 'blank')
+        && !startsTable(prevTexts[0] as Cell) && !isHeaderWord(keyCell(prevTexts[0] as Cell))) {
         prev.cells = [...trimEnd(prev.cells), ...shape.cells];
         continue;
       }

@@ -6,7 +6,7 @@ import {
   PAREN_ROW, ROW_MARKER, SUB_ROW, TABLE_NOTE, TOP_ROW, hasUnclosedBracket, type Cell,
 } from './report-text.ts';
 import { record, warn, type TableContext } from './report-active.ts';
-import { labelKey, withoutNotes } from './report-labels.ts';
+import { SECTION3_COLUMNS, labelKey, withoutNotes } from './report-labels.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
 
 function lastTextIndex(cells: Cell[]): number {
@@ -27,6 +27,7 @@ const stat = record;
 
 const GROUP3 = /^(?:申请人情况|申请人|法人或其他组织)$/;
 const TOTAL = /^(?:总计|合计)$/;
+const SECTION3 = new Set(SECTION3_COLUMNS.map((c) => labelKey(c)));
 
 interface RequestRow {
   labels: string[];
@@ -34,16 +35,6 @@ interface RequestRow {
   line: number;
 }
 
-function modeOf(ns: number[]): number | null {
-  const count = new Map<number, number>();
-  let best: number | null = null;
-  for (const n of ns) {
-    const c = (count.get(n) ?? 0) + 1;
-    count.set(n, c);
-    if (best === null || c > (count.get(best) ?? 0)) best = n;
-  }
-  return best;
-}
 
 function joinLabelParts(parts: string[]): string[] {
   const out: string[] = [];
@@ -99,23 +90,16 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     parsed.push({ labels, values, line: row.line });
   }
 
-  const widths = parsed.filter((r) => r.values.some((c) => c.kind !== 'blank')).map((r) => r.values.length);
-  const mode = modeOf(widths);
-  let columns = mergeFragments(headerTokens, mode);
-  const total = columns.findIndex((c) => TOTAL.test(labelKey(c)));
-  if (total >= 0 && total !== columns.length - 1) {
-    // 总计 spans the header rows at the right edge; in reading order it comes before the
-    // organisation columns of the row below it.
-    columns = [...columns.slice(0, total), ...columns.slice(total + 1), columns[total] as string];
-  }
-  if (columns.length === 0) {
+  const header = requestColumns(headerRows);
+  if (header.columns.length === 0) {
     warn(ctx, firstLine, '申请情况表格没有可识别的表头（自然人、法人或其他组织、总计等），表格未读取');
     return;
   }
-  if (mode !== null && mode !== columns.length) {
-    warn(ctx, firstLine, `申请情况表格表头有 ${columns.length} 列（${columns.join('、')}），而多数数据行有 ${mode} 个数据格；按表头读取`, 'info');
+  if (header.unknown.length > 0) {
+    warn(ctx, firstLine, `申请情况表格的表头“${header.unknown.join('”“')}”不是该表的列（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他、总计），无法确定各数字所属的列，表格未读取`);
+    return;
   }
-
+  const columns = header.columns;
   const k = columns.length;
   let paren: string | null = null;
   parsed.forEach((r, index) => {
@@ -129,11 +113,22 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     const group = SUB_ROW.test(item) && paren !== null ? withoutNotes(paren) : null;
     const recognised = ROW_MARKER.test(item);
     if (!recognised) warn(ctx, r.line, `申请情况表格中的行名“${item}”不是该表的行（缺少“一、”“（一）”“1.”等编号）`, 'info');
-    const values = r.values;
+    let values = r.values;
+    // Filler after the last column (merged cells, a row's closing "|") is no cell.
+    while (values.length > k && values[values.length - 1]?.kind === 'blank') values = values.slice(0, -1);
     const n = values.length;
     const next = parsed[index + 1]?.labels[0] ?? '';
     if (n === 0 || values.every((c) => c.kind === 'blank') && isParentOnly(item, next)) return;
-    const fitted = fitCells(values, k, recognised, true);
+    const cut = ctx.endsText === true && index === parsed.length - 1 && n < k;
+    let fitted = cut ? [...values, ...new Array<undefined>(k - n).fill(undefined)] : fitCells(values, k, recognised, true);
+    let bySum = false;
+    if (!cut && fitted.some((c) => c === undefined)) {
+      const confirmed = alignBySum(values, k, columns, recognised);
+      if (confirmed) {
+        fitted = confirmed;
+        bySum = true;
+      }
+    }
     const missing: string[] = [];
     const found: string[] = [];
     fitted.forEach((cell, j) => {
@@ -157,7 +152,11 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       stat(ctx, null, item, group, column, cell, cell.num.value, cell.num.unit, cell.line);
       found.push(`${column} ${cell.num.value}`);
     });
-    if (n !== k) {
+    if (cut) {
+      warn(ctx, r.line, `申请情况表格“${item}”一行在文本末尾被截断，只记录了前 ${n} 格`, 'info');
+    } else if (bySum) {
+      warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列不符；只有一种对齐方式使“总计”等于各申请人之和，按此记录（${found.join('、')}）`, 'info');
+    } else if (n !== k) {
       const first = columns[0] ?? '';
       const last = columns[k - 1] ?? '';
       const blanks = values.filter((c) => c.kind === 'blank').length;
@@ -170,6 +169,86 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列（${columns.join('、')}）不符；${rule}，${how}`);
     }
   });
+}
+
+/**
+ * The applicant columns from the header rows: fragments joined into known columns, also when
+ * a header is split over two rows column by column ("商业 | 科研 | …" over "企业 | 机构 | …"),
+ * 总计 moved to the end (it spans the header rows at the right edge). Columns that are not
+ * the table's are returned as unknown: no figure is placed under a label that is not one.
+ */
+function requestColumns(headerRows: Row[]): { columns: string[]; unknown: string[] } {
+  const tokensOf = (r: Row): string[] => r.cells.filter((c) => c.kind === 'text').map(squashCell)
+    .filter((t) => !TABLE_NOTE.test(labelKey(t)) && !GROUP3.test(labelKey(t)));
+  const isColumn = (t: string): boolean => SECTION3.has(labelKey(withoutNotes(t)));
+  const flat = mergeFragments(headerRows.flatMap(tokensOf), null);
+  let columns = flat;
+  if (!flat.every(isColumn)) {
+    // Column by column: row i's fragments over row i+1's.
+    const rows = headerRows.map(tokensOf).filter((t) => t.length > 0);
+    const zipped: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const a = rows[i] as string[];
+      const b = rows[i + 1];
+      if (b && b.length > 0 && b.length <= a.length && b.every((frag, j) => isColumn(`${a[j]}${frag}`))) {
+        zipped.push(...a.map((frag, j) => (j < b.length ? `${frag}${b[j]}` : frag)));
+        i++;
+      } else {
+        zipped.push(...mergeFragments(a, null));
+      }
+    }
+    if (zipped.every(isColumn)) columns = zipped;
+  }
+  const total = columns.findIndex((c) => TOTAL.test(labelKey(c)));
+  if (total >= 0 && total !== columns.length - 1) {
+    columns = [...columns.slice(0, total), ...columns.slice(total + 1), columns[total] as string];
+  }
+  return { columns, unknown: columns.filter((c) => !isColumn(c)) };
+}
+
+/**
+ * A row whose cells do not fit the columns one to one, placed by the report's own sum: of the
+ * ways to place the cells (surplus empty cells dropped, or lost cells counted empty), keep those
+ * where 总计 equals the sum of the applicant columns. Returned only when exactly one reading
+ * survives and the row has a non-zero total (zeros agree with every placement).
+ */
+function alignBySum(values: Cell[], k: number, columns: string[], blankIsZero: boolean): (Cell | null)[] | null {
+  const totalAt = columns.findIndex((c) => TOTAL.test(labelKey(c)));
+  if (totalAt !== k - 1 || !blankIsZero) return null;
+  const n = values.length;
+  const num = (c: Cell | null): number | null => (c === null || c.kind === 'blank' ? 0 : c.kind === 'number' && c.num ? c.num.value : null);
+  const readings = new Map<string, (Cell | null)[]>();
+  const consider = (placed: (Cell | null)[]): void => {
+    const nums = placed.map(num);
+    if (nums.some((x) => x === null)) return;
+    const total = nums[k - 1] as number;
+    const sum = (nums.slice(0, -1) as number[]).reduce((a, b) => a + b, 0);
+    if (total === 0 || Math.abs(total - sum) > 1e-9) return;
+    readings.set(nums.join(','), placed);
+  };
+  let tried = 0;
+  const choose = (start: number, left: number, picked: number[]): void => {
+    if (tried > 5000) return;
+    if (left === 0) {
+      tried++;
+      if (n > k) {
+        // Only empty cells may be surplus: a printed figure is never dropped.
+        if (picked.every((i) => values[i]?.kind === 'blank')) consider(values.filter((_, i) => !picked.includes(i)));
+      }
+      else {
+        const placed: (Cell | null)[] = [];
+        let v = 0;
+        for (let j = 0; j < k; j++) placed.push(picked.includes(j) ? null : (values[v++] ?? null));
+        consider(placed);
+      }
+      return;
+    }
+    const limit = n > k ? n : k;
+    for (let i = start; i < limit; i++) choose(i + 1, left - 1, [...picked, i]);
+  };
+  if (n > k) choose(0, n - k, []);
+  else if (n < k) choose(0, k - n, []);
+  return readings.size === 1 ? [...readings.values()][0] ?? null : null;
 }
 
 /** A row of empty cells that only heads its sub-rows: "三、本年度办理结果", "（三）不予公开" + "1.…". */
