@@ -14,7 +14,7 @@ function looksLikeBody(s: string): boolean {
   return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
 }
 
-const OPENING_YEAR = /^((?:19|20)\d{2})年度?[,，]/;
+const OPENING_YEAR = /^((?:19|20)\d{2})年度?(?:[,，]|(?=[我本全在]))/;
 // The body as the subject of the opening sentence: a name ending in a kind of office, not
 // "我局" / "全镇" / "在…".
 // The body as the subject of the opening sentence: a name ending in a kind of office, not
@@ -91,6 +91,16 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
     line = leadLine;
   }
   if (body === null && year === leadYear) body = leadBody;
+  // A title without the year: "某某街道办事处政府信息公开工作年度报告".
+  if (body === null && year !== null) {
+    for (const c of candidates) {
+      const m = /^(.{2,40}?)(?:政府信息公开)?(?:工作)?年度报告$/.exec(c.text);
+      if (m && looksLikeBody(m[1] ?? '')) {
+        body = m[1] ?? null;
+        break;
+      }
+    }
+  }
   return { year, body, line };
 }
 
