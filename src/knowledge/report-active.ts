@@ -6,7 +6,7 @@
 import type { Finding, ReportStat } from './types.ts';
 import { ARTICLE, canonLabel, type Cell } from './report-text.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
-import { articleOfRows, isCutColumn, isKnownColumn, labelKey, withoutNotes } from './report-labels.ts';
+import { articleOfRows, isCutColumn, isHeaderWord, isKnownColumn, labelKey, withoutNotes } from './report-labels.ts';
 
 export interface TableContext {
   section: string;
@@ -87,8 +87,11 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
   for (const r of bodyRows) {
     const lt = lastTextIndex(r.cells);
     const after = r.cells.slice(lt + 1);
-    const hasFigure = after.some(isFigure) || (!inHeader && after.length > 0);
     const texts = r.cells.slice(0, lt + 1).filter((c) => c.kind === 'text').map(squashCell);
+    // Empty cells after a row label (not after a column name) make a data row of blanks.
+    const lastText = texts[texts.length - 1];
+    const labelled = lastText !== undefined && !isHeaderWord(lastText) && !isCutColumn(lastText);
+    const hasFigure = after.some(isFigure) || (after.length > 0 && (!inHeader || labelled));
     if (inHeader && !hasFigure) {
       header.push(...texts);
       continue;

@@ -59,17 +59,18 @@ function pipeCells(lines: RegionLine[]): Cell[] {
     const [head, ...rest] = parts;
     if (rest.length === 0) {
       // A line without "|": part of the open cell.
+      if (piece.trim() === '') pieceLine = line;
       piece = piece.trim() === '' ? (head ?? '') : `${piece}\n${head ?? ''}`;
-      if (piece.trim() !== '' && pieceLine === 0) pieceLine = line;
-      if (pieceLine === 0) pieceLine = line;
       previousClosed = false;
       continue;
     }
     const opening = (head ?? '').trim() === '';
     // "…|" then "| …" on the next line: the line break between two closed rows is no cell.
     if (!(opening && previousClosed && piece.trim() === '')) {
-      const joined = piece.trim() === '' ? (head ?? '') : `${piece}\n${head ?? ''}`;
-      cells.push(makeCell(joinLines(joined), pieceLine || line));
+      const open = piece.trim() !== '';
+      const joined = open ? `${piece}\n${head ?? ''}` : (head ?? '');
+      // The cell is on the line where its text starts, not where the previous "|" was.
+      cells.push(makeCell(joinLines(joined), open ? pieceLine || line : line));
     }
     for (let i = 0; i < rest.length - 1; i++) cells.push(makeCell(rest[i] ?? '', line));
     piece = rest[rest.length - 1] ?? '';

@@ -79,10 +79,12 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
     }
     // A paragraph that opens with the year: "2019年，我局按照…", "2022年，某某市自然资源局…".
     const lead = OPENING_YEAR.exec(t);
-    if (lead && leadYear === null) {
-      leadYear = Number(lead[1]);
-      leadLine = l.line;
-      const named = OPENING_BODY.exec(t.slice(lead[0].length));
+    if (lead && (leadYear === null || Number(lead[1]) === leadYear)) {
+      if (leadYear === null) {
+        leadYear = Number(lead[1]);
+        leadLine = l.line;
+      }
+      const named: RegExpExecArray | null = leadBody === null ? OPENING_BODY.exec(t.slice(lead[0].length)) : null;
       if (named && looksLikeBody(named[1] ?? '')) leadBody = named[1] ?? null;
     }
   }

@@ -142,9 +142,10 @@ function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
   let y2021 = 0;
   for (const s of stats) {
     if (s.kind !== 'table') continue;
+    const column = labelKey(withoutNotes(s.column));
     if (s.article) {
-      if (/^(?:本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增\/减|处理决定数量|采购项目数量|采购总金额)$/.test(s.column)) y2019++;
-      if (/^(?:本年制发件数|本年废止件数|现行有效件数|本年处理决定数量)$|^本年收费金额/.test(s.column)) y2021++;
+      if (/^(?:本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增\/减|处理决定数量|采购项目数量|采购总金额)$/.test(column)) y2019++;
+      if (/^(?:本年制发件数|本年废止件数|现行有效件数|本年处理决定数量)$|^本年收费金额/.test(column)) y2021++;
     } else if (s.group && /^（六）/.test(s.group)) y2021++;
   }
   if (y2019 > y2021) return '2019';
@@ -168,7 +169,7 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
     counts.set(s, (counts.get(s) ?? 0) + 1);
     if (!firstSeen.has(s)) firstSeen.set(s, idx + 1);
   });
-  const runningHeads = new Set([...counts].filter(([, n]) => n >= 3).map(([s]) => s));
+  const runningHeads = new Set([...counts].filter(([, n]) => n >= 2).map(([s]) => s));
 
   // Title lines: the short lines above the first section heading or paragraph.
   let i = 0;

@@ -7,6 +7,7 @@ import {
 } from './report-text.ts';
 import { record, warn, type TableContext } from './report-active.ts';
 import { SECTION3_COLUMNS, labelKey, withoutNotes } from './report-labels.ts';
+import { consistentPlacements, placements } from './report-sums.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
 
 function lastTextIndex(cells: Cell[]): number {
@@ -102,6 +103,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   const columns = header.columns;
   const k = columns.length;
   let paren: string | null = null;
+  const ambiguous: Array<{ item: string; group: string | null; line: number; candidates: (Cell | null)[][]; undecided: number[]; warning: number }> = [];
   parsed.forEach((r, index) => {
     for (const label of r.labels) {
       if (TOP_ROW.test(label)) paren = null;
@@ -121,13 +123,9 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     if (n === 0 || values.every((c) => c.kind === 'blank') && isParentOnly(item, next)) return;
     const cut = ctx.endsText === true && index === parsed.length - 1 && n < k;
     let fitted = cut ? [...values, ...new Array<undefined>(k - n).fill(undefined)] : fitCells(values, k, recognised, true);
-    let bySum = false;
     if (!cut && fitted.some((c) => c === undefined)) {
-      const confirmed = alignBySum(values, k, columns, recognised);
-      if (confirmed) {
-        fitted = confirmed;
-        bySum = true;
-      }
+      const candidates = placements(values, k).filter((p) => fitted.every((c, j) => c === undefined || sameReading(c, p[j] ?? null)));
+      if (candidates.length > 1) ambiguous.push({ item, group, line: r.line, candidates, undecided: fitted.flatMap((c, j) => (c === undefined ? [j] : [])), warning: -1 });
     }
     const missing: string[] = [];
     const found: string[] = [];
@@ -154,8 +152,6 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     });
     if (cut) {
       warn(ctx, r.line, `申请情况表格“${item}”一行在文本末尾被截断，只记录了前 ${n} 格`, 'info');
-    } else if (bySum) {
-      warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列不符；只有一种对齐方式使“总计”等于各申请人之和，按此记录（${found.join('、')}）`, 'info');
     } else if (n !== k) {
       const first = columns[0] ?? '';
       const last = columns[k - 1] ?? '';
@@ -166,9 +162,34 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       const how = missing.length === 0
         ? '各种可能的对齐方式读数相同，已全部记录'
         : `已记录无歧义的列（${found.join('、') || '无'}），${missing.join('、')} 列有多种可能的读数，未记录`;
+      const pending = ambiguous[ambiguous.length - 1];
+      if (pending && pending.line === r.line && pending.item === item) pending.warning = ctx.findings.length;
       warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列（${columns.join('、')}）不符；${rule}，${how}`);
     }
   });
+
+  // Rows left undecided: the report's own sums may leave one placement.
+  for (const row of ambiguous) {
+    const recorded = ctx.stats.filter((x) => x.section === ctx.section && x.kind === 'table' && x.article === null);
+    const fits = consistentPlacements(row.item, columns, row.undecided, row.candidates, recorded);
+    if (fits.length !== 1) continue;
+    const placed = fits[0] as (Cell | null)[];
+    const read = row.undecided.map((j) => {
+      const cell = placed[j] ?? null;
+      const v = cell === null || cell.kind === 'blank' ? 0 : cell.num?.value ?? 0;
+      stat(ctx, null, row.item, row.group, columns[j] as string, cell ?? { text: '', raw: '', line: row.line, kind: 'blank' }, v, cell?.num?.unit ?? null, row.line);
+      return `${columns[j]} ${v}`;
+    });
+    const message = `申请情况表格“${row.item}”一行的数据格与表头 ${k} 列不符，只有一种对齐方式符合本表的勾稽关系（第一项加第二项等于第三项加第四项、办理结果之和等于总计），按此记录 ${read.join('、')}`;
+    const replaced = ctx.findings[row.warning];
+    if (replaced) ctx.findings[row.warning] = { ...replaced, level: 'info', message };
+    else warn(ctx, row.line, message, 'info');
+  }
+}
+
+function sameReading(a: Cell | null, b: Cell | null): boolean {
+  const v = (c: Cell | null): string => (c === null || c.kind === 'blank' ? '0' : c.num ? String(c.num.value) : c.text);
+  return v(a) === v(b);
 }
 
 /**
@@ -178,14 +199,16 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
  * the table's are returned as unknown: no figure is placed under a label that is not one.
  */
 function requestColumns(headerRows: Row[]): { columns: string[]; unknown: string[] } {
-  const tokensOf = (r: Row): string[] => r.cells.filter((c) => c.kind === 'text').map(squashCell)
-    .filter((t) => !TABLE_NOTE.test(labelKey(t)) && !GROUP3.test(labelKey(t)));
+  const keep = (t: string): boolean => !TABLE_NOTE.test(labelKey(t)) && !GROUP3.test(labelKey(t));
   const isColumn = (t: string): boolean => SECTION3.has(labelKey(withoutNotes(t)));
-  const flat = mergeFragments(headerRows.flatMap(tokensOf), null);
+  const cells = headerRows.flatMap((r) => r.cells).filter((c) => c.kind === 'text' && keep(squashCell(c)));
+  const flat = mergeFragments(cells.map(squashCell), null);
   let columns = flat;
   if (!flat.every(isColumn)) {
-    // Column by column: row i's fragments over row i+1's.
-    const rows = headerRows.map(tokensOf).filter((t) => t.length > 0);
+    // Column by column: the fragments of one printed line over those of the next.
+    const byLine = new Map<number, string[]>();
+    for (const c of cells) byLine.set(c.line, [...(byLine.get(c.line) ?? []), squashCell(c)]);
+    const rows = [...byLine.values()];
     const zipped: string[] = [];
     for (let i = 0; i < rows.length; i++) {
       const a = rows[i] as string[];
@@ -204,51 +227,6 @@ function requestColumns(headerRows: Row[]): { columns: string[]; unknown: string
     columns = [...columns.slice(0, total), ...columns.slice(total + 1), columns[total] as string];
   }
   return { columns, unknown: columns.filter((c) => !isColumn(c)) };
-}
-
-/**
- * A row whose cells do not fit the columns one to one, placed by the report's own sum: of the
- * ways to place the cells (surplus empty cells dropped, or lost cells counted empty), keep those
- * where 总计 equals the sum of the applicant columns. Returned only when exactly one reading
- * survives and the row has a non-zero total (zeros agree with every placement).
- */
-function alignBySum(values: Cell[], k: number, columns: string[], blankIsZero: boolean): (Cell | null)[] | null {
-  const totalAt = columns.findIndex((c) => TOTAL.test(labelKey(c)));
-  if (totalAt !== k - 1 || !blankIsZero) return null;
-  const n = values.length;
-  const num = (c: Cell | null): number | null => (c === null || c.kind === 'blank' ? 0 : c.kind === 'number' && c.num ? c.num.value : null);
-  const readings = new Map<string, (Cell | null)[]>();
-  const consider = (placed: (Cell | null)[]): void => {
-    const nums = placed.map(num);
-    if (nums.some((x) => x === null)) return;
-    const total = nums[k - 1] as number;
-    const sum = (nums.slice(0, -1) as number[]).reduce((a, b) => a + b, 0);
-    if (total === 0 || Math.abs(total - sum) > 1e-9) return;
-    readings.set(nums.join(','), placed);
-  };
-  let tried = 0;
-  const choose = (start: number, left: number, picked: number[]): void => {
-    if (tried > 5000) return;
-    if (left === 0) {
-      tried++;
-      if (n > k) {
-        // Only empty cells may be surplus: a printed figure is never dropped.
-        if (picked.every((i) => values[i]?.kind === 'blank')) consider(values.filter((_, i) => !picked.includes(i)));
-      }
-      else {
-        const placed: (Cell | null)[] = [];
-        let v = 0;
-        for (let j = 0; j < k; j++) placed.push(picked.includes(j) ? null : (values[v++] ?? null));
-        consider(placed);
-      }
-      return;
-    }
-    const limit = n > k ? n : k;
-    for (let i = start; i < limit; i++) choose(i + 1, left - 1, [...picked, i]);
-  };
-  if (n > k) choose(0, n - k, []);
-  else if (n < k) choose(0, k - n, []);
-  return readings.size === 1 ? [...readings.values()][0] ?? null : null;
 }
 
 /** A row of empty cells that only heads its sub-rows: "三、本年度办理结果", "（三）不予公开" + "1.…". */
