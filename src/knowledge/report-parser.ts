@@ -60,7 +60,8 @@ function isNarrative(raw: string): boolean {
   if (TABLE_NOTE.test(labelKey(s))) return false;
   // A row label with a long note in brackets ("规范性文件（行政机关制定…）") is a cell.
   const bare = withoutNotes(canonLabel(s));
-  return /。/.test(bare) || bare.length >= 60;
+  // A line of a paragraph wrapped by a PDF (40-50 characters, commas) is running text too.
+  return /。/.test(bare) || bare.length >= 60 || bare.length >= 24 && /[，,；;]/.test(bare);
 }
 
 /** Which table a row starts, judged by its cells. */
