@@ -102,18 +102,19 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   }
   const columns = header.columns;
   const k = columns.length;
-  let paren: string | null = null;
+  const groups = subRowGroups(parsed);
   const ambiguous: Array<{ item: string; group: string | null; line: number; candidates: (Cell | null)[][]; undecided: number[]; warning: number }> = [];
   parsed.forEach((r, index) => {
-    for (const label of r.labels) {
-      if (TOP_ROW.test(label)) paren = null;
-      else if (PAREN_ROW.test(label)) paren = label;
-    }
     const printed = r.labels[r.labels.length - 1] ?? '';
     // Notes in brackets ("（区分处理的，只计这一情形…）") are not part of the row's name.
     const item = withoutNotes(printed);
-    const group = SUB_ROW.test(item) && paren !== null ? withoutNotes(paren) : null;
+    const group = groups[index] ?? null;
+    if (groups[index] === undefined && SUB_ROW.test(item)) {
+      warn(ctx, r.line, `申请情况表格“${item}”一行找不到所属的分组（如“（三）不予公开”），未记录`);
+      return;
+    }
     const recognised = ROW_MARKER.test(item);
+    if (!recognised && r.values.every((c) => c.kind === 'blank')) return;
     if (!recognised) warn(ctx, r.line, `申请情况表格中的行名“${item}”不是该表的行（缺少“一、”“（一）”“1.”等编号）`, 'info');
     let values = r.values;
     // Filler after the last column (merged cells, a row's closing "|") is no cell.
@@ -227,6 +228,53 @@ function requestColumns(headerRows: Row[]): { columns: string[]; unknown: string
     columns = [...columns.slice(0, total), ...columns.slice(total + 1), columns[total] as string];
   }
   return { columns, unknown: columns.filter((c) => !isColumn(c)) };
+}
+
+/**
+ * The group of each sub-row ("1.属于国家秘密" under "（三）不予公开"). Sub-rows come in runs
+ * numbered from 1; the group's label may stand before the run (its own row, or the first cell
+ * of the run's first row) or, in a PDF, inside the run, where a merged cell's text is printed
+ * half-way down (and may be broken across a page: "（三）不予" … "公开"). Rows outside runs get
+ * null; a sub-row whose group cannot be told gets undefined.
+ */
+function subRowGroups(parsed: RequestRow[]): (string | null | undefined)[] {
+  const out: (string | null | undefined)[] = parsed.map(() => null);
+  const itemOf = (r: RequestRow): string => withoutNotes(r.labels[r.labels.length - 1] ?? '');
+  const numberOf = (item: string): number => Number(/^(\d{1,2})/.exec(item)?.[1] ?? 0);
+  for (let i = 0; i < parsed.length; ) {
+    const first = parsed[i] as RequestRow;
+    if (!SUB_ROW.test(itemOf(first))) {
+      i++;
+      continue;
+    }
+    // The run: sub-rows numbered on from here, with label-only fragments among them.
+    let j = i;
+    let expect = numberOf(itemOf(first));
+    const fragments: string[] = [];
+    const members: number[] = [];
+    while (j < parsed.length) {
+      const r = parsed[j] as RequestRow;
+      const item = itemOf(r);
+      const others = r.labels.slice(0, -1).filter((l) => !TOP_ROW.test(l));
+      if (SUB_ROW.test(item) && numberOf(item) === expect) {
+        fragments.push(...others);
+        members.push(j);
+        expect++;
+      } else if (!ROW_MARKER.test(item) && r.values.every((c) => c.kind === 'blank') || PAREN_ROW.test(item) && r.values.every((c) => c.kind === 'blank') && j > i && SUB_ROW.test(itemOf(parsed[j + 1] ?? first)) && numberOf(itemOf(parsed[j + 1] ?? first)) === expect) {
+        fragments.push(...r.labels);
+      } else break;
+      j++;
+    }
+    const before = parsed[i - 1];
+    const heading = before && before.values.every((c) => c.kind === 'blank') ? before.labels.filter((l) => PAREN_ROW.test(l)) : [];
+    const start = fragments.findIndex((f) => PAREN_ROW.test(f));
+    const label = start >= 0
+      ? fragments.slice(start).filter((f, k) => k === 0 || !ROW_MARKER.test(f)).join('')
+      : heading[heading.length - 1];
+    for (const m of members) out[m] = label ? withoutNotes(label) : undefined;
+    i = Math.max(j, i + 1);
+  }
+  return out;
 }
 
 /** A row of empty cells that only heads its sub-rows: "三、本年度办理结果", "（三）不予公开" + "1.…". */

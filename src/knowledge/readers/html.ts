@@ -103,6 +103,11 @@ function prune(node: Element, weights: Map<Element, Weight>): void {
   }
 }
 
+/** A table used for page layout (it holds other tables or headings) rather than data. */
+function isLayoutTable(table: Element): boolean {
+  return DomUtils.findOne((e) => e.name === 'table' || /^h[1-6]$/.test(e.name) || e.name === 'ul' || e.name === 'ol', table.children) !== null;
+}
+
 /** The element holding the article: walked down while one child holds most of the text. */
 function articleRoot(body: Element): Element {
   const weights = weigh(body);
@@ -111,7 +116,7 @@ function articleRoot(body: Element): Element {
     const total = weights.get(node)?.text ?? 0;
     const children = node.children.filter(isElement);
     const best = children.reduce<Element | null>((a, c) => ((weights.get(c)?.text ?? 0) > (a ? weights.get(a)?.text ?? 0 : -1) ? c : a), null);
-    if (!best || total === 0 || (weights.get(best)?.text ?? 0) < 0.8 * total || best.name === 'table' || best.name === 'p') return node;
+    if (!best || total === 0 || (weights.get(best)?.text ?? 0) < 0.8 * total || (best.name === 'table' && !isLayoutTable(best)) || best.name === 'p') return node;
     node = best;
   }
 }
@@ -202,7 +207,7 @@ function articleText(root: Element): string {
       flush();
       return;
     }
-    if (node.name === 'table') {
+    if (node.name === 'table' && !isLayoutTable(node)) {
       flush();
       out.push(...tableLines(node), '');
       return;
