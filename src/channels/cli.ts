@@ -4,6 +4,7 @@ import 'dotenv/config';
 import { loadKnowledge } from '../knowledge/knowledge-base.ts';
 import { readDocumentText, readReportFile } from '../knowledge/report-file.ts';
 import { scoreDirectory } from '../knowledge/report-score.ts';
+import { findingsText, groupOf, splitLocation } from '../knowledge/findings-report.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
 import { createLogger } from '../log.ts';
 import type { Finding } from '../knowledge/types.ts';
@@ -82,11 +83,15 @@ kb.command('check')
       { document: 'guide.md', kind: 'guide', topics: loaded.topics.length },
     ];
     const failed = loaded.findings.some((f) => f.level === 'error');
-    if (opts.json) out(JSON.stringify({ documents, findings: loaded.findings }));
-    else {
-      for (const d of documents) out(`${d.document}：${'title' in d ? `${d.title}，${d.stats} 个数字` : `${d.topics} 个主题`}`);
-      for (const f of loaded.findings) out(findingLine(f));
-      out(`共 ${loaded.findings.length} 条发现（错误 ${loaded.findings.filter((f) => f.level === 'error').length} 条）`);
+    if (opts.json) {
+      out(JSON.stringify({ documents, findings: loaded.findings.map((f) => ({ ...f, group: groupOf(f), ...splitLocation(f.location) })) }));
+    } else {
+      out('收录的文件：');
+      for (const d of documents) out(`  ${d.document}：${'title' in d ? `${d.title}，${d.stats} 个数字` : `${d.topics} 个主题`}`);
+      for (const line of findingsText(loaded.findings)) out(line);
+      const errors = loaded.findings.filter((f) => f.level === 'error').length;
+      const action = loaded.findings.filter((f) => groupOf(f) === 'action').length;
+      out(`共 ${loaded.findings.length} 条：需要处理 ${action} 条${errors ? `（其中 ${errors} 条使文件未被收录；改正前，运行中的机器人不会载入任何改动）` : ''}，供参考 ${loaded.findings.length - action} 条`);
     }
     process.exitCode = failed ? 1 : 0;
   });

@@ -165,7 +165,8 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
         : `已记录无歧义的列（${found.join('、') || '无'}），${missing.join('、')} 列有多种可能的读数，未记录`;
       const pending = ambiguous[ambiguous.length - 1];
       if (pending && pending.line === r.line && pending.item === item) pending.warning = ctx.findings.length;
-      warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列（${columns.join('、')}）不符；${rule}，${how}`);
+      // Every placement reading the same (empty cells as 0) loses nothing: for reference only.
+      warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列（${columns.join('、')}）不符；${rule}，${how}`, missing.length === 0 ? 'info' : 'warning');
     }
   });
 
@@ -343,7 +344,7 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
     const how = complete
       ? `各种对齐方式读数相同（${describe(values)}），已记录 ${k} 个数字`
       : n < k ? '无法确定缺了哪一格，本行数字均未记录' : '不同对齐方式读数不同，本行数字均未记录';
-    warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数据行有 ${n} 个数值，而表头只有 ${k} 列；${how}`);
+    warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数据行有 ${n} 个数值，而表头只有 ${k} 列；${how}`, complete ? 'info' : 'warning');
     if (!complete) return;
   }
   fitted.forEach((cell, j) => {

@@ -125,7 +125,8 @@ describe('seed: 西吉县人民政府 2019', () => {
     // Line 74 (（六）其他处理) has one empty cell after the last column: filler, not a misfit.
     expect(layout.map((f) => f.location.match(/第 (\d+) 行/)?.[1])).toEqual(['54', '55', '76', '77', '84']);
     const review = layout[4];
-    expect(review?.level).toBe('warning');
+    // All 16 zeros read the same under every alignment: nothing lost, for reference only.
+    expect(review?.level).toBe('info');
     expect(review?.message).toContain('16 个数值');
     expect(review?.message).toContain('15 列');
     expect(layout[2]?.message).toContain('“（七）总计”一行有 14 个数据格，与表头 7 列');
