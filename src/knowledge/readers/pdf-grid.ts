@@ -278,4 +278,3 @@ export function tablesOf(pieces: Piece[], rules: { h: Rule[]; v: Rule[] }): { ta
   return { tables, loose };
 }
 
-export const debugGroups = (rules: { h: Rule[]; v: Rule[] }) => tablesOfRules(rules).map((g) => ({ h: g.h.length, v: g.v.length, xs: distinct(g.v.map((r) => r.at)).map(Math.round), ys: distinct(g.h.map((r) => r.at)).map(Math.round) }));
