@@ -122,7 +122,8 @@ export function createReloader(options: ReloaderOptions): Reloader {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`超过 ${Math.round(timeoutMs / 1000)} 秒仍未完成，已放弃本次载入`)), timeoutMs);
+        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} 秒` : `${timeoutMs} 毫秒`;
+        timer = setTimeout(() => reject(new Error(`超过 ${limit}仍未完成，已放弃本次载入`)), timeoutMs);
       });
       kb = await Promise.race([load(dir), timeout]);
     } catch (error) {
