@@ -1,7 +1,9 @@
 // End to end: the real bot behind the real HTTP server, with the knowledge directory watched.
 // A report dropped into reports/ is answered within seconds; removing it takes it away again.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { copyFile, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,4 +85,41 @@ describe('hot reload over HTTP', () => {
     await eventually('2020年行政处罚有多少件', (r) => /2020年.*未收录/.test(r));
     expect(await ask('行政处罚有多少件')).toContain('最新的 2019 年');
   }, 60_000);
+});
+
+describe('a bad file dropped into reports/ while serving (issue 11.2, 11.8)', () => {
+  it('a 50 MB random file saved as .txt is refused within seconds, and the bot answers all along', async () => {
+    const bad = path.join(kdir, 'reports', '2020-扫描件.txt');
+    await writeFile(bad, randomBytes(50 * 1024 * 1024));
+    const started = Date.now();
+    // Asked over HTTP while the reload runs: each answer comes from the knowledge in service.
+    while (reloader.status().findings.every((f) => f.document !== 'reports/2020-扫描件.txt')) {
+      expect(await ask('2019年行政处罚有多少件')).toContain('1271');
+      if (Date.now() - started > 10_000) throw new Error('the bad file was not refused within 10 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const status = reloader.status();
+    expect(status.ok).toBe(false);
+    expect(status.findings.find((f) => f.document === 'reports/2020-扫描件.txt')?.message).toContain('文件过大');
+    expect(await ask('2019年行政处罚有多少件')).toContain('1271');
+    await unlink(bad);
+    await eventually('2019年行政处罚有多少件', () => reloader.status().ok);
+  }, 30_000);
+
+  it('a FIFO and a directory named like reports do not hang the reload or fail it', async () => {
+    const fifo = path.join(kdir, 'reports', '2021-管道.txt');
+    const dir = path.join(kdir, 'reports', '2024.txt');
+    execFileSync('mkfifo', [fifo]);
+    await mkdir(dir);
+    const result = await Promise.race([
+      reloader.reload('test'),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('reload hung')), 5000)),
+    ]);
+    expect(result.ok).toBe(true);
+    const docs = result.findings.filter((f) => f.level === 'warning').map((f) => f.document);
+    expect(docs).toEqual(expect.arrayContaining(['reports/2021-管道.txt', 'reports/2024.txt']));
+    expect(await ask('2019年行政处罚有多少件')).toContain('1271');
+    await rm(fifo);
+    await rm(dir, { recursive: true });
+  }, 30_000);
 });

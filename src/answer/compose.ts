@@ -37,7 +37,7 @@ export function sourceLine(sources: Source[]): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const s of sources) {
-    const text = [s.title, s.section, s.basis].filter(Boolean).join('·');
+    const text = [s.title, s.section, s.basis].filter(Boolean).join('·') + (s.document.startsWith('reports/') ? `（${s.document.slice('reports/'.length)}）` : '');
     if (seen.has(text)) continue;
     seen.add(text);
     parts.push(text);

@@ -1,10 +1,13 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import 'dotenv/config';
-import { loadKnowledge, readReport } from '../knowledge/knowledge-base.ts';
+import { loadKnowledge } from '../knowledge/knowledge-base.ts';
+import { readDocumentText, readReportFile } from '../knowledge/report-file.ts';
+import { scoreDirectory } from '../knowledge/report-score.ts';
+import { findingsText, groupOf, splitLocation } from '../knowledge/findings-report.ts';
 import { createBot, type RunningBot } from '../answer/bot.ts';
 import { createLogger } from '../log.ts';
 import type { Finding } from '../knowledge/types.ts';
@@ -43,23 +46,37 @@ const program = new Command('gongkai').description('公开问答：政府信息�
 const kb = program.command('kb').description('知识库：解析与检查');
 
 kb.command('parse')
-  .argument('<file>', '年度报告文本文件')
+  .argument('<file>', '年度报告文件（.txt、.md、.html、.htm、.pdf、.docx）')
   .option('--json', '输出 JSON')
+  .option('--text', '只输出从文件中读出的文本（表格为制表符分隔的行），即解析器所读的内容')
   .description('解析一份年度报告，列出读到的数字、段落和问题')
-  .action(async (file: string, opts: { json?: boolean }) => {
-    const text = await readFile(file, 'utf8');
-    const { parsed, findings } = readReport(text, file);
+  .action(async (file: string, opts: { json?: boolean; text?: boolean }) => {
+    if (opts.text) {
+      const read = await readDocumentText(file);
+      if (read.text !== null) process.stdout.write(read.text.endsWith('\n') ? read.text : `${read.text}\n`);
+      for (const f of read.findings) process.stderr.write(`${findingLine(f)}\n`);
+      process.exitCode = read.text === null ? 1 : 0;
+      return;
+    }
+    const { parsed, findings } = await readReportFile(file, file);
     if (opts.json) {
       out(
         JSON.stringify({
-          year: parsed.year,
-          body: parsed.body,
-          format: parsed.format,
-          stats: parsed.stats.map(({ section, article, item, group, column, value, unit, kind, raw, line }) => ({ section, article, item, group, column, value, unit, kind, raw, line })),
-          passages: parsed.passages,
+          year: parsed?.year ?? null,
+          body: parsed?.body ?? null,
+          format: parsed?.format ?? 'unknown',
+          stats: (parsed?.stats ?? []).map(({ section, article, item, group, column, value, unit, kind, raw, line }) => ({ section, article, item, group, column, value, unit, kind, raw, line })),
+          passages: parsed?.passages ?? [],
           findings,
         }),
       );
+      process.exitCode = parsed === null ? 1 : 0;
+      return;
+    }
+    if (parsed === null) {
+      out(`${file}：无法读取`);
+      for (const f of findings) out(findingLine(f));
+      process.exitCode = 1;
       return;
     }
     out(`${parsed.body ?? '（未知机关）'} ${parsed.year ?? '（未知年份）'} 年度报告（${parsed.format} 格式）`);
@@ -78,13 +95,48 @@ kb.command('check')
       { document: 'guide.md', kind: 'guide', topics: loaded.topics.length },
     ];
     const failed = loaded.findings.some((f) => f.level === 'error');
-    if (opts.json) out(JSON.stringify({ documents, findings: loaded.findings }));
-    else {
-      for (const d of documents) out(`${d.document}：${'title' in d ? `${d.title}，${d.stats} 个数字` : `${d.topics} 个主题`}`);
-      for (const f of loaded.findings) out(findingLine(f));
-      out(`共 ${loaded.findings.length} 条发现（错误 ${loaded.findings.filter((f) => f.level === 'error').length} 条）`);
+    if (opts.json) {
+      out(JSON.stringify({ documents, findings: loaded.findings.map((f) => ({ ...f, group: groupOf(f), ...splitLocation(f.location) })) }));
+    } else {
+      out('收录的文件：');
+      for (const d of documents) out(`  ${d.document}：${'title' in d ? `${d.title}，${d.stats} 个数字` : `${d.topics} 个主题`}`);
+      for (const line of findingsText(loaded.findings)) out(line);
+      const errors = loaded.findings.filter((f) => f.level === 'error').length;
+      const action = loaded.findings.filter((f) => groupOf(f) === 'action').length;
+      out(`共 ${loaded.findings.length} 条：需要处理 ${action} 条${errors ? `（其中 ${errors} 条使文件未被收录；改正前，运行中的机器人不会载入任何改动）` : ''}，供参考 ${loaded.findings.length - action} 条`);
     }
     process.exitCode = failed ? 1 : 0;
+  });
+
+kb.command('score')
+  .argument('<dir>', '文件夹：NAME.txt（或 .html/.pdf/.docx）与人工核对的 NAME.expect.json')
+  .option('--json', '输出 JSON')
+  .option('--verbose', '列出每个未读到或读错的数字')
+  .description('按人工核对的数字给解析器打分：读对、读错（记在错误的列下）、未读到')
+  .action(async (dir: string, opts: { json?: boolean; verbose?: boolean }) => {
+    const scores = await scoreDirectory(dir);
+    const total = { found: 0, wrong: 0, missing: 0 };
+    for (const s of scores) {
+      total.found += s.found;
+      total.wrong += s.wrong;
+      total.missing += s.missing;
+    }
+    if (opts.json) {
+      out(JSON.stringify({ ...total, reports: scores }));
+    } else {
+      for (const s of scores) {
+        const year = s.year.expected !== null && s.year.expected !== s.year.got ? `  年份 ${s.year.got ?? '未读出'}（应为 ${s.year.expected}）` : '';
+        out(`${s.name}：读对 ${s.found}，读错 ${s.wrong}，未读到 ${s.missing}${year}`);
+        if (opts.verbose) {
+          for (const f of s.figures.filter((x) => x.verdict !== 'found')) {
+            out(`    ${f.verdict === 'wrong' ? '读错' : '未读到'} ${f.item} / ${f.column} = ${f.value}${f.got ? `（该行读到 ${f.got}）` : ''}`);
+          }
+        }
+      }
+      const all = total.found + total.wrong + total.missing;
+      out(`合计 ${all} 个数字：读对 ${total.found}（${all ? ((100 * total.found) / all).toFixed(1) : 0}%），读错 ${total.wrong}，未读到 ${total.missing}`);
+    }
+    process.exitCode = total.wrong > 0 ? 1 : 0;
   });
 
 kb.command('build')

@@ -1,7 +1,8 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseReport } from './report-parser.ts';
-import { validateReport } from './validate.ts';
+import { readReport, readReportFile, type ReadOptions } from './report-file.ts';
+import { REPORT_EXTENSIONS, readSourceFile } from './readers/source-file.ts';
+import { decodeText } from './readers/text.ts';
 import { parseGuide } from './guide-parser.ts';
 import { parseSynonyms, parseWords, type SynonymTable } from '../language/synonyms.ts';
 import type { Contacts, Finding, GuideTopic, ParsedReport, Passage, ReportDocument, Source, Statistic } from './types.ts';
@@ -19,22 +20,25 @@ export interface KnowledgeBase {
   synonyms: SynonymTable;
 }
 
-const REPORT_FILE = /\.(txt|md)$/i;
+export { readReport } from './report-file.ts';
 
-/** Parses a report and checks it against its own rules: what `kb parse` shows and the base holds. */
-export function readReport(text: string, document: string): { parsed: ParsedReport; findings: Finding[] } {
-  const parsed = parseReport(text, document);
-  return { parsed, findings: [...parsed.findings, ...validateReport(parsed, document)] };
+/** Reads one report's text into the shapes the knowledge base holds; errors become findings. */
+export function compileReport(text: string, document: string): CompiledReport {
+  const { parsed, findings } = readReport(text, document);
+  return compileParsed(parsed, findings, document);
 }
 
-/** Reads one report file into the shapes the knowledge base holds; errors become findings. */
-export function compileReport(text: string, document: string): {
+export interface CompiledReport {
   report: ReportDocument | null;
   stats: Statistic[];
   passages: Passage[];
   findings: Finding[];
-} {
-  const { parsed, findings } = readReport(text, document);
+}
+
+/** A parsed report as the knowledge base holds it, or null with an error when it has no year or body. */
+export function compileParsed(parsed: ParsedReport | null, readFindings: Finding[], document: string): CompiledReport {
+  const findings = [...readFindings];
+  if (parsed === null) return { report: null, stats: [], passages: [], findings };
   if (parsed.year === null || parsed.body === null) {
     findings.push({
       level: 'error',
@@ -55,22 +59,36 @@ export function compileReport(text: string, document: string): {
   };
 }
 
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+/** A text file of the directory, or null when it is absent; unreadable ones are findings. */
+async function readOptional(path: string, document: string, findings: Finding[]): Promise<string | null> {
+  const source = await readSourceFile(path, document, 'text');
+  if (!source.ok) {
+    if (!source.missing) findings.push(source.finding);
+    return null;
   }
+  const decoded = decodeText(source.bytes, document);
+  findings.push(...decoded.findings);
+  return decoded.text;
 }
 
 async function listReports(dir: string): Promise<string[]> {
   try {
     const names = await readdir(dir, { recursive: true });
-    return names.filter((n) => REPORT_FILE.test(n) && !n.split(/[\\/]/).some((p) => p.startsWith('.'))).sort();
+    return names.filter((n) => REPORT_EXTENSIONS.test(n) && !n.split(/[\\/]/).some((p) => p.startsWith('.'))).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
+  }
+}
+
+/** Why the knowledge directory cannot serve at all, or null: missing, or not a directory. */
+async function missingDirectory(dir: string): Promise<string | null> {
+  try {
+    const st = await stat(dir);
+    return st.isDirectory() ? null : `知识目录 ${dir} 不是文件夹`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `知识目录 ${dir} 不存在（请检查 KNOWLEDGE_DIR）` : `无法访问知识目录 ${dir}（${code ?? String(e)}）`;
   }
 }
 
@@ -78,8 +96,12 @@ async function listReports(dir: string): Promise<string[]> {
  * Loads the knowledge directory: reports/*, guide.md, words.txt, synonyms.txt. Problems in the
  * documents are findings, not exceptions; only an unreadable directory throws.
  */
-export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
+export async function loadKnowledge(dir: string, options: ReadOptions = {}): Promise<KnowledgeBase> {
   const findings: Finding[] = [];
+  const missing = await missingDirectory(dir);
+  if (missing) {
+    findings.push({ level: 'error', document: dir, location: '知识目录', message: `${missing}：没有任何报告和指南，机器人只能回答“未收录”` });
+  }
   const stats: Statistic[] = [];
   const passages: Passage[] = [];
   const reports: ReportDocument[] = [];
@@ -88,7 +110,8 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
   for (const name of await listReports(reportDir)) {
     const path = join(reportDir, name);
     const document = relative(dir, path);
-    const compiled = compileReport(await readFile(path, 'utf8'), document);
+    const read = await readReportFile(path, document, options);
+    const compiled = compileParsed(read.parsed, read.findings, document);
     findings.push(...compiled.findings);
     if (!compiled.report) continue;
     const clash = reports.find((r) => r.body === compiled.report!.body && r.year === compiled.report!.year);
@@ -111,7 +134,7 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
 
   let topics: GuideTopic[] = [];
   let contacts: Contacts | null = null;
-  const guideText = await readOptional(join(dir, 'guide.md'));
+  const guideText = await readOptional(join(dir, 'guide.md'), 'guide.md', findings);
   if (guideText === null) {
     findings.push({ level: 'warning', document: 'guide.md', location: join(dir, 'guide.md'), message: '没有公开指南，办事类问题将无法回答' });
   } else {
@@ -121,8 +144,8 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
     findings.push(...guide.findings);
   }
 
-  const words = parseWords((await readOptional(join(dir, 'words.txt'))) ?? '');
-  const synonymsParsed = parseSynonyms((await readOptional(join(dir, 'synonyms.txt'))) ?? '', 'synonyms.txt');
+  const words = parseWords((await readOptional(join(dir, 'words.txt'), 'words.txt', findings)) ?? '');
+  const synonymsParsed = parseSynonyms((await readOptional(join(dir, 'synonyms.txt'), 'synonyms.txt', findings)) ?? '', 'synonyms.txt');
   findings.push(...synonymsParsed.findings);
 
   const latest = [...reports].sort((a, b) => b.year - a.year)[0];

@@ -10,6 +10,7 @@ import { watch as watchFiles, type FSWatcher } from 'chokidar';
 import type { RunningBot } from '../answer/bot.ts';
 import type { Logger } from '../log.ts';
 import { loadKnowledge, type KnowledgeBase } from './knowledge-base.ts';
+import { REPORT_EXTENSIONS } from './readers/source-file.ts';
 import type { Finding } from './types.ts';
 
 export interface ReloadResult {
@@ -40,12 +41,17 @@ export interface ReloaderOptions {
   /** Quiet time after the last file event before reloading. */
   debounceMs?: number;
   watch?: boolean;
+  /**
+   * A reload that has not finished by then is abandoned and the knowledge base in service stays.
+   * Each file is already bounded (size, regular files only, a worker with a time limit); this
+   * bounds the pass as a whole, e.g. on a network drive that stops answering.
+   */
+  timeoutMs?: number;
   /** Test seam; defaults to loadKnowledge. */
   load?: (dir: string) => Promise<KnowledgeBase>;
 }
 
 const KNOWN_FILES = new Set(['guide.md', 'words.txt', 'synonyms.txt']);
-const REPORT_FILE = /\.(txt|md)$/i;
 // vim swap/backup, emacs autosave and lock, generic temp and backup files
 const TEMP_FILE = /(\.sw[a-z]|~|\.tmp|\.bak|\.orig)$|^#.*#$|^\.#/i;
 const MAX_LISTED_ERRORS = 5;
@@ -72,7 +78,7 @@ function isRelevant(root: string, file: string, event: string): boolean {
   if (!parts || parts.length === 0) return false;
   if (parts.length === 1) return KNOWN_FILES.has(parts[0]!) || parts[0] === 'reports';
   if (parts[0] !== 'reports') return false;
-  return event === 'addDir' || event === 'unlinkDir' || REPORT_FILE.test(parts[parts.length - 1]!);
+  return event === 'addDir' || event === 'unlinkDir' || REPORT_EXTENSIONS.test(parts[parts.length - 1]!);
 }
 
 function summary(kb: KnowledgeBase): { documents: string[]; years: number[]; text: string } {
@@ -85,7 +91,7 @@ function summary(kb: KnowledgeBase): { documents: string[]; years: number[]; tex
 const describeFinding = (f: Finding) => `${f.document}（${f.location}）：${f.message}`;
 
 export function createReloader(options: ReloaderOptions): Reloader {
-  const { dir, bot, logger, debounceMs = 500, load = loadKnowledge } = options;
+  const { dir, bot, logger, debounceMs = 500, timeoutMs = 60_000, load = loadKnowledge } = options;
   const root = path.resolve(dir);
   const initial = bot.engine.kb;
   const initialErrors = initial.findings.filter((f) => f.level === 'error');
@@ -113,10 +119,17 @@ export function createReloader(options: ReloaderOptions): Reloader {
       return { ok: false, message, findings: [] };
     };
     let kb: KnowledgeBase;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      kb = await load(dir);
+      const timeout = new Promise<never>((_, reject) => {
+        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} 秒` : `${timeoutMs} 毫秒`;
+        timer = setTimeout(() => reject(new Error(`超过 ${limit}仍未完成，已放弃本次载入`)), timeoutMs);
+      });
+      kb = await Promise.race([load(dir), timeout]);
     } catch (error) {
       return failed(`读取知识目录 ${dir} `, error);
+    } finally {
+      clearTimeout(timer);
     }
     const errors = kb.findings.filter((f) => f.level === 'error');
     const { documents, years, text } = summary(kb);

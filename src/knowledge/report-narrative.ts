@@ -14,6 +14,16 @@ function looksLikeBody(s: string): boolean {
   return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
 }
 
+const OPENING_YEAR = /^((?:19|20)\d{2})年度?(?:[,，]|(?=[我本全在]))/;
+// The body as the subject of the opening sentence: a name ending in a kind of office, not
+// "我局" / "全镇" / "在…".
+// The body as the subject of the opening sentence: a name ending in a kind of office, not
+// "我局" / "全镇" / "在…". The shortest name with a strong ending (局, 人民政府, …) wins over one
+// with a weak ending (乡, 镇): "区城乡建设局", "中村乡人民政府".
+const OPENING_BODY_STRONG = /^(?![我本全在各今该])([\u4e00-\u9fff]{2,24}?(?:人民政府|办事处|委员会|管委会|局|委|办公室|中心|厅|署|辦事處|委員會))(?=[\u4e00-\u9fff])/;
+const OPENING_BODY_WEAK = /^(?![我本全在各今该])([\u4e00-\u9fff]{1,12}?(?:街道|镇|乡|鎮|鄉|办|院|所|站|队|馆))(?=[\u4e00-\u9fff])/;
+const OPENING_BODY = { exec: (t: string) => OPENING_BODY_STRONG.exec(t) ?? OPENING_BODY_WEAK.exec(t) };
+
 export interface Title {
   year: number | null;
   body: string | null;
@@ -35,7 +45,8 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
     if (!m || !/信息公开|年度报告|工作报告/.test(m[3] ?? '')) continue;
     const year = Number(m[2]);
     let body: string | null = null;
-    const prefix = (m[1] ?? '').replace(/^关于/, '');
+    // "某某局关于2021年度…报告": the body is what comes before 关于.
+    const prefix = (m[1] ?? '').replace(/^关于/, '').replace(/关于$/, '');
     if (looksLikeBody(prefix)) body = prefix;
     else if (prefix === '') {
       for (let j = i - 1; j >= 0; j--) {
@@ -50,6 +61,9 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
   let year: number | null = null;
   let body: string | null = null;
   let line: number | null = null;
+  let leadYear: number | null = null;
+  let leadBody: string | null = null;
+  let leadLine: number | null = null;
   for (const l of opening) {
     const t = chineseYearDigits(squash(l.raw.slice(0, 2000)));
     const pub = /(?:公布|发布|编制)([^，,。；;：:]{2,30}?)((?:19|20)\d{2})年度?政府信息公开(?:工作)?(?:年度)?报告/.exec(t);
@@ -62,6 +76,31 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
     if (period && year === null) {
       year = Number(period[1]);
       line = l.line;
+    }
+    // A paragraph that opens with the year: "2019年，我局按照…", "2022年，某某市自然资源局…".
+    const lead = OPENING_YEAR.exec(t);
+    if (lead && (leadYear === null || Number(lead[1]) === leadYear)) {
+      if (leadYear === null) {
+        leadYear = Number(lead[1]);
+        leadLine = l.line;
+      }
+      const named: RegExpExecArray | null = leadBody === null ? OPENING_BODY.exec(t.slice(lead[0].length)) : null;
+      if (named && looksLikeBody(named[1] ?? '')) leadBody = named[1] ?? null;
+    }
+  }
+  if (year === null && leadYear !== null) {
+    year = leadYear;
+    line = leadLine;
+  }
+  if (body === null && year === leadYear) body = leadBody;
+  // A title without the year: "某某街道办事处政府信息公开工作年度报告".
+  if (body === null && year !== null) {
+    for (const c of candidates) {
+      const m = /^(.{2,40}?)(?:政府信息公开)?(?:工作)?年度报告$/.exec(c.text);
+      if (m && looksLikeBody(m[1] ?? '')) {
+        body = m[1] ?? null;
+        break;
+      }
     }
   }
   return { year, body, line };
@@ -100,16 +139,27 @@ export interface Paragraph {
 
 /** The paragraph's text, lines joined (no space between Chinese characters), and where each line starts. */
 export function joinSegments(p: Paragraph): { text: string; starts: { at: number; line: number }[] } {
-  let text = '';
+  // Pieces joined once at the end: appending to a growing string and reading its last character
+  // flattens the string every time, which made long paragraphs quadratic.
+  const pieces: string[] = [];
   const starts: { at: number; line: number }[] = [];
+  let length = 0;
+  let last = '';
   for (const s of p.segments) {
-    const last = text.slice(-1);
-    const first = s.text.slice(0, 1);
-    if (text !== '' && !CJK_EDGE.test(last) && !CJK_EDGE.test(first)) text += ' ';
-    starts.push({ at: text.length, line: s.line });
-    text += s.text;
+    if (s.text === '') {
+      starts.push({ at: length, line: s.line });
+      continue;
+    }
+    if (length > 0 && !CJK_EDGE.test(last) && !CJK_EDGE.test(s.text[0] ?? '')) {
+      pieces.push(' ');
+      length += 1;
+    }
+    starts.push({ at: length, line: s.line });
+    pieces.push(s.text);
+    length += s.text.length;
+    last = s.text[s.text.length - 1] ?? '';
   }
-  return { text, starts };
+  return { text: pieces.join(''), starts };
 }
 
 export function paragraphText(p: Paragraph): string {
@@ -221,10 +271,16 @@ function cleanItem(s: string): string {
 export function narrativeFigures(p: Paragraph): ReportStat[] {
   const stats: ReportStat[] = [];
   const { text: original, starts } = joinSegments(p);
+  // Binary search: a paragraph of many lines with many figures would otherwise be quadratic.
   const lineAt = (idx: number): number => {
-    let line = starts[0]?.line ?? 0;
-    for (const s of starts) if (s.at <= idx) line = s.line;
-    return line;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid]?.at ?? 0) <= idx) lo = mid;
+      else hi = mid - 1;
+    }
+    return starts[lo]?.line ?? 0;
   };
   const { text, map } = normaliseMapped(original);
   // Clause and sentence number of every position, to tell runs of figures apart.

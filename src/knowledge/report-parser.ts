@@ -7,8 +7,11 @@ import {
   ARTICLE, ROW_MARKER, TABLE_NOTE,
   canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
 } from './report-text.ts';
-import { groupRows } from './report-rows.ts';
-import { parseArticleTable, parseRequestTable, parseReviewTable, type TableContext } from './report-tables.ts';
+import { type Row } from './report-rows.ts';
+import { regionRows, type RegionLine } from './report-cells.ts';
+import { isArticleCell, parseArticleTable, type TableContext } from './report-active.ts';
+import { parseRequestTable, parseReviewTable } from './report-tables.ts';
+import { labelKey, withoutNotes } from './report-labels.ts';
 import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
 
 export { canonLabel } from './report-text.ts';
@@ -40,7 +43,7 @@ export function sectionHeading(raw: string, current: number): SectionHeading | n
   if (!m) return null;
   const num = chineseNumber(m[1] ?? '');
   if (num === null || num <= current || num > 10) return null;
-  const title = (m[4] ?? '').replace(/\s+/g, '');
+  const title = labelKey(m[4] ?? '');
   if (title.length < 2 || title.length > 30 || /。./.test(title)) return null;
   const words = SECTION_WORDS[num];
   const separated = m[3] !== undefined || m[2] !== undefined;
@@ -54,55 +57,85 @@ export function sectionHeading(raw: string, current: number): SectionHeading | n
 function isNarrative(raw: string): boolean {
   if (raw.includes('\t') || /[|｜]/.test(raw)) return false;
   const s = squash(raw);
-  if (TABLE_NOTE.test(s)) return false;
-  return /。/.test(s) || s.length >= 60;
+  if (TABLE_NOTE.test(labelKey(s))) return false;
+  // A row label with a long note in brackets ("规范性文件（行政机关制定…）") is a cell.
+  const bare = withoutNotes(canonLabel(s));
+  // A line of a paragraph wrapped by a PDF (40-50 characters, commas) is running text too.
+  return /。/.test(bare) || bare.length >= 60 || bare.length >= 24 && /[，,；;]/.test(bare);
 }
 
-/** Which table a line starts, judged by its cells. */
-function starterOf(shape: LineShape): TableKind | null {
-  if (shape.mode === 'skip') return null;
-  for (const cell of shape.cells) {
+/** Which table a row starts, judged by its cells. */
+function starterOf(row: Row, sectionNum: number): TableKind | 'header' | null {
+  for (const cell of row.cells) {
     if (cell.kind !== 'text') continue;
-    const s = canonLabel(cell.text);
-    if (ARTICLE.test(s)) return 'active';
-    if (TABLE_NOTE.test(s) || s === '申请人情况' || /^一、本年新收/.test(s)) return 'requests';
+    if (isArticleCell(cell)) return 'active';
+    const s = labelKey(cell.text);
+    if (TABLE_NOTE.test(s) || s === '申请人情况' || /^一、本年新收/.test(s) && sectionNum !== 3) return 'requests';
     if (s === '行政复议') return 'review';
+    if (s === '信息内容' && sectionNum === 2) return 'header';
+    return null;
   }
   return null;
 }
 
-const SECTION_TABLE: Record<number, TableKind> = { 3: 'requests', 4: 'review' };
-
-interface TableLine {
-  shape: LineShape;
-  line: number;
+/** Whether a line may open a table: a line the parser would not take for running text. */
+function opensTable(raw: string, no: number): boolean {
+  const shape = lineShape(raw, no);
+  if (shape.mode === 'skip') return false;
+  return shape.cells.some((c) => {
+    if (c.kind !== 'text') return false;
+    const s = labelKey(c.text);
+    return ARTICLE.test(s) || TABLE_NOTE.test(s) || s === '申请人情况' || s === '行政复议';
+  });
 }
 
-function parseTables(lines: TableLine[], sectionNum: number, ctx: TableContext): void {
-  interface Segment { kind: TableKind | null; lines: TableLine[] }
+const SECTION_TABLE: Record<number, TableKind> = { 2: 'active', 3: 'requests', 4: 'review' };
+
+function parseTables(lines: RegionLine[], sectionNum: number, ctx: TableContext): void {
+  interface Segment { kind: TableKind | null; rows: Row[]; header: boolean }
   const segments: Segment[] = [];
-  for (const tl of lines) {
-    const kind = starterOf(tl.shape);
+  for (const row of regionRows(lines)) {
+    const starter = starterOf(row, sectionNum);
     const current = segments[segments.length - 1];
-    if (!current || kind === 'active' || (kind !== null && current.kind !== kind)) {
-      segments.push({ kind: kind ?? SECTION_TABLE[sectionNum] ?? null, lines: [tl] });
+    if (starter === 'header') {
+      // "信息内容" opens a table of its own unless it follows that table's "第二十条第（X）项".
+      if (current && current.kind === 'active' && !current.header) {
+        current.header = true;
+        current.rows.push(row);
+      } else {
+        segments.push({ kind: 'active', rows: [row], header: true });
+      }
+      continue;
+    }
+    if (!current || starter === 'active' || (starter !== null && current.kind !== starter)) {
+      const header = row.cells.some((c) => c.kind === 'text' && labelKey(c.text) === '信息内容');
+      segments.push({ kind: starter ?? SECTION_TABLE[sectionNum] ?? null, rows: [row], header });
     } else {
-      current.lines.push(tl);
+      current.rows.push(row);
     }
   }
-  for (const seg of segments) {
-    const rows = groupRows(seg.lines);
-    if (rows.length === 0) continue;
-    if (seg.kind === 'active') parseArticleTable(rows, ctx);
-    else if (seg.kind === 'requests') parseRequestTable(rows, ctx);
-    else if (seg.kind === 'review') parseReviewTable(rows, ctx);
+  segments.forEach((seg, i) => {
+    const rows = seg.rows;
+    if (rows.length === 0) return;
+    const segCtx: TableContext = { ...ctx, endsText: ctx.endsText && i === segments.length - 1 };
+    if (seg.kind === 'active') parseArticleTable(rows, segCtx);
+    else if (seg.kind === 'requests') parseRequestTable(rows, segCtx);
+    else if (seg.kind === 'review') parseReviewTable(rows, segCtx);
     else if (rows.some((r) => r.cells.some((c) => c.kind === 'number'))) {
       ctx.findings.push({
         level: 'warning', document: ctx.document, location: `第 ${rows[0]?.line ?? 0} 行（${ctx.section || '文首'}）`,
         message: '这部分表格没有“第二十条第（X）项”等可识别的表头，其中的数字未记录',
       });
     }
-  }
+  });
+}
+
+/** The body in a file name like "2020-某某县人民政府.txt" or "某某局2021年度报告.pdf". */
+function fromFileName(document: string): { body: string | null } {
+  const base = (document.split(/[\\/]/).pop() ?? '').replace(/\.[a-z0-9]{1,5}$/i, '');
+  const rest = base.replace(/(?:19|20)\d{2}年?度?/g, ' ').replace(/政府信息公开.*$|工作年度报告.*$|年度报告.*$/, '').replace(/[-_\s]+/g, ' ').trim();
+  const body = /^[\u4e00-\u9fff]{2,40}$/.test(rest) ? rest : null;
+  return { body };
 }
 
 function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
@@ -110,9 +143,10 @@ function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
   let y2021 = 0;
   for (const s of stats) {
     if (s.kind !== 'table') continue;
+    const column = labelKey(withoutNotes(s.column));
     if (s.article) {
-      if (/^(?:本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增\/减|处理决定数量|采购项目数量|采购总金额)$/.test(s.column)) y2019++;
-      if (/^(?:本年制发件数|本年废止件数|现行有效件数|本年处理决定数量)$|^本年收费金额/.test(s.column)) y2021++;
+      if (/^(?:本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增\/减|处理决定数量|采购项目数量|采购总金额)$/.test(column)) y2019++;
+      if (/^(?:本年制发件数|本年废止件数|现行有效件数|本年处理决定数量)$|^本年收费金额/.test(column)) y2021++;
     } else if (s.group && /^（六）/.test(s.group)) y2021++;
   }
   if (y2019 > y2021) return '2019';
@@ -125,6 +159,18 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   const finding = (level: Finding['level'], location: string, message: string): void => {
     out.findings.push({ level, document, location, message });
   };
+
+  // Running heads: a title-like line printed again on every page of a PDF.
+  const counts = new Map<string, number>();
+  const firstSeen = new Map<string, number>();
+  lines.forEach((raw, idx) => {
+    if (raw.length > 120) return;
+    const s = squash(raw);
+    if (s.length < 8 || s.length > 80 || !/报告|報告/.test(s)) return;
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+    if (!firstSeen.has(s)) firstSeen.set(s, idx + 1);
+  });
+  const runningHeads = new Set([...counts].filter(([, n]) => n >= 2).map(([s]) => s));
 
   // Title lines: the short lines above the first section heading or paragraph.
   let i = 0;
@@ -143,16 +189,23 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   const title = readTitle(titleLines, opening);
   out.year = title.year;
   out.body = title.body;
+  // A clerk names files "2020-某某县人民政府.txt"; reports often say only "我局". The body may come
+  // from the name, the year never: a text that states no year is not read as a report.
+  const named = fromFileName(document);
+  if (out.year !== null && out.body === null && named.body !== null) {
+    out.body = named.body;
+    finding('info', '文首', `正文没有写明发布报告的机关，按文件名取“${named.body}”`);
+  }
   if (out.year === null) finding('warning', '文首', '未能从标题或正文开头读出报告年度（如“2019 年政府信息公开工作年度报告”）');
   if (out.body === null) finding('warning', title.line ? `第 ${title.line} 行` : '文首', '未能从标题读出发布报告的机关名称');
 
   // Sections, each with its text and its tables.
   let section: SectionHeading = { num: 0, title: '' };
   let builder = new ParagraphBuilder('');
-  let tableLines: TableLine[] = [];
+  let tableLines: RegionLine[] = [];
   let inTable = false;
-  const closeSection = (): void => {
-    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings };
+  const closeSection = (endsText = false): void => {
+    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings, endsText };
     try {
       parseTables(tableLines, section.num, ctx);
     } catch (e) {
@@ -182,10 +235,16 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
     }
     if (squash(raw) === '') {
       builder.blank();
+      // Empty lines and lines of spaces are cells or gaps between cells in a table.
+      if (inTable) tableLines.push({ raw, line: no });
       continue;
     }
-    // A page number between two parts of a paragraph or a table ("— 4 —", "第 3 页").
-    if (isPageNumber(squash(raw))) continue;
+    // A page number or running head between two parts of a paragraph or a table ("— 4 —",
+    // "第 3 页", the report's title again at the top of each page).
+    if (isPageNumber(squash(raw)) || runningHeads.has(squash(raw)) && no !== firstSeen.get(squash(raw))) {
+      if (inTable) tableLines.push({ raw: '', line: no, pageBreak: true });
+      continue;
+    }
     const tableSection = section.num >= 2 && section.num <= 4;
     let isTable: boolean;
     if (isNarrative(raw)) {
@@ -193,21 +252,20 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
     } else if (inTable) {
       isTable = true;
     } else {
-      const shape = lineShape(raw, no);
-      if (starterOf(shape)) isTable = true;
+      if (opensTable(raw, no)) isTable = true;
       else if (tableSection) isTable = subHeading(raw) === null || ROW_MARKER.test(squash(raw)) && tableLines.length > 0;
       else isTable = false;
     }
     if (isTable) {
       inTable = true;
-      tableLines.push({ shape: lineShape(raw, no), line: no });
+      tableLines.push({ raw, line: no });
       builder.interrupt();
     } else {
       inTable = false;
       builder.add(raw, no);
     }
   }
-  closeSection();
+  closeSection(inTable);
 
   out.format = detectFormat(out.stats);
   const tables = out.stats.filter((s) => s.kind === 'table');

@@ -1,6 +1,7 @@
 // Table rows of an annual report: rebuilding rows from the text layout, joining header cells
 // broken across lines, and fitting a row's cells to the header's columns without guessing.
 import { ARTICLE, ROW_MARKER, TABLE_NOTE, canonLabel, type Cell, type LineShape } from './report-text.ts';
+import { isHeaderWord, labelKey } from './report-labels.ts';
 
 /** A table row: from a line with separators (explicit) or rebuilt from one-cell-per-line text. */
 export interface Row {
@@ -10,18 +11,33 @@ export interface Row {
 }
 
 export const squashCell = (c: Cell): string => canonLabel(c.text);
+/** A cell's label for matching: canonical and in simplified characters. */
+export const keyCell = (c: Cell): string => labelKey(c.text);
 
 /** Cells that begin a new row even before any figure has been seen. */
 function startsRow(c: Cell): boolean {
   if (c.kind !== 'text') return false;
-  const s = squashCell(c);
+  const s = keyCell(c);
   return ROW_MARKER.test(s) || ARTICLE.test(s) || TABLE_NOTE.test(s) || s === '信息内容';
+}
+
+/** The header cells that open a table rather than label a row. */
+function startsTable(c: Cell): boolean {
+  const s = keyCell(c);
+  return ARTICLE.test(s) || TABLE_NOTE.test(s) || s === '信息内容';
+}
+
+function trimEnd(cells: Cell[]): Cell[] {
+  let end = cells.length;
+  while (end > 0 && cells[end - 1]?.kind === 'blank') end--;
+  return cells.slice(0, end);
 }
 
 /** Rebuild rows: explicit lines stay rows; loose cells join the row until a new label starts one. */
 export function groupRows(lines: { shape: LineShape; line: number }[]): Row[] {
   const rows: Row[] = [];
   let loose: Row | null = null;
+  let seenFigure = false;
   const flush = (): void => {
     if (loose && loose.cells.length > 0) rows.push(loose);
     loose = null;
@@ -30,16 +46,28 @@ export function groupRows(lines: { shape: LineShape; line: number }[]): Row[] {
     if (shape.mode === 'skip') continue;
     if (shape.mode === 'row') {
       flush();
+      const prev = rows[rows.length - 1];
+      const figuresOnly = shape.cells.every((c) => c.kind !== 'text');
+      // "行政许可" on one line, "114	0	114" on the next: the figures belong to the label above.
+      const prevTexts = prev?.cells.filter((c) => c.kind === 'text') ?? [];
+      if (figuresOnly && prev && prevTexts.length === 1 && prev.cells.every((c) => c.kind === 'text' || c.kind === 'blank')
+        && !startsTable(prevTexts[0] as Cell) && !isHeaderWord(keyCell(prevTexts[0] as Cell))) {
+        prev.cells = [...trimEnd(prev.cells), ...shape.cells];
+        continue;
+      }
       rows.push({ cells: shape.cells, explicit: true, line });
       continue;
     }
     for (const cell of shape.cells) {
       const current: Row | null = loose;
       if (current && cell.kind === 'text') {
-        const hasValues = current.cells.some((c) => c.kind !== 'text');
+        // Empty cells end a row only once figures have been seen: in the header they are
+        // filler of merged cells ("第二十条第（一）项 | |||").
+        const hasValues = current.cells.some((c) => c.kind !== 'text' && (c.kind !== 'blank' || seenFigure));
         if (hasValues || startsRow(cell)) flush();
       }
-      if (!loose) loose = { cells: [], explicit: false, line };
+      if (cell.kind === 'number' || cell.kind === 'bad') seenFigure = true;
+      if (!loose) loose = { cells: [], explicit: false, line: cell.line || line };
       (loose as Row).cells.push(cell);
     }
   }
@@ -48,40 +76,22 @@ export function groupRows(lines: { shape: LineShape; line: number }[]): Row[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Header cells broken across lines ("本年新" + "制作数量") are joined where the join is a column
-// of the national formats; the words below only decide joins, never which columns exist.
-const KNOWN_COLUMNS = new Set([
-  '本年新制作数量', '本年新公开数量', '对外公开总数量', '上一年项目数量', '本年增/减', '处理决定数量',
-  '采购项目数量', '采购总金额', '本年制发件数', '本年废止件数', '现行有效件数', '本年处理决定数量',
-  '本年收费金额（单位：万元）', '自然人', '商业企业', '科研机构', '社会组织', '社会公益组织',
-  '法律服务机构', '其他', '总计', '结果维持', '结果纠正', '其他结果', '尚未审结',
-  '未经复议直接起诉', '复议后起诉', '行政复议', '行政诉讼', '申请人情况', '法人或其他组织', '信息内容',
-]);
-
-export function mergeFragments(frags: string[], target: number | null): string[] {
+// Header cells broken across lines ("本年新" + "制作数量", "结果维" + "持") are joined where the
+// join is a column of the national formats; the words only decide joins, never which columns
+// exist. A header that cannot be joined into the expected number of columns is left as it is:
+// the table's reader then records no figure under it rather than a guessed label.
+export function mergeFragments(frags: string[], _target: number | null): string[] {
   const out: string[] = [];
   for (let i = 0; i < frags.length; ) {
     let taken = 1;
-    for (let j = Math.min(frags.length, i + 4); j > i + 1; j--) {
-      if (KNOWN_COLUMNS.has(frags.slice(i, j).join(''))) {
+    for (let j = Math.min(frags.length, i + 6); j > i + 1; j--) {
+      if (isHeaderWord(frags.slice(i, j).join(''))) {
         taken = j - i;
         break;
       }
     }
     out.push(frags.slice(i, i + taken).join(''));
     i += taken;
-  }
-  // Still too many: join the shortest unknown neighbours (a cell broken where no word is known).
-  while (target !== null && target > 0 && out.length > target && out.length <= 200) {
-    let best = -1;
-    for (let i = 0; i + 1 < out.length; i++) {
-      const a = out[i] ?? '';
-      const b = out[i + 1] ?? '';
-      if (KNOWN_COLUMNS.has(a) && KNOWN_COLUMNS.has(b)) continue;
-      if (best < 0 || a.length + b.length < (out[best] ?? '').length + (out[best + 1] ?? '').length) best = i;
-    }
-    if (best < 0) break;
-    out.splice(best, 2, (out[best] ?? '') + (out[best + 1] ?? ''));
   }
   return out;
 }

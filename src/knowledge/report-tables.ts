@@ -2,56 +2,13 @@
 // 第二十条), section 三 (applications, one large table) and section 四 (review and litigation,
 // one row). Columns come from the header rows found; cells that cannot be placed without
 // guessing are not recorded, and a Finding says so.
-import type { Finding, ReportStat } from './types.ts';
 import {
-  ARTICLE, PAREN_ROW, ROW_MARKER, SUB_ROW, TABLE_NOTE, TOP_ROW, canonLabel, hasUnclosedBracket, type Cell,
+  PAREN_ROW, ROW_MARKER, SUB_ROW, TABLE_NOTE, TOP_ROW, hasUnclosedBracket, type Cell,
 } from './report-text.ts';
+import { record, warn, type TableContext } from './report-active.ts';
+import { SECTION3_COLUMNS, labelKey, withoutNotes } from './report-labels.ts';
+import { consistentPlacements, placements } from './report-sums.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
-
-export interface TableContext {
-  section: string;
-  document: string;
-  stats: ReportStat[];
-  findings: Finding[];
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function unitFromColumn(column: string): string | null {
-  const m = /单位：([^）]{1,6})）?/.exec(column);
-  return m?.[1] ?? null;
-}
-
-function stat(
-  ctx: TableContext, article: string | null, item: string, group: string | null,
-  column: string, cell: Cell, value: number, unit: string | null, line: number,
-): void {
-  const s: ReportStat = {
-    section: ctx.section, article, item, group, column, value, unit,
-    raw: cell.raw, kind: 'table', line,
-  };
-  if (cell.num?.approximate) s.approximate = true;
-  ctx.stats.push(s);
-}
-
-function warn(ctx: TableContext, line: number, message: string, level: Finding['level'] = 'warning'): void {
-  ctx.findings.push({ level, document: ctx.document, location: `第 ${line} 行（${ctx.section || '表格'}）`, message });
-}
-
-/** Record a cell of a section 二 table; empty and "——" cells carry no figure. */
-function recordArticleCell(ctx: TableContext, article: string, item: string, column: string | undefined, cell: Cell): void {
-  if (cell.kind === 'blank' || cell.kind === 'na') return;
-  if (cell.kind !== 'number' || !cell.num) {
-    warn(ctx, cell.line, `${article}“${item}”一行有无法读取的数值“${cell.raw}”，未记录`);
-    return;
-  }
-  if (!column) {
-    warn(ctx, cell.line, `${article}“${item}”一行的数值“${cell.raw}”没有对应的表头列，未记录`);
-    return;
-  }
-  const unit = cell.num.unit ?? unitFromColumn(column);
-  stat(ctx, article, item, null, column, cell, cell.num.value, unit, cell.line);
-}
 
 function lastTextIndex(cells: Cell[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (cells[i]?.kind === 'text') return i;
@@ -64,89 +21,14 @@ function trimTrailingBlanks(cells: Cell[]): Cell[] {
   return cells.slice(0, end);
 }
 
-/** One table of section 二: starts with the "第二十条第（X）项" cell. */
-export function parseArticleTable(rows: Row[], ctx: TableContext): void {
-  const first = rows[0];
-  if (!first) return;
-  const mi = first.cells.findIndex((c) => c.kind !== 'blank');
-  const markerCell = first.cells[mi];
-  const marker = markerCell ? ARTICLE.exec(canonLabel(markerCell.text)) : null;
-  if (!marker || !markerCell) return;
-  const article = canonLabel(marker[0]);
-  const rest: Row[] = [{ ...first, cells: first.cells.slice(mi + 1) }, ...rows.slice(1)];
-
-  let columns: string[] | null = null;
-  let explicitHeader = false;
-  const pending: string[] = [];
-  for (const row of rest) {
-    const cells = row.cells;
-    if (cells.every((c) => c.kind === 'blank')) continue;
-    const hasValues = cells.some((c) => c.kind !== 'text' && c.kind !== 'blank');
-    if (columns === null) {
-      if (!hasValues) {
-        const texts = cells.filter((c) => c.kind === 'text').map(squashCell);
-        if (row.explicit) {
-          // Label column first ("信息内容", or empty); then one column per cell, by position.
-          const labelFirst = cells[0]?.kind === 'blank' || squashCell(cells[0] as Cell) === '信息内容';
-          columns = (labelFirst ? cells.slice(1) : cells).map(squashCell);
-          explicitHeader = true;
-        } else {
-          pending.push(...texts.filter((t) => t !== '信息内容'));
-        }
-        continue;
-      }
-      if (row.explicit) {
-        warn(ctx, row.line, `${article}表格缺少表头（“信息内容”及各列名称），本行数字未记录`);
-        continue;
-      }
-      const lt = lastTextIndex(cells);
-      const texts = cells.slice(0, lt + 1).filter((c) => c.kind === 'text').map(squashCell).filter((t) => t !== '信息内容');
-      const values = trimTrailingBlanks(cells.slice(lt + 1));
-      const label = texts.pop();
-      columns = mergeFragments([...pending, ...texts], values.length);
-      if (!label) {
-        warn(ctx, row.line, `${article}表格第一行缺少行名，本行数字未记录`);
-        continue;
-      }
-      mapLooseRow(ctx, article, label, values, columns, row.line);
-      continue;
-    }
-    if (row.explicit && explicitHeader) {
-      const q = cells.findIndex((c) => c.kind !== 'blank');
-      const labelCell = cells[q];
-      if (!labelCell || labelCell.kind !== 'text') {
-        warn(ctx, row.line, `${article}表格中有一行缺少行名，本行数字未记录`);
-        continue;
-      }
-      const item = squashCell(labelCell);
-      cells.slice(q + 1).forEach((cell, j) => recordArticleCell(ctx, article, item, columns?.[j] || undefined, cell));
-      continue;
-    }
-    const lt = lastTextIndex(cells);
-    const label = cells.slice(0, lt + 1).filter((c) => c.kind === 'text').map(squashCell).join('');
-    const values = trimTrailingBlanks(cells.slice(lt + 1));
-    if (!label) {
-      warn(ctx, row.line, `${article}表格中有一行缺少行名，本行数字未记录`);
-      continue;
-    }
-    mapLooseRow(ctx, article, label, values, columns.filter((c) => c !== ''), row.line);
-  }
-}
-
-function mapLooseRow(ctx: TableContext, article: string, item: string, values: Cell[], columns: string[], line: number): void {
-  if (values.length === 0) return;
-  if (values.length !== columns.length) {
-    warn(ctx, line, `${article}“${item}”一行有 ${values.length} 个数据格，表头有 ${columns.length} 列（${columns.join('、')}），无法确定各数字所属的列，未记录`);
-    return;
-  }
-  values.forEach((cell, j) => recordArticleCell(ctx, article, item, columns[j], cell));
-}
+const stat = record;
 
 // ---------------------------------------------------------------------------------------------
 // Section 三.
 
 const GROUP3 = /^(?:申请人情况|申请人|法人或其他组织)$/;
 const TOTAL = /^(?:总计|合计)$/;
+const SECTION3 = new Set(SECTION3_COLUMNS.map((c) => labelKey(c)));
 
 interface RequestRow {
   labels: string[];
@@ -154,16 +36,6 @@ interface RequestRow {
   line: number;
 }
 
-function modeOf(ns: number[]): number | null {
-  const count = new Map<number, number>();
-  let best: number | null = null;
-  for (const n of ns) {
-    const c = (count.get(n) ?? 0) + 1;
-    count.set(n, c);
-    if (best === null || c > (count.get(best) ?? 0)) best = n;
-  }
-  return best;
-}
 
 function joinLabelParts(parts: string[]): string[] {
   const out: string[] = [];
@@ -184,7 +56,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   const headerRows = firstData < 0 ? rows : rows.slice(0, firstData);
   const headerTokens = headerRows
     .flatMap((r) => r.cells.filter((c) => c.kind === 'text').map(squashCell))
-    .filter((t) => !TABLE_NOTE.test(t) && !GROUP3.test(t));
+    .filter((t) => !TABLE_NOTE.test(labelKey(t)) && !GROUP3.test(labelKey(t)));
   const firstLine = rows[0]?.line ?? 0;
   if (firstData < 0) {
     warn(ctx, firstLine, '申请情况表格中没有找到“一、本年新收政府信息公开申请数量”等数据行，表格未读取');
@@ -219,39 +91,43 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     parsed.push({ labels, values, line: row.line });
   }
 
-  const widths = parsed.filter((r) => r.values.some((c) => c.kind !== 'blank')).map((r) => r.values.length);
-  const mode = modeOf(widths);
-  let columns = mergeFragments(headerTokens, mode);
-  const total = columns.findIndex((c) => TOTAL.test(c));
-  if (total >= 0 && total !== columns.length - 1) {
-    // 总计 spans the header rows at the right edge; in reading order it comes before the
-    // organisation columns of the row below it.
-    columns = [...columns.slice(0, total), ...columns.slice(total + 1), columns[total] as string];
-  }
-  if (columns.length === 0) {
+  const header = requestColumns(headerRows);
+  if (header.columns.length === 0) {
     warn(ctx, firstLine, '申请情况表格没有可识别的表头（自然人、法人或其他组织、总计等），表格未读取');
     return;
   }
-  if (mode !== null && mode !== columns.length) {
-    warn(ctx, firstLine, `申请情况表格表头有 ${columns.length} 列（${columns.join('、')}），而多数数据行有 ${mode} 个数据格；按表头读取`, 'info');
+  if (header.unknown.length > 0) {
+    warn(ctx, firstLine, `申请情况表格的表头“${header.unknown.join('”“')}”不是该表的列（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他、总计），无法确定各数字所属的列，表格未读取`);
+    return;
   }
-
+  const columns = header.columns;
   const k = columns.length;
-  let paren: string | null = null;
+  const groups = subRowGroups(parsed);
+  const ambiguous: Array<{ item: string; group: string | null; line: number; candidates: (Cell | null)[][]; undecided: number[]; warning: number }> = [];
   parsed.forEach((r, index) => {
-    for (const label of r.labels) {
-      if (TOP_ROW.test(label)) paren = null;
-      else if (PAREN_ROW.test(label)) paren = label;
+    const printed = r.labels[r.labels.length - 1] ?? '';
+    // Notes in brackets ("（区分处理的，只计这一情形…）") are not part of the row's name.
+    const item = withoutNotes(printed);
+    const group = groups[index] ?? null;
+    if (groups[index] === undefined && SUB_ROW.test(item)) {
+      warn(ctx, r.line, `申请情况表格“${item}”一行找不到所属的分组（如“（三）不予公开”），未记录`);
+      return;
     }
-    const item = r.labels[r.labels.length - 1] ?? '';
-    const group = SUB_ROW.test(item) ? paren : null;
     const recognised = ROW_MARKER.test(item);
+    if (!recognised && r.values.every((c) => c.kind === 'blank')) return;
     if (!recognised) warn(ctx, r.line, `申请情况表格中的行名“${item}”不是该表的行（缺少“一、”“（一）”“1.”等编号）`, 'info');
-    const values = r.values;
+    let values = r.values;
+    // Filler after the last column (merged cells, a row's closing "|") is no cell.
+    while (values.length > k && values[values.length - 1]?.kind === 'blank') values = values.slice(0, -1);
     const n = values.length;
     const next = parsed[index + 1]?.labels[0] ?? '';
     if (n === 0 || values.every((c) => c.kind === 'blank') && isParentOnly(item, next)) return;
-    const fitted = fitCells(values, k, recognised, true);
+    const cut = ctx.endsText === true && index === parsed.length - 1 && n < k;
+    let fitted = cut ? [...values, ...new Array<undefined>(k - n).fill(undefined)] : fitCells(values, k, recognised, true);
+    if (!cut && fitted.some((c) => c === undefined)) {
+      const candidates = placements(values, k).filter((p) => fitted.every((c, j) => c === undefined || sameReading(c, p[j] ?? null)));
+      if (candidates.length > 1) ambiguous.push({ item, group, line: r.line, candidates, undecided: fitted.flatMap((c, j) => (c === undefined ? [j] : [])), warning: -1 });
+    }
     const missing: string[] = [];
     const found: string[] = [];
     fitted.forEach((cell, j) => {
@@ -275,7 +151,9 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       stat(ctx, null, item, group, column, cell, cell.num.value, cell.num.unit, cell.line);
       found.push(`${column} ${cell.num.value}`);
     });
-    if (n !== k) {
+    if (cut) {
+      warn(ctx, r.line, `申请情况表格“${item}”一行在文本末尾被截断，只记录了前 ${n} 格`, 'info');
+    } else if (n !== k) {
       const first = columns[0] ?? '';
       const last = columns[k - 1] ?? '';
       const blanks = values.filter((c) => c.kind === 'blank').length;
@@ -285,9 +163,119 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       const how = missing.length === 0
         ? '各种可能的对齐方式读数相同，已全部记录'
         : `已记录无歧义的列（${found.join('、') || '无'}），${missing.join('、')} 列有多种可能的读数，未记录`;
-      warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列（${columns.join('、')}）不符；${rule}，${how}`);
+      const pending = ambiguous[ambiguous.length - 1];
+      if (pending && pending.line === r.line && pending.item === item) pending.warning = ctx.findings.length;
+      // Every placement reading the same (empty cells as 0) loses nothing: for reference only.
+      warn(ctx, r.line, `申请情况表格“${item}”一行有 ${n} 个数据格，与表头 ${k} 列（${columns.join('、')}）不符；${rule}，${how}`, missing.length === 0 ? 'info' : 'warning');
     }
   });
+
+  // Rows left undecided: the report's own sums may leave one placement.
+  for (const row of ambiguous) {
+    const recorded = ctx.stats.filter((x) => x.section === ctx.section && x.kind === 'table' && x.article === null);
+    const fits = consistentPlacements(row.item, columns, row.undecided, row.candidates, recorded);
+    if (fits.length !== 1) continue;
+    const placed = fits[0] as (Cell | null)[];
+    const read = row.undecided.map((j) => {
+      const cell = placed[j] ?? null;
+      const v = cell === null || cell.kind === 'blank' ? 0 : cell.num?.value ?? 0;
+      stat(ctx, null, row.item, row.group, columns[j] as string, cell ?? { text: '', raw: '', line: row.line, kind: 'blank' }, v, cell?.num?.unit ?? null, row.line);
+      return `${columns[j]} ${v}`;
+    });
+    const message = `申请情况表格“${row.item}”一行的数据格与表头 ${k} 列不符，只有一种对齐方式符合本表的勾稽关系（第一项加第二项等于第三项加第四项、办理结果之和等于总计），按此记录 ${read.join('、')}`;
+    const replaced = ctx.findings[row.warning];
+    if (replaced) ctx.findings[row.warning] = { ...replaced, level: 'info', message };
+    else warn(ctx, row.line, message, 'info');
+  }
+}
+
+function sameReading(a: Cell | null, b: Cell | null): boolean {
+  const v = (c: Cell | null): string => (c === null || c.kind === 'blank' ? '0' : c.num ? String(c.num.value) : c.text);
+  return v(a) === v(b);
+}
+
+/**
+ * The applicant columns from the header rows: fragments joined into known columns, also when
+ * a header is split over two rows column by column ("商业 | 科研 | …" over "企业 | 机构 | …"),
+ * 总计 moved to the end (it spans the header rows at the right edge). Columns that are not
+ * the table's are returned as unknown: no figure is placed under a label that is not one.
+ */
+function requestColumns(headerRows: Row[]): { columns: string[]; unknown: string[] } {
+  const keep = (t: string): boolean => !TABLE_NOTE.test(labelKey(t)) && !GROUP3.test(labelKey(t));
+  const isColumn = (t: string): boolean => SECTION3.has(labelKey(withoutNotes(t)));
+  const cells = headerRows.flatMap((r) => r.cells).filter((c) => c.kind === 'text' && keep(squashCell(c)));
+  const flat = mergeFragments(cells.map(squashCell), null);
+  let columns = flat;
+  if (!flat.every(isColumn)) {
+    // Column by column: the fragments of one printed line over those of the next.
+    const byLine = new Map<number, string[]>();
+    for (const c of cells) byLine.set(c.line, [...(byLine.get(c.line) ?? []), squashCell(c)]);
+    const rows = [...byLine.values()];
+    const zipped: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const a = rows[i] as string[];
+      const b = rows[i + 1];
+      if (b && b.length > 0 && b.length <= a.length && b.every((frag, j) => isColumn(`${a[j]}${frag}`))) {
+        zipped.push(...a.map((frag, j) => (j < b.length ? `${frag}${b[j]}` : frag)));
+        i++;
+      } else {
+        zipped.push(...mergeFragments(a, null));
+      }
+    }
+    if (zipped.every(isColumn)) columns = zipped;
+  }
+  const total = columns.findIndex((c) => TOTAL.test(labelKey(c)));
+  if (total >= 0 && total !== columns.length - 1) {
+    columns = [...columns.slice(0, total), ...columns.slice(total + 1), columns[total] as string];
+  }
+  return { columns, unknown: columns.filter((c) => !isColumn(c)) };
+}
+
+/**
+ * The group of each sub-row ("1.属于国家秘密" under "（三）不予公开"). Sub-rows come in runs
+ * numbered from 1; the group's label may stand before the run (its own row, or the first cell
+ * of the run's first row) or, in a PDF, inside the run, where a merged cell's text is printed
+ * half-way down (and may be broken across a page: "（三）不予" … "公开"). Rows outside runs get
+ * null; a sub-row whose group cannot be told gets undefined.
+ */
+function subRowGroups(parsed: RequestRow[]): (string | null | undefined)[] {
+  const out: (string | null | undefined)[] = parsed.map(() => null);
+  const itemOf = (r: RequestRow): string => withoutNotes(r.labels[r.labels.length - 1] ?? '');
+  const numberOf = (item: string): number => Number(/^(\d{1,2})/.exec(item)?.[1] ?? 0);
+  for (let i = 0; i < parsed.length; ) {
+    const first = parsed[i] as RequestRow;
+    if (!SUB_ROW.test(itemOf(first))) {
+      i++;
+      continue;
+    }
+    // The run: sub-rows numbered on from here, with label-only fragments among them.
+    let j = i;
+    let expect = numberOf(itemOf(first));
+    const fragments: string[] = [];
+    const members: number[] = [];
+    while (j < parsed.length) {
+      const r = parsed[j] as RequestRow;
+      const item = itemOf(r);
+      const others = r.labels.slice(0, -1).filter((l) => !TOP_ROW.test(l));
+      if (SUB_ROW.test(item) && numberOf(item) === expect) {
+        fragments.push(...others);
+        members.push(j);
+        expect++;
+      } else if (!ROW_MARKER.test(item) && r.values.every((c) => c.kind === 'blank') || PAREN_ROW.test(item) && r.values.every((c) => c.kind === 'blank') && j > i && SUB_ROW.test(itemOf(parsed[j + 1] ?? first)) && numberOf(itemOf(parsed[j + 1] ?? first)) === expect) {
+        fragments.push(...r.labels);
+      } else break;
+      j++;
+    }
+    const before = parsed[i - 1];
+    const heading = before && before.values.every((c) => c.kind === 'blank') ? before.labels.filter((l) => PAREN_ROW.test(l)) : [];
+    const start = fragments.findIndex((f) => PAREN_ROW.test(f));
+    const label = start >= 0
+      ? fragments.slice(start).filter((f, k) => k === 0 || !ROW_MARKER.test(f)).join('')
+      : heading[heading.length - 1];
+    for (const m of members) out[m] = label ? withoutNotes(label) : undefined;
+    i = Math.max(j, i + 1);
+  }
+  return out;
 }
 
 /** A row of empty cells that only heads its sub-rows: "三、本年度办理结果", "（三）不予公开" + "1.…". */
@@ -306,12 +294,12 @@ function reviewItems(groups: string[]): string[] {
   const items: string[] = [];
   let parent = '';
   groups.forEach((g, i) => {
-    if (SUBGROUP4.test(g)) {
+    if (SUBGROUP4.test(labelKey(g))) {
       items.push(parent ? `${parent}（${g}）` : g);
       return;
     }
     parent = g;
-    if (!SUBGROUP4.test(groups[i + 1] ?? '')) items.push(g);
+    if (!SUBGROUP4.test(labelKey(groups[i + 1] ?? ''))) items.push(g);
   });
   return items;
 }
@@ -329,17 +317,17 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
   const headerTokens = [
     ...rows.slice(0, dataIndex).flatMap((r) => r.cells),
     ...dataRow.cells.slice(0, lt + 1),
-  ].filter((c) => c.kind === 'text').map(squashCell).filter((t) => !TABLE_NOTE.test(t));
+  ].filter((c) => c.kind === 'text').map(squashCell).filter((t) => !TABLE_NOTE.test(labelKey(t)));
   const values = trimTrailingBlanks(dataRow.cells.slice(lt + 1));
   for (const extra of rows.slice(dataIndex + 1)) {
     if (extra.cells.some((c) => c.kind === 'number')) warn(ctx, extra.line, '行政复议、行政诉讼表格有多于一行数字，多出的行未记录');
   }
-  const groups = headerTokens.filter((t) => GROUP4.test(t));
-  const leaves = mergeFragments(headerTokens.filter((t) => !GROUP4.test(t)), values.length);
+  const groups = headerTokens.filter((t) => GROUP4.test(labelKey(t)));
+  const leaves = mergeFragments(headerTokens.filter((t) => !GROUP4.test(labelKey(t))), values.length);
   const blocks: string[][] = [[]];
   for (const leaf of leaves) {
     (blocks[blocks.length - 1] as string[]).push(leaf);
-    if (TOTAL.test(leaf)) blocks.push([]);
+    if (TOTAL.test(labelKey(leaf))) blocks.push([]);
   }
   if ((blocks[blocks.length - 1] as string[]).length === 0) blocks.pop();
   const items = reviewItems(groups);
@@ -356,7 +344,7 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
     const how = complete
       ? `各种对齐方式读数相同（${describe(values)}），已记录 ${k} 个数字`
       : n < k ? '无法确定缺了哪一格，本行数字均未记录' : '不同对齐方式读数不同，本行数字均未记录';
-    warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数据行有 ${n} 个数值，而表头只有 ${k} 列；${how}`);
+    warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数据行有 ${n} 个数值，而表头只有 ${k} 列；${how}`, complete ? 'info' : 'warning');
     if (!complete) return;
   }
   fitted.forEach((cell, j) => {

@@ -130,7 +130,9 @@ const UNIT = /^[\u4e00-\u9fff%‰a-zA-Z]{1,8}$/;
 
 /** Read a figure as printed: "80 639", "-14", "33.99 万元", "100 多"; null when not a number. */
 export function parseNumber(text: string): NumberValue | null {
-  const t = nfkc(text).replace(INVISIBLE, ' ').trim();
+  let t = nfkc(text).replace(INVISIBLE, ' ').trim();
+  // Signs as printed in 本年增/减: "--253" and "减4" are decreases, "增3" an increase.
+  t = t.replace(/^(?:--|−−|减|減)\s*(?=\d)/, '-').replace(/^增\s*(?=\d)/, '+');
   const m = NUMBER.exec(t);
   if (!m) return null;
   const [, before, sign, int, frac, after, rest] = m;
@@ -153,9 +155,11 @@ export function makeCell(raw: string, line: number): Cell {
   if (squashed === '') return { text: '', raw: trimmed, line, kind: 'blank' };
   if (NA.test(squashed)) return { text, raw: trimmed, line, kind: 'na' };
   if (ROW_MARKER.test(squashed) || ARTICLE.test(squashed)) return { text, raw: trimmed, line, kind: 'text' };
-  const num = parseNumber(text);
+  // A figure with a note in brackets: "-164（因机构改革，事项划转）".
+  const noted = /^([^（(]{1,40}?)\s*[（(][^）)]*[）)]?$/.exec(text);
+  const num = parseNumber(text) ?? (noted && /\d/.test(noted[1] ?? '') ? parseNumber(noted[1] ?? '') : null);
   if (num) return { text, raw: trimmed, line, kind: 'number', num };
-  if (/^[+\-−]?\d/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
+  if (/^(?:[+\-−]{1,2}|减|增)?\d/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
   return { text, raw: trimmed, line, kind: 'text' };
 }
 

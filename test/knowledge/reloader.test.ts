@@ -80,6 +80,19 @@ describe('reload() swap policy', () => {
     expect(Date.parse(s.loadedAt)).not.toBeNaN();
   });
 
+  it('abandons a reload that does not finish in time; the knowledge in service stays (issue 11.8)', async () => {
+    const before = bot.engine.kb;
+    // A load that never ends, as a directory on a network drive that stopped answering.
+    const { reloader } = start({ timeoutMs: 200, load: () => new Promise<KnowledgeBase>(() => undefined) });
+    const started = Date.now();
+    const result = await reloader.reload('test');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain('超过 200 毫秒仍未完成');
+    expect(bot.engine.kb).toBe(before);
+    expect(await ask('2019年行政处罚有多少件')).toContain('1271');
+  });
+
   it('refuses a knowledge base with a broken report; the old one keeps serving until it is fixed', async () => {
     const { reloader, lines } = start();
     const before = bot.engine.kb;

@@ -15,7 +15,9 @@ import { KNOWLEDGE_DIR, ROOT, TODAY } from './helpers/knowledge.ts';
 
 const FIXTURE_DIR = path.join(ROOT, 'test/fixtures/reports');
 const REPORTS: Array<{ name: string; text: string }> = [
-  ...readdirSync(FIXTURE_DIR).map((name) => ({ name, text: readFileSync(path.join(FIXTURE_DIR, name), 'utf8') })),
+  ...(readdirSync(FIXTURE_DIR, { recursive: true }) as string[])
+    .filter((name) => /\.(?:txt|md)$/.test(name) && !name.endsWith('README.md'))
+    .map((name) => ({ name, text: readFileSync(path.join(FIXTURE_DIR, name), 'utf8') })),
   { name: '2020-fictional.txt', text: readFileSync(path.join(ROOT, 'test/fixtures/knowledge/reports/2020-fictional.txt'), 'utf8') },
 ];
 
