@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     logger,
     salt: config.dataSalt,
+    store: config.limits.store,
   });
   const reloader = createReloader({ dir: config.knowledgeDir, bot, logger });
   process.on('SIGHUP', () => void reloader.reload('SIGHUP'));

@@ -17,7 +17,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../../answer/engine.ts';
 import { bodyNames } from '../../language/body-names.ts';
-import { computeStats, labelEntries } from '../../admin/stats.ts';
+import { labelEntries } from '../../admin/stats.ts';
+import { statsOf } from '../../admin/stats-service.ts';
 import type { Finding } from '../../knowledge/types.ts';
 import type { Logger } from '../../log.ts';
 import type { QuestionLog } from '../../store/question-log.ts';
@@ -106,13 +107,13 @@ export function createAdmin(options: AdminOptions): Hono {
     await next();
   });
 
-  admin.get('/api/stats', (c) => {
+  admin.get('/api/stats', async (c) => {
     const raw = c.req.query('days');
     const days = raw === undefined ? 30 : Number(raw);
     if (!Number.isInteger(days) || days < 1 || days > 366) return c.json({ error: ADMIN_ERRORS.days }, 400);
     const { kb } = bot.engine;
     const engine = bot.engine;
-    const stats = computeStats(bot.store.log.entries(), bot.store.log.feedbackEntries(), {
+    const stats = await statsOf(bot.store.log, {
       now: now(),
       days,
       synonyms: kb.synonyms,

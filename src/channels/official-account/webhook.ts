@@ -104,7 +104,9 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const replyTimeoutMs = options.replyTimeoutMs ?? 4500;
   const maxSkewSeconds = options.maxSkewSeconds ?? 300;
   const now = options.now ?? Date.now;
-  const cache = new ReplyCache<string>({ maxEntries: 10_000, ttlMs: 60_000, now });
+  // A message is remembered while its signed timestamp can still pass the check: a replay of a
+  // captured request within the window is not answered again (see dedup.ts).
+  const cache = new ReplyCache<string>({ ttlMs: 2 * maxSkewSeconds * 1000, now });
 
   const refuse = (request: WebhookRequest, status: Status, reason: string): WebhookResponse => {
     logger.warn({ reason, status, method: request.method }, 'wechat webhook refused a request');
@@ -179,7 +181,11 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     if (encryptType === 'aes' && !crypto) return refuse(request, 400, 'encrypted-without-key');
 
     const body = await request.readBody(MAX_XML_BYTES);
-    if (!body.ok) return refuse(request, body.status, body.reason);
+    if (!body.ok) {
+      // A client that went away mid-body is nobody's error; thousands of them are not worth a warning each.
+      if (body === READ_ERROR) return text(body.reason, body.status);
+      return refuse(request, body.status, body.reason);
+    }
 
     let fields: XmlFields;
     try {
@@ -213,7 +219,12 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     }
 
     const mode: Mode = { encrypted: crypto !== undefined, nonce: nonce! };
-    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode));
+    const windowEnds = (Number(timestamp) + maxSkewSeconds) * 1000 + 1000;
+    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode), windowEnds);
+    if (promise === undefined) {
+      logger.info({ msgType: message.msgType }, 'wechat message seen before, its reply no longer kept: not answered again');
+      return text(SUCCESS);
+    }
     if (!fresh) logger.info({ msgType: message.msgType }, 'wechat retry or duplicate: sharing the first answer');
 
     const remaining = Math.max(0, replyTimeoutMs - (performance.now() - started));
