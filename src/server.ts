@@ -52,8 +52,8 @@ export const ADMIN_LOCKED = (seconds: number) => `管理口令错误次数过多
 
 /** Why a token is easy to guess, or null. The admin API shows every question residents asked. */
 export function adminTokenWeakness(token: string): string | null {
-  if ([...token].length < 16) return 'shorter than 16 characters';
-  if (new Set(token).size < 8) return 'fewer than 8 distinct characters';
+  if ([...token].length < 20) return 'shorter than 20 characters';
+  if (new Set(token).size < 10) return 'fewer than 10 distinct characters';
   return null;
 }
 
@@ -141,7 +141,7 @@ export function createApp(options: AppOptions): Hono {
     if (isAdminBot(bot)) {
       const weakness = adminTokenWeakness(config.adminToken);
       if (weakness) {
-        logger.warn({ weakness }, `ADMIN_TOKEN 太容易猜到（${weakness}），请换成至少 16 位的随机串 / ADMIN_TOKEN is weak (${weakness}): use a long random string`);
+        logger.warn({ weakness }, `ADMIN_TOKEN 太容易猜到（${weakness}），请换成至少 20 位的随机串 / ADMIN_TOKEN is weak (${weakness}): use a long random string`);
       }
       configureStats(bot.store.log, config.limits.stats);
       app.use('/admin/api/*', adminAttempts(config, logger));
