@@ -43,17 +43,21 @@ export function declarationAt(body: string): number {
       i = body.indexOf('<', end + 2);
     } else if (body.startsWith('<!', i)) {
       return i;
+    } else if (!/[A-Za-z_:/\u0080-\uFFFF]/.test(body[i + 1] ?? '')) {
+      // Not the start of a tag ("<<", "< "): the validator refuses it; look on from the next '<'.
+      i = body.indexOf('<', i + 1);
     } else {
-      // A tag: its end, skipping quoted attribute values (which may hold '>').
+      // A tag: to its end, skipping quoted attribute values (which may hold '>'). A '<' before the
+      // end means the tag is broken: look on from there.
       let j = i + 1;
-      while (j < body.length && body[j] !== '>') {
+      while (j < body.length && body[j] !== '>' && body[j] !== '<') {
         const quote = body[j];
         if (quote === '"' || quote === "'") {
           const close = body.indexOf(quote, j + 1);
           j = close === -1 ? body.length : close + 1;
         } else j++;
       }
-      i = body.indexOf('<', j);
+      i = body[j] === '<' ? j : body.indexOf('<', j);
     }
   }
   return -1;
