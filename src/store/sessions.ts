@@ -70,6 +70,13 @@ class JournalSessionStore<T extends object> implements SessionStore<T> {
   #sweeper: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Snapshots written since open (observability and the bench). */
+  compactions = 0;
+
+  /** The longest the event loop was held by one piece of the store's writes, in ms. */
+  get longestWriteMs(): number {
+    return this.#files.longestPieceMs;
+  }
 
   constructor(files: SessionFiles, loaded: Map<string, StoredSession>, options: SessionOptions<T>) {
     this.#files = files;
@@ -171,6 +178,7 @@ class JournalSessionStore<T extends object> implements SessionStore<T> {
     const cutoff = this.#now() - this.#ttl;
     const live: Array<readonly [string, StoredSession]> = [];
     for (const entry of this.#map) if (entry[1].updatedAt > cutoff) live.push(entry);
+    this.compactions++;
     return this.#files.compact(live).catch((err: unknown) => {
       this.#logger.debug({ err }, 'store: compacting the session journal failed; the journal is kept');
     });
