@@ -29,6 +29,9 @@ import type { Logger } from '../log.ts';
 import type { StorageHealth } from './health.ts';
 import { moveAside } from './json-file.ts';
 import { JsonlFile } from './jsonl-file.ts';
+import { DEFAULT_LOG_MAX_PER_USER_PER_HOUR, HourlyQuota, retainedFrom, type Retention } from './retention.ts';
+
+export { retainedFrom, type Retention };
 
 export const QUESTIONS_FILE = 'questions.jsonl';
 
@@ -106,12 +109,6 @@ export interface LogSource {
   retention: Retention;
 }
 
-export interface Retention {
-  maxAgeMs: number;
-  maxEntries: number;
-  maxBytes: number;
-}
-
 export interface QuestionLogOptions {
   logger: Logger;
   userKey: (userId: string) => string;
@@ -136,10 +133,8 @@ export interface QuestionLogOptions {
 export const DEFAULT_LOG_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 export const DEFAULT_LOG_MAX_ENTRIES = 100_000;
 export const DEFAULT_LOG_MAX_BYTES = 48 * 1024 * 1024;
-export const DEFAULT_LOG_MAX_PER_USER_PER_HOUR = 120;
 /** Residents' questions are a line or two; the engine reads at most 500 characters of one. */
 export const DEFAULT_MAX_QUESTION_LENGTH = 200;
-const HOUR_MS = 60 * 60 * 1000;
 /** The file is compacted once it holds this many times `maxEntries` lines… */
 const LINES_SLACK = 1.5;
 /** …or records this many times `maxAgeMs` old. */
@@ -170,33 +165,10 @@ export function recordBytes(record: LogRecord): number {
   return Buffer.byteLength(JSON.stringify(record), 'utf8') + 1;
 }
 
-/**
- * Where retention cuts `records` (oldest first, `sizes` their line bytes, `total` the sum): the
- * index of the first record kept. Shared by the log and by readers of its file (the stats
- * worker), so both keep the same records. Costs time in proportion to what it drops.
- */
-export function retainedFrom(records: readonly LogRecord[], retention: Retention, now: number, sizes: readonly number[], total: number): number {
-  const cutoff = now - retention.maxAgeMs;
-  let start = 0;
-  while (start < records.length && Date.parse(records[start]!.time) < cutoff) start++;
-  start = Math.max(start, records.length - retention.maxEntries);
-  let bytes = total;
-  for (let i = 0; i < start; i++) bytes -= sizes[i]!;
-  while (start < records.length && bytes > retention.maxBytes) bytes -= sizes[start++]!;
-  return start;
-}
-
 function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const points = Array.from(text);
   return points.length <= max ? text : points.slice(0, max).join('');
-}
-
-/** How many records one user had kept in the current hour (from `start`). */
-interface UserHour {
-  start: number;
-  kept: number;
-  dropped: number;
 }
 
 class LowQuestionLog implements QuestionLog {
@@ -207,7 +179,6 @@ class LowQuestionLog implements QuestionLog {
   readonly #userKey: (userId: string) => string;
   readonly #now: () => number;
   readonly #retention: Retention;
-  readonly #perUser: number;
   readonly #interval: number;
   readonly #batch: number;
   readonly #maxQuestion: number;
@@ -216,9 +187,7 @@ class LowQuestionLog implements QuestionLog {
   /** Bytes of each record's line, parallel to the records. */
   readonly #sizes: number[] = [];
   #bytes = 0;
-  /** User key → records kept this hour; users whose hour is over are swept. */
-  readonly #hours = new Map<string, UserHour>();
-  #lastSweep = 0;
+  readonly #quota: HourlyQuota;
   /** Records appended in memory since the last successful write. */
   #pending = 0;
   /** Epoch ms of the oldest record in the file (Infinity when empty). */
@@ -241,7 +210,9 @@ class LowQuestionLog implements QuestionLog {
       maxEntries: Math.max(1, options.maxEntries ?? DEFAULT_LOG_MAX_ENTRIES),
       maxBytes: Math.max(1, options.maxBytes ?? DEFAULT_LOG_MAX_BYTES),
     };
-    this.#perUser = Math.max(1, options.maxPerUserPerHour ?? DEFAULT_LOG_MAX_PER_USER_PER_HOUR);
+    this.#quota = new HourlyQuota(options.maxPerUserPerHour ?? DEFAULT_LOG_MAX_PER_USER_PER_HOUR, this.#now, () =>
+      this.#logger.warn({ limit: this.#quota.limit }, 'store: a user reached the hourly limit of logged messages; more this hour are answered but not logged'),
+    );
     this.#interval = Math.max(0, options.flushIntervalMs ?? 500);
     this.#batch = Math.max(1, options.batchSize ?? 200);
     this.#maxQuestion = Math.max(1, options.maxQuestionLength ?? DEFAULT_MAX_QUESTION_LENGTH);
@@ -292,28 +263,6 @@ class LowQuestionLog implements QuestionLog {
     }
   }
 
-  /** False when the user has had `maxPerUserPerHour` records kept this hour. */
-  #withinHour(user: string): boolean {
-    const now = this.#now();
-    if (now - this.#lastSweep >= HOUR_MS) {
-      this.#lastSweep = now;
-      for (const [key, hour] of this.#hours) if (now - hour.start >= HOUR_MS) this.#hours.delete(key);
-    }
-    let hour = this.#hours.get(user);
-    if (hour === undefined || now - hour.start >= HOUR_MS) {
-      hour = { start: now, kept: 0, dropped: 0 };
-      this.#hours.set(user, hour);
-    }
-    if (hour.kept < this.#perUser) {
-      hour.kept++;
-      return true;
-    }
-    if (hour.dropped++ === 0) {
-      this.#logger.warn({ limit: this.#perUser }, 'store: a user reached the hourly limit of logged messages; more this hour are answered but not logged');
-    }
-    return false;
-  }
-
   #push(record: LogRecord): void {
     const size = recordBytes(record);
     this.#db.data.push(record);
@@ -346,7 +295,7 @@ class LowQuestionLog implements QuestionLog {
       answered: input.answered,
       id: nextId(),
     };
-    if (!this.#withinHour(entry.user)) return entry;
+    if (!this.#quota.take(entry.user)) return entry;
     this.#last.set(entry.user, entry);
     this.#push(entry);
     return entry;
@@ -356,7 +305,7 @@ class LowQuestionLog implements QuestionLog {
     const user = this.#userKey(userId);
     const last = this.#last.get(user);
     if (last === undefined) return false;
-    if (!this.#withinHour(user)) return true;
+    if (!this.#quota.take(user)) return true;
     this.#push({ type: 'feedback', id: nextId(), time: new Date(this.#now()).toISOString(), user, answer: last.id, verdict, question: last.question });
     return true;
   }
