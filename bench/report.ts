@@ -3,7 +3,7 @@ import type { CoreResult } from './core-child.ts';
 import type { LoadResult } from './load.ts';
 import type { MemoryResult } from './memory-child.ts';
 import type { SessionStoreResult } from './session-store-child.ts';
-import { KINDS, type SoakResult } from './soak.ts';
+import { FLOODERS, KINDS, type SoakResult } from './soak.ts';
 import type { StartupResult } from './startup-child.ts';
 import { mb, median } from './stats.ts';
 import type { ServerStats } from './webhook-server.ts';
@@ -355,7 +355,7 @@ export function renderReport(r: BenchResults): string {
     const res = so.probe.residents;
     line('## 7. Soak: a mixed flood at the webhook\'s capacity');
     line();
-    line(`The real server (as in section 8, with ADMIN_TOKEN set and the default limits) for ${so.seconds} s under autocannon at full speed on ${so.connections} connections, requests in turns of ten: six new messages from 10,000 OpenIDs, a WeChat retry of one of them, a message with a forged signature, a replay of one of 500 messages captured at the start (within their timestamp window), and an anonymous junk question to \`/api/ask\`, all from one address. Beside it, in a process of its own: /healthz every 50 ms, 100 residents each sending a question every 5 s to the webhook, and an admin polling \`/admin/api/stats?days=7\` every 2 s.`);
+    line(`The real server (as in section 8, with ADMIN_TOKEN set and the default limits) for ${so.seconds} s under autocannon at full speed on ${so.connections} connections, requests in turns of ten: six new messages from ${FLOODERS} flooding accounts (each far past the per-sender limit of 20 a minute), a WeChat retry of one of them, a message with a forged signature, a replay of one of 500 messages captured at the start (within their timestamp window), and an anonymous junk question to \`/api/ask\`, all from one address. Beside it, in a process of its own: /healthz every 50 ms, 100 residents each sending a question every 5 s to the webhook, and an admin polling \`/admin/api/stats?days=7\` every 2 s.`);
     line();
     line(`${int(so.requests)} requests, ${int(so.rps)} a second; ${so.errors} connection errors, ${so.timeouts} timeouts. Responses by kind:`);
     line();

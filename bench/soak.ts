@@ -1,18 +1,20 @@
 // The soak: the real server held at the webhook's capacity for minutes by a mixed flood, while
 // residents ask at a resident's pace, an admin polls the statistics and /healthz is asked every
 // 50 ms (bench/soak-probe.ts, in its own process). The flood, in turns of ten requests: six new
-// messages from 10,000 OpenIDs, a WeChat retry of one of them, a forged signature, a replay of a
-// message captured at the start, and an anonymous junk question to /api/ask from one address.
+// messages from 500 flooding accounts (each far past the per-sender limit), a WeChat retry of one
+// of them, a forged signature, a replay of a message captured at the start, and an anonymous junk
+// question to /api/ask from one address.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon, { type Request } from 'autocannon';
 import type { Child } from './children.ts';
-import { freshMessages } from './load.ts';
 import type { SoakProbeResult } from './soak-probe.ts';
 import type { ServerStats } from './webhook-server.ts';
 import { nowSeconds, openid, textMessage, type SignedMessage } from './wechat.ts';
 
 export const KINDS = ['new', 'retry', 'forged', 'replay', 'api junk'] as const;
+/** Accounts the flood's new messages come from: each sends far more than a resident could. */
+export const FLOODERS = 500;
 export type Kind = (typeof KINDS)[number];
 
 export interface SoakResult {
@@ -47,7 +49,8 @@ export async function soak(server: Server, questions: string[], seconds: number,
 
   const probe = spawnProbe();
   await probe.next('ready');
-  const fresh = freshMessages(questions, 9);
+  const base = BigInt(Date.now()) * 1000n;
+  const fresh = (n: number): SignedMessage => textMessage(openid(80_000 + (n % FLOODERS)), String(base + BigInt(n)), questions[n % questions.length]!, nowSeconds(), String(100_000 + (n % 900_000)));
   const sentNew = new Map<number, SignedMessage>();
   const statuses = Object.fromEntries(KINDS.map((k) => [k, {} as Record<string, number>])) as SoakResult['statuses'];
   let seq = 0;

@@ -19,6 +19,9 @@ export interface StatsLimits {
 
 export const DEFAULT_STATS_LIMITS: StatsLimits = { maxGrouped: DEFAULT_MAX_GROUPED, timeBudgetMs: 20_000, cacheMs: 15_000 };
 
+/** Heap of the statistics worker: 100,000 records and their tallies take well under half of it. */
+const WORKER_HEAP_MB = 384;
+
 export class StatsUnavailable extends Error {
   override readonly name = 'StatsUnavailable';
 }
@@ -92,11 +95,13 @@ export function statsOf(log: LogView, request: StatsRequest): Promise<Stats> {
 function startWorker(job: StatsJob): Worker {
   const typescript = import.meta.url.endsWith('.ts');
   const url = new URL(`./stats-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
-  if (!typescript) return new Worker(url, { workerData: job });
+  // A computation that would need more is stopped rather than allowed to take the machine's memory.
+  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  if (!typescript) return new Worker(url, options);
   // tsx's ESM entry (its CommonJS one registers a path that does not exist in a worker).
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: job });
+  return new Worker(boot, { ...options, eval: true });
 }
 
 function runWorker(job: StatsJob, budgetMs: number): Promise<Stats> {
