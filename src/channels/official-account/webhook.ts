@@ -53,6 +53,8 @@ export const MAX_REPLY_BYTES = 2000;
 export const APOLOGY = '抱歉，系统暂时出了点问题，请稍后再试。';
 
 const SUCCESS = 'success';
+/** Warnings of one kind beyond the first in this window are summed up, not logged one by one. */
+const WARNING_WINDOW_MS = 10_000;
 const TIMEOUT: unique symbol = Symbol('timeout');
 
 type Status = 400 | 401 | 403 | 405 | 413;
@@ -108,8 +110,30 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   // captured request within the window is not answered again (see dedup.ts).
   const cache = new ReplyCache<string>({ ttlMs: 2 * maxSkewSeconds * 1000, now });
 
+  // A flood of forged or stale requests, or of messages the bot cannot answer in time, must not
+  // become a flood of log lines: the first of each kind in a window is logged, the rest are counted
+  // and summed up when the next window begins.
+  const seenInWindow = new Map<string, { fields: Record<string, unknown>; msg: string; suppressed: number }>();
+  let windowStart = now();
+  const warnOnce = (kind: string, fields: Record<string, unknown>, msg: string): void => {
+    const t = now();
+    if (t - windowStart >= WARNING_WINDOW_MS) {
+      for (const seen of seenInWindow.values()) {
+        if (seen.suppressed > 0) logger.warn({ ...seen.fields, more: seen.suppressed, windowMs: t - windowStart }, `${seen.msg} (more of the same)`);
+      }
+      seenInWindow.clear();
+      windowStart = t;
+    }
+    const seen = seenInWindow.get(kind);
+    if (seen) seen.suppressed++;
+    else {
+      seenInWindow.set(kind, { fields, msg, suppressed: 0 });
+      logger.warn(fields, msg);
+    }
+  };
+
   const refuse = (request: WebhookRequest, status: Status, reason: string): WebhookResponse => {
-    logger.warn({ reason, status, method: request.method }, 'wechat webhook refused a request');
+    warnOnce(`refused:${reason}`, { reason, status, method: request.method }, 'wechat webhook refused a request');
     return text(reason, status);
   };
 
@@ -230,7 +254,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     const remaining = Math.max(0, replyTimeoutMs - (performance.now() - started));
     const result = await withTimeout(promise, remaining);
     if (result === TIMEOUT) {
-      logger.warn({ msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
+      warnOnce('late', { msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
       return text(SUCCESS);
     }
     if (result === SUCCESS) return text(SUCCESS);

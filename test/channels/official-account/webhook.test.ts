@@ -764,3 +764,21 @@ describe('retries at full throughput', () => {
   }, 30_000);
 });
 
+
+describe('refusals under a flood', () => {
+  it('1,000 forged requests make two log lines, not a thousand', async () => {
+    let now = NOW_S * 1000;
+    const { logger, lines } = captureLogger();
+    const handle = createWebhookHandler({ token: TOKEN, bot: new FakeBot(), logger, now: () => now });
+    const forged = Object.fromEntries(new URLSearchParams(`signature=${'0'.repeat(40)}&timestamp=${TS}&nonce=${NONCE}`));
+    for (let i = 0; i < 1_000; i++) {
+      const res = await handle({ method: 'POST', query: forged, readBody: async () => ({ ok: true, text: messageXml({ content: 'x', msgId: String(i) }) }) });
+      expect(res.status).toBe(401);
+    }
+    now += 11_000;
+    await handle({ method: 'POST', query: forged, readBody: async () => ({ ok: true, text: '<xml/>' }) });
+    const refusals = lines.map((l) => JSON.parse(l) as { reason?: string; more?: number }).filter((l) => l.reason === 'bad-signature');
+    expect(refusals).toHaveLength(3); // the first, the sum of the other 999, the first of the new window
+    expect(refusals[1]!.more).toBe(999);
+  });
+});
