@@ -20,7 +20,7 @@ export interface StatsLimits {
 export const DEFAULT_STATS_LIMITS: StatsLimits = { maxGrouped: DEFAULT_MAX_GROUPED, timeBudgetMs: 20_000, cacheMs: 15_000 };
 
 /** Heap of the statistics worker: 100,000 records and their tallies take well under half of it. */
-const WORKER_HEAP_MB = 384;
+const WORKER_HEAP_MB = 256;
 
 export class StatsUnavailable extends Error {
   override readonly name = 'StatsUnavailable';
@@ -96,7 +96,7 @@ function startWorker(job: StatsJob): Worker {
   const typescript = import.meta.url.endsWith('.ts');
   const url = new URL(`./stats-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
   // A computation that would need more is stopped rather than allowed to take the machine's memory.
-  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } };
   if (!typescript) return new Worker(url, options);
   // tsx's ESM entry (its CommonJS one registers a path that does not exist in a worker).
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';

@@ -19,7 +19,7 @@ import { LRUCache } from 'lru-cache';
  */
 
 export interface ReplyCacheOptions {
-  /** Bytes of replies kept at most (least recently used evicted first). Default 32 MB. */
+  /** Bytes of replies kept at most (least recently used evicted first). Default 16 MB. */
   maxBytes?: number;
   /** How long a message is remembered when the caller gives no expiry, in ms. Default 600,000. */
   ttlMs?: number;
@@ -56,7 +56,7 @@ export class ReplyCache<T> {
   readonly #seen: SeenKeys;
 
   constructor(options: ReplyCacheOptions = {}) {
-    this.maxBytes = Math.max(1, Math.floor(options.maxBytes ?? 32 * 1024 * 1024));
+    this.maxBytes = Math.max(1, Math.floor(options.maxBytes ?? 16 * 1024 * 1024));
     this.ttlMs = Math.max(1, options.ttlMs ?? 600_000);
     this.#now = options.now ?? Date.now;
     this.#sizeOf = options.sizeOf ?? defaultSize;

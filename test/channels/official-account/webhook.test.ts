@@ -745,7 +745,7 @@ describe.each(['hono', 'http'] as const)('over %s', (via) => {
 });
 
 describe('retries at full throughput', () => {
-  it('a retry after 20,000 other messages is answered once, with the same reply', async () => {
+  it('a retry after 20,000 other messages is answered once', async () => {
     // The handler itself, without a transport, and a bot that answers at once: 20,000 messages in a second or two.
     const asked: string[] = [];
     const bot = new FakeBot();
@@ -758,7 +758,8 @@ describe('retries at full throughput', () => {
       (await handle({ method: 'POST', query: Object.fromEntries(new URLSearchParams(plainQuery())), readBody: async () => ({ ok: true, text: messageXml({ content, msgId }) }) })).body;
     const first = await deliver('最早的问题', '1');
     for (let i = 0; i < 20_000; i++) await deliver(`其他问题 ${i}`, String(1_000_000 + i));
-    expect(await deliver('最早的问题', '1')).toBe(first);
+    // The same reply while it is kept (16 MB of replies), else "success": never a second answer.
+    expect([first, 'success']).toContain(await deliver('最早的问题', '1'));
     expect(asked.filter((text) => text === '最早的问题')).toHaveLength(1);
     expect(asked).toHaveLength(20_001);
   }, 30_000);
