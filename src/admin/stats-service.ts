@@ -92,11 +92,11 @@ export function statsOf(log: LogView, request: StatsRequest): Promise<Stats> {
  * The worker for this module as it runs: stats-worker.ts under tsx (its loader registered in the
  * worker, which does not inherit it), stats-worker.js once compiled.
  */
-function startWorker(job: StatsJob): Worker {
+function startWorker(): Worker {
   const typescript = import.meta.url.endsWith('.ts');
   const url = new URL(`./stats-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
   // A computation that would need more is stopped rather than allowed to take the machine's memory.
-  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } };
+  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } };
   if (!typescript) return new Worker(url, options);
   // tsx's ESM entry (its CommonJS one registers a path that does not exist in a worker).
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
@@ -104,20 +104,68 @@ function startWorker(job: StatsJob): Worker {
   return new Worker(boot, { ...options, eval: true });
 }
 
+/** The one statistics thread, started on first use and stopped after a minute without work. */
+interface Thread {
+  worker: Worker;
+  pending: Map<number, { resolve: (s: Stats) => void; reject: (e: Error) => void }>;
+  idle?: NodeJS.Timeout;
+}
+let thread: Thread | undefined;
+let nextJob = 0;
+const IDLE_MS = 60_000;
+
+function stopThread(reason: Error): void {
+  const current = thread;
+  if (!current) return;
+  thread = undefined;
+  if (current.idle) clearTimeout(current.idle);
+  for (const { reject } of current.pending.values()) reject(reason);
+  void current.worker.terminate();
+}
+
 function runWorker(job: StatsJob, budgetMs: number): Promise<Stats> {
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(job);
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
+  if (!thread) {
+    const worker = startWorker();
+    // Never what keeps the process running.
+    worker.unref();
+    const current: Thread = { worker, pending: new Map() };
+    worker.on('message', (m: { id: number; stats?: Stats; error?: string }) => {
+      const waiting = current.pending.get(m.id);
+      if (!waiting) return;
+      current.pending.delete(m.id);
+      if (m.stats) waiting.resolve(m.stats);
+      else waiting.reject(new StatsUnavailable(`statistics failed: ${m.error}`));
+    });
+    worker.on('error', (err) => {
+      if (thread === current) stopThread(err);
+    });
+    worker.on('exit', (code) => {
+      if (thread === current) stopThread(new StatsUnavailable(`the statistics worker stopped (exit code ${code})`));
+    });
+    thread = current;
+  }
+  const current: Thread = thread;
+  if (current.idle) clearTimeout(current.idle);
+  const id = nextJob++;
+  return new Promise<Stats>((resolve, reject) => {
+    const timer = setTimeout(() => stopThread(new StatsUnavailable(`statistics took longer than ${budgetMs} ms and were stopped`)), budgetMs);
+    const done = () => {
       clearTimeout(timer);
-      fn();
-      void worker.terminate();
+      if (thread === current && current.pending.size === 0) {
+        current.idle = setTimeout(() => stopThread(new StatsUnavailable('idle')), IDLE_MS);
+        current.idle.unref();
+      }
     };
-    const timer = setTimeout(() => finish(() => reject(new StatsUnavailable(`statistics took longer than ${budgetMs} ms and were stopped`))), budgetMs);
-    worker.once('message', (stats: Stats) => finish(() => resolve(stats)));
-    worker.once('error', (err) => finish(() => reject(err)));
-    worker.once('exit', (code) => finish(() => reject(new StatsUnavailable(`the statistics worker stopped (exit code ${code})`))));
+    current.pending.set(id, {
+      resolve: (stats) => {
+        done();
+        resolve(stats);
+      },
+      reject: (err) => {
+        done();
+        reject(err);
+      },
+    });
+    current.worker.postMessage({ id, job });
   });
 }

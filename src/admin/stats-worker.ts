@@ -5,7 +5,7 @@
 // keep are held, so the worker's memory is that of the records kept, not of the file.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { isLogRecord, retainedFrom, type FeedbackEntry, type LogRecord, type LogSource, type QuestionEntry } from '../store/question-log.ts';
 import { computeStats, type StatsOptions } from './stats.ts';
 
@@ -73,6 +73,11 @@ async function recordsOf(job: StatsJob): Promise<{ questions: readonly QuestionE
   return { questions, feedback };
 }
 
-const job = workerData as StatsJob;
-const { questions, feedback } = await recordsOf(job);
-parentPort!.postMessage(computeStats(questions, feedback, job.options));
+// One thread serves every computation in turn: a thread per computation left its memory arenas
+// behind each time, and the server's RSS grew with every report.
+parentPort!.on('message', (message: { id: number; job: StatsJob }) => {
+  void recordsOf(message.job).then(
+    ({ questions, feedback }) => parentPort!.postMessage({ id: message.id, stats: computeStats(questions, feedback, message.job.options) }),
+    (err: unknown) => parentPort!.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
+  );
+});
