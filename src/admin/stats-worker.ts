@@ -73,8 +73,8 @@ async function recordsOf(job: StatsJob): Promise<{ questions: readonly QuestionE
   return { questions, feedback };
 }
 
-// One thread serves every computation in turn: a thread per computation left its memory arenas
-// behind each time, and the server's RSS grew with every report.
+// One thread serves every computation in turn, so that loading (and under tsx compiling) the
+// modules is paid once, not for every report.
 parentPort!.on('message', (message: { id: number; job: StatsJob }) => {
   void recordsOf(message.job).then(
     ({ questions, feedback }) => parentPort!.postMessage({ id: message.id, stats: computeStats(questions, feedback, message.job.options) }),
