@@ -13,6 +13,8 @@ import type { CoreResult } from './core-child.ts';
 import { generateKnowledge } from './generate.ts';
 import { load, type LoadOptions, type LoadResult } from './load.ts';
 import type { MemoryResult } from './memory-child.ts';
+import type { SessionStoreResult } from './session-store-child.ts';
+import { soak } from './soak.ts';
 import { loadConversations, ROOT } from './questions.ts';
 import { renderReport, startupBudgetMs, type BenchResults, type ServerStartup, type StartupResult } from './report.ts';
 import { median } from './stats.ts';
@@ -29,6 +31,10 @@ const MEMORY_USERS = 10_000;
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 3);
 const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 8);
 const RETRY_MESSAGES = 2_000;
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
+const SESSION_STORE_SECONDS = Number(process.env.BENCH_SESSION_SECONDS ?? 20);
+/** Which parts run (comma-separated); all by default. A partial run still writes BENCHMARKS.md. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'core,startup,memory,sessions,webhook,soak').split(',').map((p) => p.trim()));
 /**
  * The servers each load round measures, back to back, in this order: the floor and the real
  * server next to each other, since the budget compares those two.
@@ -78,7 +84,9 @@ const results: BenchResults = {
   core: [],
   startup: { core: [], server: [], command: START_SCRIPT, transpiled: [], transpiledCommand: TRANSPILED_START },
   memory: null,
+  sessionStore: null,
   webhook: null,
+  soak: null,
   peaks: [],
   totalSeconds: 0,
 };
@@ -97,7 +105,7 @@ try {
     knowledge.set(n, dir);
   }
 
-  for (const n of SIZES) {
+  for (const n of PHASES.has('core') ? SIZES : []) {
     progress(`answering cost, ${n} report(s)`, `${CORE_ROUNDS} rounds in a fresh process`);
     const core = await runChild<CoreResult>('core-child.ts', [knowledge.get(n)!, String(CORE_ROUNDS)], {
       onProgress: (text) => progress(`answering cost, ${n} report(s)`, text),
@@ -107,7 +115,7 @@ try {
     progress(`answering cost, ${n} report(s)`, `engine p50 ${core.engine.p50.toFixed(0)} µs, jieba p50 ${core.jieba.p50.toFixed(1)} µs`);
   }
 
-  for (const n of [1, 100]) {
+  for (const n of PHASES.has('startup') ? [1, 100] : []) {
     for (let i = 0; i < STARTUP_RUNS; i++) {
       progress(`core start-up, ${n} report(s)`, `run ${i + 1}/${STARTUP_RUNS}`);
       const dataDir = await mkdtemp(join(work, 'startup-data-'));
@@ -143,17 +151,44 @@ try {
   results.startup.transpiled = transpiled;
   progress('server start-up transpiled at start, 1 report', `first answer after ${(median(transpiled.map((r) => r.firstAnswerMs)) / 1000).toFixed(2)} s (median; no budget: what the build saves)`);
 
-  progress('bounded memory', `${MEMORY_QUESTIONS} questions from ${MEMORY_USERS} users, --expose-gc`);
-  const memoryData = await mkdtemp(join(work, 'memory-data-'));
-  results.memory = await runChild<MemoryResult>(
-    'memory-child.ts',
-    [knowledge.get(1)!, memoryData, String(MEMORY_QUESTIONS), String(MEMORY_USERS), '10000'],
-    { execArgv: ['--expose-gc'], onProgress: (text) => progress('bounded memory', text) },
-  );
-  results.peaks.push({ what: `bounded memory (${MEMORY_QUESTIONS.toLocaleString('en-US')} questions)`, maxRssBytes: results.memory.maxRssBytes });
+  if (PHASES.has('memory')) {
+    progress('bounded memory', `${MEMORY_QUESTIONS} questions from ${MEMORY_USERS} users, --expose-gc`);
+    const memoryData = await mkdtemp(join(work, 'memory-data-'));
+    results.memory = await runChild<MemoryResult>(
+      'memory-child.ts',
+      [knowledge.get(1)!, memoryData, String(MEMORY_QUESTIONS), String(MEMORY_USERS), '10000'],
+      { execArgv: ['--expose-gc'], onProgress: (text) => progress('bounded memory', text) },
+    );
+    results.peaks.push({ what: `bounded memory (${MEMORY_QUESTIONS.toLocaleString('en-US')} questions)`, maxRssBytes: results.memory.maxRssBytes });
+  }
 
-  results.webhook = await webhookRuns(knowledge.get(1)!);
-  results.peaks.push({ what: 'real server under load', maxRssBytes: results.webhook.server.maxRssBytes });
+  if (PHASES.has('sessions')) {
+    progress('session store', `10,000 sessions, 500 changes/s, ${SESSION_STORE_SECONDS} s without and ${SESSION_STORE_SECONDS} s with its writes`);
+    const sessionData = await mkdtemp(join(work, 'session-data-'));
+    results.sessionStore = await runChild<SessionStoreResult>('session-store-child.ts', [knowledge.get(1)!, sessionData, '10000', String(SESSION_STORE_SECONDS), '500'], { execArgv: ['--expose-gc'] });
+    progress('session store', `longest write ${results.sessionStore.longestWriteMs.toFixed(1)} ms, loop delay max ${results.sessionStore.loopDelay.max.toFixed(1)} ms (without writes ${results.sessionStore.baselineLoopDelay.max.toFixed(1)} ms)`);
+  }
+
+  if (PHASES.has('webhook')) {
+    results.webhook = await webhookRuns(knowledge.get(1)!);
+    results.peaks.push({ what: 'real server under load', maxRssBytes: results.webhook.server.maxRssBytes });
+  }
+
+  if (PHASES.has('soak')) {
+    progress('soak', `${SOAK_SECONDS} s: mixed flood at the webhook's capacity, 100 residents, admin polling stats, /healthz every 50 ms`);
+    const dataDir = await mkdtemp(join(work, 'soak-data-'));
+    const child = spawnChild('webhook-server.ts', ['real', knowledge.get(1)!, dataDir]);
+    const { port } = await child.next<{ port: number }>('ready');
+    const stats = () => {
+      const answer = child.next<ServerStats>('stats');
+      child.send({ cmd: 'stats' });
+      return answer;
+    };
+    results.soak = await soak({ port, dataDir, child, stats }, loadConversations().flat(), SOAK_SECONDS, () => spawnChild('soak-probe.ts', [String(port), String(SOAK_SECONDS)]));
+    results.peaks.push({ what: 'real server in the soak', maxRssBytes: results.soak.server.maxRssBytes });
+    const h = results.soak.probe.health;
+    progress('soak', `${results.soak.rps.toFixed(0)} req/s; /healthz p99 ${h.p99.toFixed(1)} ms; residents ${results.soak.probe.residents.answered}/${results.soak.probe.residents.sent} answered, ${results.soak.residentsNotLogged} not logged; RSS peak ${(results.soak.server.maxRssBytes / 1048576).toFixed(0)} MB`);
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }
@@ -165,7 +200,7 @@ await writeFile(join(ROOT, 'BENCHMARKS.md'), markdown);
 const saved = join(os.tmpdir(), 'gongkai-bench-results.json');
 await writeFile(saved, JSON.stringify(results));
 progress('done', `BENCHMARKS.md written in ${results.totalSeconds.toFixed(0)} s; figures saved in ${saved}`);
-process.stdout.write('\n' + markdown.split('\n## ')[1]!.replace(/^/, '## ') + '\n');
+process.stdout.write('\n' + (markdown.split('\n## ')[1] ?? '').replace(/^/, '## ') + '\n');
 
 // ---------------------------------------------------------------------------------------------
 

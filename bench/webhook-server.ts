@@ -22,7 +22,7 @@ import { buildTextReply, parseXmlFields, toIncomingMessage } from '../src/channe
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { startServer } from '../src/server.ts';
-import { TOKEN } from './wechat.ts';
+import { ADMIN_TOKEN, TOKEN } from './wechat.ts';
 
 export interface ServerStats {
   botCalls: number;
@@ -77,10 +77,10 @@ if (mode === 'stub') {
   // warn: refusals and failures would show on stderr; info would log every retry by design.
   const logger = createLogger('warn');
   const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', WECHAT_TOKEN: TOKEN, KNOWLEDGE_DIR: knowledgeDir, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    { PORT: '0', HOST: '127.0.0.1', WECHAT_TOKEN: TOKEN, KNOWLEDGE_DIR: knowledgeDir, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_TOKEN },
     { envFile: false },
   );
-  const bot = await createBot({ knowledgeDir, dataDir, logger, ...(mode === 'real-cold' ? { readingCache: 0 } : {}) });
+  const bot = await createBot({ knowledgeDir, dataDir, logger, store: config.limits.store, ...(mode === 'real-cold' ? { readingCache: 0 } : {}) });
   const answer = bot.answer.bind(bot);
   bot.answer = (text, user, context) => {
     botCalls++;

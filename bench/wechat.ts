@@ -36,3 +36,6 @@ export function openid(n: number): string {
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** The admin token of the bench's real server (the soak polls its statistics). */
+export const ADMIN_TOKEN = 'bench-admin-token-5e2c8a1f9d7b3';

@@ -3,6 +3,7 @@
 // variable — and never echoing the value of a secret.
 import { existsSync, readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   logFormat?: LogFormat;
   /** Set ⇒ the bot writes its pid there at start and removes it at exit. */
   pidFile?: string;
+  /** What one client, connection or flood may take; README "Limits" says what each protects. */
+  limits: Limits;
 }
 
 export interface AdminToken {
@@ -67,6 +70,41 @@ export function parseAdminTokens(list: string | undefined, single: string | unde
     } else tokens.push({ label, token });
   });
   return { tokens, problems };
+}
+
+export interface Limits {
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+  };
+  /** Addresses (IPs, CIDRs, or loopback / linklocal / uniquelocal) whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
+  clients: {
+    askPerMinute: number;
+    pagePerMinute: number;
+    userAskPerMinute: number;
+    sessionsPerAddress: number;
+  };
+  store: {
+    maxSessions: number;
+    logMaxAgeMs: number;
+    logMaxEntries: number;
+    logMaxBytes: number;
+    logMaxPerUserPerHour: number;
+    logMaxQuestionLength: number;
+    minFreeBytes: number;
+  };
+  stats: {
+    maxGrouped: number;
+    timeBudgetMs: number;
+    cacheMs: number;
+  };
+  admin: {
+    maxFailedAttempts: number;
+  };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -104,6 +142,14 @@ const aesKey = (name: string) =>
         `${name} must be exactly 43 letters or digits (got ${String(issue.input).length} characters)`,
     }),
   );
+
+/** A whole number within [min, max], with its default; the message names the variable and the range. */
+const int = (name: string, value: number, min: number, max: number) => {
+  const error = `${name} 必须是 ${min}–${max} 的整数 / ${name} must be an integer ${min}–${max}`;
+  return withDefault(z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }), value);
+};
+const DAY = 24 * 60 * 60 * 1000;
+const MB = 1024 * 1024;
 
 const variables = z.object({
   PORT: withDefault(
@@ -156,6 +202,28 @@ const variables = z.object({
     }),
   ),
   PID_FILE: optional(z.string()),
+  // Limits: defaults suit one county's account on one machine; README "Limits" explains each.
+  HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 20_000, 1_000, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+  HTTP_MAX_CONNECTIONS: int('HTTP_MAX_CONNECTIONS', 2_048, 1, 1_000_000),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: int('HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000),
+  TRUSTED_PROXIES: optional(z.string()),
+  CLIENT_ASK_PER_MINUTE: int('CLIENT_ASK_PER_MINUTE', 60, 1, 1_000_000),
+  CLIENT_PAGE_PER_MINUTE: int('CLIENT_PAGE_PER_MINUTE', 120, 1, 1_000_000),
+  CLIENT_USER_ASK_PER_MINUTE: int('CLIENT_USER_ASK_PER_MINUTE', 20, 1, 1_000_000),
+  CLIENT_SESSIONS_PER_ADDRESS: int('CLIENT_SESSIONS_PER_ADDRESS', 100, 1, 1_000_000),
+  STORE_MAX_SESSIONS: int('STORE_MAX_SESSIONS', 50_000, 1, 10_000_000),
+  LOG_MAX_DAYS: int('LOG_MAX_DAYS', 90, 1, 3_660),
+  LOG_MAX_ENTRIES: int('LOG_MAX_ENTRIES', 100_000, 1, 10_000_000),
+  LOG_MAX_MB: int('LOG_MAX_MB', 48, 1, 100_000),
+  LOG_MAX_PER_USER_PER_HOUR: int('LOG_MAX_PER_USER_PER_HOUR', 120, 1, 1_000_000),
+  LOG_MAX_QUESTION_CHARS: int('LOG_MAX_QUESTION_CHARS', 200, 1, 2_000),
+  DATA_MIN_FREE_MB: int('DATA_MIN_FREE_MB', 16, 0, 1_000_000),
+  STATS_MAX_GROUPED: int('STATS_MAX_GROUPED', 3_000, 1, 1_000_000),
+  STATS_TIME_BUDGET_MS: int('STATS_TIME_BUDGET_MS', 20_000, 100, 3_600_000),
+  STATS_CACHE_MS: int('STATS_CACHE_MS', 15_000, 0, 3_600_000),
+  ADMIN_MAX_FAILED_ATTEMPTS: int('ADMIN_MAX_FAILED_ATTEMPTS', 5, 1, 1_000),
 });
 
 /** Every variable read; .env.example documents each (a test checks). */
@@ -171,6 +239,24 @@ const schema = variables.superRefine((env, ctx) => {
       });
     }
   }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HTTP_HEADERS_TIMEOUT_MS'],
+      message: 'HTTP_HEADERS_TIMEOUT_MS 不能大于 HTTP_REQUEST_TIMEOUT_MS / HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    });
+  }
+  for (const entry of proxyList(env.TRUSTED_PROXIES)) {
+    try {
+      proxyaddr.compile(entry);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUSTED_PROXIES'],
+        message: `TRUSTED_PROXIES 里的 “${entry}” 不是 IP 地址、网段或 loopback / linklocal / uniquelocal / TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range or loopback / linklocal / uniquelocal`,
+      });
+    }
+  }
   if (env.WECHAT_PREVIOUS_ENCODING_AES_KEY !== undefined && env.WECHAT_ENCODING_AES_KEY === undefined) {
     ctx.addIssue({
       code: 'custom',
@@ -179,6 +265,11 @@ const schema = variables.superRefine((env, ctx) => {
     });
   }
 });
+
+/** "10.0.0.1, 10.1.0.0/16 loopback" → its entries. */
+function proxyList(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+}
 
 /** Reads the configuration; throws a ConfigError listing every problem found. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
@@ -222,5 +313,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     pidFile: e.PID_FILE,
+    limits: {
+      http: {
+        headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        maxConnections: e.HTTP_MAX_CONNECTIONS,
+        maxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+      },
+      trustedProxies: proxyList(e.TRUSTED_PROXIES),
+      clients: {
+        askPerMinute: e.CLIENT_ASK_PER_MINUTE,
+        pagePerMinute: e.CLIENT_PAGE_PER_MINUTE,
+        userAskPerMinute: e.CLIENT_USER_ASK_PER_MINUTE,
+        sessionsPerAddress: e.CLIENT_SESSIONS_PER_ADDRESS,
+      },
+      store: {
+        maxSessions: e.STORE_MAX_SESSIONS,
+        logMaxAgeMs: e.LOG_MAX_DAYS * DAY,
+        logMaxEntries: e.LOG_MAX_ENTRIES,
+        logMaxBytes: e.LOG_MAX_MB * MB,
+        logMaxPerUserPerHour: e.LOG_MAX_PER_USER_PER_HOUR,
+        logMaxQuestionLength: e.LOG_MAX_QUESTION_CHARS,
+        minFreeBytes: e.DATA_MIN_FREE_MB * MB,
+      },
+      stats: { maxGrouped: e.STATS_MAX_GROUPED, timeBudgetMs: e.STATS_TIME_BUDGET_MS, cacheMs: e.STATS_CACHE_MS },
+      admin: { maxFailedAttempts: e.ADMIN_MAX_FAILED_ATTEMPTS },
+    },
   };
 }

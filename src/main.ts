@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     logger,
     salt: config.dataSalt,
+    store: config.limits.store,
   });
   const reloader = createReloader({ dir: config.knowledgeDir, bot, logger });
   reload = (reason) => void reloader.reload(reason);

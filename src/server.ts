@@ -4,22 +4,29 @@
 //   GET  /             chat page (page.html, page.css, page.js; CSP forbids inline script)
 //   POST /api/ask      see channels/web/api.ts
 //   GET  /api/info     {"title","welcome"}
-//   GET  /healthz      {"ok":true}
+//   GET  /healthz      {"ok":true}; 503 {"ok":false,"storage":{...}} while DATA_DIR cannot be written
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
 //   *    /admin        staff page and API when ADMIN_TOKEN or ADMIN_TOKENS is set, else 404 (see channels/admin/routes.ts)
+// A known path asked with another method answers 405 with Allow; limits per client, per
+// connection and per admin attempt are config.limits (README "Limits").
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import proxyaddr from 'proxy-addr';
+import { RateLimiter } from './answer/rate-limit.ts';
 import type { Bot } from './answer/types.ts';
+import { configureStats } from './admin/stats-service.ts';
 import { createWebApi } from './channels/web/api.ts';
+import { addressResolver, clientLimits, incomingOf } from './channels/web/client-limit.ts';
 import { createWebhook, createWebhookHandler, type WebhookHandler } from './channels/official-account/webhook.ts';
 import { isWebhookPath, webhookListener } from './channels/official-account/node-listener.ts';
 import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { StorageStatus } from './store/health.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -39,7 +46,28 @@ export const WEBHOOK_NOT_CONFIGURED =
   'WECHAT_ENCODING_AES_KEY for safe mode) in the environment or .env, then restart.\n';
 
 const NOT_FOUND = '找不到这个地址。';
+const METHOD_NOT_ALLOWED = '这个地址不支持这种请求方式。';
 const INTERNAL_ERROR = '抱歉，系统暂时出了点问题，请稍后再试。';
+export const ADMIN_LOCKED = (seconds: number) => `管理口令错误次数过多，请 ${seconds} 秒后再试。`;
+
+/** Why a token is easy to guess, or null. The admin API shows every question residents asked. */
+export function adminTokenWeakness(token: string): string | null {
+  if ([...token].length < 20) return 'shorter than 20 characters';
+  if (new Set(token).size < 10) return 'fewer than 10 distinct characters';
+  return null;
+}
+
+/** The store's health, when the bot has a store that reports it. */
+function storageOf(bot: Bot): StorageStatus | undefined {
+  const store = (bot as Bot & { store?: { health?: () => StorageStatus } }).store;
+  return typeof store?.health === 'function' ? store.health() : undefined;
+}
+
+/** True when the error is the client going away mid-request: not a fault of ours. */
+function clientAborted(c: Context, error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return incomingOf(c)?.destroyed === true || c.req.raw.signal?.aborted === true || (e?.code === 'ECONNRESET' && e.message === 'aborted');
+}
 
 /**
  * The page's title: CHAT_TITLE if configured, else a `title` the bot offers (the core knows the
@@ -83,13 +111,22 @@ export function createApp(options: AppOptions): Hono {
   // renders, and the headers cost a tenth of its time per message under load.
   app.use('*', (c, next) => (/^\/wechat(\/|$)/.test(c.req.path) ? next() : browserHeaders(c, next)));
 
+  const limits = clientLimits({ limits: config.limits.clients, trustedProxies: config.limits.trustedProxies });
+  for (const path of ['/', '/page.css', '/page.js', '/api/info']) app.use(path, limits.page);
+  app.use('/api/ask', limits.ask);
+
   const noCache = { 'Cache-Control': 'no-cache' };
   app.get('/', (c) => c.html(page.html, 200, noCache));
   app.get('/page.css', (c) => c.body(page.css, 200, { ...noCache, 'Content-Type': 'text/css; charset=utf-8' }));
   app.get('/page.js', (c) =>
     c.body(page.js, 200, { ...noCache, 'Content-Type': 'text/javascript; charset=utf-8' }),
   );
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/healthz', (c) => {
+    // Degraded storage is a 503 so that monitoring and load balancers see it: the bot still
+    // answers, but sessions and the question log are no longer being kept.
+    const storage = storageOf(bot);
+    return storage === undefined || storage.ok ? c.json({ ok: true }) : c.json({ ok: false, storage }, 503);
+  });
   app.route('/api', createWebApi({ bot, logger, title: chatTitle(bot, config) }));
 
   const webhook = options.webhook ?? configuredWebhook(options);
@@ -103,17 +140,69 @@ export function createApp(options: AppOptions): Hono {
   if (adminTokens.length > 0) {
     // Channel tests serve a bot without engine or store: there is nothing to administer then.
     if (isAdminBot(bot)) {
+      for (const { label, token } of adminTokens) {
+        const weakness = adminTokenWeakness(token);
+        if (weakness) {
+          logger.warn({ weakness, label }, `管理口令“${label}”太容易猜到（${weakness}），请换成至少 20 位的随机串 / the admin token labelled "${label}" is weak (${weakness}): use a long random string`);
+        }
+      }
+      configureStats(bot.store.log, config.limits.stats);
+      app.use('/admin/api/*', adminAttempts(config, logger));
       app.route('/admin', createAdmin({ bot, tokens: adminTokens, logger, reloader, dataDir: config.dataDir }));
       app.get('/admin/', (c) => c.redirect('/admin', 301));
     } else logger.warn('an admin token is set but this bot has no engine or store: /admin stays off');
   }
 
-  app.notFound((c) => c.json({ error: NOT_FOUND }, 404));
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length === 0) return c.json({ error: NOT_FOUND }, 404);
+    return c.json({ error: METHOD_NOT_ALLOWED }, 405, { Allow: allowed.join(', ') });
+  });
   app.onError((error, c) => {
+    if (clientAborted(c, error)) {
+      // Nobody is left to answer; thousands of these are a client's doing, not an error of ours.
+      logger.debug({ method: c.req.method, path: c.req.path }, 'request aborted by the client');
+      return c.body(null, 400);
+    }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
     return c.json({ error: INTERNAL_ERROR }, 500);
   });
   return app;
+}
+
+/** The methods some route answers on `path` (exact, static routes), with HEAD beside GET. */
+function allowedMethods(app: Hono, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method !== 'ALL' && route.path === path) methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
+/**
+ * Wrong admin tokens from one address: after `maxFailedAttempts` within 15 minutes, every admin
+ * API request from it answers 429 until the oldest failure is 15 minutes old. A guess per few
+ * minutes instead of thousands per second.
+ */
+function adminAttempts(config: Config, logger: Logger) {
+  const windowMs = 15 * 60_000;
+  const failures = new RateLimiter(config.limits.admin.maxFailedAttempts, windowMs);
+  const address = addressResolver(config.limits.trustedProxies);
+  return async (c: Context, next: () => Promise<void>) => {
+    const req = incomingOf(c);
+    const addr = req ? address(req) : 'in-process';
+    const wait = failures.retryAfter(addr);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return c.json({ error: ADMIN_LOCKED(wait) }, 429);
+    }
+    await next();
+    if (c.res.status === 401 && c.req.header('Authorization')) {
+      failures.allow(addr);
+      if (failures.retryAfter(addr) > 0) logger.warn({ address: addr }, 'admin: too many wrong tokens from one address; paused');
+    }
+  };
 }
 
 export interface ServerHandle {
@@ -136,13 +225,26 @@ export interface StartServerOptions extends AppOptions {
 
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { config, logger } = options;
+  const http = config.limits.http;
   // One webhook (one retry cache) behind both paths: node:http takes /wechat, Hono the rest.
   const webhook = options.app ? undefined : (options.webhook ?? configuredWebhook(options));
   const app = options.app ?? createApp({ ...options, webhook });
   const toWebhook = webhook ? webhookListener(webhook, logger) : undefined;
   return new Promise((resolve, reject) => {
     const toHono = getRequestListener(app.fetch, { hostname: config.host });
-    const server = createServer((req, res) => (toWebhook && isWebhookPath(req.url) ? toWebhook(req, res) : toHono(req, res)));
+    // Node's defaults held a body trickled a byte at a time for five minutes and slow headers for a
+    // minute, checked only every 30 s. Timeouts are checked at a tenth of the shortest of them.
+    const server = createServer(
+      {
+        headersTimeout: http.headersTimeoutMs,
+        requestTimeout: http.requestTimeoutMs,
+        keepAliveTimeout: http.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(http.headersTimeoutMs / 10))),
+      },
+      (req, res) => (toWebhook && isWebhookPath(req.url) ? toWebhook(req, res) : toHono(req, res)),
+    );
+    server.maxConnections = http.maxConnections;
+    limitConnectionsPerAddress(server, http.maxConnectionsPerAddress, config.limits.trustedProxies);
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);
@@ -158,6 +260,30 @@ export function startServer(options: StartServerOptions): Promise<ServerHandle> 
       });
     });
     server.listen(config.port, config.host);
+  });
+}
+
+/**
+ * Closes a connection at once when its address already has `max` open, so one client cannot hold
+ * every connection the server takes. Trusted proxies carry everyone's connections and are exempt.
+ */
+function limitConnectionsPerAddress(server: Server, max: number, trustedProxies: readonly string[]): void {
+  const open = new Map<string, number>();
+  const trusted = proxyaddr.compile([...trustedProxies]);
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    if (trustedProxies.length > 0 && trusted(address, 0)) return;
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
   });
 }
 

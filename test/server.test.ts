@@ -97,9 +97,12 @@ describe('POST /api/ask', () => {
     expect(text).not.toMatch(/secret|stack|at \w/);
   });
 
-  it('only takes POST', async () => {
+  it('only takes POST: other methods get 405 with Allow', async () => {
     const { app } = setup();
-    expect((await app.request('/api/ask')).status).toBe(404);
+    const res = await app.request('/api/ask');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(await res.json()).toEqual({ error: '这个地址不支持这种请求方式。' });
   });
 });
 
@@ -157,12 +160,40 @@ describe('pages and health', () => {
     expect(((await (await configured.request('/api/info')).json()) as { title: string }).title).toBe('某县问答');
   });
 
+  it('answers a known path asked with the wrong method with 405 and the methods it takes', async () => {
+    const { app } = setup();
+    for (const [method, url, allow] of [['POST', '/', 'GET, HEAD'], ['DELETE', '/healthz', 'GET, HEAD'], ['PUT', '/api/info', 'GET, HEAD'], ['POST', '/page.js', 'GET, HEAD']] as const) {
+      const res = await app.request(url, { method });
+      expect(res.status, `${method} ${url}`).toBe(405);
+      expect(res.headers.get('allow'), `${method} ${url}`).toBe(allow);
+    }
+    expect((await app.request('/healthz', { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('answers unknown paths with 404 JSON', async () => {
     const { app } = setup();
     const res = await app.request('/nope');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: '找不到这个地址。' });
   });
+});
+
+describe('ADMIN_TOKEN', () => {
+  it('warns at start about a token that is easy to guess, and not about a long random one', async () => {
+    const { createBot } = await import('../src/answer/bot.ts');
+    const pino = (await import('pino')).default;
+    const dir = mkdtempSync(path.join(tmpdir(), 'gongkai-admin-token-'));
+    const bot = await createBot({ knowledgeDir: 'knowledge', dataDir: dir, logger: silentLogger });
+    try {
+      for (const [token, warned] of [['x', true], ['password12345678', true], ['aaaaaaaaaaaaaaaaaaaaaaaa', true], ['k3Jq9vX2mR7tLw4zP8nY', false]] as const) {
+        const lines: string[] = [];
+        createApp({ bot, config: baseConfig({ ADMIN_TOKEN: token }), logger: pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }) });
+        expect(lines.some((l) => l.includes('ADMIN_TOKEN') && !l.includes(token)), `${token}: ${lines.join('')}`).toBe(warned);
+      }
+    } finally {
+      await bot.close();
+    }
+  }, 60_000);
 });
 
 describe('/wechat', () => {

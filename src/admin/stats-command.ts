@@ -9,7 +9,7 @@ import { Engine } from '../answer/engine.ts';
 import { loadKnowledge } from '../knowledge/knowledge-base.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { JsonlFile } from '../store/jsonl-file.ts';
-import { DEFAULT_LOG_MAX_ENTRIES, isLogRecord, QUESTIONS_FILE, type FeedbackEntry, type LogRecord, type QuestionEntry } from '../store/question-log.ts';
+import { DEFAULT_LOG_MAX_ENTRIES, isLogRecord, QUESTIONS_FILE, recordId, type FeedbackEntry, type LogRecord, type QuestionEntry } from '../store/question-log.ts';
 import { bodyNames } from '../language/body-names.ts';
 import { computeStats, labelEntries, type LabelledStats } from './stats.ts';
 
@@ -43,7 +43,7 @@ export async function readQuestionLog(
   logger: Logger,
   maxEntries = DEFAULT_LOG_MAX_ENTRIES,
 ): Promise<{ questions: QuestionEntry[]; feedback: FeedbackEntry[] }> {
-  const file = new JsonlFile<LogRecord>(path.join(dataDir, QUESTIONS_FILE), { logger, validate: isLogRecord });
+  const file = new JsonlFile<LogRecord>(path.join(dataDir, QUESTIONS_FILE), { logger, validate: isLogRecord, idOf: recordId });
   // The file may hold up to half as many records again before it is compacted: the report covers
   // what the running bot keeps, the newest `maxEntries`.
   const records = ((await file.read()) ?? []).slice(-maxEntries);

@@ -22,7 +22,15 @@ export interface StatsOptions {
   synonyms?: ReadonlyMap<string, string> | undefined;
   ignored?: Iterable<string> | undefined;
   threshold?: number | undefined;
+  /**
+   * Distinct unanswered wordings grouped at most, the most recently asked first (default 3,000).
+   * Grouping grows faster than linearly with the wordings: a flood of junk questions made it run
+   * for minutes; past the bound the oldest wordings are counted but not grouped.
+   */
+  maxGrouped?: number | undefined;
 }
+
+export const DEFAULT_MAX_GROUPED = 3_000;
 
 export interface DayVolume {
   /** YYYY-MM-DD, local. */
@@ -55,6 +63,8 @@ export interface Stats {
   intents: Array<{ intent: string; label: string; count: number }>;
   topQuestions: Array<{ question: string; count: number; answered: number }>;
   unansweredGroups: UnansweredGroup[];
+  /** Distinct unanswered wordings in the period, and how many of them (the newest) were grouped. */
+  grouping: { wordings: number; grouped: number };
   lowConfidence: Array<{ question: string; entry: string; count: number; confidence: number; lastTime: string }>;
   feedback: {
     useful: number;
@@ -165,6 +175,7 @@ export function computeStats(questions: readonly QuestionEntry[], feedback: read
     }
   }
 
+  const grouped = groupUnanswered(unanswered, options);
   return {
     period: { from, to, days, utcOffsetMinutes: offset / 60_000 },
     totals: { ...totals, users: users.size, answerRate: totals.messages - totals.social > 0 ? round(totals.answered / (totals.messages - totals.social)) : 0 },
@@ -172,7 +183,8 @@ export function computeStats(questions: readonly QuestionEntry[], feedback: read
     channels: ranked(channels).map(([channel, count]) => ({ channel, label: CHANNEL_LABELS[channel] ?? channel, count })),
     intents: ranked(intents).map(([intent, count]) => ({ intent, label: INTENT_LABELS[intent] ?? intent, count })),
     topQuestions: top.rows().slice(0, limit).map((r) => ({ question: r.text, count: r.count, answered: r.extra.answered })),
-    unansweredGroups: groupUnanswered(unanswered, options).slice(0, limit),
+    unansweredGroups: grouped.groups.slice(0, limit),
+    grouping: { wordings: grouped.wordings, grouped: grouped.grouped },
     lowConfidence: uncertain
       .rows()
       .sort((a, b) => b.count - a.count || a.extra.confidence - b.extra.confidence || compare(a.key, b.key))
@@ -186,12 +198,15 @@ export function computeStats(questions: readonly QuestionEntry[], feedback: read
   };
 }
 
-function groupUnanswered(tally: Tally<Record<string, never>>, options: StatsOptions): UnansweredGroup[] {
-  // Most frequent first, so each cluster's first member is its label.
-  const rows = tally.rows();
+function groupUnanswered(tally: Tally<Record<string, never>>, options: StatsOptions): { groups: UnansweredGroup[]; wordings: number; grouped: number } {
+  const all = tally.rows();
+  const max = Math.max(1, options.maxGrouped ?? DEFAULT_MAX_GROUPED);
+  // The newest wordings when there are too many; then most frequent first, so that each
+  // cluster's first member is its label.
+  const rows = all.length <= max ? all : [...all].sort((a, b) => compare(b.lastTime, a.lastTime) || compare(a.key, b.key)).slice(0, max).sort((a, b) => b.count - a.count || compare(a.key, b.key));
   const key = similarityKeyer({ synonyms: options.synonyms, ignored: options.ignored });
   const clusters = clusterKeys(rows.map((r) => key(r.key)), options.threshold ?? SIMILARITY_THRESHOLD);
-  return clusters
+  const groups = clusters
     .map((members) => {
       const group = members.map((i) => rows[i]!);
       return {
@@ -203,6 +218,7 @@ function groupUnanswered(tally: Tally<Record<string, never>>, options: StatsOpti
       };
     })
     .sort((a, b) => b.count - a.count || compare(a.label, b.label));
+  return { groups, wordings: all.length, grouped: rows.length };
 }
 
 interface TallyRow<T> {

@@ -1,5 +1,6 @@
 import { loadKnowledge, type KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import { openStore, type Store } from '../store/data-dir.ts';
+import { openStore, type Store, type StoreLimits } from '../store/data-dir.ts';
+import { parseSession } from '../store/session-shape.ts';
 import type { Logger } from '../log.ts';
 import { Engine, type EngineOptions, type Session } from './engine.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -16,6 +17,8 @@ export interface BotOptions {
   rateLimit?: number | false;
   /** Questions whose reading the engine keeps (see Engine); 0 reads every message afresh. */
   readingCache?: number;
+  /** Bounds of the sessions and the question log (config.ts: STORE_* and LOG_* variables). */
+  store?: StoreLimits | undefined;
 }
 
 export interface RunningBot extends Bot {
@@ -33,7 +36,7 @@ export async function createBot(options: BotOptions): Promise<RunningBot> {
   for (const f of kb.findings) {
     if (f.level === 'error') options.logger.error({ document: f.document, location: f.location }, f.message);
   }
-  const store = await openStore<Session>(options.dataDir, { logger: options.logger, salt: options.salt, now });
+  const store = await openStore<Session>(options.dataDir, { ...options.store, logger: options.logger, salt: options.salt, now, validateSession: parseSession });
   const today = () => new Date(now());
   const limiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? 20, 60_000, now);
   const engineOptions: EngineOptions = options.readingCache === undefined ? {} : { readingCache: options.readingCache };

@@ -21,10 +21,7 @@ export class RateLimiter {
     if (recent === undefined) {
       recent = [];
     } else {
-      // Times are in order: drop the expired ones from the front, in place.
-      let expired = 0;
-      while (expired < recent.length && t - recent[expired]! >= this.windowMs) expired++;
-      if (expired > 0) recent.splice(0, expired);
+      this.expire(recent, t);
       if (recent.length >= this.max) return false;
       this.hits.delete(user);
     }
@@ -37,8 +34,16 @@ export class RateLimiter {
   /** Seconds until the user may send again (0 when allowed now). */
   retryAfter(user: string): number {
     const recent = this.hits.get(user) ?? [];
+    this.expire(recent, this.now());
     if (recent.length < this.max) return 0;
     return Math.max(1, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000));
+  }
+
+  /** Times are in order: drops the expired ones from the front, in place. */
+  private expire(recent: number[], t: number): void {
+    let expired = 0;
+    while (expired < recent.length && t - recent[expired]! >= this.windowMs) expired++;
+    if (expired > 0) recent.splice(0, expired);
   }
 
   get size(): number {

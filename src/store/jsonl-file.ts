@@ -8,8 +8,12 @@
 // Reading tolerates damage: a truncated last line (a crash mid-append) is skipped with a warning;
 // other unparsable lines are skipped and counted in `damagedLines` so the caller can move the
 // original aside before compacting.
+//
+// A failed append (a full disk) may have written part of its text. The file is cut back to its
+// length before the append, so the retry cannot duplicate the records that did get out; when even
+// that fails, records read back are de-duplicated by id (`idOf`).
 
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { Logger } from '../log.ts';
@@ -19,12 +23,17 @@ export interface JsonlOptions<T> {
   logger: Logger;
   /** Accepts a parsed line; lines failing it count as damaged. */
   validate: (value: unknown) => value is T;
+  /** A record's unique id, if it has one: a second record with the same id is skipped on read. */
+  idOf?: ((record: T) => string | undefined) | undefined;
 }
 
 export class JsonlFile<T extends object> implements Adapter<T[]> {
   readonly file: string;
   readonly #logger: Logger;
   readonly #validate: (value: unknown) => value is T;
+  readonly #idOf: ((record: T) => string | undefined) | undefined;
+  /** Bytes of the file that hold whole lines, as far as this process wrote or read them. */
+  #size = 0;
   /**
    * The newest record known to be in the file (read from it or appended to it). One reference,
    * not a set of all: a WeakSet of a hundred thousand records made every garbage collection and
@@ -39,6 +48,8 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
   lines = 0;
   /** Unparsable or invalid lines found by the last `read()`, not counting a truncated last line. */
   damagedLines = 0;
+  /** Records skipped by the last `read()` because a record with their id came before. */
+  duplicateLines = 0;
   /** True when the last `read()` found a truncated last line. */
   truncatedTail = false;
   /** Number of `appendFile` calls made (observability and tests). */
@@ -48,26 +59,44 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     this.file = file;
     this.#logger = options.logger;
     this.#validate = options.validate;
+    this.#idOf = options.idOf;
+  }
+
+  /** Bytes in the file, as this process knows them. */
+  get bytes(): number {
+    return this.#size;
   }
 
   async read(): Promise<T[] | null> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.file, 'utf8');
+      bytes = await readFile(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+    this.#size = bytes.length;
+    const text = bytes.toString('utf8');
     const records: T[] = [];
     const parts = text.split('\n');
     const tail = parts.pop() ?? ''; // text after the last newline: '' when the file ends cleanly
     this.damagedLines = 0;
+    this.duplicateLines = 0;
     this.truncatedTail = false;
     this.lines = parts.length + (tail === '' ? 0 : 1);
+    const seen = new Set<string>();
     const accept = (line: string): boolean => {
       try {
         const value: unknown = JSON.parse(line);
         if (!this.#validate(value)) return false;
+        const id = this.#idOf?.(value);
+        if (id !== undefined) {
+          if (seen.has(id)) {
+            this.duplicateLines++;
+            return true;
+          }
+          seen.add(id);
+        }
         records.push(value);
         return true;
       } catch {
@@ -89,6 +118,9 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     }
     if (this.damagedLines > 0) {
       this.#logger.warn({ file: path.basename(this.file), lines: this.damagedLines }, 'store: skipped unreadable lines');
+    }
+    if (this.duplicateLines > 0) {
+      this.#logger.warn({ file: path.basename(this.file), lines: this.duplicateLines }, 'store: skipped records written twice');
     }
     this.#newestOnDisk = records.at(-1);
     return records;
@@ -116,10 +148,17 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     try {
       await appendFile(this.file, text, { encoding: 'utf8', mode: 0o600 });
     } catch (err) {
-      // Part of the text may have reached the file: start the retry on a fresh line.
-      this.#endsWithNewline = false;
+      // Part of the text may have reached the file: cut it off, so that the retry writes each
+      // record once. If the file cannot be cut either, the retry starts on a fresh line and the
+      // reader skips the records it finds twice.
+      try {
+        await truncate(this.file, this.#size);
+      } catch {
+        this.#endsWithNewline = false;
+      }
       throw err;
     }
+    this.#size += Buffer.byteLength(text, 'utf8');
     this.appends++;
     this.#endsWithNewline = true;
     this.lines += fresh.length;
@@ -132,7 +171,7 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
       // The file is written piece by piece over several turns of the event loop, while the caller
       // goes on adding (and retention dropping) records: write the records as they are now.
       const records = data.slice();
-      await writeFileAtomic(this.file, linesOf(records));
+      this.#size = await writeFileAtomic(this.file, linesOf(records));
       this.#newestOnDisk = records.at(-1);
       this.#endsWithNewline = true;
       this.lines = records.length;

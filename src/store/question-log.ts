@@ -2,10 +2,17 @@
 // lowdb's `Low` with the append-only `JsonlFile` adapter.
 //
 // `append` and `feedback` only touch memory; records reach the file in batches (every
-// `flushIntervalMs`, or at once when `batchSize` are waiting). Retention: `maxAgeMs` (90 days) or
-// `maxEntries` (100,000 records), whichever bites first. Memory is trimmed at every flush; the file
-// is compacted (rewritten atomically) only at start-up when something is to be dropped, and when
-// it holds half again as many lines as the bound or records 10% older than the bound.
+// `flushIntervalMs`, or at once when `batchSize` are waiting). Retention: `maxAgeMs` (90 days),
+// `maxEntries` (100,000 records) or `maxBytes` (48 MB of JSON lines), whichever bites first.
+// Memory is trimmed at every flush; the file is compacted (rewritten atomically) only at start-up
+// when something is to be dropped, and when it holds half again as many lines or bytes as the
+// bound or records 10% older than the bound.
+//
+// A flood must not turn into the loss of what residents asked: questions are stored clipped
+// (`maxQuestionLength`), and one user's records beyond `maxPerUserPerHour` in an hour are counted
+// but not kept, so a single sender (a WeChat account, a web client keeping one id) cannot push the
+// others' history out of the bounds. Clients that rotate ids are held back per address before
+// they reach the bot (channels/web/client-limit.ts).
 
 import { randomBytes } from 'node:crypto';
 
@@ -19,8 +26,12 @@ function nextId(): string {
 }
 import { Low } from 'lowdb';
 import type { Logger } from '../log.ts';
+import type { StorageHealth } from './health.ts';
 import { moveAside } from './json-file.ts';
 import { JsonlFile } from './jsonl-file.ts';
+import { DEFAULT_LOG_MAX_PER_USER_PER_HOUR, HourlyQuota, retainedFrom, type Retention } from './retention.ts';
+
+export { retainedFrom, type Retention };
 
 export const QUESTIONS_FILE = 'questions.jsonl';
 
@@ -59,6 +70,8 @@ export interface QuestionEntry {
 
 export interface FeedbackEntry {
   type: 'feedback';
+  /** Unique id of this record (absent in records written before ids were given to feedback). */
+  id?: string;
   time: string;
   user: string;
   /** Id of the answer judged. */
@@ -85,6 +98,15 @@ export interface QuestionLog {
   flush(): Promise<void>;
   /** Flushes and stops the timer. */
   close(): Promise<void>;
+  /** Where another thread can read the records as kept (the stats worker); undefined when nowhere. */
+  source?(): LogSource | undefined;
+}
+
+/** How to read a log's records from another thread, and which of them retention keeps. */
+export interface LogSource {
+  kind: 'jsonl';
+  file: string;
+  retention: Retention;
 }
 
 export interface QuestionLogOptions {
@@ -92,19 +114,27 @@ export interface QuestionLogOptions {
   userKey: (userId: string) => string;
   now?: () => number;
   /** Default 90 days. */
-  maxAgeMs?: number;
+  maxAgeMs?: number | undefined;
   /** Records (questions + feedback) kept at most. Default 100,000. */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
+  /** Bytes of JSON lines kept at most. Default 48 MB. */
+  maxBytes?: number | undefined;
+  /** Records kept per user in any hour; more are counted, not kept. Default 120. */
+  maxPerUserPerHour?: number | undefined;
+  health?: StorageHealth | undefined;
   /** Default 500 ms. */
   flushIntervalMs?: number;
   /** Buffered records that trigger an immediate append. Default 200. */
   batchSize?: number;
-  /** Longer questions are cut (code points). Default 1000. */
-  maxQuestionLength?: number;
+  /** Longer questions are cut (code points). Default 200. */
+  maxQuestionLength?: number | undefined;
 }
 
 export const DEFAULT_LOG_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 export const DEFAULT_LOG_MAX_ENTRIES = 100_000;
+export const DEFAULT_LOG_MAX_BYTES = 48 * 1024 * 1024;
+/** Residents' questions are a line or two; the engine reads at most 500 characters of one. */
+export const DEFAULT_MAX_QUESTION_LENGTH = 200;
 /** The file is compacted once it holds this many times `maxEntries` lines… */
 const LINES_SLACK = 1.5;
 /** …or records this many times `maxAgeMs` old. */
@@ -121,8 +151,18 @@ export function isLogRecord(value: unknown): value is LogRecord {
     return isString(r.id) && isString(r.channel) && isString(r.intent) && (r.entry === null || isString(r.entry)) &&
       typeof r.confidence === 'number' && typeof r.answered === 'boolean';
   }
-  if (r.type === 'feedback') return isString(r.answer) && (r.verdict === 'useful' || r.verdict === 'useless');
+  if (r.type === 'feedback') {
+    return isString(r.answer) && (r.verdict === 'useful' || r.verdict === 'useless') && (r.id === undefined || isString(r.id));
+  }
   return false;
+}
+
+/** The id a record is de-duplicated by when read back. */
+export const recordId = (record: LogRecord): string | undefined => record.id;
+
+/** UTF-8 bytes of a record's line in the file (with its newline). */
+export function recordBytes(record: LogRecord): number {
+  return Buffer.byteLength(JSON.stringify(record), 'utf8') + 1;
 }
 
 function clip(text: string, max: number): string {
@@ -135,15 +175,19 @@ class LowQuestionLog implements QuestionLog {
   readonly #db: Low<LogRecord[]>;
   readonly #file: JsonlFile<LogRecord>;
   readonly #logger: Logger;
+  readonly #health: StorageHealth | undefined;
   readonly #userKey: (userId: string) => string;
   readonly #now: () => number;
-  readonly #maxAge: number;
-  readonly #maxEntries: number;
+  readonly #retention: Retention;
   readonly #interval: number;
   readonly #batch: number;
   readonly #maxQuestion: number;
   /** User key → that user's most recent answer. */
   readonly #last = new Map<string, QuestionEntry>();
+  /** Bytes of each record's line, parallel to the records. */
+  readonly #sizes: number[] = [];
+  #bytes = 0;
+  readonly #quota: HourlyQuota;
   /** Records appended in memory since the last successful write. */
   #pending = 0;
   /** Epoch ms of the oldest record in the file (Infinity when empty). */
@@ -158,22 +202,35 @@ class LowQuestionLog implements QuestionLog {
     this.#db = db;
     this.#file = file;
     this.#logger = options.logger;
+    this.#health = options.health;
     this.#userKey = options.userKey;
     this.#now = options.now ?? Date.now;
-    this.#maxAge = options.maxAgeMs ?? DEFAULT_LOG_MAX_AGE_MS;
-    this.#maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_LOG_MAX_ENTRIES);
+    this.#retention = {
+      maxAgeMs: options.maxAgeMs ?? DEFAULT_LOG_MAX_AGE_MS,
+      maxEntries: Math.max(1, options.maxEntries ?? DEFAULT_LOG_MAX_ENTRIES),
+      maxBytes: Math.max(1, options.maxBytes ?? DEFAULT_LOG_MAX_BYTES),
+    };
+    this.#quota = new HourlyQuota(options.maxPerUserPerHour ?? DEFAULT_LOG_MAX_PER_USER_PER_HOUR, this.#now, () =>
+      this.#logger.warn({ limit: this.#quota.limit }, 'store: a user reached the hourly limit of logged messages; more this hour are answered but not logged'),
+    );
     this.#interval = Math.max(0, options.flushIntervalMs ?? 500);
     this.#batch = Math.max(1, options.batchSize ?? 200);
-    this.#maxQuestion = Math.max(1, options.maxQuestionLength ?? 1000);
-    for (const record of db.data) if (record.type === 'question') this.#last.set(record.user, record);
+    this.#maxQuestion = Math.max(1, options.maxQuestionLength ?? DEFAULT_MAX_QUESTION_LENGTH);
+    for (const record of db.data) {
+      if (record.type === 'question') this.#last.set(record.user, record);
+      const size = recordBytes(record);
+      this.#sizes.push(size);
+      this.#bytes += size;
+    }
   }
 
   /** Start-up: drop what retention excludes and compact the file if anything was dropped or damaged. */
   async start(): Promise<void> {
     const dropped = this.#trim();
     this.#fileOldest = this.#oldest();
-    if (this.#file.damagedLines > 0) await moveAside(this.#file.file, this.#logger, `${this.#file.damagedLines} unreadable lines`);
-    if (dropped > 0 || this.#file.damagedLines > 0 || this.#file.truncatedTail) await this.#compact();
+    const file = this.#file;
+    if (file.damagedLines > 0) await moveAside(file.file, this.#logger, `${file.damagedLines} unreadable lines`);
+    if (dropped > 0 || file.damagedLines > 0 || file.duplicateLines > 0 || file.truncatedTail) await this.#compact();
   }
 
   #oldest(): number {
@@ -184,14 +241,12 @@ class LowQuestionLog implements QuestionLog {
   /** Drops records beyond retention from memory (they are in time order). Returns how many. */
   #trim(): number {
     const data = this.#db.data;
-    const cutoff = this.#now() - this.#maxAge;
-    let start = 0;
-    while (start < data.length && Date.parse((data[start] as LogRecord).time) < cutoff) start++;
-    start = Math.max(start, data.length - this.#maxEntries);
+    const start = retainedFrom(data, this.#retention, this.#now(), this.#sizes, this.#bytes);
     if (start === 0) return 0;
     for (const record of data.splice(0, start)) {
       if (record.type === 'question' && this.#last.get(record.user) === record) this.#last.delete(record.user);
     }
+    for (const size of this.#sizes.splice(0, start)) this.#bytes -= size;
     this.#version++;
     return start;
   }
@@ -201,13 +256,18 @@ class LowQuestionLog implements QuestionLog {
       await this.#file.rewrite(this.#db.data);
       this.#fileOldest = this.#oldest();
       this.#pending = 0;
+      this.#health?.succeeded(QUESTIONS_FILE);
     } catch (err) {
-      this.#logger.error({ err }, 'store: compacting the question log failed');
+      this.#health?.failed(QUESTIONS_FILE, err);
+      this.#logger.debug({ err }, 'store: compacting the question log failed');
     }
   }
 
   #push(record: LogRecord): void {
+    const size = recordBytes(record);
     this.#db.data.push(record);
+    this.#sizes.push(size);
+    this.#bytes += size;
     this.#version++;
     this.#pending++;
     if (this.#closed) return;
@@ -235,6 +295,7 @@ class LowQuestionLog implements QuestionLog {
       answered: input.answered,
       id: nextId(),
     };
+    if (!this.#quota.take(entry.user)) return entry;
     this.#last.set(entry.user, entry);
     this.#push(entry);
     return entry;
@@ -244,7 +305,8 @@ class LowQuestionLog implements QuestionLog {
     const user = this.#userKey(userId);
     const last = this.#last.get(user);
     if (last === undefined) return false;
-    this.#push({ type: 'feedback', time: new Date(this.#now()).toISOString(), user, answer: last.id, verdict, question: last.question });
+    if (!this.#quota.take(user)) return true;
+    this.#push({ type: 'feedback', id: nextId(), time: new Date(this.#now()).toISOString(), user, answer: last.id, verdict, question: last.question });
     return true;
   }
 
@@ -270,6 +332,15 @@ class LowQuestionLog implements QuestionLog {
     return this.#split().feedback;
   }
 
+  /** Bytes of JSON lines the records kept in memory take (what `maxBytes` bounds). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  source(): LogSource {
+    return { kind: 'jsonl', file: this.#file.file, retention: { ...this.#retention } };
+  }
+
   flush(): Promise<void> {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -287,8 +358,10 @@ class LowQuestionLog implements QuestionLog {
         await this.#db.write();
         this.#pending = Math.max(0, this.#pending - pending);
         if (this.#fileOldest === Infinity) this.#fileOldest = this.#oldest();
+        this.#health?.succeeded(QUESTIONS_FILE);
       } catch (err) {
-        this.#logger.error({ err }, 'store: appending to the question log failed; will retry');
+        this.#health?.failed(QUESTIONS_FILE, err);
+        this.#logger.debug({ err }, 'store: appending to the question log failed; will retry');
         if (!this.#closed && this.#timer === undefined) {
           this.#timer = setTimeout(() => {
             this.#timer = undefined;
@@ -302,7 +375,12 @@ class LowQuestionLog implements QuestionLog {
     // A compaction rewrites every record kept. With 10% slack a full log rewrote ten records for
     // every one appended (100,000 each 10,000 messages), a sixth of a busy server's time; with
     // half the bound as slack it is two, and the file is at most 1.5 times the bound.
-    if (this.#file.lines > this.#maxEntries * LINES_SLACK || this.#fileOldest < this.#now() - this.#maxAge * AGE_SLACK) {
+    const { maxEntries, maxBytes, maxAgeMs } = this.#retention;
+    if (
+      this.#file.lines > maxEntries * LINES_SLACK ||
+      this.#file.bytes > maxBytes * LINES_SLACK ||
+      this.#fileOldest < this.#now() - maxAgeMs * AGE_SLACK
+    ) {
       await this.#compact();
     }
   }
@@ -318,8 +396,8 @@ class LowQuestionLog implements QuestionLog {
  * warning (a file with damaged lines is moved aside and rewritten from the good ones); a file that
  * cannot be read at all is moved aside. Never throws for a bad file.
  */
-export async function openQuestionLog(file: string, options: QuestionLogOptions): Promise<QuestionLog> {
-  const adapter = new JsonlFile<LogRecord>(file, { logger: options.logger, validate: isLogRecord });
+export async function openQuestionLog(file: string, options: QuestionLogOptions): Promise<QuestionLog & { readonly bytes: number }> {
+  const adapter = new JsonlFile<LogRecord>(file, { logger: options.logger, validate: isLogRecord, idOf: recordId });
   const db = new Low<LogRecord[]>(adapter, []);
   try {
     await db.read();

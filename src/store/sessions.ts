@@ -1,28 +1,21 @@
-// Conversation sessions, one per user key, in DATA_DIR/sessions.json (lowdb).
+// Conversation sessions, one per user key: kept in memory, persisted through SessionFiles (a
+// snapshot and an append-only journal, see session-journal.ts).
 //
-// Reads come from memory. Writes are batched: a change schedules one file write after
-// `writeIntervalMs`, so there is at most one write per interval however many messages arrive;
-// `flush()` writes now. The file is rewritten through lowdb's DataFile (steno: temp file + rename),
-// so a crash leaves the previous or the next version, never a torn file.
+// Reads come from memory. Writes are batched: a change marks the session, and every
+// `writeIntervalMs` the sessions marked since are appended to the journal - only those, so the
+// cost per second follows the traffic, not the number of sessions kept. When the journal holds
+// more lines than twice the sessions kept (and at least COMPACT_MIN_LINES), it is folded into a new
+// snapshot in the background. `flush()` appends now; `close()` also compacts, so a stopped server
+// leaves a single sessions.json.
 
-import type { Adapter, Low } from 'lowdb';
 import type { Logger } from '../log.ts';
-import { openJsonDb } from './json-file.ts';
+import type { StorageHealth } from './health.ts';
+import { SessionFiles, SESSIONS_FILE, type SessionsDocument, type StoredSession } from './session-journal.ts';
+import { anyObject } from './session-shape.ts';
 
-export const SESSIONS_FILE = 'sessions.json';
+export { SESSIONS_FILE, type SessionsDocument, type StoredSession };
 
-/** What the file holds. Keys are user keys (HMAC), never raw ids. */
-export interface SessionsDocument {
-  version: 1;
-  sessions: Record<string, StoredSession>;
-}
-
-export interface StoredSession {
-  /** Epoch milliseconds of the last `set`. */
-  updatedAt: number;
-  value: object;
-}
-
+/** The sessions' contract: what the embedded files implement here and a shared store may implement elsewhere. */
 export interface SessionStore<T extends object> {
   /** The live session, or undefined when none or idle longer than the TTL. Does not refresh it. */
   get(userId: string): T | undefined;
@@ -37,86 +30,68 @@ export interface SessionStore<T extends object> {
   close(): Promise<void>;
 }
 
-export interface SessionOptions {
+export interface SessionOptions<T extends object = object> {
   logger: Logger;
   /** Raw user id → user key. */
   userKey: (userId: string) => string;
   /** Idle time after which a session is gone. Default 30 minutes. */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** Sessions kept in memory at most; the least recently set are evicted. Default 50,000. */
-  maxSessions?: number;
-  /** Minimum time between two file writes. Default 1000 ms. */
-  writeIntervalMs?: number;
-  /** How often expired sessions are swept from memory and file. Default 60 s. */
-  sweepIntervalMs?: number;
+  maxSessions?: number | undefined;
+  /** Minimum time between two journal appends. Default 1000 ms. */
+  writeIntervalMs?: number | undefined;
+  /** How often expired sessions are swept from memory. Default 60 s. */
+  sweepIntervalMs?: number | undefined;
+  /** Checks a session read back from disk, field by field; null drops it with a warning. Default: any object. */
+  validate?: ((value: unknown) => T | null) | undefined;
+  health?: StorageHealth | undefined;
   /** Clock, epoch milliseconds. */
   now?: () => number;
-  /** Replaces the lowdb file adapter (tests use it to count writes). */
-  adapter?: Adapter<SessionsDocument>;
 }
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
 export const DEFAULT_MAX_SESSIONS = 50_000;
+/** Below this many journal lines a compaction is not worth its snapshot. */
+export const COMPACT_MIN_LINES = 5_000;
 
-function emptyDocument(): SessionsDocument {
-  return { version: 1, sessions: {} };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function validateDocument(data: unknown): SessionsDocument | null {
-  if (!isObject(data) || !isObject(data.sessions)) return null;
-  return { version: 1, sessions: data.sessions as Record<string, StoredSession> };
-}
-
-function isStoredSession(value: unknown): value is StoredSession {
-  return isObject(value) && typeof value.updatedAt === 'number' && Number.isFinite(value.updatedAt) && isObject(value.value);
-}
-
-class LowSessionStore<T extends object> implements SessionStore<T> {
+class JournalSessionStore<T extends object> implements SessionStore<T> {
   /** Insertion order = order of last `set`: the first entry is the oldest. */
-  readonly #map = new Map<string, StoredSession>();
-  readonly #db: Low<SessionsDocument>;
+  readonly #map: Map<string, StoredSession>;
+  readonly #files: SessionFiles;
   readonly #logger: Logger;
   readonly #userKey: (userId: string) => string;
   readonly #ttl: number;
   readonly #max: number;
   readonly #interval: number;
   readonly #now: () => number;
-  #dirty = false;
+  /** Keys changed since the last append (set or deleted). */
+  #dirty = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #sweeper: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Snapshots written since open (observability and the bench). */
+  compactions = 0;
 
-  constructor(db: Low<SessionsDocument>, options: SessionOptions) {
-    this.#db = db;
+  /** The longest the event loop was held by one piece of the store's writes, in ms. */
+  get longestWriteMs(): number {
+    return this.#files.longestPieceMs;
+  }
+
+  constructor(files: SessionFiles, loaded: Map<string, StoredSession>, options: SessionOptions<T>) {
+    this.#files = files;
     this.#logger = options.logger;
     this.#userKey = options.userKey;
     this.#ttl = options.ttlMs ?? DEFAULT_SESSION_TTL_MS;
     this.#max = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
     this.#interval = Math.max(0, options.writeIntervalMs ?? 1000);
     this.#now = options.now ?? Date.now;
-    this.#load(db.data);
+    const cutoff = this.#now() - this.#ttl;
+    const live = [...loaded].filter(([, stored]) => stored.updatedAt > cutoff).sort((a, b) => a[1].updatedAt - b[1].updatedAt);
+    this.#map = new Map(live.slice(-this.#max));
     const sweep = options.sweepIntervalMs ?? 60_000;
     this.#sweeper = setInterval(() => this.sweep(), sweep);
     this.#sweeper.unref();
-  }
-
-  #load(doc: SessionsDocument): void {
-    const now = this.#now();
-    const live: [string, StoredSession][] = [];
-    let invalid = 0;
-    for (const [key, stored] of Object.entries(doc.sessions)) {
-      if (!isStoredSession(stored)) invalid++;
-      else if (now - stored.updatedAt < this.#ttl) live.push([key, { updatedAt: stored.updatedAt, value: stored.value }]);
-    }
-    if (invalid > 0) this.#logger.warn({ invalid }, 'store: dropped malformed sessions');
-    live.sort((a, b) => a[1].updatedAt - b[1].updatedAt);
-    for (const [key, stored] of live.slice(-this.#max)) this.#map.set(key, stored);
-    if (this.#map.size !== Object.keys(doc.sessions).length) this.#changed();
   }
 
   get size(): number {
@@ -128,8 +103,8 @@ class LowSessionStore<T extends object> implements SessionStore<T> {
     const stored = this.#map.get(key);
     if (stored === undefined) return undefined;
     if (this.#now() - stored.updatedAt >= this.#ttl) {
+      // Expired sessions need no journal line: a reader drops them by their time.
       this.#map.delete(key);
-      this.#changed();
       return undefined;
     }
     return stored.value as T;
@@ -142,29 +117,28 @@ class LowSessionStore<T extends object> implements SessionStore<T> {
     while (this.#map.size > this.#max) {
       const oldest = this.#map.keys().next().value as string;
       this.#map.delete(oldest);
+      this.#changed(oldest);
     }
-    this.#changed();
+    this.#changed(key);
   }
 
   delete(userId: string): void {
-    if (this.#map.delete(this.#userKey(userId))) this.#changed();
+    const key = this.#userKey(userId);
+    if (this.#map.delete(key)) this.#changed(key);
   }
 
-  /** Drops expired sessions from memory (and, with the next write, from the file). */
+  /** Drops expired sessions from memory (the next snapshot leaves them out). */
   sweep(): void {
     const cutoff = this.#now() - this.#ttl;
-    let dropped = 0;
+    // Oldest first: stop at the first live one.
     for (const [key, stored] of this.#map) {
-      if (stored.updatedAt <= cutoff) {
-        this.#map.delete(key);
-        dropped++;
-      }
+      if (stored.updatedAt > cutoff) break;
+      this.#map.delete(key);
     }
-    if (dropped > 0) this.#changed();
   }
 
-  #changed(): void {
-    this.#dirty = true;
+  #changed(key: string): void {
+    this.#dirty.add(key);
     if (this.#timer !== undefined || this.#closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
@@ -183,18 +157,31 @@ class LowSessionStore<T extends object> implements SessionStore<T> {
   }
 
   async #write(): Promise<void> {
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    const sessions: Record<string, StoredSession> = {};
-    const cutoff = this.#now() - this.#ttl;
-    for (const [key, stored] of this.#map) if (stored.updatedAt > cutoff) sessions[key] = stored;
-    this.#db.data = { version: 1, sessions };
-    try {
-      await this.#db.write();
-    } catch (err) {
-      this.#logger.error({ err }, 'store: writing sessions failed; will retry');
-      this.#changed();
+    if (this.#dirty.size > 0) {
+      const keys = this.#dirty;
+      this.#dirty = new Set();
+      const changes = [...keys].map((key) => [key, this.#map.get(key) ?? null] as const);
+      try {
+        await this.#files.append(changes);
+      } catch (err) {
+        this.#logger.debug({ err }, 'store: appending to the session journal failed; will retry');
+        // Changed again meanwhile or not, each key's state now is what the retry writes.
+        for (const key of keys) this.#changed(key);
+        return;
+      }
     }
+    if (this.#files.journalLines > Math.max(COMPACT_MIN_LINES, 2 * this.#map.size)) void this.compact();
+  }
+
+  /** Folds the journal into a new snapshot of the live sessions (in the background of the loop). */
+  compact(): Promise<void> {
+    const cutoff = this.#now() - this.#ttl;
+    const live: Array<readonly [string, StoredSession]> = [];
+    for (const entry of this.#map) if (entry[1].updatedAt > cutoff) live.push(entry);
+    this.compactions++;
+    return this.#files.compact(live).catch((err: unknown) => {
+      this.#logger.debug({ err }, 'store: compacting the session journal failed; the journal is kept');
+    });
   }
 
   async close(): Promise<void> {
@@ -202,16 +189,21 @@ class LowSessionStore<T extends object> implements SessionStore<T> {
     if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
     this.#sweeper = undefined;
     await this.flush();
+    await this.compact();
   }
 }
 
-/** Opens DATA_DIR/sessions.json (or `file`). A corrupt file is moved aside; never throws for it. */
-export async function openSessions<T extends object>(file: string, options: SessionOptions): Promise<SessionStore<T>> {
-  const db = await openJsonDb<SessionsDocument>(file, {
-    logger: options.logger,
-    defaults: emptyDocument,
-    validate: validateDocument,
-    adapter: options.adapter,
-  });
-  return new LowSessionStore<T>(db, options);
+/**
+ * Opens the sessions kept in `dir` (DATA_DIR): sessions.json and its journals. A corrupt snapshot
+ * is moved aside, damaged journal lines and sessions with wrong fields are dropped with a warning;
+ * never throws for a bad file. The files are compacted at once, so each start begins with one
+ * snapshot of only live sessions.
+ */
+export async function openSessions<T extends object>(dir: string, options: SessionOptions<T>): Promise<SessionStore<T>> {
+  const validate = (options.validate ?? anyObject) as (value: unknown) => object | null;
+  const files = new SessionFiles(dir, { logger: options.logger, validate, health: options.health });
+  const loaded = await files.load();
+  const store = new JournalSessionStore<T>(files, loaded, options);
+  await store.compact();
+  return store;
 }

@@ -66,7 +66,7 @@ describe('stats command', { timeout: 30_000 }, () => {
     expect(printed).toHaveLength(1);
     const stats = JSON.parse(printed[0]!);
     expect(Object.keys(stats).sort()).toEqual(
-      ['channels', 'daily', 'feedback', 'hits', 'intents', 'lowConfidence', 'period', 'topQuestions', 'totals', 'unansweredGroups'].sort(),
+      ['channels', 'daily', 'feedback', 'grouping', 'hits', 'intents', 'lowConfidence', 'period', 'topQuestions', 'totals', 'unansweredGroups'].sort(),
     );
     expect(stats.period).toEqual({ from: '2024-03-04', to: '2024-03-10', days: 7, utcOffsetMinutes: 480 });
     expect(stats.totals).toEqual({ messages: 6, answered: 2, unanswered: 3, social: 1, users: 4, answerRate: 0.4 });
@@ -132,6 +132,7 @@ describe('stats command', { timeout: 30_000 }, () => {
       intents: [{ intent: 'guide', label: '办事指南', count: 1 }],
       topQuestions: [],
       unansweredGroups: [],
+      grouping: { wordings: 0, grouped: 0 },
       lowConfidence: [],
       feedback: { useful: 0, useless: 0, uselessQuestions: [] },
       hits: [{ entry: 'guide:gone', count: 1, useful: 0, useless: 0, label: null }],

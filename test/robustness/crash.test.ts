@@ -26,6 +26,7 @@ const ROUNDS = 3;
 const WORKERS = 24;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gongkai-crash-'));
+const LOAD_LIMITS = { CLIENT_ASK_PER_MINUTE: '1000000', CLIENT_USER_ASK_PER_MINUTE: '1000000', CLIENT_SESSIONS_PER_ADDRESS: '1000000' };
 let server: ServerProcess | undefined;
 
 afterAll(async () => {
@@ -34,7 +35,8 @@ afterAll(async () => {
 });
 
 async function running(): Promise<ServerProcess> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) server = await startServerProcess(dir);
+  // The load comes from one address faster than the web API lets a client ask: lifted here.
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) server = await startServerProcess(dir, 90_000, LOAD_LIMITS);
   return server;
 }
 

@@ -94,21 +94,38 @@ describe('parseXmlFields on hostile bodies', () => {
     );
   }, 60_000);
 
-  it('always refuses a DOCTYPE or ENTITY declaration, wherever it is', () => {
-    const decl = fc.constantFrom('<!DOCTYPE x>', '<!doctype x [<!ENTITY a "b">]>', '<!  ENTITY b "c">', '<!\nDOCTYPE x>');
+  it('always refuses a DOCTYPE or ENTITY declaration outside CDATA, wherever it is between the nodes', () => {
+    const decl = fc.constantFrom('<!DOCTYPE x>', '<!doctype x [<!ENTITY a "b">]>', '<!  ENTITY b "c">', '<!\nDOCTYPE x>', '<!ELEMENT a ANY>');
     fc.assert(
-      fc.property(fc.array(node, { maxLength: 3 }), decl, fc.nat(), (ns, d, at) => {
-        const b = `<xml>${ns.join('')}</xml>`;
-        const i = at % (b.length + 1);
-        const withDecl = b.slice(0, i) + d + b.slice(i);
+      fc.property(fc.array(node, { maxLength: 4 }), decl, fc.nat(), (ns, d, at) => {
+        const k = at % (ns.length + 2);
+        // k = 0: before <xml>; otherwise after <xml> and k − 1 nodes. Nothing before it may open a
+        // section in which the declaration would be text.
+        const before = ns.slice(0, Math.max(0, k - 1)).join('');
+        fc.pre(!/<!\[CDATA\[|<!--|<\?/.test(before));
+        const withDecl = k === 0 ? `${d}<xml>${ns.join('')}</xml>` : `<xml>${before}${d}${ns.slice(k - 1).join('')}</xml>`;
         const out = refusedOrRead(() => parseXmlFields(withDecl));
         expect(out).toBeInstanceOf(XmlError);
         // Size is checked first, so a huge body is refused as such before it is looked at.
         expect((out as XmlError).code).toBe(Buffer.byteLength(withDecl) > MAX_XML_BYTES ? 'too-large' : 'doctype');
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   }, 60_000);
+
+  it('reads a declaration inside CDATA as the text it is', () => {
+    const decl = fc.constantFrom('<!DOCTYPE x>', '<!doctype x [<!ENTITY a "b">]>', '<!ENTITY xxe SYSTEM "file:///etc/passwd">');
+    fc.assert(
+      fc.property(hostileText(12), decl, hostileText(12), (a, d, b) => {
+        fc.pre(!`${a}${b}`.includes(']]>'));
+        const body = `<xml><ToUserName><![CDATA[gh_a]]></ToUserName><Content><![CDATA[${a}${d}${b}]]></Content></xml>`;
+        const out = refusedOrRead(() => parseXmlFields(body));
+        if (out instanceof XmlError) expect(out.code).not.toBe('doctype');
+        else expect(out['Content']).toContain(d);
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it('refuses deep nesting and huge attributes without trouble', () => {
     const deep = `<xml>${'<a>'.repeat(5000)}x${'</a>'.repeat(5000)}</xml>`;

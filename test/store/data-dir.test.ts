@@ -189,3 +189,55 @@ describe('openStore: robustness', () => {
     }
   }, 60_000);
 });
+
+describe('openStore: file modes and storage health', () => {
+  it('creates every file 0600 and DATA_DIR 0700', async () => {
+    const data = path.join(dir, 'data');
+    const store = await openStore<{ a: number }>(data, { logger: silentLogger, sessionWriteIntervalMs: 1 });
+    store.sessions.set('u', { a: 1 });
+    store.log.append({ channel: 'cli', userId: 'u', question: 'q', intent: 'unknown', confidence: 0, answered: false });
+    await store.flush();
+    const { stat } = await import('node:fs/promises');
+    const modes = async () => Object.fromEntries(await Promise.all((await readdir(data)).map(async (n) => [n, (await stat(path.join(data, n))).mode & 0o777] as const)));
+    expect(Object.values(await modes()).every((m) => m === 0o600), JSON.stringify(await modes())).toBe(true);
+    await store.close();
+    expect(Object.values(await modes()).every((m) => m === 0o600), JSON.stringify(await modes())).toBe(true);
+    expect((await stat(data)).mode & 0o777).toBe(0o700);
+  });
+
+  it('reports a write that fails, and recovers when it succeeds again', async () => {
+    const { mkdir, rmdir, unlink } = await import('node:fs/promises');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) });
+    const store = await openStore(dir, { logger, logFlushIntervalMs: 1 });
+    expect(store.health()).toMatchObject({ ok: true, problems: [] });
+    // The log file replaced by a directory: every append fails (EISDIR), as on a broken disk.
+    store.log.append({ channel: 'cli', userId: 'u', question: 'one', intent: 'unknown', confidence: 0, answered: false });
+    await store.flush();
+    await unlink(path.join(dir, 'questions.jsonl'));
+    await mkdir(path.join(dir, 'questions.jsonl'));
+    store.log.append({ channel: 'cli', userId: 'u', question: 'two', intent: 'unknown', confidence: 0, answered: false });
+    await store.flush();
+    await store.flush();
+    const status = store.health();
+    expect(status.ok).toBe(false);
+    expect(status.problems).toEqual([expect.objectContaining({ file: 'questions.jsonl', code: 'EISDIR' })]);
+    // Logged once, not at every retry.
+    expect(lines.filter((l) => l.includes('storage degraded'))).toHaveLength(1);
+    await rmdir(path.join(dir, 'questions.jsonl'));
+    await store.flush();
+    expect(store.health().ok).toBe(true);
+    expect(lines.some((l) => l.includes('storage recovered'))).toBe(true);
+    await store.close();
+    const again = await openStore(dir, { logger: silentLogger });
+    expect(again.log.entries().map((e) => e.question)).toEqual(['two']);
+    await again.close();
+  });
+
+  it('counts a DATA_DIR with less free space than the minimum as degraded', async () => {
+    const store = await openStore(dir, { logger: silentLogger, minFreeBytes: Number.MAX_SAFE_INTEGER });
+    expect(store.health()).toMatchObject({ ok: false, problems: [expect.objectContaining({ file: '.', code: 'LOW_SPACE' })] });
+    expect(store.health().freeBytes).toBeGreaterThan(0);
+    await store.close();
+  });
+});

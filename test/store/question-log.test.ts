@@ -1,6 +1,8 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
@@ -218,6 +220,120 @@ describe('feedback', () => {
     expect(again.feedback('oABCD1234openid', 'useful')).toBe(true);
     expect(again.feedbackEntries()[1]).toMatchObject({ answer: second.id, verdict: 'useful' });
     expect(again.feedback('someone else', 'useful')).toBe(false);
+    await again.close();
+  });
+});
+
+describe('retention a flood cannot turn into the loss of history', () => {
+  it('one sender past its hourly limit is answered but not logged: the others\' records stay', async () => {
+    const c = clock();
+    const log = await openQuestionLog(file, options({ now: c.now, maxEntries: 1_000, maxPerUserPerHour: 50 }));
+    for (let i = 0; i < 200; i++) log.append(q(`resident-${i}`, `居民的问题 ${i}`));
+    await log.flush();
+    // One WeChat account sends 5,000 messages (each refused as too fast, but each was logged).
+    for (let i = 0; i < 5_000; i++) log.append(q('flooder', `垃圾 ${i}`, { intent: 'rate-limited', answered: false }));
+    await log.flush();
+    const kept = log.entries();
+    expect(kept.filter((e) => e.question.startsWith('居民的问题'))).toHaveLength(200);
+    expect(kept.filter((e) => e.question.startsWith('垃圾'))).toHaveLength(50);
+    // The next hour the sender may be logged again.
+    c.t += 61 * 60_000;
+    log.append(q('flooder', '一小时后'));
+    expect(log.entries().at(-1)?.question).toBe('一小时后');
+    await log.close();
+    const again = await openQuestionLog(file, options({ now: c.now, maxEntries: 1_000 }));
+    expect(again.entries().filter((e) => e.question.startsWith('居民的问题'))).toHaveLength(200);
+    await again.close();
+  });
+
+  it('is bounded by bytes as well as by count, and stores questions clipped to 200 characters by default', async () => {
+    const log = await openQuestionLog(file, options({ maxBytes: 60_000, maxPerUserPerHour: 10_000 }));
+    for (let i = 0; i < 2_000; i++) log.append(q(`u${i % 50}`, `${i} ${'长'.repeat(1_000)}`));
+    await log.flush();
+    expect(log.entries().every((e) => [...e.question].length <= 200)).toBe(true);
+    expect(log.bytes).toBeLessThanOrEqual(60_000);
+    expect(log.entries().length).toBeGreaterThan(50);
+    // The newest are the ones kept.
+    expect(log.entries().at(-1)?.question.startsWith('1999 ')).toBe(true);
+    expect((await stat(file)).size).toBeLessThanOrEqual(60_000 * 1.5);
+    await log.close();
+    const again = await openQuestionLog(file, options({ maxBytes: 60_000 }));
+    expect(again.bytes).toBeLessThanOrEqual(60_000);
+    await again.close();
+  });
+});
+
+describe('store faults', () => {
+  it('an append cut short by a full disk is retried without duplicating the records that got out', async () => {
+    // A real short write: the child's file-size limit (RLIMIT_FSIZE, set from outside with
+    // prlimit) lets an append write part of its lines and fail with EFBIG; then the limit is lifted,
+    // as when space is freed, and the log retries.
+    const code = `
+      const { openStore } = await import(${JSON.stringify(fileURLToPath(new URL('../../src/store/data-dir.ts', import.meta.url)))});
+      const { silentLogger } = await import(${JSON.stringify(fileURLToPath(new URL('../../src/log.ts', import.meta.url)))});
+      const { stat } = await import('node:fs/promises');
+      const store = await openStore(${JSON.stringify(dir)}, { logger: silentLogger, logBatchSize: 1000, logFlushIntervalMs: 60000 });
+      const lines = (async function* () { for await (const chunk of process.stdin) yield chunk; })();
+      const ask = (i) => store.log.append({ channel: 'cli', userId: 'u', question: i, intent: 'unknown', confidence: 0, answered: false });
+      for (let i = 0; i < 10; i++) ask('first ' + i);
+      await store.flush();
+      console.log('size ' + (await stat(${JSON.stringify(file)})).size);
+      await lines.next();
+      for (let i = 0; i < 10; i++) ask('second ' + i);
+      await store.flush();
+      console.log('after ' + JSON.stringify(store.health?.()));
+      await lines.next();
+      await store.close();
+      console.log('done');
+      process.exit(0);
+    `;
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const waitFor = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const check = () => {
+          const m = pattern.exec(out);
+          if (m) {
+            proc.stdout.off('data', onData);
+            resolve(m);
+          }
+        };
+        const onData = (d: Buffer) => {
+          out += d.toString();
+          check();
+        };
+        proc.stdout.on('data', onData);
+        proc.once('exit', () => reject(new Error(`child exited: ${out}\n${err}`)));
+        check();
+      });
+    const size = Number((await waitFor(/size (\d+)/))[1]);
+    execFileSync('prlimit', ['--pid', String(proc.pid), `--fsize=${size + Math.floor(size * 0.35)}:unlimited`]);
+    proc.stdin.write('go\n');
+    const after = (await waitFor(/after (.*)/))[1]!;
+    expect(after).toContain('EFBIG');
+    execFileSync('prlimit', ['--pid', String(proc.pid), '--fsize=unlimited:unlimited']);
+    proc.stdin.write('go\n');
+    await waitFor(/done/);
+    const lines = await fileLines();
+    const records = lines.map((l) => JSON.parse(l) as { id: string; question: string });
+    expect(records.map((r) => r.question)).toEqual([...Array.from({ length: 10 }, (_, i) => `first ${i}`), ...Array.from({ length: 10 }, (_, i) => `second ${i}`)]);
+    expect(new Set(records.map((r) => r.id)).size).toBe(20);
+  }, 20_000);
+
+  it('records written twice are read once', async () => {
+    const log = await openQuestionLog(file, options());
+    log.append(q('u', 'once'));
+    log.feedback('u', 'useful');
+    await log.close();
+    const lines = await fileLines();
+    await appendFile(file, `${lines.join('\n')}\n`);
+    const warnings: string[] = [];
+    const again = await openQuestionLog(file, options({ logger: pino({ level: 'warn' }, { write: (l: string) => void warnings.push(l) }) }));
+    expect(again.entries()).toHaveLength(1);
+    expect(again.feedbackEntries()).toHaveLength(1);
+    expect(warnings.some((w) => /written twice/.test(w))).toBe(true);
     await again.close();
   });
 });

@@ -1,13 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Adapter } from 'lowdb';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { openStore } from '../../src/store/data-dir.ts';
-import { compactJsonFile } from '../../src/store/json-file.ts';
-import { openSessions, type SessionsDocument } from '../../src/store/sessions.ts';
+import { createBot } from '../../src/answer/bot.ts';
+import { openSessions, SESSIONS_FILE, type SessionsDocument } from '../../src/store/sessions.ts';
 import { userKeyer } from '../../src/store/user-id.ts';
 
 let dir: string;
@@ -20,24 +19,18 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The real lowdb file adapter, counting writes. */
-function countingAdapter(file: string): Adapter<SessionsDocument> & { writes: number } {
-  const inner = compactJsonFile<SessionsDocument>(file);
-  const counter = {
-    writes: 0,
-    read: () => inner.read(),
-    write: async (data: SessionsDocument) => {
-      counter.writes++;
-      await inner.write(data);
-    },
-  };
-  return counter;
-}
-
 function clock(start = Date.UTC(2024, 0, 1)) {
   const c = { t: start, now: () => c.t };
   return c;
 }
+
+const snapshot = async () => JSON.parse(await readFile(path.join(dir, SESSIONS_FILE), 'utf8')) as SessionsDocument;
+const journals = async () => (await readdir(dir)).filter((f) => /^sessions\.\d+\.journal$/.test(f)).sort();
+const journalLines = async () => {
+  const lines: string[] = [];
+  for (const name of await journals()) lines.push(...(await readFile(path.join(dir, name), 'utf8')).split('\n').filter((l) => l !== ''));
+  return lines;
+};
 
 describe('sessions', () => {
   it('set/get/delete survive reopen after close', async () => {
@@ -58,9 +51,8 @@ describe('sessions', () => {
 
   it('expires after the idle TTL, in memory and in the file', async () => {
     const c = clock();
-    const file = path.join(dir, 'sessions.json');
     const opts = { logger: silentLogger, userKey: userKeyer('s'), now: c.now, ttlMs: 30 * 60_000 };
-    const s = await openSessions<{ n: number }>(file, opts);
+    const s = await openSessions<{ n: number }>(dir, opts);
     s.set('u1', { n: 1 });
     s.set('u2', { n: 2 });
     c.t += 20 * 60_000;
@@ -69,34 +61,33 @@ describe('sessions', () => {
     expect(s.get('u1')).toBeUndefined();
     expect(s.get('u2')).toEqual({ n: 3 });
     await s.close();
-    const doc = JSON.parse(await readFile(file, 'utf8')) as SessionsDocument;
+    const doc = await snapshot();
     expect(Object.keys(doc.sessions)).toEqual([userKeyer('s')('u2')]);
 
     // Expired on disk: dropped at open.
     c.t += 31 * 60_000;
-    const again = await openSessions<{ n: number }>(file, opts);
+    const again = await openSessions<{ n: number }>(dir, opts);
     expect(again.get('u2')).toBeUndefined();
     expect(again.size).toBe(0);
     await again.close();
-    expect((JSON.parse(await readFile(file, 'utf8')) as SessionsDocument).sessions).toEqual({});
+    expect((await snapshot()).sessions).toEqual({});
   });
 
   it('the sweep drops expired sessions without a get', async () => {
     const c = clock();
-    const file = path.join(dir, 'sessions.json');
-    const s = await openSessions<{ n: number }>(file, { logger: silentLogger, userKey: userKeyer('s'), now: c.now, ttlMs: 1000, sweepIntervalMs: 20, writeIntervalMs: 10 });
+    const s = await openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: userKeyer('s'), now: c.now, ttlMs: 1000, sweepIntervalMs: 20, writeIntervalMs: 10 });
     s.set('u1', { n: 1 });
     await s.flush();
     c.t += 2000;
     await sleep(100);
     expect(s.size).toBe(0);
     await s.close();
-    expect((JSON.parse(await readFile(file, 'utf8')) as SessionsDocument).sessions).toEqual({});
+    expect((await snapshot()).sessions).toEqual({});
   });
 
   it('evicts the least recently set beyond the cap', async () => {
     const c = clock();
-    const s = await openSessions<{ n: number }>(path.join(dir, 'sessions.json'), { logger: silentLogger, userKey: userKeyer('s'), now: c.now, maxSessions: 3 });
+    const s = await openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: userKeyer('s'), now: c.now, maxSessions: 3 });
     for (const u of ['a', 'b', 'c']) {
       s.set(u, { n: 1 });
       c.t += 1;
@@ -110,29 +101,127 @@ describe('sessions', () => {
     await s.close();
   });
 
-  it('batches writes: 100 quick set() calls cause at most 2 file writes; flush() writes at once', async () => {
-    const file = path.join(dir, 'sessions.json');
-    const adapter = countingAdapter(file);
-    const s = await openSessions<{ n: number }>(file, { logger: silentLogger, userKey: userKeyer('s'), writeIntervalMs: 150, adapter });
+  it('batches writes: 100 quick set() calls on 7 users append 7 lines once; flush() appends at once', async () => {
+    const s = await openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: userKeyer('s'), writeIntervalMs: 150 });
     for (let i = 0; i < 100; i++) {
       s.set(`user-${i % 7}`, { n: i });
       if (i % 10 === 0) await sleep(1);
     }
-    expect(adapter.writes).toBe(0);
+    expect(await journalLines()).toEqual([]);
     await sleep(400);
-    expect(adapter.writes).toBeGreaterThanOrEqual(1);
-    expect(adapter.writes).toBeLessThanOrEqual(2);
-    const doc = JSON.parse(await readFile(file, 'utf8')) as SessionsDocument;
-    expect(Object.keys(doc.sessions)).toHaveLength(7);
+    const lines = (await journalLines()).map((l) => JSON.parse(l) as { k: string; v: { n: number } });
+    expect(lines).toHaveLength(7);
+    expect(lines.map((l) => l.v.n).sort((a, b) => a - b)).toEqual([93, 94, 95, 96, 97, 98, 99]);
 
-    const before = adapter.writes;
     s.set('user-x', { n: -1 });
     await s.flush();
-    expect(adapter.writes).toBe(before + 1);
-    expect(Object.keys((JSON.parse(await readFile(file, 'utf8')) as SessionsDocument).sessions)).toHaveLength(8);
+    expect(await journalLines()).toHaveLength(8);
     await s.flush(); // nothing pending: no write
-    expect(adapter.writes).toBe(before + 1);
+    expect(await journalLines()).toHaveLength(8);
     await s.close();
+    // Closing folds the journal into the snapshot.
+    expect(await journals()).toEqual([]);
+    expect(Object.keys((await snapshot()).sessions)).toHaveLength(8);
+  });
+
+  it('with 2,000 sessions kept, a change appends that one session, never the others', async () => {
+    const key = userKeyer('s');
+    const s = await openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: key, writeIntervalMs: 10 });
+    for (let i = 0; i < 2_000; i++) s.set(`user-${i}`, { n: i });
+    await s.flush();
+    const before = await journalLines();
+    const snapshotBytes = (await readFile(path.join(dir, SESSIONS_FILE))).length;
+    s.set('user-7', { n: -7 });
+    s.delete('user-8');
+    await s.flush();
+    const added = (await journalLines()).slice(before.length).map((l) => JSON.parse(l));
+    expect(added).toEqual([
+      { k: key('user-7'), t: expect.any(Number), v: { n: -7 } },
+      { k: key('user-8'), d: 1 },
+    ]);
+    // The snapshot was not rewritten for it.
+    expect((await readFile(path.join(dir, SESSIONS_FILE))).length).toBe(snapshotBytes);
+    await s.close();
+    const again = await openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: key });
+    expect(again.size).toBe(1_999);
+    expect(again.get('user-7')).toEqual({ n: -7 });
+    expect(again.get('user-8')).toBeUndefined();
+    await again.close();
+  });
+
+  it('compacts the journal once it outgrows the sessions, and every crash point reads back whole', async () => {
+    const key = userKeyer('s');
+    const open = () => openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: key, writeIntervalMs: 1 });
+    const s = await open();
+    // 10 sessions changed 700 times: 7,000 lines, past COMPACT_MIN_LINES and 2 × 10 sessions.
+    for (let round = 0; round < 700; round++) {
+      for (let u = 0; u < 10; u++) s.set(`u${u}`, { n: round });
+      await s.flush();
+    }
+    await sleep(50); // the compaction runs in the background
+    expect((await journalLines()).length).toBeLessThan(5_000);
+    const doc = await snapshot();
+    expect(doc.version).toBe(2);
+    // Every journal left is the snapshot's or newer: older ones were deleted after the rename.
+    for (const name of await journals()) expect(Number(/\d+/.exec(name)![0])).toBeGreaterThanOrEqual(doc.journal!);
+
+    // A crash between the snapshot's rename and the deletion: a stale journal saying otherwise.
+    await writeFile(path.join(dir, `sessions.${doc.journal! - 1}.journal`), `${JSON.stringify({ k: key('u0'), d: 1 })}\n`);
+    // A crash mid-append: a torn last line in the current journal.
+    await writeFile(path.join(dir, `sessions.${doc.journal! + 5}.journal`), `${JSON.stringify({ k: key('u1'), t: Date.now(), v: { n: 1234 } })}\n{"k":"${key('u2')}","t":17`);
+    await s.close().catch(() => undefined);
+    const again = await open();
+    expect(again.get('u0')).toEqual({ n: 699 });
+    expect(again.get('u1')).toEqual({ n: 1234 });
+    expect(again.get('u2')).toEqual({ n: 699 });
+    expect(again.size).toBe(10);
+    await again.close();
+  });
+
+  it('drops a stored session whose fields have the wrong type, with a warning, and keeps the rest', async () => {
+    const key = userKeyer('s');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const now = Date.now();
+    const doc = {
+      version: 1,
+      sessions: {
+        [key('bad')]: { updatedAt: now, value: { suggestions: 'not a list' } },
+        [key('bad-years')]: { updatedAt: now, value: { entry: 'stat:x', years: ['2019'] } },
+        [key('bad-time')]: { updatedAt: 'yesterday', value: {} },
+        [key('good')]: { updatedAt: now, value: { entry: 'guide:apply', years: [2019], suggestions: ['怎样申请'] } },
+      },
+    };
+    await writeFile(path.join(dir, SESSIONS_FILE), JSON.stringify(doc));
+    const { parseSession } = await import('../../src/store/session-shape.ts');
+    const s = await openSessions(dir, { logger, userKey: key, validate: parseSession });
+    expect(s.get('good')).toEqual({ entry: 'guide:apply', years: [2019], suggestions: ['怎样申请'] });
+    for (const user of ['bad', 'bad-years', 'bad-time']) expect(s.get(user), user).toBeUndefined();
+    expect(lines.map((l) => JSON.parse(l) as { msg: string; invalid?: number }).find((l) => /wrong type/.test(l.msg))?.invalid).toBe(3);
+    await s.close();
+  });
+
+  it('a session of the right overall shape with a wrong inner type no longer breaks that user\'s answers', async () => {
+    // "1" after 您是不是想问 reads session.suggestions: a string there made every "1" of this user throw.
+    const salt = 'a'.repeat(64);
+    await writeFile(path.join(dir, 'salt'), salt);
+    await writeFile(path.join(dir, SESSIONS_FILE), JSON.stringify({ version: 1, sessions: { [userKeyer(salt)('resident')]: { updatedAt: Date.now(), value: { suggestions: 'abc' } } } }));
+    const bot = await createBot({ knowledgeDir: 'knowledge', dataDir: dir, logger: silentLogger });
+    try {
+      const answer = await bot.answer('1', 'resident', { channel: 'test' });
+      expect(answer.reply.length).toBeGreaterThan(0);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('creates every session file 0600', async () => {
+    const s = await openSessions<{ n: number }>(dir, { logger: silentLogger, userKey: userKeyer('s'), writeIntervalMs: 1 });
+    s.set('u', { n: 1 });
+    await s.flush();
+    for (const name of [SESSIONS_FILE, ...(await journals())]) expect((await stat(path.join(dir, name))).mode & 0o777, name).toBe(0o600);
+    await s.close();
+    expect((await stat(path.join(dir, SESSIONS_FILE))).mode & 0o777).toBe(0o600);
   });
 
   it('moves a corrupt sessions.json aside, warns, and keeps working', async () => {
@@ -150,7 +239,7 @@ describe('sessions', () => {
     store.sessions.set('u', { n: 1 });
     expect(store.sessions.get('u')).toEqual({ n: 1 });
     await store.close();
-    const doc = JSON.parse(await readFile(file, 'utf8')) as SessionsDocument;
+    const doc = await snapshot();
     expect(Object.keys(doc.sessions)).toHaveLength(1);
   });
 

@@ -20,7 +20,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../../answer/engine.ts';
 import { bodyNames } from '../../language/body-names.ts';
-import { computeStats, labelEntries } from '../../admin/stats.ts';
+import { labelEntries } from '../../admin/stats.ts';
+import { statsOf } from '../../admin/stats-service.ts';
 import type { AdminToken } from '../../config.ts';
 import { KnowledgeEditor } from '../../knowledge-edit/editor.ts';
 import type { Finding } from '../../knowledge/types.ts';
@@ -139,12 +140,12 @@ export function createAdmin(options: AdminOptions): Hono<AdminEnv> {
     return Number.isInteger(days) && days >= 1 && days <= 366 ? days : null;
   };
 
-  admin.get('/api/stats', (c) => {
+  admin.get('/api/stats', async (c) => {
     const days = period(c.req.query('days'));
     if (days === null) return c.json({ error: ADMIN_ERRORS.days }, 400);
     const { kb } = bot.engine;
     const engine = bot.engine;
-    const stats = computeStats(bot.store.log.entries(), bot.store.log.feedbackEntries(), {
+    const stats = await statsOf(bot.store.log, {
       now: now(),
       days,
       synonyms: kb.synonyms,

@@ -1,77 +1,170 @@
 import { LRUCache } from 'lru-cache';
 
 /**
- * Retry / duplicate handling for the WeChat webhook.
+ * Retry, duplicate and replay handling for the WeChat webhook.
  *
  * WeChat delivers a message up to three times (same query string, same body) when it gets no
  * answer within 5 s. The first delivery starts the answer; every later delivery of the same
  * message shares the same promise, so the bot is never asked twice and all deliveries get the
- * same reply. The cache is an LRU bounded by entry count, and settled entries expire after a TTL,
- * so memory stays flat under any load.
+ * same reply. A request captured and sent again is accepted by the signature check as long as its
+ * signed timestamp is within the window (±300 s), so a message is remembered until its timestamp
+ * leaves the window - not for a fixed count of messages, which a busy account cycles through
+ * faster than WeChat retries.
+ *
+ * Two tiers keep that bounded at any rate: the replies themselves in an LRU bounded by bytes
+ * (`maxBytes`, a few minutes of traffic at a county's rates), and the keys alone, as 53-bit hashes
+ * in sets per 10 s of expiry, for the whole window. A message whose reply was pushed out of the
+ * first tier is still known by the second: it is answered once, and its later deliveries get
+ * "success" (no reply) instead of a second answer.
  */
 
 export interface ReplyCacheOptions {
-  /** Most entries kept (least recently used evicted first). Default 10,000. */
-  maxEntries?: number;
-  /** How long a settled entry is kept, in ms. Default 60,000 (WeChat's retries span ~15 s). */
+  /** Bytes of replies kept at most (least recently used evicted first). Default 16 MB. */
+  maxBytes?: number;
+  /** How long a message is remembered when the caller gives no expiry, in ms. Default 600,000. */
   ttlMs?: number;
+  /** Size of a kept value in bytes. Default: a string's UTF-16 size, 64 for anything else. */
+  sizeOf?: (value: unknown) => number;
   /** Clock in ms (injectable for tests). */
   now?: () => number;
 }
 
-export interface CacheLookup<T> {
+export type CacheLookup<T> =
+  /** `started`: this call started the work; false for a retry or duplicate sharing it. */
+  | { promise: Promise<T>; started: boolean; replay?: undefined }
+  /** Seen within its window, but its reply is no longer kept: do not answer it again. */
+  | { replay: true; promise?: undefined; started: false };
+
+interface Entry<T> {
   promise: Promise<T>;
-  /** True when this call started the work; false for a retry/duplicate. */
-  started: boolean;
+  /** Bytes counted for it: small while pending, the reply's size once settled. */
+  size: number;
 }
 
+/** Per-entry bookkeeping, key and promise: what a kept reply costs beside its own bytes. */
+const ENTRY_OVERHEAD = 200;
+const defaultSize = (value: unknown) => (typeof value === 'string' ? value.length * 2 : 64);
+
 export class ReplyCache<T> {
-  readonly maxEntries: number;
+  readonly maxBytes: number;
   readonly ttlMs: number;
+  readonly #now: () => number;
+  readonly #sizeOf: (value: unknown) => number;
   // lru-cache rather than a hand-kept Map: evicting from the front of a busy Map made V8 skip
   // ever more deleted slots, a measurable share of the webhook's time per message under load.
-  readonly #entries: LRUCache<string, { promise: Promise<T> }>;
+  readonly #entries: LRUCache<string, Entry<T>>;
+  readonly #seen: SeenKeys;
 
   constructor(options: ReplyCacheOptions = {}) {
-    this.maxEntries = Math.max(1, Math.floor(options.maxEntries ?? 10_000));
-    this.ttlMs = Math.max(0, options.ttlMs ?? 60_000);
-    const now = options.now ?? Date.now;
-    // No TTL while pending; the TTL starts when the answer settles (see getOrStart).
-    this.#entries = new LRUCache({ max: this.maxEntries, ttlResolution: 0, perf: { now } });
+    this.maxBytes = Math.max(1, Math.floor(options.maxBytes ?? 16 * 1024 * 1024));
+    this.ttlMs = Math.max(1, options.ttlMs ?? 600_000);
+    this.#now = options.now ?? Date.now;
+    this.#sizeOf = options.sizeOf ?? defaultSize;
+    this.#entries = new LRUCache({
+      maxSize: this.maxBytes,
+      sizeCalculation: (entry) => Math.max(1, entry.size),
+      ttlResolution: 0,
+      perf: { now: this.#now },
+    });
+    this.#seen = new SeenKeys(this.#now);
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
+  /** True when the reply for `key` is kept (pending or settled). */
   has(key: string): boolean {
     return this.#entries.has(key);
   }
 
   /**
-   * Return the promise already registered for `key`, or call `produce` once and register its
-   * promise. `produce` is called synchronously at most once per live key; a rejection is kept as
-   * the settled value so a retry does not start the work again.
+   * The promise already registered for `key`, or `produce` called once and its promise
+   * registered, remembered until `expiresAt` (epoch ms; default now + ttlMs). A rejection is kept
+   * as the settled value so a retry does not start the work again.
    */
-  getOrStart(key: string, produce: () => Promise<T>): CacheLookup<T> {
+  getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number): CacheLookup<T> {
     const existing = this.#entries.get(key);
     if (existing) return { promise: existing.promise, started: false };
+    const now = this.#now();
+    if (this.#seen.has(key)) return { replay: true, started: false };
+    const until = Math.max(now + 1, expiresAt ?? now + this.ttlMs);
+    this.#seen.add(key, until);
     let promise: Promise<T>;
     try {
       promise = produce();
     } catch (err) {
       promise = Promise.reject(err);
     }
-    const entry = { promise };
-    const settle = (): void => {
-      // Unless evicted meanwhile: a pending entry pushed out by newer ones stays out. (A ttl of 0
-      // means "forever" to lru-cache, so ttlMs 0 becomes 1 ms.)
-      if (this.#entries.peek(key) === entry) this.#entries.set(key, entry, { ttl: this.ttlMs || 1 });
+    const entry: Entry<T> = { promise, size: ENTRY_OVERHEAD };
+    const settle = (value: unknown): void => {
+      // Unless evicted meanwhile: a pending entry pushed out by newer ones stays out. The expiry
+      // counts from now; the reply's size is what it takes from the byte budget.
+      if (this.#entries.peek(key) !== entry) return;
+      const left = until - this.#now();
+      if (left <= 0) {
+        this.#entries.delete(key);
+        return;
+      }
+      // A new object: lru-cache sizes a value when it is set, and only a changed one.
+      this.#entries.set(key, { promise, size: ENTRY_OVERHEAD + key.length * 2 + this.#sizeOf(value) }, { ttl: left });
     };
-    promise.then(settle, settle);
+    promise.then(settle, () => settle(undefined));
+    // No TTL while pending: an answer still being made is never forgotten.
     this.#entries.set(key, entry);
     return { promise, started: true };
   }
+}
+
+/** Keys remembered until an expiry, as 53-bit hashes in one set per BUCKET_MS of expiry. */
+class SeenKeys {
+  static readonly BUCKET_MS = 10_000;
+  readonly #now: () => number;
+  /** Bucket number (expiry / BUCKET_MS, rounded up) → hashes expiring by then. */
+  readonly #buckets = new Map<number, Set<number>>();
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  add(key: string, expiresAt: number): void {
+    const bucket = Math.ceil(expiresAt / SeenKeys.BUCKET_MS);
+    let set = this.#buckets.get(bucket);
+    if (set === undefined) {
+      set = new Set();
+      this.#buckets.set(bucket, set);
+    }
+    set.add(hash53(key));
+  }
+
+  has(key: string): boolean {
+    const current = Math.floor(this.#now() / SeenKeys.BUCKET_MS);
+    const h = hash53(key);
+    for (const [bucket, set] of this.#buckets) {
+      if (bucket < current) this.#buckets.delete(bucket);
+      else if (set.has(h)) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * cyrb53: two 32-bit multiplicative hashes combined into 53 bits (public domain, by bryc). With a
+ * million keys in the window, the chance that two collide is about one in ten thousand.
+ */
+export function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** The fields dedupKey needs (structurally compatible with xml.ts's IncomingMessage). */

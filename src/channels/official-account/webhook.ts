@@ -53,6 +53,8 @@ export const MAX_REPLY_BYTES = 2000;
 export const APOLOGY = '抱歉，系统暂时出了点问题，请稍后再试。';
 
 const SUCCESS = 'success';
+/** Warnings of one kind beyond the first in this window are summed up, not logged one by one. */
+const WARNING_WINDOW_MS = 10_000;
 const TIMEOUT: unique symbol = Symbol('timeout');
 
 type Status = 400 | 401 | 403 | 405 | 413;
@@ -104,10 +106,34 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const replyTimeoutMs = options.replyTimeoutMs ?? 4500;
   const maxSkewSeconds = options.maxSkewSeconds ?? 300;
   const now = options.now ?? Date.now;
-  const cache = new ReplyCache<string>({ maxEntries: 10_000, ttlMs: 60_000, now });
+  // A message is remembered while its signed timestamp can still pass the check: a replay of a
+  // captured request within the window is not answered again (see dedup.ts).
+  const cache = new ReplyCache<string>({ ttlMs: 2 * maxSkewSeconds * 1000, now });
+
+  // A flood of forged or stale requests, or of messages the bot cannot answer in time, must not
+  // become a flood of log lines: the first of each kind in a window is logged, the rest are counted
+  // and summed up when the next window begins.
+  const seenInWindow = new Map<string, { fields: Record<string, unknown>; msg: string; suppressed: number }>();
+  let windowStart = now();
+  const warnOnce = (kind: string, fields: Record<string, unknown>, msg: string): void => {
+    const t = now();
+    if (t - windowStart >= WARNING_WINDOW_MS) {
+      for (const seen of seenInWindow.values()) {
+        if (seen.suppressed > 0) logger.warn({ ...seen.fields, more: seen.suppressed, windowMs: t - windowStart }, `${seen.msg} (more of the same)`);
+      }
+      seenInWindow.clear();
+      windowStart = t;
+    }
+    const seen = seenInWindow.get(kind);
+    if (seen) seen.suppressed++;
+    else {
+      seenInWindow.set(kind, { fields, msg, suppressed: 0 });
+      logger.warn(fields, msg);
+    }
+  };
 
   const refuse = (request: WebhookRequest, status: Status, reason: string): WebhookResponse => {
-    logger.warn({ reason, status, method: request.method }, 'wechat webhook refused a request');
+    warnOnce(`refused:${reason}`, { reason, status, method: request.method }, 'wechat webhook refused a request');
     return text(reason, status);
   };
 
@@ -179,7 +205,11 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     if (encryptType === 'aes' && !crypto) return refuse(request, 400, 'encrypted-without-key');
 
     const body = await request.readBody(MAX_XML_BYTES);
-    if (!body.ok) return refuse(request, body.status, body.reason);
+    if (!body.ok) {
+      // A client that went away mid-body is nobody's error; thousands of them are not worth a warning each.
+      if (body === READ_ERROR) return text(body.reason, body.status);
+      return refuse(request, body.status, body.reason);
+    }
 
     let fields: XmlFields;
     try {
@@ -213,13 +243,18 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     }
 
     const mode: Mode = { encrypted: crypto !== undefined, nonce: nonce! };
-    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode));
+    const windowEnds = (Number(timestamp) + maxSkewSeconds) * 1000 + 1000;
+    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode), windowEnds);
+    if (promise === undefined) {
+      logger.info({ msgType: message.msgType }, 'wechat message seen before, its reply no longer kept: not answered again');
+      return text(SUCCESS);
+    }
     if (!fresh) logger.info({ msgType: message.msgType }, 'wechat retry or duplicate: sharing the first answer');
 
     const remaining = Math.max(0, replyTimeoutMs - (performance.now() - started));
     const result = await withTimeout(promise, remaining);
     if (result === TIMEOUT) {
-      logger.warn({ msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
+      warnOnce('late', { msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
       return text(SUCCESS);
     }
     if (result === SUCCESS) return text(SUCCESS);

@@ -1,8 +1,9 @@
 /**
  * XML in and out for the WeChat official-account webhook. Pure functions.
  *
- * Parsing is deliberately strict and boring: bodies over 64 KB and anything with a DOCTYPE or an
- * ENTITY declaration are refused before the parser sees them, entity processing is off, and every
+ * Parsing is deliberately strict and boring: bodies over 64 KB and anything with a DOCTYPE, an
+ * ENTITY or any other markup declaration outside CDATA are refused before the parser sees them
+ * (the same words inside a CDATA section are a resident's text), entity processing is off, and every
  * value stays a string (MsgId is a 64-bit integer and would lose precision as a JS number).
  * Free text from WeChat always comes in CDATA, so the predefined XML entities are not decoded.
  */
@@ -19,7 +20,48 @@ export class XmlError extends Error {
   }
 }
 
-const FORBIDDEN = /<!\s*(?:DOCTYPE|ENTITY)/i;
+/**
+ * The first markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, …) outside CDATA sections,
+ * comments and processing instructions, or -1. Residents' text arrives in CDATA and may say
+ * "<!DOCTYPE" as words: that is text, not a declaration. Linear in the body: each construct is
+ * skipped to its end in one search.
+ */
+export function declarationAt(body: string): number {
+  let i = body.indexOf('<');
+  while (i !== -1) {
+    if (body.startsWith('<![CDATA[', i)) {
+      const end = body.indexOf(']]>', i + 9);
+      if (end === -1) return -1; // unterminated: the validator refuses it as malformed
+      i = body.indexOf('<', end + 3);
+    } else if (body.startsWith('<!--', i)) {
+      const end = body.indexOf('-->', i + 4);
+      if (end === -1) return -1;
+      i = body.indexOf('<', end + 3);
+    } else if (body.startsWith('<?', i)) {
+      const end = body.indexOf('?>', i + 2);
+      if (end === -1) return -1;
+      i = body.indexOf('<', end + 2);
+    } else if (body.startsWith('<!', i)) {
+      return i;
+    } else if (!/[A-Za-z_:/\u0080-\uFFFF]/.test(body[i + 1] ?? '')) {
+      // Not the start of a tag ("<<", "< "): the validator refuses it; look on from the next '<'.
+      i = body.indexOf('<', i + 1);
+    } else {
+      // A tag: to its end, skipping quoted attribute values (which may hold '>'). A '<' before the
+      // end means the tag is broken: look on from there.
+      let j = i + 1;
+      while (j < body.length && body[j] !== '>' && body[j] !== '<') {
+        const quote = body[j];
+        if (quote === '"' || quote === "'") {
+          const close = body.indexOf(quote, j + 1);
+          j = close === -1 ? body.length : close + 1;
+        } else j++;
+      }
+      i = body[j] === '<' ? j : body.indexOf('<', j);
+    }
+  }
+  return -1;
+}
 
 const parser = new XMLParser({
   processEntities: false,
@@ -44,7 +86,7 @@ export function parseXmlFields(body: string): XmlFields {
   if (Buffer.byteLength(body, 'utf8') > MAX_XML_BYTES) {
     throw new XmlError('too-large', `body larger than ${MAX_XML_BYTES} bytes`);
   }
-  if (FORBIDDEN.test(body)) throw new XmlError('doctype', 'DOCTYPE or ENTITY declarations are not allowed');
+  if (declarationAt(body) !== -1) throw new XmlError('doctype', 'DOCTYPE, ENTITY and other declarations are not allowed');
   if (body.trim() === '') throw new XmlError('malformed', 'empty body');
   const valid = XMLValidator.validate(body);
   if (valid !== true) throw new XmlError('malformed', `invalid XML: ${valid.err.code}`);

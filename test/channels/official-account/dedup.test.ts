@@ -54,14 +54,14 @@ describe('ReplyCache', () => {
     expect(calls).toBe(1);
   });
 
-  it('expires settled entries after the TTL, but never a pending one', async () => {
+  it('keeps a settled entry until its expiry, and a pending one however long it takes', async () => {
     // A clock like Date.now's, counted from some start: ms since the epoch, never 0.
     const start = 1_714_037_059_000;
     let now = start;
-    const cache = new ReplyCache<string>({ ttlMs: 1000, now: () => now });
-    cache.getOrStart('done', async () => 'x');
+    const cache = new ReplyCache<string>({ now: () => now });
+    cache.getOrStart('done', async () => 'x', start + 1000);
     let release!: (v: string) => void;
-    cache.getOrStart('pending', () => new Promise<string>((r) => (release = r)));
+    cache.getOrStart('pending', () => new Promise<string>((r) => (release = r)), start + 1000);
     await Promise.resolve();
     await Promise.resolve();
     now = start + 999;
@@ -72,43 +72,48 @@ describe('ReplyCache', () => {
     release('y');
     await Promise.resolve();
     await Promise.resolve();
-    now = start + 5999;
-    expect(cache.has('pending')).toBe(true);
-    now = start + 6001;
+    // Settled past its expiry: not kept, and not started again either while its window lasts.
     expect(cache.has('pending')).toBe(false);
+    expect(cache.getOrStart('pending', async () => 'again').replay).toBe(true);
   });
 
-  it('stays bounded: memory is flat however many messages arrive', async () => {
+  it('a message seen within its window is never started twice, whatever came between', async () => {
     let now = 1_714_037_059_000;
-    const cache = new ReplyCache<number>({ maxEntries: 100, ttlMs: 60_000, now: () => now });
-    for (let i = 0; i < 10_000; i++) {
+    // Room for about 50 replies of 1,000 characters.
+    const cache = new ReplyCache<string>({ maxBytes: 50 * 2_300, now: () => now });
+    let calls = 0;
+    const reply = (i: number) => async () => {
+      calls++;
+      return `${i}`.padEnd(1_000, '答');
+    };
+    const first = cache.getOrStart('first', reply(-1), now + 600_000);
+    expect(await first.promise).toMatch(/^-1/);
+    for (let i = 0; i < 20_000; i++) {
       now += 1;
-      cache.getOrStart(`k${i}`, async () => i);
-      expect(cache.size).toBeLessThanOrEqual(100);
+      await cache.getOrStart(`k${i}`, reply(i), now + 600_000).promise;
     }
-    expect(cache.has('k9999')).toBe(true);
-    expect(cache.has('k0')).toBe(false);
+    // The byte budget holds the newest replies only…
+    expect(cache.size).toBeGreaterThan(40);
+    expect(cache.size).toBeLessThan(60);
+    expect(cache.has('k19999')).toBe(true);
+    expect(cache.has('first')).toBe(false);
+    // …but the first message is still known: its retry is not answered again.
+    expect(cache.getOrStart('first', reply(-2), now + 600_000)).toMatchObject({ replay: true, started: false });
+    expect(calls).toBe(20_001);
+    // Once its window is over, the key is forgotten too.
+    now += 610_000;
+    expect(cache.getOrStart('first', reply(-3)).started).toBe(true);
   });
 
-  it('evicts the least recently used entry first', () => {
-    const cache = new ReplyCache<number>({ maxEntries: 2 });
-    cache.getOrStart('a', async () => 1);
-    cache.getOrStart('b', async () => 2);
-    cache.getOrStart('a', async () => 1); // touch a
-    cache.getOrStart('c', async () => 3);
+  it('evicts the least recently used reply first when over its bytes', async () => {
+    const cache = new ReplyCache<string>({ maxBytes: 2 * 2_500 });
+    const big = (c: string) => async () => c.repeat(1_000);
+    await cache.getOrStart('a', big('a')).promise;
+    await cache.getOrStart('b', big('b')).promise;
+    cache.getOrStart('a', big('a')); // touch a
+    await cache.getOrStart('c', big('c')).promise;
     expect(cache.has('a')).toBe(true);
     expect(cache.has('b')).toBe(false);
     expect(cache.has('c')).toBe(true);
-  });
-
-  it('starts the work afresh for a message whose entry expired', async () => {
-    let now = 1_714_037_059_000;
-    const cache = new ReplyCache<number>({ maxEntries: 10_000, ttlMs: 100, now: () => now });
-    for (let i = 0; i < 50; i++) cache.getOrStart(`old${i}`, async () => i);
-    await Promise.resolve();
-    await Promise.resolve();
-    now += 1000;
-    for (let i = 0; i < 50; i++) expect(cache.getOrStart(`old${i}`, async () => -i).started).toBe(true);
-    expect(await cache.getOrStart('old7', async () => 0).promise).toBe(-7);
   });
 });

@@ -534,6 +534,26 @@ describe.each(['hono', 'http'] as const)('over %s', (via) => {
       expect(bot.calls).toHaveLength(1);
     });
 
+    it('a captured request replayed 65 s later, inside the timestamp window, is not answered again', async () => {
+      let now = NOW_S * 1000;
+      const { app, bot } = plain({ now: () => now });
+      const body = messageXml({ content: '重放', msgId: '777' });
+      const query = plainQuery();
+      const first = await (await post(app, query, body)).text();
+      expect(parseReply(first)['Content']).toBe('答：重放');
+      for (const later of [65_000, 200_000, 290_000]) {
+        now = NOW_S * 1000 + later;
+        const again = await post(app, query, body);
+        expect(again.status, `${later} ms later`).toBe(200);
+        expect(await again.text(), `${later} ms later`).toBe(first);
+      }
+      expect(bot.calls).toHaveLength(1);
+      // Past the window the signature check refuses it.
+      now = NOW_S * 1000 + 301_000;
+      expect((await post(app, query, body)).status).toBe(403);
+      expect(bot.calls).toHaveLength(1);
+    });
+
     it('a retry with the identical query string is not treated as a replay', async () => {
       const { app, bot } = plain();
       const query = plainQuery();
@@ -721,5 +741,45 @@ describe.each(['hono', 'http'] as const)('over %s', (via) => {
       const refusals = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['reason']);
       expect(refusals.map((l) => l['status'])).toEqual(expect.arrayContaining([401, 403]));
     });
+  });
+});
+
+describe('retries at full throughput', () => {
+  it('a retry after 20,000 other messages is answered once', async () => {
+    // The handler itself, without a transport, and a bot that answers at once: 20,000 messages in a second or two.
+    const asked: string[] = [];
+    const bot = new FakeBot();
+    bot.answer = async (text) => {
+      asked.push(text);
+      return { reply: `答：${text}`, answered: true, intent: 'unknown', confidence: 1, sources: [] };
+    };
+    const handle = createWebhookHandler({ token: TOKEN, bot, now: () => NOW_S * 1000 });
+    const deliver = async (content: string, msgId: string) =>
+      (await handle({ method: 'POST', query: Object.fromEntries(new URLSearchParams(plainQuery())), readBody: async () => ({ ok: true, text: messageXml({ content, msgId }) }) })).body;
+    const first = await deliver('最早的问题', '1');
+    for (let i = 0; i < 20_000; i++) await deliver(`其他问题 ${i}`, String(1_000_000 + i));
+    // The same reply while it is kept (16 MB of replies), else "success": never a second answer.
+    expect([first, 'success']).toContain(await deliver('最早的问题', '1'));
+    expect(asked.filter((text) => text === '最早的问题')).toHaveLength(1);
+    expect(asked).toHaveLength(20_001);
+  }, 30_000);
+});
+
+
+describe('refusals under a flood', () => {
+  it('1,000 forged requests make two log lines, not a thousand', async () => {
+    let now = NOW_S * 1000;
+    const { logger, lines } = captureLogger();
+    const handle = createWebhookHandler({ token: TOKEN, bot: new FakeBot(), logger, now: () => now });
+    const forged = Object.fromEntries(new URLSearchParams(`signature=${'0'.repeat(40)}&timestamp=${TS}&nonce=${NONCE}`));
+    for (let i = 0; i < 1_000; i++) {
+      const res = await handle({ method: 'POST', query: forged, readBody: async () => ({ ok: true, text: messageXml({ content: 'x', msgId: String(i) }) }) });
+      expect(res.status).toBe(401);
+    }
+    now += 11_000;
+    await handle({ method: 'POST', query: forged, readBody: async () => ({ ok: true, text: '<xml/>' }) });
+    const refusals = lines.map((l) => JSON.parse(l) as { reason?: string; more?: number }).filter((l) => l.reason === 'bad-signature');
+    expect(refusals).toHaveLength(3); // the first, the sum of the other 999, the first of the new window
+    expect(refusals[1]!.more).toBe(999);
   });
 });

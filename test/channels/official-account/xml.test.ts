@@ -57,6 +57,14 @@ describe('parseXmlFields', () => {
     expect(codeOf(fixture('xxe.xml'))).toBe('doctype');
     expect(codeOf('<xml><!ENTITY a "b"></xml>')).toBe('doctype');
     expect(codeOf('<!doctype xml><xml></xml>')).toBe('doctype');
+    // Hidden behind things that look like CDATA but are not: still a declaration.
+    expect(codeOf('<xml><!-- <![CDATA[ --><!DOCTYPE x [<!ENTITY a "b">]><!-- ]]> --></xml>')).toBe('doctype');
+    expect(codeOf('<xml><a b="<![CDATA["/><!DOCTYPE x><c d="]]>"/></xml>')).toBe('doctype');
+  });
+
+  it('reads "<!DOCTYPE" typed by a resident inside CDATA as text', () => {
+    const body = messageXml({ content: '我想问 <!DOCTYPE html> 和 <!ENTITY x "y"> 是什么意思', msgId: '1' });
+    expect(parseXmlFields(body)['Content']).toBe('我想问 <!DOCTYPE html> 和 <!ENTITY x "y"> 是什么意思');
   });
 
   it('refuses bodies over 64 KB before parsing', () => {

@@ -41,7 +41,7 @@ export function freePort(): Promise<number> {
  * Starts the server and waits until /healthz answers. Start-up loads jieba's dictionary and
  * imports wechaty: seconds on a quiet machine, much longer on a busy one, hence the long wait.
  */
-export async function startServerProcess(dataDir: string, timeoutMs = 90_000): Promise<ServerProcess> {
+export async function startServerProcess(dataDir: string, timeoutMs = 90_000, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -61,6 +61,8 @@ export async function startServerProcess(dataDir: string, timeoutMs = 90_000): P
       WECHAT_PREVIOUS_ENCODING_AES_KEY: '',
       WECHATY_PUPPET: '',
       CHAT_TITLE: '',
+      ADMIN_TOKEN: '',
+      ...env,
     },
   });
   running.add(child);

@@ -1,0 +1,75 @@
+// What the question log keeps: the rule that cuts it (age, count, bytes), shared by the log and by
+// readers of its file (the stats worker) so that both keep the same records, and the hourly quota
+// that keeps one sender from filling it.
+import type { LogRecord } from './question-log.ts';
+
+/** The bounds of the question log. */
+export interface Retention {
+  maxAgeMs: number;
+  maxEntries: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LOG_MAX_PER_USER_PER_HOUR = 120;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Where retention cuts `records` (oldest first, `sizes` their line bytes, `total` the sum): the
+ * index of the first record kept. Shared by the log and by readers of its file (the stats
+ * worker), so both keep the same records. Costs time in proportion to what it drops.
+ */
+export function retainedFrom(records: readonly LogRecord[], retention: Retention, now: number, sizes: readonly number[], total: number): number {
+  const cutoff = now - retention.maxAgeMs;
+  let start = 0;
+  while (start < records.length && Date.parse(records[start]!.time) < cutoff) start++;
+  start = Math.max(start, records.length - retention.maxEntries);
+  let bytes = total;
+  for (let i = 0; i < start; i++) bytes -= sizes[i]!;
+  while (start < records.length && bytes > retention.maxBytes) bytes -= sizes[start++]!;
+  return start;
+}
+
+/** How many records one user had kept in the current hour (from `start`). */
+interface UserHour {
+  start: number;
+  kept: number;
+  dropped: number;
+}
+
+/**
+ * At most `limit` records per user in an hour (from that user's first one). Users whose hour is
+ * over are swept once an hour, so the map holds only the last hour's senders.
+ */
+export class HourlyQuota {
+  readonly limit: number;
+  readonly #now: () => number;
+  readonly #onFirstRefusal: () => void;
+  readonly #hours = new Map<string, UserHour>();
+  #lastSweep = 0;
+
+  constructor(limit: number, now: () => number, onFirstRefusal: () => void) {
+    this.limit = Math.max(1, limit);
+    this.#now = now;
+    this.#onFirstRefusal = onFirstRefusal;
+  }
+
+  /** True when `user` may have one more record kept this hour (and counts it). */
+  take(user: string): boolean {
+    const now = this.#now();
+    if (now - this.#lastSweep >= HOUR_MS) {
+      this.#lastSweep = now;
+      for (const [key, hour] of this.#hours) if (now - hour.start >= HOUR_MS) this.#hours.delete(key);
+    }
+    let hour = this.#hours.get(user);
+    if (hour === undefined || now - hour.start >= HOUR_MS) {
+      hour = { start: now, kept: 0, dropped: 0 };
+      this.#hours.set(user, hour);
+    }
+    if (hour.kept < this.limit) {
+      hour.kept++;
+      return true;
+    }
+    if (hour.dropped++ === 0) this.#onFirstRefusal();
+    return false;
+  }
+}
