@@ -142,8 +142,9 @@ export function createApp(options: AppOptions): Hono {
     if (isAdminBot(bot)) {
       for (const { label, token } of adminTokens) {
         const weakness = adminTokenWeakness(token);
+        const name = token === config.adminToken ? 'ADMIN_TOKEN' : `ADMIN_TOKENS（${label}）`;
         if (weakness) {
-          logger.warn({ weakness, label }, `管理口令“${label}”太容易猜到（${weakness}），请换成至少 20 位的随机串 / the admin token labelled "${label}" is weak (${weakness}): use a long random string`);
+          logger.warn({ weakness, label }, `${name} 太容易猜到（${weakness}），请换成至少 20 位的随机串 / ${name} is weak (${weakness}): use a long random string`);
         }
       }
       configureStats(bot.store.log, config.limits.stats);

@@ -12,6 +12,7 @@ import type { KnowledgeReloader } from '../../../src/channels/admin/routes.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { startServer, type ServerHandle } from '../../../src/server.ts';
+import { DEFAULT_MAX_QUESTION_LENGTH } from '../../../src/store/question-log.ts';
 import { POTATO_SUBSIDY_WORDINGS } from '../../fixtures/admin/unanswered.ts';
 
 const TOKEN = 'browser-test-admin-token-42';
@@ -125,7 +126,7 @@ describe.skipIf(skip)('admin page in chromium', { timeout: 60_000 }, () => {
     const card = (await page.locator('#todo-unanswered').boundingBox())!;
     expect(card.height).toBeLessThan(1200);
     await text.locator('button.more').tap();
-    expect(await text.locator('.short-text').innerText()).toBe([...LETTER].slice(0, 1000).join('')); // as the log keeps it
+    expect(await text.locator('.short-text').innerText()).toBe([...LETTER].slice(0, DEFAULT_MAX_QUESTION_LENGTH).join('')); // as the log keeps it
     expect(await text.locator('button.more').innerText()).toBe('收起');
     expect(await page.locator('#top-questions tbody').innerText()).not.toContain(LETTER);
   });
