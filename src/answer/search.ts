@@ -57,6 +57,7 @@ export class SearchIndex {
   private readonly postings = new Map<string, number[]>();
   private readonly idf = new Map<string, number>();
   private readonly byChar = new Map<string, string[]>();
+  private readonly byId = new Map<string, Indexed>();
   readonly vocabulary: ReadonlySet<string>;
 
   /**
@@ -107,7 +108,9 @@ export class SearchIndex {
           }
         }
       });
-      this.indexed.push({ entry, keys, keyIndex, termSet, slots: new Set(entry.slots ?? []) });
+      const indexed = { entry, keys, keyIndex, termSet, slots: new Set(entry.slots ?? []) };
+      this.indexed.push(indexed);
+      this.byId.set(entry.id, indexed);
       for (const t of termSet.keys()) {
         const list = this.postings.get(t);
         if (list) list.push(i);
@@ -135,6 +138,11 @@ export class SearchIndex {
 
   has(term: string): boolean {
     return this.idf.has(term);
+  }
+
+  /** True when the entry holds the term: in its label, questions, context or columns. */
+  holds(id: string, term: string): boolean {
+    return this.byId.get(id)?.termSet.has(term) ?? false;
   }
 
   /**

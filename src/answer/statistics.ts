@@ -3,7 +3,7 @@ import type { Finding, Statistic } from '../knowledge/types.ts';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import { bareLabel, type Entry } from './entries.ts';
 import { figure, fit, rowText, sourceLine, type Composed } from './compose.ts';
-import type { Understanding } from './understand.ts';
+import type { Reading } from './read.ts';
 
 /**
  * Composes the answer to a statistics question: the rows of the year asked (or the two years
@@ -15,6 +15,8 @@ export class StatisticComposer {
     private readonly tokenizer: Tokenizer,
     /** The years of all reports, oldest first. */
     private readonly years: number[],
+    /** Columns answered first when the question names none (the lexicon's 主列). */
+    private readonly primary: readonly string[] = [],
   ) {}
 
   private readonly columnWords = new Map<string, string[]>();
@@ -30,11 +32,14 @@ export class StatisticComposer {
   }
 
   /** The figures of one or more rows for the year(s) asked, or null when a year is not recorded. */
-  compose(entries: Entry[], years: number[], u: Pick<Understanding, 'terms' | 'compare'>, note: string): Composed | null {
+  compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues'>>, note: string): Composed | null {
     const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
     const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
     const askedTerms = new Set(u.terms);
-    const asked = new Set(stats.filter((s) => this.columnTerms(s.column).some((t) => askedTerms.has(t))).map((s) => s.column));
+    // The columns the question names ("个人", "金额"); an amount asked picks the amount column.
+    const asked = new Set(stats.filter((s) => this.columnTerms(s.column).some((t) => askedTerms.has(t)) || (u.cues?.money && /金额/.test(s.column))).map((s) => s.column));
+    // The figure asked comes first: the named columns, else the row's main measure.
+    const first = asked.size ? asked : new Set(stats.filter((s) => this.primary.includes(s.column)).map((s) => s.column));
     const lines: string[] = [];
     let year: number;
     if (u.compare === 'between' && years.length >= 2) {
@@ -42,13 +47,13 @@ export class StatisticComposer {
       if (!available.includes(a)) return null;
       if (!available.includes(b)) return null;
       // "2020年比2019年多了多少": the first year named is the one compared.
-      lines.push(...this.rows(stats, a, asked).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, asked).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
+      lines.push(...this.rows(stats, a, first).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, first).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
       year = a;
     } else {
       year = years[0] ?? available.at(-1)!;
       if (!available.includes(year)) return null;
       const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
-      lines.push(...this.rows(stats, year, asked));
+      lines.push(...this.rows(stats, year, first));
       if (u.compare === 'previous' && !stats.some((s) => s.year === year && /增\/?减|增减/.test(s.column))) {
         lines.push(available.includes(year - 1) ? this.differences(stats, year - 1, year, asked).join('\n') : `${year - 1} 年的数字未收录，无法与上一年比较。`);
       }
@@ -77,9 +82,26 @@ export class StatisticComposer {
       const key = `${s.group ?? ''}|${s.item}`;
       byItem.set(key, [...(byItem.get(key) ?? []), s]);
     }
-    return [...byItem.values()].map((row) =>
-      row[0]!.kind === 'narrative' ? `${row[0]!.item} ${figure(row[0]!)}` : rowText(row, asked),
-    );
+    // Several rows of one group ("（三）不予公开" has eight) are one line of their totals.
+    const groups = new Map<string, Statistic[][]>();
+    for (const row of byItem.values()) {
+      const g = row[0]!.group;
+      if (g) groups.set(g, [...(groups.get(g) ?? []), row]);
+    }
+    const out: string[] = [];
+    const done = new Set<string>();
+    for (const row of byItem.values()) {
+      const g = row[0]!.group;
+      const members = g ? groups.get(g)! : [];
+      if (g && members.length >= 3) {
+        if (done.has(g)) continue;
+        done.add(g);
+        out.push(groupText(g, members, asked));
+        continue;
+      }
+      out.push(row[0]!.kind === 'narrative' ? `${row[0]!.item} ${figure(row[0]!)}` : rowText(row, asked));
+    }
+    return out;
   }
 
   /** The difference between two years' figures, with both figures shown. */
@@ -126,6 +148,16 @@ export class StatisticComposer {
     return [...notes].sort((a, b) => Number(b.includes('各项之和')) - Number(a.includes('各项之和'))).slice(0, 2);
   }
 
+}
+
+/** The rows of one group by one column each (the one asked, else 总计): "（三）不予公开：属于国家秘密 0，…". */
+function groupText(group: string, rows: Statistic[][], asked: Set<string>): string {
+  const column = rows[0]!.find((s) => asked.has(s.column))?.column ?? (rows[0]!.some((s) => s.column === '总计') ? '总计' : rows[0]![0]!.column);
+  const parts = rows.map((row) => {
+    const s = row.find((x) => x.column === column) ?? row[0]!;
+    return `${bareLabel(s.item)} ${figure(s)}`;
+  });
+  return `${group}（${column}）：${parts.join('，')}`;
 }
 
 function relates(f: Finding, s: Statistic): boolean {

@@ -4,6 +4,7 @@ import { parseReport } from './report-parser.ts';
 import { validateReport } from './validate.ts';
 import { parseGuide } from './guide-parser.ts';
 import { parseSynonyms, parseWords, type SynonymTable } from '../language/synonyms.ts';
+import { parseLexicon, withAliases, type Lexicon } from '../language/lexicon.ts';
 import type { Contacts, Finding, GuideTopic, ParsedReport, Passage, ReportDocument, Source, Statistic } from './types.ts';
 
 /** Everything the bot knows, compiled from the files under the knowledge directory. */
@@ -16,7 +17,10 @@ export interface KnowledgeBase {
   reports: ReportDocument[];
   findings: Finding[];
   words: string[];
+  /** synonyms.txt with the lexicon's row and column aliases. */
   synonyms: SynonymTable;
+  /** lexicon.txt: how residents name the report format's rows, columns and units. */
+  lexicon: Lexicon;
 }
 
 const REPORT_FILE = /\.(txt|md)$/i;
@@ -75,7 +79,7 @@ async function listReports(dir: string): Promise<string[]> {
 }
 
 /**
- * Loads the knowledge directory: reports/*, guide.md, words.txt, synonyms.txt. Problems in the
+ * Loads the knowledge directory: reports/*, guide.md, words.txt, synonyms.txt, lexicon.txt. Problems in the
  * documents are findings, not exceptions; only an unreadable directory throws.
  */
 export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
@@ -124,6 +128,8 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
   const words = parseWords((await readOptional(join(dir, 'words.txt'))) ?? '');
   const synonymsParsed = parseSynonyms((await readOptional(join(dir, 'synonyms.txt'))) ?? '', 'synonyms.txt');
   findings.push(...synonymsParsed.findings);
+  const lexiconParsed = parseLexicon((await readOptional(join(dir, 'lexicon.txt'))) ?? '', 'lexicon.txt');
+  findings.push(...lexiconParsed.findings);
 
   const latest = [...reports].sort((a, b) => b.year - a.year)[0];
   return {
@@ -135,6 +141,7 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
     reports,
     findings,
     words,
-    synonyms: synonymsParsed.table,
+    synonyms: withAliases(synonymsParsed.table, lexiconParsed.lexicon),
+    lexicon: lexiconParsed.lexicon,
   };
 }

@@ -5,7 +5,7 @@ import { loadDictionary } from './dictionary.ts';
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
 const STOPWORDS = new Set(
-  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止'.split(
+  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止 就是 嗯 嗯嗯 那个 这个 然后 反正 咱 咱们 俺 俺们 问下 想问下 麻烦 请教 哎 唉 呃 额 哦 噢'.split(
     ' ',
   ),
 );
@@ -17,6 +17,8 @@ const WEAK = new Set(['怎么', '哪些', '为什么', '是不是']);
 const ASPECTS = new Set(['地址', '电话', '收费', '期限', '救济', '时间', '时候', '办', '办理', '补办', '条件', '材料', '流程', '标准', '手续', '需要']);
 
 const PUNCTUATION = /^[\p{P}\p{S}\p{Z}\s\d.]+$/u;
+// A bare numeral or article number ("二十七", "第十六条") is read as an article citation, not a word.
+const NUMERAL = /^第?[〇零一二两三四五六七八九十百]{2,}[条项款]?$|^第[〇零一二两三四五六七八九十百\d]+[条项款]$/;
 
 let inserted = new Set<string>();
 
@@ -77,7 +79,7 @@ export class Tokenizer {
   collect(tokens: string[], text: string): string[] {
     const out: string[] = [];
     for (const token of tokens) {
-      if (!token || PUNCTUATION.test(token) || this.isIgnored(token)) continue;
+      if (!token || PUNCTUATION.test(token) || NUMERAL.test(token) || this.isIgnored(token)) continue;
       const term = this.synonyms.get(token) ?? token;
       if (STOPWORDS.has(term) || out.includes(term)) continue;
       out.push(term);

@@ -1,0 +1,120 @@
+import type { Tokenizer } from '../language/tokenizer.ts';
+import type { Lexicon } from '../language/lexicon.ts';
+import type { Entry } from './entries.ts';
+import type { Reading } from './read.ts';
+import type { SearchIndex } from './search.ts';
+import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
+
+/**
+ * What the engine remembers between two messages of one resident: the frame of the last answer
+ * (its entry and years) and what the next message may pick up (numbered suggestions, 详细).
+ */
+export interface Session {
+  entry?: string;
+  years?: number[];
+  /**
+   * How to rebuild the longer text offered on "详细". The text itself is not kept: sessions are
+   * written to disk, and a recipe is a few bytes where the text is up to a kilobyte.
+   */
+  detail?: { entry: string; years: number[]; terms: string[]; compare: Reading['compare'] };
+  suggestions?: string[];
+  answer?: string;
+  updatedAt?: number;
+}
+
+/** How a message continues the last answer, when it does. */
+export type FollowUp =
+  /** The same row with other slots: a year, the change, a column, the amount, a unit. */
+  | { how: 'slots'; entry: Entry; what: string }
+  /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
+  | { how: 'basis'; entry: Entry };
+
+// Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
+const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
+const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|法律|法规|规定|条款|法条|分别|这两个|这个|两个|这|那|来自|来源|是|的|哪些|哪/g;
+// A follow-up leans on what came before: "那…", "…呢", "换成…", "如果是…".
+const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
+/** Longer messages say enough to be read on their own. */
+const ELLIPTICAL_LENGTH = 14;
+
+export class Conversation {
+  private readonly columnTermsOf = new Map<string, ReadonlySet<string>>();
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly index: SearchIndex,
+    private readonly lexicon: Lexicon,
+    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly columnTerms: (column: string) => string[],
+  ) {}
+
+  previousEntry(previous: Session | undefined): Entry | undefined {
+    return previous?.entry ? this.entries.get(previous.entry) : undefined;
+  }
+
+  /**
+   * The message's own subject words: its terms without what it asks about the subject (the unit,
+   * the money, the question words), which a follow-up changes while keeping the subject.
+   */
+  private ownTerms(r: Reading, asking: RegExp): string[] {
+    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ');
+    for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
+    text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
+    return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
+  }
+
+  /** The follow-up a message makes on the previous answer, or null when it asks afresh. */
+  followUp(r: Reading, previous: Session | undefined): FollowUp | null {
+    const entry = this.previousEntry(previous);
+    if (!entry) return null;
+    if (holdsFigures(entry)) return this.slots(r, entry);
+    if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
+      const own = this.ownTerms(r, BASIS_WORDS);
+      // "这两个期限分别出自哪部法律": every word left is one the topic holds.
+      if (own.every((t) => this.index.holds(entry.id, t))) return { how: 'basis', entry };
+    }
+    return null;
+  }
+
+  /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
+  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>): FollowUp | null {
+    const columns = this.columnsOf(entry);
+    const terms = r.terms;
+    const named = terms.filter((t) => columns.has(t));
+    const slots: string[] = [];
+    if (r.years.length) slots.push('年份');
+    if (r.compare) slots.push('与上一年比');
+    if (named.length) slots.push('列');
+    if (r.cues.money) slots.push('金额');
+    if (r.unit && r.unit !== '金额' && unitsOf(entry).includes(r.unit)) slots.push('单位');
+    if (slots.length === 0) return null;
+    // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
+    // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
+    // amount is still about that row: grounding then says the report has no amount.
+    const rest = this.ownTerms(r, ASKING).filter((t) => !columns.has(t) && !this.index.holds(entry.id, t) && (this.index.has(t) || t.length > 1));
+    if (rest.length > 0) return null;
+    return { how: 'slots', entry, what: slots.join('、') };
+  }
+
+  private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {
+    let set = this.columnTermsOf.get(entry.id);
+    if (!set) {
+      set = new Set(entry.stats.flatMap((s) => this.columnTerms(s.column)));
+      this.columnTermsOf.set(entry.id, set);
+    }
+    return set;
+  }
+
+  /**
+   * "微博呢" after a figure asks for the same kind of thing: a short message leaning on the last
+   * answer ("那…", "…呢") goes towards the kind, and the table, of the entry answered before.
+   */
+  lean(r: Reading, previous: Session | undefined): Lean | null {
+    const entry = this.previousEntry(previous);
+    if (!entry) return null;
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH) return null;
+    const leaning = LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
+    return leaning ? { kind: entry.kind, section: sectionOf(entry) } : null;
+  }
+}

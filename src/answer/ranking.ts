@@ -1,0 +1,202 @@
+import type { Tokenizer } from '../language/tokenizer.ts';
+import type { Entry } from './entries.ts';
+import type { Reading } from './read.ts';
+import type { SearchIndex, Hit } from './search.ts';
+import type { Thresholds } from './decide.ts';
+
+/** What an elliptical follow-up leans towards: the kind and table of the entry answered before. */
+export interface Lean {
+  kind: Entry['kind'];
+  /** The report section of the figure answered before ("三、…"), or null. */
+  section: string | null;
+}
+
+export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
+
+/** Table rows and narrative figures both answer with numbers. */
+export function isFigures(kind: Entry['kind']): kind is 'stat' | 'figure' {
+  return kind === 'stat' || kind === 'figure';
+}
+
+export function holdsFigures(entry: Entry): entry is Extract<Entry, { kind: 'stat' | 'figure' }> {
+  return isFigures(entry.kind);
+}
+
+/** The report section a figure entry belongs to. */
+export function sectionOf(entry: Entry): string | null {
+  return holdsFigures(entry) ? (entry.stats[0]!.section.slice(0, 2) ?? null) : null;
+}
+
+/** The units a figure entry's figures are counted in ("次", "人次", "万元"). */
+export function unitsOf(entry: Entry): string[] {
+  return holdsFigures(entry) ? [...new Set(entry.stats.map((s) => s.unit ?? ''))].filter(Boolean) : [];
+}
+
+/** True when an entry holds a sum of money (a 金额 column or a figure in 元). */
+export function holdsMoney(entry: Entry): boolean {
+  return holdsFigures(entry) && entry.stats.some((s) => /金额|经费|元/.test(s.column) || /元$/.test(s.unit ?? ''));
+}
+
+/**
+ * Orders the index's candidates for one reading: the question's cues (a count wants a figure, a
+ * procedure a guide topic), the unit asked, quoted phrases, the report's own order for rows the
+ * question does not tell apart, and the lean of a follow-up.
+ */
+export class Ranker {
+  private readonly order = new Map<string, number>();
+  private readonly entryYears = new Map<string, ReadonlySet<number>>();
+  /** The raw text of passages and topics, for phrases a resident quotes. */
+  private readonly texts = new Map<string, string>();
+
+  constructor(
+    private readonly index: SearchIndex,
+    private readonly tokenizer: Tokenizer,
+    entries: readonly Entry[],
+    private readonly thresholds: Thresholds,
+  ) {
+    entries.forEach((e, i) => {
+      this.order.set(e.id, i);
+      if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
+      if (e.kind === 'guide') this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
+    });
+  }
+
+  /** True when some entry holds the term. */
+  knows(term: string): boolean {
+    return this.index.has(term);
+  }
+
+  /** Replaces a mistyped phrase with the knowledge-base term it is closest to. */
+  correctTypos(r: Reading): string[] {
+    const unknown = r.terms.filter((t) => !this.index.has(t));
+    if (unknown.length === 0) return r.terms;
+    const terms = [...r.terms];
+    const tokens = r.tokens.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
+    for (let i = 0; i < tokens.length; i++) {
+      for (let len = 3; len >= 1; len--) {
+        const window = tokens.slice(i, i + len).join('');
+        if (window.length < 3 || window.length > 8) continue;
+        const part = tokens.slice(i, i + len);
+        if (!part.some((t) => !this.tokenizer.isStopword(t) && !this.index.has(this.tokenizer.canonical(t)))) continue;
+        const fixed = this.index.correct(window);
+        if (fixed && !terms.includes(fixed)) {
+          terms.push(fixed);
+          break;
+        }
+      }
+    }
+    return terms;
+  }
+
+  rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {
+    // A table row and a narrative figure are the same kind of answer to "微博呢".
+    const same = (e: Entry) => lean !== null && (e.kind === lean.kind || (isFigures(e.kind) && isFigures(lean.kind)));
+    const sameTable = (e: Entry) => lean?.section != null && sectionOf(e) === lean.section;
+    const hits = this.index
+      .search([...terms], 12, this.thresholds.answer)
+      .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, r) + (same(h.entry) ? 0.12 : 0) + (sameTable(h.entry) ? 0.04 : 0) + this.quoteBonus(h.entry, r) }));
+    // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
+    if ((r.cues.quantity || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
+      const counts = hits.filter((h) => isFigures(h.entry.kind));
+      if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
+        const best = Math.max(...hits.map((h) => h.score));
+        for (const h of counts) h.score = Math.max(h.score, best + 0.001 - (counts[0]!.score - h.score));
+      }
+    }
+    // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
+    // the report's own order, so the table's leading row answers.
+    const best = new Map<string, Hit>();
+    for (const h of [...hits].sort((a, b) => this.order.get(a.entry.id)! - this.order.get(b.entry.id)!)) {
+      const key = `${h.entry.kind}|${h.matched.join('/')}`;
+      const first = best.get(key);
+      if (!first) best.set(key, h);
+      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
+        const top = Math.max(first.score, h.score);
+        first.score = top;
+        h.score = top - 0.001;
+      }
+    }
+    hits.sort((a, b) => b.score - a.score || this.order.get(a.entry.id)! - this.order.get(b.entry.id)!);
+    return hits;
+  }
+
+  private cueBonus(entry: Entry, r: Reading): number {
+    const { quantity, procedure, contact, narrative, money, basis } = r.cues;
+    switch (entry.kind) {
+      case 'stat':
+      case 'figure':
+        return (quantity ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+      case 'guide':
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0);
+      case 'passage':
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
+    }
+  }
+
+  /** "培训了几次" and "培训了多少人次" ask for different figures of the same sentence. */
+  private unitBonus(entry: Entry, r: Reading): number {
+    if (!r.unit || r.unit === '金额') return 0;
+    const units = unitsOf(entry);
+    if (units.length === 0) return 0;
+    return units.includes(r.unit) ? 0.08 : -0.08;
+  }
+
+  private quoteBonus(entry: Entry, r: Reading): number {
+    if (r.quoted.length === 0) return 0;
+    const text = this.texts.get(entry.id);
+    return text && r.quoted.some((q) => text.includes(q)) ? 0.2 : 0;
+  }
+
+  /**
+   * The same figure can be worded differently from one year's report to the next ("共组织、参加各类
+   * 政务公开培训" / "共组织政务公开培训"), making two entries. When the best one lacks the year
+   * asked, a nearly as good one that has it answers instead.
+   */
+  withYear(hits: readonly Hit[], years: readonly number[]): Hit | undefined {
+    const top = hits[0];
+    const year = years[0];
+    if (!top || year === undefined || this.hasYear(top.entry, year)) return top;
+    // Good enough to answer on its own, and holding every word the best one matched.
+    const words = top.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t));
+    const alike = (h: Hit) => h.entry.kind === top.entry.kind && words.every((t) => h.matched.includes(t));
+    return hits.find((h) => h.score >= this.thresholds.answer && alike(h) && this.hasYear(h.entry, year)) ?? top;
+  }
+
+  hasYear(entry: Entry, year: number): boolean {
+    if (entry.kind === 'guide') return true;
+    let years = this.entryYears.get(entry.id);
+    if (!years) {
+      years = new Set(entry.kind === 'passage' ? entry.passages.map((p) => p.year) : entry.stats.map((s) => s.year));
+      this.entryYears.set(entry.id, years);
+    }
+    return years.has(year);
+  }
+
+  /**
+   * The other figures a question asks for together with the best one: rows that match exactly as
+   * well ("行政诉讼" has two), and, when the question asks for several things ("网站、微信、微博
+   * 分别发了多少条", "规章和规范性文件各几件"), the rows naming the words the best one leaves out.
+   */
+  also(hits: readonly Hit[], top: Hit, r: Reading): Entry[] {
+    const first = top.entry;
+    if (!holdsFigures(first)) return [];
+    const section = first.stats[0]!.section;
+    const out = hits
+      .filter((h) => h !== top)
+      .slice(0, 2)
+      .filter((h) => h.entry.kind === first.kind && top.score - h.score < 0.005 && holdsFigures(h.entry) && h.entry.stats[0]!.section === section)
+      .map((h) => h.entry);
+    if (!r.cues.plural) return out;
+    const naming = (h: Hit) => h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && h.entry.keys.some((k) => k.includes(t)));
+    const covered = new Set(naming(top));
+    for (const h of hits) {
+      if (h === top || out.includes(h.entry) || out.length >= 3) continue;
+      if (!holdsFigures(h.entry) || h.score < this.thresholds.suggest) continue;
+      const own = naming(h).filter((t) => !covered.has(t));
+      if (own.length === 0) continue;
+      out.push(h.entry);
+      for (const t of own) covered.add(t);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+import { normalise, optionNumber, yearsIn, type RelativeYear } from '../language/normalise.ts';
+import type { Tokenizer } from '../language/tokenizer.ts';
+import { askedUnit, readCues, type Cues } from '../language/cues.ts';
+import { socialAct, type Social } from '../language/social.ts';
+import { articleTerms } from '../language/articles.ts';
+import type { Lexicon } from '../language/lexicon.ts';
+
+export type { Social } from '../language/social.ts';
+
+/** What a message says, before anything is looked up: the first stage of answering. */
+export interface Reading {
+  /** The normalised message. */
+  text: string;
+  relative: RelativeYear[];
+  years: number[];
+  /** "比上年呢" asks for the change against the previous year; two years ask for their difference. */
+  compare: 'previous' | 'between' | null;
+  /** A numbered option picked after "您是不是想问". */
+  option: number | null;
+  social: Social | null;
+  cues: Cues;
+  /** The unit asked in ("几次" → 次, "多少人" → 人次, "多少钱" → 金额), or null. */
+  unit: string | null;
+  /** Content terms, synonyms applied, fillers and stop words dropped; cited articles as 第N条. */
+  terms: string[];
+  /** Raw jieba tokens, for typo correction. */
+  tokens: string[];
+  /** Phrases the resident quoted (“三到位”): looked for as written. */
+  quoted: string[];
+  /**
+   * The message's questions, as the resident separated them (question marks, spaces, "另外"):
+   * more than one when a message asks two things. Raw text, read on demand.
+   */
+  parts: string[];
+}
+
+const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|多了还是少了|多还是少|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少/g;
+const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source);
+const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
+const YEAR = /(?<!\d)\d{4}年?/g;
+// A question mark, a full stop, a line break, a space between words, or a word that starts
+// another question ("另外", "顺便问一下").
+const PART_BREAK = /[？?！!。；;\n]+|\s+|(?:另外|顺便问一下|顺便问下|顺便问|再问一下|再问个|还想问一下|还想问|还有一个问题|另一个问题|第二个问题)/;
+const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
+/** The longest message read in full: longer ones are cut (a pasted document is not a question). */
+const MAX_INPUT = 500;
+
+export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
+  const raw = input.slice(0, MAX_INPUT);
+  const { text, relative } = normalise(raw, today);
+  const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
+  const years = yearsIn(text);
+  const compare = ASKS_CHANGE.test(text) ? 'previous' : years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : null;
+  // Years and the comparison phrase are slots, not words to match.
+  const content = text.replace(YEAR, ' ').replace(COMPARE_PREVIOUS, ' ');
+  const tokens = tok.cut(content);
+  const terms = tok.collect(tokens, content);
+  for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
+  return {
+    text,
+    relative,
+    years,
+    compare,
+    option: optionNumber(bare),
+    social: socialAct(bare),
+    cues: readCues(text),
+    unit: askedUnit(text, lexicon.units),
+    terms,
+    tokens,
+    quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
+    parts: raw
+      .split(PART_BREAK)
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0),
+  };
+}
