@@ -1,7 +1,7 @@
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
 import type { Entry } from './entries.ts';
-import type { Reading } from './read.ts';
+import { COMPARE_PREVIOUS, type Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
 
@@ -25,7 +25,7 @@ export interface Session {
 /** How a message continues the last answer, when it does. */
 export type FollowUp =
   /** The same row with other slots: a year, the change, a column, the amount, a unit. */
-  | { how: 'slots'; entry: Entry; what: string }
+  | { how: 'slots'; entry: Entry; what: string; columns: string[] }
   /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
   | { how: 'basis'; entry: Entry };
 
@@ -34,6 +34,7 @@ const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|�
 const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|法律|法规|规定|条款|法条|分别|这两个|这个|两个|这|那|来自|来源|是|的|哪些|哪/g;
 // A follow-up leans on what came before: "那…", "…呢", "换成…", "如果是…".
 const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
+const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
 /** Longer messages say enough to be read on their own. */
 const ELLIPTICAL_LENGTH = 14;
 
@@ -57,7 +58,7 @@ export class Conversation {
    * the money, the question words), which a follow-up changes while keeping the subject.
    */
   private ownTerms(r: Reading, asking: RegExp): string[] {
-    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ');
+    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ');
     for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
     text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
     return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
@@ -81,10 +82,12 @@ export class Conversation {
     const columns = this.columnsOf(entry);
     const terms = r.terms;
     const named = terms.filter((t) => columns.has(t));
+    // "一共多少件" after a column of the applications table asks for its 总计.
+    const total = TOTAL.test(r.text) && entry.stats.some((s) => s.column === '总计') ? ['总计'] : [];
     const slots: string[] = [];
     if (r.years.length) slots.push('年份');
     if (r.compare) slots.push('与上一年比');
-    if (named.length) slots.push('列');
+    if (named.length || total.length) slots.push('列');
     if (r.cues.money) slots.push('金额');
     if (r.unit && r.unit !== '金额' && unitsOf(entry).includes(r.unit)) slots.push('单位');
     if (slots.length === 0) return null;
@@ -93,7 +96,7 @@ export class Conversation {
     // amount is still about that row: grounding then says the report has no amount.
     const rest = this.ownTerms(r, ASKING).filter((t) => !columns.has(t) && !this.index.holds(entry.id, t) && (this.index.has(t) || t.length > 1));
     if (rest.length > 0) return null;
-    return { how: 'slots', entry, what: slots.join('、') };
+    return { how: 'slots', entry, what: slots.join('、'), columns: total };
   }
 
   private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {
@@ -115,6 +118,6 @@ export class Conversation {
     const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
     if (bare.length > ELLIPTICAL_LENGTH) return null;
     const leaning = LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
-    return leaning ? { kind: entry.kind, section: sectionOf(entry) } : null;
+    return leaning ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
   }
 }

@@ -78,7 +78,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
-  const off = s.grounding.subject(r, top);
+  const off = s.grounding.subject(r, top, lean !== null) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
@@ -110,5 +110,6 @@ const SOCIAL_NAMES: Record<Social, string> = {
   useful: '反馈有用',
   useless: '反馈没用',
   detail: '要详细',
+  coverage: '问收录了哪些年份',
   empty: '空消息',
 };

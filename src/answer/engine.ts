@@ -91,6 +91,9 @@ export interface Explained {
 }
 
 // A part of a message asks something when it has a question word; other parts are its context.
+/** How a topic's title says that the guide does not hold what it is about. */
+const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握/;
+
 const ASKS = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
 
 /**
@@ -137,9 +140,10 @@ export class Engine {
     );
     this.years = [...new Set(kb.reports.map((r) => r.year))].sort((a, b) => a - b);
     this.statistics = new StatisticComposer(kb, this.tokenizer, this.years, this.lexicon.primary);
-    this.ranker = new Ranker(this.index, this.tokenizer, entries, thresholds);
+    const contradicted = new Set(entries.filter((e) => this.statistics.contradicted(e)).map((e) => e.id));
+    this.ranker = new Ranker(this.index, this.tokenizer, entries, thresholds, contradicted);
     this.conversation = new Conversation(this.tokenizer, this.index, this.lexicon, this.entries, (c) => this.statistics.columnTerms(c));
-    this.grounding = new Grounding(this.tokenizer, this.index, this.lexicon, bodies, entries);
+    this.grounding = new Grounding(this.tokenizer, this.index, this.lexicon, bodies, entries, this.years);
     this.replies = new Replies(kb.contacts, this.years);
   }
 
@@ -155,7 +159,7 @@ export class Engine {
   respondTo(id: string, previous: Session | undefined): Reply | null {
     const entry = this.entries.get(id);
     if (!entry) return null;
-    return this.answerEntry(entry, 1, this.read(''), { ...previous }, [], null);
+    return this.answerEntry(entry, 1, this.read(''), { ...previous }, [], null, []);
   }
 
   /**
@@ -238,7 +242,7 @@ export class Engine {
     let pending = '';
     for (const p of k.r.parts) {
       pending += pending ? ` ${p}` : p;
-      if (ASKS.test(p)) {
+      if (ASKS.test(p.replace(/几[千百十]/g, ''))) {
         groups.push(pending);
         pending = '';
       }
@@ -268,7 +272,7 @@ export class Engine {
   }
 
   private ranked(k: Kept, lean: Lean | null): readonly Hit[] {
-    const key = lean ? `${lean.kind}|${lean.section ?? ''}` : '';
+    const key = lean ? `${lean.kind}|${lean.section ?? ''}|${lean.entry}` : '';
     let hits = k.ranked.get(key);
     if (!hits) {
       hits = this.ranker.rank(k.terms, k.r, lean);
@@ -310,17 +314,29 @@ export class Engine {
         if (d.social === 'detail') {
           const more = this.detailText(previous);
           if (more) return this.reply({ ...fit(more.text, ''), sources: more.sources, answered: true }, more.intent, 1, { ...session, detail: undefined }, previous?.detail?.entry);
+          // Nothing more than what was said: it is said again, whole, rather than nothing.
+          const last = previous?.entry ? this.entries.get(previous.entry) : undefined;
+          if (last) {
+            const again = this.answerEntry(last, 1, this.read(''), session, [], null, []);
+            if (again.answer.answered) return { ...again, answer: { ...again.answer, reply: shorten(`（这一条就这些内容）\n${again.answer.reply}`, MAX_REPLY) } };
+          }
+        }
+        if (d.social === 'coverage') {
+          // Which reports are held is itself an answer from the knowledge base.
+          const sources = this.kb.reports.map((x) => ({ document: x.document, title: x.title, year: x.year }));
+          return this.reply({ reply: this.replies.coverage(this.kb.reports), sources, answered: true }, 'help', 1, session);
         }
         return this.reply({ reply: this.replies.social(d.social), sources: [], answered: false }, SOCIAL_INTENT[d.social], 1, session);
       }
       case 'option':
-        if (d.picked) return this.answerEntry(d.picked, 1, k, session, [], null);
+        if (d.picked) return this.answerEntry(d.picked, 1, k, session, [], null, []);
         return this.reply({ reply: `请回复 1 到 ${d.offered} 之间的序号，或直接输入您的问题。`, sources: [], answered: false }, 'clarify', 1, { ...session, suggestions: previous?.suggestions });
       case 'answer':
-        return this.answerEntry(d.entry, d.score, k, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null);
+        return this.answerEntry(d.entry, d.score, k, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
       case 'suggest': {
         const lines = d.hits.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
-        return this.reply({ reply: `您是不是想问：\n${lines}\n请回复序号，或换个说法再问。`, sources: [], answered: false }, 'clarify', d.score, { ...session, suggestions: d.hits.map((h) => h.entry.id) });
+        const reply = `没有找到完全对应的答案。您是不是想问：\n${lines}\n请回复序号，或换个说法再问。${this.replies.wayOn() ? `\n都不是的话，${this.replies.wayOn()}` : ''}`;
+        return this.reply({ reply, sources: [], answered: false }, 'clarify', d.score, { ...session, suggestions: d.hits.map((h) => h.entry.id) });
       }
       case 'decline': {
         const intent: Intent = d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : 'statistic';
@@ -331,13 +347,13 @@ export class Engine {
     }
   }
 
-  private answerEntry(entry: Entry, score: number, k: Kept, session: Session, also: Entry[], aspect: 'basis' | null): Reply {
+  private answerEntry(entry: Entry, score: number, k: Kept, session: Session, also: Entry[], aspect: 'basis' | null, focus: readonly string[] = []): Reply {
     const r = k.r;
     const years = r.years.length ? r.years : (session.years ?? []);
     const next: Session = { ...session, entry: entry.id, detail: undefined };
     if (aspect === 'basis' && entry.kind === 'guide') return this.reply(basisText(entry.topic), 'guide', score, next, entry.id);
-    const recipe = { entry: entry.id, years: r.years, terms: r.terms, compare: r.compare };
-    const content = this.content(entry, k, years, also);
+    const recipe = { entry: entry.id, years: r.years, terms: [...r.terms, ...focus], compare: r.compare };
+    const content = this.content(entry, k, years, also, focus);
     if (!content) {
       const row = entry.kind === 'guide' ? entry.topic.title : entry.question.replace(/[？?（].*$/, '').replace(/有多少$|多少$/, '');
       const reply = this.replies.decline({ kind: 'missing-year', year: years[0]!, row }, yearNote(r));
@@ -353,10 +369,11 @@ export class Engine {
    * The text answering `entry` for the years asked, or null when none of them is recorded. Pure in
    * its arguments and the reading, so a kept reading keeps it for the next time the question comes.
    */
-  private content(entry: Entry, k: Kept, years: number[], also: Entry[]): Content | null {
-    const make = () => this.composeContent(entry, k.r, years, also);
+  private content(entry: Entry, k: Kept, years: number[], also: Entry[], focus: readonly string[]): Content | null {
+    const r = focus.length ? { ...k.r, terms: [...k.r.terms, ...focus] } : k.r;
+    const make = () => this.composeContent(entry, r, years, also);
     if (!k.kept) return make();
-    const key = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}`;
+    const key = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}\u0000${focus.join(',')}`;
     return remember(k.content, key, () => {
       const content = make();
       // The sources themselves are the knowledge base's records: frozen here is only what is ours.
@@ -371,8 +388,12 @@ export class Engine {
 
   private composeContent(entry: Entry, r: Pick<Reading, 'terms' | 'compare' | 'relative' | 'cues' | 'unit'>, years: number[], also: Entry[]): Content | null {
     switch (entry.kind) {
-      case 'guide':
-        return { c: guideText(entry.topic, false), intent: CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide' };
+      case 'guide': {
+        const c = guideText(entry.topic, false);
+        // A topic whose title says the guide does not hold the detail ("邮箱…（本指南没有掌握）")
+        // tells the resident so and where to look: it does not answer the question.
+        return { c: UNKNOWN_TOPIC.test(entry.topic.title) ? { ...c, answered: false } : c, intent: CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide' };
+      }
       case 'passage': {
         const year = years[0];
         const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
@@ -395,7 +416,7 @@ export class Engine {
     const base = this.read('');
     const r: Reading = { ...base.r, years: recipe.years, terms: recipe.terms, compare: recipe.compare };
     const k: Kept = { ...base, r, content: new Map(), kept: false };
-    const again = this.answerEntry(entry, 1, k, { ...previous }, [], null);
+    const again = this.answerEntry(entry, 1, k, { ...previous }, [], null, []);
     return again.more ? { text: again.more, sources: again.answer.sources, intent: again.answer.intent } : null;
   }
 
@@ -422,6 +443,7 @@ const SOCIAL_INTENT: Record<Exclude<Decision & { action: 'social' }, never>['soc
   useful: 'feedback',
   useless: 'feedback',
   detail: 'help',
+  coverage: 'help',
   empty: 'help',
 };
 

@@ -14,7 +14,7 @@ export type Decline =
   /** Another county, the city, a township, a department: only the reporting body's figures are held. */
   | { kind: 'other-body'; body: string }
   /** A figure no report holds (GDP, 人口), or a word no figure of the reports counts. */
-  | { kind: 'absent'; measure: string }
+  | { kind: 'absent'; measure: string | null }
   /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
   | { kind: 'no-amount'; row: string }
   /** People asked of a figure that counts times, or times of one that counts people. */
@@ -32,7 +32,7 @@ export function declineReason(d: Decline): string {
     case 'other-body':
       return `规则：问的是其他机关（${d.body}）的数字，只收录了本机关的报告`;
     case 'absent':
-      return `规则：问的数字报告里没有（${d.measure}）`;
+      return `规则：问的数字报告里没有${d.measure ? `（${d.measure}）` : ''}`;
     case 'no-amount':
       return `规则：问的是金额，而“${d.row}”只有数量`;
     case 'unit':
@@ -58,6 +58,8 @@ const NAME_PART = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j|v)$/;
 export class Grounding {
   private readonly own: Set<string>;
   private readonly figureTerms = new Set<string>();
+  /** Every whole word that names some entry (not the shorter words inside them). */
+  private readonly keyWords = new Set<string>();
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -65,8 +67,11 @@ export class Grounding {
     private readonly lexicon: Lexicon,
     ownBodies: Iterable<string>,
     entries: readonly Entry[],
+    /** The years of the reports held. */
+    private readonly recorded: readonly number[] = [],
   ) {
     this.own = new Set(ownBodies);
+    for (const e of entries) for (const w of e.keys.flat()) this.keyWords.add(w);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
@@ -88,8 +93,10 @@ export class Grounding {
     if (absent && (asksFigure || holdsFigures(entry))) return { kind: 'absent', measure: absent };
     if (!holdsFigures(entry)) {
       // A passage holds no figure of its own: "三公经费花了多少" is not answered by the sentence
-      // saying the figures are published.
-      if (r.cues.money && entry.kind === 'passage') return { kind: 'absent', measure: this.measure(r, held) ?? '这项金额' };
+      // saying the figures are published, nor "权力清单有多少项" by the one saying it was published.
+      if (entry.kind === 'passage' && (r.cues.money || (r.cues.quantity && !r.cues.narrative))) {
+        return { kind: 'absent', measure: this.countedWords(r) };
+      }
       return null;
     }
     // A year the reports do not hold is said to be 未收录 when the answer is composed.
@@ -113,7 +120,9 @@ export class Grounding {
 
   /** Every word of one of the entry's names is in the question. */
   private named(entry: Entry, terms: readonly string[]): boolean {
-    return entry.keys.some((key) => key.length > 0 && key.every((w) => terms.includes(w) || this.lexicon.general.has(w) || this.tokenizer.isStopword(w)));
+    // A key word is named by itself or by most of it ("门户网站" names "政府门户网站").
+    const covers = (w: string) => terms.includes(w) || terms.some((t) => t.length >= 2 && w.includes(t) && t.length * 2 >= w.length);
+    return entry.keys.some((key) => key.length > 0 && key.every((w) => covers(w) || this.lexicon.general.has(w) || this.tokenizer.isStopword(w)));
   }
 
   /** A word of the lexicon's list of figures no report holds, not held by the answering entries. */
@@ -131,30 +140,43 @@ export class Grounding {
    * What the question counts, when the answering entries do not hold it: the noun next to the
    * quantity word ("几个栏目", "人口有多少"). Null when the counted thing is held or is no noun.
    */
-  private measure(r: Reading, held: (t: string) => boolean): string | null {
+  /**
+   * The words of what a question counts, next to its quantity word: after it ("多少条信息") or,
+   * when nothing follows, before it ("权力清单一共多少项"). Null when no word names it.
+   */
+  private countedTokens(r: Reading): { words: string[]; after: boolean } {
     const tokens = this.tokenizer.plainCut(r.text.replace(/(?<!\d)\d{4}年?/g, '，'));
     const at = tokens.findIndex((t) => QUANTITY_WORD.test(t));
-    if (at < 0) return null;
+    if (at < 0) return { words: [], after: false };
     const content = (t: string) => {
       const term = this.tokenizer.canonical(t);
       return /^[\p{Script=Han}A-Za-z]+$/u.test(t) && !CLASSIFIERS.has(t) && !CHANGE_WORD.test(t) && !this.tokenizer.isStopword(term) && !this.tokenizer.isWeak(term) && !this.lexicon.general.has(term) && !this.lexicon.general.has(t) && !QUANTITY_WORD.test(t);
     };
-    // The counted thing follows the quantity word ("多少条信息") or comes before it ("人口有多少").
-    let word: string | undefined;
-    for (let i = at + 1; i < tokens.length && !/^[\p{P}\p{S}]+$/u.test(tokens[i]!); i++) {
-      if (content(tokens[i]!)) {
-        word = tokens[i];
-        break;
-      }
+    const stop = (t: string) => /^[\p{P}\p{S}]+$/u.test(t);
+    const words: string[] = [];
+    for (let i = at + 1; i < tokens.length && !stop(tokens[i]!) && words.length < 3; i++) {
+      if (content(tokens[i]!)) words.push(tokens[i]!);
+      else if (words.length) break;
     }
-    if (!word) {
-      for (let i = at - 1; i >= 0 && !/^[\p{P}\p{S}]+$/u.test(tokens[i]!); i--) {
-        const t = tokens[i]!;
-        if (/^(有|是|共|一共|总共|了|的|达|为|到|花|要|能|会|得)$/.test(t)) continue;
-        if (content(t)) word = t;
-        break;
-      }
+    if (words.length) return { words, after: true };
+    for (let i = at - 1; i >= 0 && !stop(tokens[i]!) && words.length < 3; i--) {
+      const t = tokens[i]!;
+      if (words.length === 0 && /^(有|是|共|一共|总共|了|的|达|为|到|花|要|能|会|得|都)$/.test(t)) continue;
+      if (!content(t)) break;
+      words.unshift(t);
     }
+    return { words, after: false };
+  }
+
+  private countedWords(r: Reading): string | null {
+    const { words } = this.countedTokens(r);
+    return words.length ? words.join('') : null;
+  }
+
+  private measure(r: Reading, held: (t: string) => boolean): string | null {
+    const { words, after } = this.countedTokens(r);
+    // The word nearest the quantity word decides ("多少条信息" → 信息; "权力清单多少项" → 清单).
+    const word = after ? words[0] : words.at(-1);
     if (!word) return null;
     const term = this.tokenizer.canonical(word);
     if (held(term) || held(word) || this.tokenizer.isAspect(term)) return null;
@@ -199,6 +221,26 @@ export class Grounding {
     return null;
   }
 
+  /** A matter of the lexicon's 其他事务 named in the text, as a whole word. */
+  private matter(text: string): string | null {
+    for (const word of this.lexicon.otherMatters) {
+      const at = text.indexOf(word);
+      if (at >= 0) return word;
+    }
+    return null;
+  }
+
+  /**
+   * "把2020年年报的数据给我看看": a year the reports do not hold, asked of the reports themselves
+   * and answered by no figure, is said to be 未收录.
+   */
+  unrecordedYear(r: Reading, entry: Entry | null): Decline | null {
+    if (entry && holdsFigures(entry)) return null;
+    const year = r.years.find((y) => !this.recorded.includes(y));
+    if (year === undefined || !/数据|数字|年报|年度报告|报告|统计|情况/.test(r.text)) return null;
+    return { kind: 'missing-year', year, row: '政府信息公开工作年度报告' };
+  }
+
   private isOwn(name: string): boolean {
     for (const own of this.own) if (own.includes(name) || name.includes(own)) return true;
     return false;
@@ -209,28 +251,52 @@ export class Grounding {
    * matches only on what it asks about it (地址, 收费): answering the disclosure topic would
    * mislead. Returns the decline, naming the subject when it reads as a name.
    */
-  subject(r: Reading, top: Hit | undefined): Decline | null {
-    if (!top) return null;
-    const original = new Set(r.terms);
+  subject(r: Reading, top: Hit | undefined, leaning = false): Decline | null {
     // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
     // only next to 公开, 信息 or the documents asked for.
-    const aboutInformation = r.terms.some((t) => /公开|信息|文件|资料|数据/.test(t));
+    const aboutInformation = r.terms.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
+    // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
+    // question asks for a figure (the absent-measure rule says so) or for its information.
+    if (!aboutInformation && !r.cues.quantity && !r.cues.money) {
+      const matter = this.matter(r.text);
+      if (matter) return { kind: 'out-of-scope', subject: matter };
+    }
+    if (!top) return null;
+    const original = new Set(r.terms);
     const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t) && (t !== '申请' || aboutInformation));
     if (subject) return null;
-    if (!r.terms.some((t) => t.length > 1 && !this.index.has(t))) return null;
-    // The unknown words next to each other, as the resident wrote them ("结婚" + "登记").
+    // Words the answering entry does not hold and no entry is named by: "办身份证要多久" is not
+    // about the answer deadline (身份证 is only part of 身份证明); "当面申请" names a topic.
+    const foreign = (term: string) =>
+      !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.tokenizer.isAspect(term) && !this.lexicon.general.has(term);
+    if (!r.terms.some((t) => t.length > 1 && foreign(t))) return null;
+    // The foreign words next to each other, as the resident wrote them ("结婚" + "登记").
     let best: string[] = [];
+    let bestAt = 0;
     let run: string[] = [];
+    let at = 0;
+    let runAt = 0;
+    let firstAspect = -1;
     for (const token of [...this.tokenizer.plainCut(r.text), '。']) {
       const term = this.tokenizer.canonical(token);
-      if (/^[\p{Script=Han}A-Za-z]+$/u.test(token) && !this.index.has(term) && !this.tokenizer.isStopword(term)) run.push(token);
-      else {
-        if (run.join('').length > best.join('').length) best = run;
+      if (firstAspect < 0 && this.tokenizer.isAspect(term)) firstAspect = at;
+      if (/^[\p{Script=Han}A-Za-z]+$/u.test(token) && foreign(term)) {
+        if (run.length === 0) runAt = at;
+        run.push(token);
+      } else {
+        if (run.join('').length > best.join('').length) {
+          best = run;
+          bestAt = runAt;
+        }
         run = [];
       }
+      at += token.length;
     }
     const words = best.join('');
     if (words.length < 2) return null;
+    // In a follow-up the subject is the one before; what comes after its question ("在哪 我打个车
+    // 过去") is talk around it.
+    if (leaning && firstAspect >= 0 && bestAt > firstAspect) return null;
     // Quoted back only when it reads as a name: whole words of the dictionary, nouns or verbs of
     // two characters or more, at most 8 in all ("养老保险", "结婚登记"); never a broken piece of
     // the sentence ("里头有别人家", "以个").

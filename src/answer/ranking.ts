@@ -9,6 +9,8 @@ export interface Lean {
   kind: Entry['kind'];
   /** The report section of the figure answered before ("三、…"), or null. */
   section: string | null;
+  /** The entry answered before: "对外公布呢" after a topic is often answered by that topic. */
+  entry: string;
 }
 
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
@@ -53,6 +55,8 @@ export class Ranker {
     private readonly tokenizer: Tokenizer,
     entries: readonly Entry[],
     private readonly thresholds: Thresholds,
+    /** Entries holding a figure the report contradicts itself on (validator findings). */
+    private readonly contradicted: ReadonlySet<string> = new Set(),
   ) {
     entries.forEach((e, i) => {
       this.order.set(e.id, i);
@@ -92,9 +96,11 @@ export class Ranker {
     // A table row and a narrative figure are the same kind of answer to "微博呢".
     const same = (e: Entry) => lean !== null && (e.kind === lean.kind || (isFigures(e.kind) && isFigures(lean.kind)));
     const sameTable = (e: Entry) => lean?.section != null && sectionOf(e) === lean.section;
+    // A figure's follow-ups are slots (conversation.ts); a topic's are often in the topic itself.
+    const sameTopic = (e: Entry) => lean !== null && e.id === lean.entry && !isFigures(e.kind);
     const hits = this.index
       .search([...terms], 12, this.thresholds.answer)
-      .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, r) + (same(h.entry) ? 0.12 : 0) + (sameTable(h.entry) ? 0.04 : 0) + this.quoteBonus(h.entry, r) }));
+      .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, r) + (same(h.entry) ? 0.12 : 0) + (sameTable(h.entry) ? 0.04 : 0) + (sameTopic(h.entry) ? 0.08 : 0) + this.quoteBonus(h.entry, r) }));
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
     if ((r.cues.quantity || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
       const counts = hits.filter((h) => isFigures(h.entry.kind));
@@ -125,7 +131,8 @@ export class Ranker {
     switch (entry.kind) {
       case 'stat':
       case 'figure':
-        return (quantity ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+        // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on.
+        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (quantity ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0);
       case 'passage':

@@ -34,7 +34,7 @@ export interface Reading {
   parts: string[];
 }
 
-const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|多了还是少了|多还是少|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少/g;
+export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|多了还是少了|多还是少|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少/g;
 const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source);
 const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
 const YEAR = /(?<!\d)\d{4}年?/g;
@@ -45,6 +45,16 @@ const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
 
+// The words of asking for a rule ("法律依据是哪一条"): what the rule is about names the topic.
+const BASIS_TERMS = new Set(['依据', '法律依据', '法律', '法规', '哪条', '哪一条', '一条', '规定', '条款', '法条', '出自', '根据', '哪部', '第几条', '条']);
+
+/** The terms without the words of asking for a rule, when something else names the subject. */
+function withoutBasisWords(terms: string[], basis: boolean, lexicon: Lexicon): string[] {
+  if (!basis) return terms;
+  const rest = terms.filter((t) => !BASIS_TERMS.has(t));
+  return rest.some((t) => !lexicon.general.has(t)) ? rest : terms;
+}
+
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
   const raw = input.slice(0, MAX_INPUT);
   const { text, relative } = normalise(raw, today);
@@ -54,16 +64,18 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // Years and the comparison phrase are slots, not words to match.
   const content = text.replace(YEAR, ' ').replace(COMPARE_PREVIOUS, ' ');
   const tokens = tok.cut(content);
-  const terms = tok.collect(tokens, content);
+  const cues = readCues(text);
+  const terms = withoutBasisWords(tok.collect(tokens, content), cues.basis, lexicon);
   for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
+  const social = socialAct(bare) ?? (cues.coverage && terms.every((t) => lexicon.general.has(t) || /年|报告|数据|数字|资料|收录/.test(t)) ? 'coverage' : null);
   return {
     text,
     relative,
     years,
     compare,
     option: optionNumber(bare),
-    social: socialAct(bare),
-    cues: readCues(text),
+    social,
+    cues,
     unit: askedUnit(text, lexicon.units),
     terms,
     tokens,

@@ -56,6 +56,8 @@ export class SearchIndex {
   private readonly indexed: Indexed[] = [];
   private readonly postings = new Map<string, number[]>();
   private readonly idf = new Map<string, number>();
+  /** How many entries each term names (context aside): what makes a term common. */
+  private readonly df = new Map<string, number>();
   private readonly byChar = new Map<string, string[]>();
   private readonly byId = new Map<string, Indexed>();
   readonly vocabulary: ReadonlySet<string>;
@@ -69,7 +71,7 @@ export class SearchIndex {
     private readonly weak: (term: string) => boolean = () => false,
     partsOf: (word: string) => string[] = () => [],
   ) {
-    const df = new Map<string, number>();
+    const df = this.df;
     const termSets = entries.map((entry) => {
       const set = new Map<string, number>();
       for (const t of entry.context) set.set(t, CONTEXT_FACTOR);
@@ -184,7 +186,9 @@ export class SearchIndex {
     const candidates = new Set<number>();
     for (const t of terms) {
       const list = this.postings.get(t);
-      if (list && list.length <= common) for (const i of list) candidates.add(i);
+      // A term that names few entries is rare, however many section headings mention it: "新收"
+      // names one row, though the heading of thirty rows holds it.
+      if (list && (list.length <= common || (this.df.get(t) ?? Infinity) <= common / 4)) for (const i of list) candidates.add(i);
     }
     if (candidates.size === 0) for (const t of terms) for (const i of this.postings.get(t) ?? []) candidates.add(i);
     const hits: Hit[] = [];

@@ -2,7 +2,7 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Finding, Statistic } from '../knowledge/types.ts';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import { bareLabel, type Entry } from './entries.ts';
-import { figure, fit, rowText, sourceLine, type Composed } from './compose.ts';
+import { figure, fit, rowText, sourceLine, wayOn, type Composed } from './compose.ts';
 import type { Reading } from './read.ts';
 
 /**
@@ -32,7 +32,7 @@ export class StatisticComposer {
   }
 
   /** The figures of one or more rows for the year(s) asked, or null when a year is not recorded. */
-  compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues'>>, note: string): Composed | null {
+  compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues' | 'unit'>>, note: string): Composed | null {
     const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
     const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
     const askedTerms = new Set(u.terms);
@@ -42,6 +42,8 @@ export class StatisticComposer {
     const first = asked.size ? asked : new Set(stats.filter((s) => this.primary.includes(s.column)).map((s) => s.column));
     const lines: string[] = [];
     let year: number;
+    /** Set when the change asked for cannot be given: the reply then does not claim to answer. */
+    let incomparable = '';
     if (u.compare === 'between' && years.length >= 2) {
       const [a, b] = [years[0]!, years[1]!];
       if (!available.includes(a)) return null;
@@ -51,11 +53,12 @@ export class StatisticComposer {
       year = a;
     } else {
       year = years[0] ?? available.at(-1)!;
-      if (!available.includes(year)) return null;
+      if (!available.includes(year)) return this.fromNextReport(stats, year, note);
       const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
       lines.push(...this.rows(stats, year, first));
       if (u.compare === 'previous' && !stats.some((s) => s.year === year && /增\/?减|增减/.test(s.column))) {
-        lines.push(available.includes(year - 1) ? this.differences(stats, year - 1, year, asked).join('\n') : `${year - 1} 年的数字未收录，无法与上一年比较。`);
+        if (available.includes(year - 1)) lines.push(this.differences(stats, year - 1, year, asked).join('\n'));
+        else incomparable = `${year - 1} 年的数字未收录，无法与上一年比较。`;
       }
       if (unnamed) lines.unshift(unnamed);
     }
@@ -63,7 +66,13 @@ export class StatisticComposer {
     const notes = this.inconsistencies(shown);
     const warning = notes.length ? `\n注意：报告原文此处数字前后不一致，请以原文和各分项为准：${notes.join('；')}` : '';
     const heading = u.compare === 'between' && years.length >= 2 ? `${years[0]}年与${years[1]}年` : `${year}年`;
-    const body = `${note}${heading}，${shown[0]!.body}：\n${lines.join('\n')}${warning}`;
+    // "换算成元" of a figure in 万元: the same figure in the unit asked, exactly.
+    const converted = u.unit === '元' ? lines.map((l) => l.replace(/(\d+(?:\.\d+)?) 万元/g, (m, n: string) => `${m}（即 ${Math.round(Number(n) * 10000)} 元）`)) : lines;
+    if (incomparable) {
+      const body = `${note}${incomparable}\n${heading}，${shown[0]!.body}：\n${converted.join('\n')}\n${wayOn(this.kb.contacts)}`;
+      return { ...fit(body, ''), sources: [], answered: false };
+    }
+    const body = `${note}${heading}，${shown[0]!.body}：\n${converted.join('\n')}${warning}`;
     const sources = [
       ...new Map(
         shown.map((s) => {
@@ -73,6 +82,24 @@ export class StatisticComposer {
       ).values(),
     ];
     return { ...fit(body, sourceLine(sources)), sources, answered: true };
+  }
+
+  /**
+   * A year before the first report: the next year's report gives some rows' 上一年 figure
+   * ("上一年项目数量"), which is that year's. Anything else of that year is not recorded (null).
+   */
+  private fromNextReport(stats: Statistic[], year: number, note: string): Composed | null {
+    const next = stats.filter((s) => s.year === year + 1 && /^上一年/.test(s.column));
+    if (next.length === 0) return null;
+    const lines = next.map((s) => `${bareLabel(s.item)}：${year}年的${s.column.replace(/^上一年/, '')} ${figure(s)}（见${year + 1}年报告“${s.column}”一栏）`);
+    const sources = [...new Map(next.map((s) => [s.source.document, { ...s.source, section: s.article ? `${s.source.section}·${s.article}` : s.source.section }])).values()];
+    const body = `${note}${year}年的报告未收录；${year + 1}年报告记有上一年（${year}年）的数字：\n${lines.join('\n')}`;
+    return { ...fit(body, sourceLine(sources)), sources, answered: true };
+  }
+
+  /** True when a figure of the entry is one the report contradicts itself on. */
+  contradicted(entry: Entry): boolean {
+    return (entry.kind === 'stat' || entry.kind === 'figure') && this.inconsistencies(this.preferredBody(entry.stats)).length > 0;
   }
 
   private rows(stats: Statistic[], year: number, asked: Set<string>): string[] {

@@ -22,10 +22,12 @@ export interface Lexicon {
   otherBodies: string[];
   /** How the name of another body ends ("县", "局"): "隆德县", "教育局". */
   bodySuffixes: string[];
+  /** Matters residents bring to a government that are not disclosure ("低保", "身份证", "宅基地"). */
+  otherMatters: string[];
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [] };
+  return { aliases: new Map(), primary: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
@@ -37,6 +39,7 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   泛指: 'general',
   其他机关: 'otherBodies',
   其他机关的名称结尾: 'bodySuffixes',
+  其他事务: 'otherMatters',
 };
 
 const split = (s: string) =>
@@ -47,7 +50,8 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字) or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾). # starts a comment.
+ * 报告没有的数字) or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务). # starts a
+ * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
  */
 export function parseLexicon(text: string, document: string): { lexicon: Lexicon; findings: Finding[] } {
@@ -76,6 +80,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
       else if (section === 'general') for (const w of words) lexicon.general.add(w);
       else if (section === 'otherBodies') lexicon.otherBodies.push(...words);
       else if (section === 'bodySuffixes') lexicon.bodySuffixes.push(...words);
+      else if (section === 'otherMatters') lexicon.otherMatters.push(...words);
       return;
     }
     const canonical = pair![1]!.normalize('NFKC').trim();
@@ -94,6 +99,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
       for (const w of words) list.push([w, canonical]);
     }
   });
+  lexicon.otherMatters.sort((a, b) => b.length - a.length);
   // Longer words first: "多少人次" is read before "多少人".
   lexicon.units.sort((a, b) => b[0].length - a[0].length);
   lexicon.absent.sort((a, b) => b[0].length - a[0].length);

@@ -14,6 +14,7 @@ export type Social =
   | 'useful'
   | 'useless'
   | 'detail'
+  | 'coverage'
   | 'empty';
 
 const PARTICLES = '(?:啊|呀|哈|呢|啦|了|哦|噢|喔|嘛|吧|的|你|您|嗯|哈哈|~)*';

@@ -5,7 +5,7 @@ import { loadDictionary } from './dictionary.ts';
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
 const STOPWORDS = new Set(
-  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止 就是 嗯 嗯嗯 那个 这个 然后 反正 咱 咱们 俺 俺们 问下 想问下 麻烦 请教 哎 唉 呃 额 哦 噢'.split(
+  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止 就是 嗯 嗯嗯 那个 这个 然后 反正 咱 咱们 俺 俺们 问下 想问下 麻烦 请教 哎 唉 呃 额 哦 噢 件 项 条 次 我要 我想要 东西 凭什么 凭啥 到底 究竟 一点 有点 外地 外面 老家 家里 急 着急 赶紧 快点'.split(
     ' ',
   ),
 );
@@ -29,6 +29,7 @@ let inserted = new Set<string>();
 export class Tokenizer {
   private readonly ignored: Set<string>;
   private readonly phrases: RegExp | null;
+  private readonly endings: RegExp | null;
   private readonly domain: Set<string>;
 
   /** `ignored`: words that name no entry in this knowledge base, such as the body's own name. */
@@ -42,8 +43,13 @@ export class Tokenizer {
     this.domain = new Set([...words].filter((w) => w.length >= 2));
     // Two characters are too often part of another word ("在哪" in "存在哪些"): those are left
     // to jieba's cut.
+    const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const multi = [...new Set([...synonyms.keys(), ...this.domain])].filter((k) => k.length >= 3).sort((a, b) => b.length - a.length);
-    this.phrases = multi.length ? new RegExp(multi.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
+    this.phrases = multi.length ? new RegExp(multi.map(escape).join('|'), 'g') : null;
+    // A two-character colloquial word is found at the end of a clause, where it cannot be part of
+    // a longer word: "在哪" in "服务中心在哪", not in "存在哪些".
+    const short = [...synonyms.keys()].filter((k) => k.length === 2);
+    this.endings = short.length ? new RegExp(`(?:${short.map(escape).join('|')})(?=$|[\\p{P}\\p{S}\\s]|[呢啊呀吧嘛么吗办去看找交])`, 'gu') : null;
     for (const w of this.ignored) if (w.length >= 2 && !inserted.has(w)) {
       jieba.insertWord(w);
       inserted.add(w);
@@ -98,6 +104,12 @@ export class Tokenizer {
           if (around.includes(canonical)) continue;
         }
         out.push(canonical);
+      }
+    }
+    if (this.endings) {
+      for (const m of text.matchAll(this.endings)) {
+        const canonical = this.synonyms.get(m[0]) ?? m[0];
+        if (!STOPWORDS.has(canonical) && !out.includes(canonical)) out.push(canonical);
       }
     }
     return out;
