@@ -89,7 +89,7 @@ export class Conversation {
     if (r.compare) slots.push('与上一年比');
     if (named.length || total.length) slots.push('列');
     if (r.cues.money) slots.push('金额');
-    if (r.unit && r.unit !== '金额' && unitsOf(entry).includes(r.unit)) slots.push('单位');
+    if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
     if (slots.length === 0) return null;
     // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
     // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an

@@ -46,8 +46,11 @@ interface Kept {
   decisions: Map<string, Decision>;
   /** Composed answers by entry, tied entries and years (see Engine.content). */
   content: Map<string, Content | null>;
-  /** The message's questions, read, when it asks more than one; null when it asks one. */
-  parts: Kept[] | null | undefined;
+  /**
+   * The message's questions, read, when it asks more than one (null when it asks one): each with
+   * its last piece alone, tried when the words around the question lead it astray.
+   */
+  parts: Array<{ whole: Kept; last: Kept | null }> | null | undefined;
   kept: boolean;
 }
 
@@ -92,7 +95,7 @@ export interface Explained {
 
 // A part of a message asks something when it has a question word; other parts are its context.
 /** How a topic's title says that the guide does not hold what it is about. */
-const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握/;
+const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握|没有收录|未收录/;
 
 const ASKS = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
 
@@ -202,10 +205,16 @@ export class Engine {
     let session = previous;
     const replies: Reply[] = [];
     const decisions: Decision[] = [];
-    for (const part of parts) {
-      const d = this.decision(part, session);
-      if (d.action === 'social' || d.action === 'option' || d.action === 'suggest') continue;
-      if (d.action === 'decline' && (d.decline.kind === 'no-match' || d.decline.kind === 'out-of-scope')) continue;
+    const usable = (d: Decision) =>
+      d.action !== 'social' && d.action !== 'option' && d.action !== 'suggest' && !(d.action === 'decline' && (d.decline.kind === 'no-match' || d.decline.kind === 'out-of-scope'));
+    for (const { whole, last } of parts) {
+      let part = whole;
+      let d = this.decision(whole, session);
+      if (!usable(d) && last) {
+        part = last;
+        d = this.decision(last, session);
+      }
+      if (!usable(d)) continue;
       if (d.action === 'answer' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
       const reply = this.compose(d, part, session);
       replies.push(reply);
@@ -236,19 +245,23 @@ export class Engine {
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */
-  private partsOf(k: Kept): Kept[] | null {
+  private partsOf(k: Kept): Array<{ whole: Kept; last: Kept | null }> | null {
     if (k.parts !== undefined) return k.parts;
-    const groups: string[] = [];
+    // Pieces without a question word are the context of the question after them.
+    const groups: Array<{ text: string; last: string; pieces: number }> = [];
     let pending = '';
+    let pieces = 0;
     for (const p of k.r.parts) {
       pending += pending ? ` ${p}` : p;
-      if (ASKS.test(p.replace(/几[千百十]/g, ''))) {
-        groups.push(pending);
+      pieces++;
+      if (ASKS.test(p.replace(/几[千百十]|好几/g, ''))) {
+        groups.push({ text: pending, last: p, pieces });
         pending = '';
+        pieces = 0;
       }
     }
-    if (pending && groups.length) groups[groups.length - 1] += ` ${pending}`;
-    const parts = groups.length >= 2 ? groups.slice(0, MAX_PARTS).map((g) => this.read(g)) : null;
+    if (pending && groups.length) groups[groups.length - 1]!.text += ` ${pending}`;
+    const parts = groups.length >= 2 ? groups.slice(0, MAX_PARTS).map((g) => ({ whole: this.read(g.text), last: g.pieces > 1 ? this.read(g.last) : null })) : null;
     k.parts = parts;
     return parts;
   }

@@ -52,6 +52,8 @@ const QUANTITY_WORD = /多少|几/;
 const CHANGE_WORD = /^(增加|减少|增减|变化|增长|下降|上升|多了|少了|涨|降|增|减)$/;
 const CLASSIFIERS = new Set('个 件 次 项 条 家 人 回 起 宗 场 期 位 名 种 类 万 元 块 张 份 篇 户'.split(' '));
 const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别的|其他|哪个|哪|每个|每)$/;
+// "两个月", "半年", "一个多月": how long, not what.
+const TIME_WORDS = /^[一二两三四五六七八九十几半多个]+(?:个)?(?:月|天|年|周|星期|礼拜|日|小时)|^(?:好久|很久|多久|至今|现在|以前|之前|上次|这次)$/;
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 const NAME_PART = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j|v)$/;
 
@@ -221,6 +223,28 @@ export class Grounding {
     return null;
   }
 
+  /**
+   * "入党申请书怎么写", "马铃薯补贴怎么申请": 申请 right next to a word no entry is named by
+   * applies for that thing, not for information. "交了申请两个月了" does not.
+   */
+  private appliesForOther(r: Reading): boolean {
+    const tokens = this.tokenizer.plainCut(r.text).filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
+    const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个)$/;
+    const named = (t: string) => {
+      const term = this.tokenizer.canonical(t);
+      return /^[\p{Script=Han}A-Za-z]{2,}$/u.test(t) && !this.keyWords.has(term) && !this.index.has(term) && !this.tokenizer.isStopword(term) && !TIME_WORDS.test(t);
+    };
+    return tokens.some((t, i) => {
+      if (this.tokenizer.canonical(t) !== '申请') return false;
+      let j = i - 1;
+      while (j >= 0 && filler.test(tokens[j]!)) j--;
+      if (j >= 0 && named(tokens[j]!)) return true;
+      let k = i + 1;
+      while (k < tokens.length && filler.test(tokens[k]!)) k++;
+      return k < tokens.length && named(tokens[k]!);
+    });
+  }
+
   /** A matter of the lexicon's 其他事务 named in the text, as a whole word. */
   private matter(text: string): string | null {
     for (const word of this.lexicon.otherMatters) {
@@ -263,7 +287,8 @@ export class Grounding {
     }
     if (!top) return null;
     const original = new Set(r.terms);
-    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t) && (t !== '申请' || aboutInformation));
+    const applyForOther = !aboutInformation && this.appliesForOther(r);
+    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t) && (t !== '申请' || !applyForOther));
     if (subject) return null;
     // Words the answering entry does not hold and no entry is named by: "办身份证要多久" is not
     // about the answer deadline (身份证 is only part of 身份证明); "当面申请" names a topic.

@@ -3,6 +3,12 @@ import type { Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Thresholds } from './decide.ts';
+import { articleTerms } from '../language/articles.ts';
+
+/** A figure answers: a count or amount is asked, a change, or a figure is quoted back. */
+export function asksFigure(r: Reading): boolean {
+  return r.cues.quantity || r.compare !== null || r.cues.figureStated;
+}
 
 /** What an elliptical follow-up leans towards: the kind and table of the entry answered before. */
 export interface Lean {
@@ -49,6 +55,8 @@ export class Ranker {
   private readonly entryYears = new Map<string, ReadonlySet<number>>();
   /** The raw text of passages and topics, for phrases a resident quotes. */
   private readonly texts = new Map<string, string>();
+  /** The articles each topic's basis cites (第16条). */
+  private readonly articles = new Map<string, string[]>();
 
   constructor(
     private readonly index: SearchIndex,
@@ -61,7 +69,10 @@ export class Ranker {
     entries.forEach((e, i) => {
       this.order.set(e.id, i);
       if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
-      if (e.kind === 'guide') this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
+      if (e.kind === 'guide') {
+        this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
+        this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条')));
+      }
     });
   }
 
@@ -102,7 +113,7 @@ export class Ranker {
       .search([...terms], 12, this.thresholds.answer)
       .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, r) + (same(h.entry) ? 0.12 : 0) + (sameTable(h.entry) ? 0.04 : 0) + (sameTopic(h.entry) ? 0.08 : 0) + this.quoteBonus(h.entry, r) }));
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
-    if ((r.cues.quantity || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
+    if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
       const counts = hits.filter((h) => isFigures(h.entry.kind));
       if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
         const best = Math.max(...hits.map((h) => h.score));
@@ -130,11 +141,14 @@ export class Ranker {
     const { quantity, procedure, contact, narrative, money, basis } = r.cues;
     switch (entry.kind) {
       case 'stat':
-      case 'figure':
-        // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on.
-        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (quantity ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !quantity ? 0.08 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+      case 'figure': {
+        const figures = asksFigure(r);
+        // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on. A message that
+        // asks for no figure at all ("说我是重复申请不给处理") is rarely answered by one.
+        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+      }
       case 'guide':
-        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0);
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
       case 'passage':
         return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
     }
@@ -146,6 +160,18 @@ export class Ranker {
     const units = unitsOf(entry);
     if (units.length === 0) return 0;
     return units.includes(r.unit) ? 0.08 : -0.08;
+  }
+
+  /**
+   * "《条例》第十六条所称过程性信息" cites the article a topic rests on: the fewer other articles
+   * the topic rests on, the more the citation names it.
+   */
+  private citationBonus(entry: Extract<Entry, { kind: 'guide' }>, r: Reading): number {
+    const cited = r.terms.filter((t) => /^第\d+条$/.test(t));
+    if (cited.length === 0) return 0;
+    const own = this.articles.get(entry.id) ?? [];
+    if (own.length === 0) return 0;
+    return (0.12 * cited.filter((t) => own.includes(t)).length) / own.length;
   }
 
   private quoteBonus(entry: Entry, r: Reading): number {
@@ -194,7 +220,7 @@ export class Ranker {
       .filter((h) => h.entry.kind === first.kind && top.score - h.score < 0.005 && holdsFigures(h.entry) && h.entry.stats[0]!.section === section)
       .map((h) => h.entry);
     if (!r.cues.plural) return out;
-    const naming = (h: Hit) => h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && h.entry.keys.some((k) => k.includes(t)));
+    const naming = (h: Hit) => h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
     const covered = new Set(naming(top));
     for (const h of hits) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;

@@ -34,13 +34,13 @@ export interface Reading {
   parts: string[];
 }
 
-export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|多了还是少了|多还是少|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少/g;
-const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source);
+export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|多了还是少了|多还是少|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|变动|变了/gu;
+const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source, 'u');
 const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
 const YEAR = /(?<!\d)\d{4}年?/g;
 // A question mark, a full stop, a line break, a space between words, or a word that starts
 // another question ("另外", "顺便问一下").
-const PART_BREAK = /[？?！!。；;\n]+|\s+|(?:另外|顺便问一下|顺便问下|顺便问|再问一下|再问个|还想问一下|还想问|还有一个问题|另一个问题|第二个问题)/;
+const PART_BREAK = /[？?！!。；;\n，,：:]+|\s+|(?:另外|顺便问一下|顺便问下|顺便问|再问一下|再问个|还想问一下|还想问|还有一个问题|另一个问题|第二个问题)/;
 const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
@@ -67,7 +67,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const cues = readCues(text);
   const terms = withoutBasisWords(tok.collect(tokens, content), cues.basis, lexicon);
   for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
-  const social = socialAct(bare) ?? (cues.coverage && terms.every((t) => lexicon.general.has(t) || /年|报告|数据|数字|资料|收录/.test(t)) ? 'coverage' : null);
+  const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
   return {
     text,
     relative,
