@@ -41,6 +41,10 @@ export interface Stages {
   entry(id: string): Entry | undefined;
   /** Ranked hits for a reading, kept with the reading (see Engine). */
   ranked(lean: Lean | null): readonly Hit[];
+  /** The reading's terms with typo corrections ("行政墙制" → 行政强制). */
+  terms: readonly string[];
+  /** The mistyped phrases, as typed. */
+  typos: readonly string[];
 }
 
 export function bandOf(score: number, t: Thresholds): Band {
@@ -78,7 +82,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
-  const off = s.grounding.subject(r, top, lean !== null) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
+  const corrected = s.terms.filter((t) => !r.terms.includes(t));
+  const off = s.grounding.subject(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];

@@ -6,7 +6,7 @@ import { emptyLexicon, type Lexicon } from '../language/lexicon.ts';
 import { yearInChina } from '../language/normalise.ts';
 import { buildEntries, type Entry } from './entries.ts';
 import { SearchIndex, type Hit } from './search.ts';
-import { read, type Reading } from './read.ts';
+import { ASKING, read, type Reading } from './read.ts';
 import { Conversation, type Session } from './conversation.ts';
 import { Ranker, CONTACT_TITLE, type Lean } from './ranking.ts';
 import { Grounding } from './ground.ts';
@@ -41,6 +41,8 @@ interface Kept {
   r: Reading;
   /** r.terms with typo corrections added. */
   terms: string[];
+  /** The mistyped phrases those corrections came from, as typed. */
+  typos: string[];
   ranked: Map<string, readonly Hit[]>;
   /** Decisions by the session frame they depend on (the entry and years answered before). */
   decisions: Map<string, Decision>;
@@ -254,7 +256,7 @@ export class Engine {
     for (const p of k.r.parts) {
       pending += pending ? ` ${p}` : p;
       pieces++;
-      if (ASKS.test(p.replace(/几[千百十]|好几/g, ''))) {
+      if (ASKING.test(p.replace(/几[千百十]|好几/g, ''))) {
         groups.push({ text: pending, last: p, pieces });
         pending = '';
         pieces = 0;
@@ -276,6 +278,8 @@ export class Engine {
         thresholds: this.thresholds,
         entry: (id) => this.entries.get(id),
         ranked: (lean) => this.ranked(k, lean),
+        terms: k.terms,
+        typos: k.typos,
       });
     // Only the entry and years of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
@@ -310,10 +314,12 @@ export class Engine {
     }
     this.readingStats.read++;
     const r = read(input, this.tokenizer, this.lexicon, today);
-    const k: Kept = { r, terms: this.ranker.correctTypos(r), ranked: new Map(), decisions: new Map(), content: new Map(), parts: undefined, kept: key !== null };
+    const fixed = this.ranker.correctTypos(r);
+    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, ranked: new Map(), decisions: new Map(), content: new Map(), parts: undefined, kept: key !== null };
     if (key !== null) {
       deepFreeze(r);
       Object.freeze(k.terms);
+      Object.freeze(k.typos);
       this.readings!.set(key, k);
     }
     return k;

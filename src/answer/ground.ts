@@ -52,6 +52,10 @@ const QUANTITY_WORD = /多少|几/;
 const CHANGE_WORD = /^(增加|减少|增减|变化|增长|下降|上升|多了|少了|涨|降|增|减)$/;
 const CLASSIFIERS = new Set('个 件 次 项 条 家 人 回 起 宗 场 期 位 名 种 类 万 元 块 张 份 篇 户'.split(' '));
 const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别的|其他|哪个|哪|每个|每)$/;
+// Question words inside a piece jieba could not place ("哪办"): never a subject.
+const QUESTION_CHARS = /[哪啥谁吗呢么几怎咋]|什么|多少/;
+// Bringing or showing something: the thing is material for an application.
+const MATERIAL = /带|携带|提供|准备|出示|复印件|原件/;
 // "两个月", "半年", "一个多月": how long, not what.
 const TIME_WORDS = /^[一二两三四五六七八九十几半多个]+(?:个)?(?:月|天|年|周|星期|礼拜|日|小时)|^(?:好久|很久|多久|至今|现在|以前|之前|上次|这次)$/;
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
@@ -184,8 +188,7 @@ export class Grounding {
     if (held(term) || held(word) || this.tokenizer.isAspect(term)) return null;
     // A word the reports count in some row but not in this one: ranking chose; do not overrule.
     if (this.figureTerms.has(term)) return null;
-    if (this.index.has(term)) return word;
-    // An unknown word: only a noun names something counted ("GDP", "人口"); a verb does not.
+    // Only a noun names something counted ("GDP", "人口", "栏目"); a verb ("提出") does not.
     const tag = jieba.tag(word)[0]?.tag ?? '';
     return NOUN.test(tag) && word.length >= 2 ? word : null;
   }
@@ -275,7 +278,7 @@ export class Grounding {
    * matches only on what it asks about it (地址, 收费): answering the disclosure topic would
    * mislead. Returns the decline, naming the subject when it reads as a name.
    */
-  subject(r: Reading, top: Hit | undefined, leaning = false): Decline | null {
+  subject(r: Reading, top: Hit | undefined, leaning = false, asking: string = r.text, corrected: readonly string[] = [], typos: readonly string[] = []): Decline | null {
     // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
     // only next to 公开, 信息 or the documents asked for.
     const aboutInformation = r.terms.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
@@ -286,14 +289,23 @@ export class Grounding {
       if (matter) return { kind: 'out-of-scope', subject: matter };
     }
     if (!top) return null;
-    const original = new Set(r.terms);
+    // "XX的信息能不能公开、怎么要": a request for information is this bot's subject, whatever it
+    // is about.
+    if (aboutInformation) return null;
+    // Terms read from a mistyped word ("行政墙制" → 行政强制) count as the resident's own.
+    const original = new Set([...r.terms, ...corrected]);
     const applyForOther = !aboutInformation && this.appliesForOther(r);
-    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && !this.tokenizer.isAspect(t) && (t !== '申请' || !applyForOther));
+    // The subject is named when the question holds a whole word naming the entry (not only a
+    // piece of one: 身份证 is inside 身份证明, which is what the application topic is about).
+    const keys = new Set(top.entry.keys.flat());
+    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && (keys.has(t) || /^第\d+[条项]$/.test(t)) && !this.tokenizer.isAspect(t) && (t !== '申请' || !applyForOther));
     if (subject) return null;
+    // "要带身份证吗": a document as a thing to bring is the application's own subject.
+    if (MATERIAL.test(r.text)) return null;
     // Words the answering entry does not hold and no entry is named by: "办身份证要多久" is not
     // about the answer deadline (身份证 is only part of 身份证明); "当面申请" names a topic.
     const foreign = (term: string) =>
-      !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.tokenizer.isAspect(term) && !this.lexicon.general.has(term);
+      !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.tokenizer.isAspect(term) && !this.lexicon.general.has(term) && !QUESTION_CHARS.test(term);
     if (!r.terms.some((t) => t.length > 1 && foreign(t))) return null;
     // The foreign words next to each other, as the resident wrote them ("结婚" + "登记").
     let best: string[] = [];
@@ -302,10 +314,11 @@ export class Grounding {
     let at = 0;
     let runAt = 0;
     let firstAspect = -1;
-    for (const token of [...this.tokenizer.plainCut(r.text), '。']) {
+    // Only the pieces that ask: a remark after the question ("踢皮球是吧") is not its subject.
+    for (const token of [...this.tokenizer.plainCut(asking), '。']) {
       const term = this.tokenizer.canonical(token);
       if (firstAspect < 0 && this.tokenizer.isAspect(term)) firstAspect = at;
-      if (/^[\p{Script=Han}A-Za-z]+$/u.test(token) && foreign(term)) {
+      if (/^[\p{Script=Han}A-Za-z]+$/u.test(token) && foreign(term) && !typos.some((w) => w.includes(token))) {
         if (run.length === 0) runAt = at;
         run.push(token);
       } else {

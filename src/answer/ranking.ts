@@ -81,26 +81,38 @@ export class Ranker {
     return this.index.has(term);
   }
 
-  /** Replaces a mistyped phrase with the knowledge-base term it is closest to. */
-  correctTypos(r: Reading): string[] {
-    const unknown = r.terms.filter((t) => !this.index.has(t));
-    if (unknown.length === 0) return r.terms;
+  /**
+   * Adds, for a mistyped phrase, the knowledge-base term it is closest to ("行政墙制" → 行政强制);
+   * `windows` are the phrases as typed.
+   */
+  correctTypos(r: Reading): { terms: string[]; windows: string[] } {
+    const windows: string[] = [];
     const terms = [...r.terms];
-    const tokens = r.tokens.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
-    for (let i = 0; i < tokens.length; i++) {
-      for (let len = 3; len >= 1; len--) {
-        const window = tokens.slice(i, i + len).join('');
-        if (window.length < 3 || window.length > 8) continue;
-        const part = tokens.slice(i, i + len);
-        if (!part.some((t) => !this.tokenizer.isStopword(t) && !this.index.has(this.tokenizer.canonical(t)))) continue;
-        const fixed = this.index.correct(window);
-        if (fixed && !terms.includes(fixed)) {
-          terms.push(fixed);
-          break;
+    // Words jieba could not place ("徐可有" of "行政徐可有多少"): the mistyped term is somewhere in
+    // the characters around them, so windows of the text that overlap them are tried.
+    const unknown = r.tokens.filter((t) => /^[\p{Script=Han}]{2,}$/u.test(t) && !this.tokenizer.isStopword(t) && !this.index.has(this.tokenizer.canonical(t)));
+    if (unknown.length === 0) return { terms, windows };
+    const text = r.text;
+    const tried = new Set<string>();
+    for (const token of unknown) {
+      const at = text.indexOf(token);
+      if (at < 0) continue;
+      let found = false;
+      for (let len = Math.min(6, token.length + 2); len >= 3 && !found; len--) {
+        for (let from = Math.max(0, at - len + 1); from <= at + token.length - 1 && !found; from++) {
+          const window = text.slice(from, from + len);
+          if (window.length !== len || !/^[\p{Script=Han}]+$/u.test(window) || tried.has(window)) continue;
+          tried.add(window);
+          const fixed = this.index.correct(window);
+          if (fixed && !terms.includes(fixed)) {
+            terms.push(fixed);
+            windows.push(window);
+            found = true;
+          }
         }
       }
     }
-    return terms;
+    return { terms, windows };
   }
 
   rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {

@@ -32,6 +32,8 @@ export interface Reading {
    * more than one when a message asks two things. Raw text, read on demand.
    */
   parts: string[];
+  /** The pieces that ask something (a question word), without remarks around them. */
+  asking: string;
 }
 
 export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|多了还是少了|多还是少|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|变动|变了/gu;
@@ -41,6 +43,9 @@ const YEAR = /(?<!\d)\d{4}年?/g;
 // A question mark, a full stop, a line break, a space between words, or a word that starts
 // another question ("另外", "顺便问一下").
 const PART_BREAK = /[？?！!。；;\n，,：:]+|\s+|(?:另外|顺便问一下|顺便问下|顺便问|再问一下|再问个|还想问一下|还想问|还有一个问题|另一个问题|第二个问题)/;
+/** A question word: a piece of a message with one asks something. */
+export const ASKING = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
+const CITATION = /第[〇零一二两三四五六七八九十百\d]+[条项款]|第[（(][〇零一二三四五六七八九十\d]{1,3}[）)]项/g;
 const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
@@ -62,11 +67,16 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const years = yearsIn(text);
   const compare = ASKS_CHANGE.test(text) ? 'previous' : years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : null;
   // Years and the comparison phrase are slots, not words to match.
-  const content = text.replace(YEAR, ' ').replace(COMPARE_PREVIOUS, ' ');
+  // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
+  const content = text.replace(YEAR, ' ').replace(COMPARE_PREVIOUS, ' ').replace(CITATION, ' ');
   const tokens = tok.cut(content);
   const cues = readCues(text);
   const terms = withoutBasisWords(tok.collect(tokens, content), cues.basis, lexicon);
   for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
+  const parts = raw
+    .split(PART_BREAK)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
   return {
     text,
@@ -80,9 +90,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     terms,
     tokens,
     quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
-    parts: raw
-      .split(PART_BREAK)
-      .map((p) => p.trim())
-      .filter((p) => p.length > 0),
+    parts,
+    asking: parts.length > 1 && parts.some((p) => !ASKING.test(p)) && parts.some((p) => ASKING.test(p)) ? normalise(parts.filter((p) => ASKING.test(p)).join('，'), today).text : text,
   };
 }

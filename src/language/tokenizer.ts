@@ -5,7 +5,7 @@ import { loadDictionary } from './dictionary.ts';
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
 const STOPWORDS = new Set(
-  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止 就是 嗯 嗯嗯 那个 这个 然后 反正 咱 咱们 俺 俺们 问下 想问下 麻烦 请教 哎 唉 呃 额 哦 噢 件 项 条 次 我要 我想要 东西 凭什么 凭啥 到底 究竟 一点 有点 外地 外面 老家 家里 急 着急 赶紧 快点 没 不 说 不是 不要 就是说 凭 他们 她们 我的 你的 这事 那事 这件事 里头 里面 上面 下面 这里 那里 这儿 那儿 好几 一些 时候 的话'.split(
+  '的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 都 也 就 还 又 被 把 给 让 从 向 对 为 以 于 之 其 这 那 这个 那个 这些 那些 我 你 您 他 她 它 我们 你们 他们 咱们 您好 你好 老师 请问 请 想 我想 想要 想问 问 问一下 一下 了解 了解一下 查一下 看一下 谢谢 知道 告诉 一个 个 些 能 会 要 得 着 过 来 去 上 下 里 中 啥 什么 多少 几 哪 吗 没有 有没有 是否 可以 能否 应该 一共 总共 共 一年 年 年度 情况 数量 具体 大概 现在 目前 目前为止 就是 嗯 嗯嗯 那个 这个 然后 反正 咱 咱们 俺 俺们 问下 想问下 麻烦 请教 哎 唉 呃 额 哦 噢 件 项 条 次 我要 我想要 东西 到底 究竟 一点 有点 外地 外面 老家 家里 急 着急 赶紧 快点 没 不 说 不是 不要 就是说 他们 她们 我的 你的 这事 那事 这件事 里头 里面 上面 下面 这里 那里 这儿 那儿 好几 一些 时候 的话 得到 自己 人民'.split(
     ' ',
   ),
 );
@@ -84,12 +84,19 @@ export class Tokenizer {
   /** The same as `terms`, from tokens already cut from `text` (jieba is the costliest step). */
   collect(tokens: string[], text: string): string[] {
     const out: string[] = [];
+    /** The tokens each term came from, so that pieces of a colloquial phrase can be dropped. */
+    const from = new Map<string, string[]>();
     for (const token of tokens) {
       if (!token || PUNCTUATION.test(token) || NUMERAL.test(token) || this.isIgnored(token)) continue;
       const term = this.synonyms.get(token) ?? token;
-      if (STOPWORDS.has(term) || out.includes(term)) continue;
-      out.push(term);
+      if (STOPWORDS.has(term)) continue;
+      from.set(term, [...(from.get(term) ?? []), token]);
+      if (!out.includes(term)) out.push(term);
     }
+    // Colloquial phrases found in the text stand for their term; the words inside them ("哪个",
+    // "地方" of "哪个地方") say nothing more, unless they also appear elsewhere in the text.
+    let phrased = '';
+    const stood = new Set<string>();
     // jieba does not always cut a colloquial phrase or a domain word as one word ("不明确" →
     // 不/明确, "下一步" → 下/一步): find them in the text itself, unless they are part of the
     // longer term they stand for.
@@ -97,6 +104,11 @@ export class Tokenizer {
       for (const m of text.matchAll(this.phrases)) {
         const canonical = this.synonyms.get(m[0]) ?? m[0];
         if (STOPWORDS.has(canonical)) continue;
+        // Only a colloquial phrase stands for its term alone: "政府信息公开" still holds 政府.
+        if (canonical !== m[0] && !m[0].includes(canonical)) {
+          phrased += `|${m[0]}`;
+          stood.add(canonical);
+        }
         if (out.includes(canonical)) continue;
         if (canonical !== m[0]) {
           const at = m.index ?? 0;
@@ -112,7 +124,15 @@ export class Tokenizer {
         if (!STOPWORDS.has(canonical) && !out.includes(canonical)) out.push(canonical);
       }
     }
-    return out;
+    if (!phrased) return out;
+    let rest = text;
+    for (const p of phrased.split('|')) if (p) rest = rest.split(p).join('|');
+    return out.filter((term) => {
+      const raw = from.get(term);
+      // Kept: terms of the phrases themselves, and words also written outside the phrases.
+      if (!raw || stood.has(term)) return true;
+      return raw.some((t) => rest.includes(t) || !phrased.includes(t));
+    });
   }
 
   private isIgnored(token: string): boolean {
