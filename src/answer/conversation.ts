@@ -34,6 +34,8 @@ const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|�
 const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|法律|法规|规定|条款|法条|分别|这两个|这个|两个|这|那|来自|来源|是|的|哪些|哪/g;
 // A follow-up leans on what came before: "那…", "…呢", "换成…", "如果是…".
 const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
+// Pieces jieba left around a function word ("及本" of "及本年增减"): not words of a subject.
+const FUNCTION_CHARS = /[及其和与或的了之而并]/;
 const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
 /** Longer messages say enough to be read on their own. */
 const ELLIPTICAL_LENGTH = 14;
@@ -94,7 +96,7 @@ export class Conversation {
     // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
     // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
     // amount is still about that row: grounding then says the report has no amount.
-    const rest = this.ownTerms(r, ASKING).filter((t) => !columns.has(t) && !this.index.holds(entry.id, t) && (this.index.has(t) || t.length > 1));
+    const rest = this.ownTerms(r, ASKING).filter((t) => !columns.has(t) && !this.index.holds(entry.id, t) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))));
     if (rest.length > 0) return null;
     return { how: 'slots', entry, what: slots.join('、'), columns: total };
   }
@@ -102,7 +104,7 @@ export class Conversation {
   private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {
     let set = this.columnTermsOf.get(entry.id);
     if (!set) {
-      set = new Set(entry.stats.flatMap((s) => this.columnTerms(s.column)));
+      set = new Set(entry.stats.flatMap((s) => [s.column, ...this.columnTerms(s.column)]));
       this.columnTermsOf.set(entry.id, set);
     }
     return set;

@@ -54,6 +54,8 @@ const CLASSIFIERS = new Set('个 件 次 项 条 家 人 回 起 宗 场 期 位
 const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别的|其他|哪个|哪|每个|每)$/;
 // Question words inside a piece jieba could not place ("哪办"): never a subject.
 const QUESTION_CHARS = /[哪啥谁吗呢么几怎咋]|什么|多少/;
+// What is done to a document at the office that issues it.
+const DOCUMENT_SERVICE = /补办|挂失|换领|换证|丢了|丢失|弄丢|过期|到期|更换|办理|怎么办|咋办|去哪办|在哪办|办一个|办个|要多久|多长时间|几天|多少钱/;
 // Bringing or showing something: the thing is material for an application.
 const MATERIAL = /带|携带|提供|准备|出示|复印件|原件/;
 // "两个月", "半年", "一个多月": how long, not what.
@@ -287,6 +289,9 @@ export class Grounding {
     if (!aboutInformation && !r.cues.quantity && !r.cues.money) {
       const matter = this.matter(r.text);
       if (matter) return { kind: 'out-of-scope', subject: matter };
+      // "身份证丢了咋补办": a document as a service asked for, not as material to bring.
+      const document = this.lexicon.documents.find((d) => r.text.includes(d));
+      if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
     }
     if (!top) return null;
     // "XX的信息能不能公开、怎么要": a request for information is this bot's subject, whatever it
@@ -314,21 +319,31 @@ export class Grounding {
     let at = 0;
     let runAt = 0;
     let firstAspect = -1;
-    // Only the pieces that ask: a remark after the question ("踢皮球是吧") is not its subject.
-    for (const token of [...this.tokenizer.plainCut(asking), '。']) {
-      const term = this.tokenizer.canonical(token);
-      if (firstAspect < 0 && this.tokenizer.isAspect(term)) firstAspect = at;
-      if (/^[\p{Script=Han}A-Za-z]+$/u.test(token) && foreign(term) && !typos.some((w) => w.includes(token))) {
-        if (run.length === 0) runAt = at;
-        run.push(token);
-      } else {
-        if (run.join('').length > best.join('').length) {
-          best = run;
-          bestAt = runAt;
+    // Only the pieces that ask, and of those the clauses holding what was matched or asked about:
+    // a remark after the question ("踢皮球是吧", "我不会弄手机上那些东西") is not its subject.
+    const matched = new Set(top.matched);
+    for (const clause of asking.split(/[，,。；;？?！!]+/)) {
+      const tokens = this.tokenizer.plainCut(clause);
+      const relevant = tokens.some((t) => {
+        const term = this.tokenizer.canonical(t);
+        return matched.has(term) || this.tokenizer.isAspect(term);
+      });
+      for (const token of [...tokens, '。']) {
+        const term = this.tokenizer.canonical(token);
+        if (firstAspect < 0 && this.tokenizer.isAspect(term)) firstAspect = at;
+        if (relevant && /^[\p{Script=Han}A-Za-z]+$/u.test(token) && foreign(term) && !typos.some((w) => w.includes(token))) {
+          if (run.length === 0) runAt = at;
+          run.push(token);
+        } else {
+          if (run.join('').length > best.join('').length) {
+            best = run;
+            bestAt = runAt;
+          }
+          run = [];
         }
-        run = [];
+        if (token !== '。') at += token.length;
       }
-      at += token.length;
+      at += 1;
     }
     const words = best.join('');
     if (words.length < 2) return null;

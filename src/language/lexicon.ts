@@ -22,12 +22,14 @@ export interface Lexicon {
   otherBodies: string[];
   /** How the name of another body ends ("县", "局"): "隆德县", "教育局". */
   bodySuffixes: string[];
-  /** Matters residents bring to a government that are not disclosure ("低保", "身份证", "宅基地"). */
+  /** Matters residents bring to a government that are not disclosure ("低保", "宅基地"). */
   otherMatters: string[];
+  /** Documents residents carry ("身份证"): material for an application, or a service of their own. */
+  documents: string[];
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [] };
+  return { aliases: new Map(), primary: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
@@ -40,6 +42,7 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   其他机关: 'otherBodies',
   其他机关的名称结尾: 'bodySuffixes',
   其他事务: 'otherMatters',
+  证件: 'documents',
 };
 
 const split = (s: string) =>
@@ -50,7 +53,7 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字) or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务). # starts a
+ * 报告没有的数字) or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件). # starts a
  * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
  */
@@ -81,6 +84,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
       else if (section === 'otherBodies') lexicon.otherBodies.push(...words);
       else if (section === 'bodySuffixes') lexicon.bodySuffixes.push(...words);
       else if (section === 'otherMatters') lexicon.otherMatters.push(...words);
+      else if (section === 'documents') lexicon.documents.push(...words);
       return;
     }
     const canonical = pair![1]!.normalize('NFKC').trim();

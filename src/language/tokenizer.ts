@@ -44,7 +44,9 @@ export class Tokenizer {
     // Two characters are too often part of another word ("在哪" in "存在哪些"): those are left
     // to jieba's cut.
     const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const multi = [...new Set([...synonyms.keys(), ...this.domain])].filter((k) => k.length >= 3).sort((a, b) => b.length - a.length);
+    // The report's own terms are phrases too, so that a colloquial word inside one ("项目数" in
+    // "上一年项目数量") is not read out of it: the longest phrase at a place wins.
+    const multi = [...new Set([...synonyms.keys(), ...synonyms.values(), ...this.domain])].filter((k) => k.length >= 3).sort((a, b) => b.length - a.length);
     this.phrases = multi.length ? new RegExp(multi.map(escape).join('|'), 'g') : null;
     // A two-character colloquial word is found at the end of a clause, where it cannot be part of
     // a longer word: "在哪" in "服务中心在哪", not in "存在哪些".
