@@ -4,7 +4,7 @@ import type { Hit } from './search.ts';
 import type { Reading } from './read.ts';
 import type { Conversation, FollowUp, Session } from './conversation.ts';
 import { declineReason, type Decline, type Grounding } from './ground.ts';
-import type { Lean, Ranker } from './ranking.ts';
+import { isFigures, type Lean, type Ranker } from './ranking.ts';
 
 export interface Thresholds {
   /** At or above: answer. */
@@ -90,6 +90,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
     if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
+    // "微信公众号呢" after a figure: another row of the same kind, named by its own word, is the
+    // follow-up's answer even when the short message scores in the middle band.
+    if (lean && isFigures(lean.kind) && isFigures(top.entry.kind) && top.matched.some((t) => t.length > 1 && top.entry.keys.some((k) => k.includes(t)))) {
+      return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: `${scored}：接着上一问，换成同类的另一行`, score };
+    }
     return { action: 'suggest', hits: hits.filter((h) => h.score >= s.thresholds.suggest).slice(0, 3), band, reason: `${scored}：请居民从几个条目中选`, score };
   }
   // A figure question about another body or an absent measure is said to be so, even when

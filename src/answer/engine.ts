@@ -3,6 +3,7 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { Tokenizer } from '../language/tokenizer.ts';
 import { bodyNames } from '../language/body-names.ts';
 import { emptyLexicon, type Lexicon } from '../language/lexicon.ts';
+import { Homophones } from '../language/homophones.ts';
 import { yearInChina } from '../language/normalise.ts';
 import { buildEntries, type Entry } from './entries.ts';
 import { SearchIndex, type Hit } from './search.ts';
@@ -135,18 +136,25 @@ export class Engine {
     this.readings = cached > 0 ? new LRUCache({ max: cached }) : null;
     this.lexicon = kb.lexicon ?? emptyLexicon();
     const bodies = bodyNames([kb.contacts.body, ...kb.reports.map((r) => r.body)]);
-    this.tokenizer = new Tokenizer(kb.words, kb.synonyms, bodies);
+    // The lexicon's names are kept whole by jieba too ("常住人口", "营业执照").
+    const phrases = [...this.lexicon.absent.map(([w]) => w), ...this.lexicon.otherMatters, ...this.lexicon.documents];
+    this.tokenizer = new Tokenizer(kb.words, kb.synonyms, bodies, phrases.filter((w) => w.length >= 3));
     const entries = buildEntries(kb, this.tokenizer);
     for (const e of entries) this.entries.set(e.id, e);
     this.index = new SearchIndex(
       entries,
       (t) => this.tokenizer.isWeak(t),
       (w) => this.tokenizer.cut(w).map((p) => this.tokenizer.canonical(p)),
+      kb.synonyms,
     );
     this.years = [...new Set(kb.reports.map((r) => r.year))].sort((a, b) => a - b);
     this.statistics = new StatisticComposer(kb, this.tokenizer, this.years, this.lexicon.primary);
     const contradicted = new Set(entries.filter((e) => this.statistics.contradicted(e)).map((e) => e.id));
-    this.ranker = new Ranker(this.index, this.tokenizer, entries, thresholds, contradicted);
+    const homophones = new Homophones(() => [
+      ...[...this.index.vocabulary].map((t) => [t, t] as const),
+      ...[...kb.synonyms].filter(([, term]) => this.index.has(term)),
+    ]);
+    this.ranker = new Ranker(this.index, this.tokenizer, entries, thresholds, contradicted, homophones, this.lexicon.units.map(([w]) => w));
     this.conversation = new Conversation(this.tokenizer, this.index, this.lexicon, this.entries, (c) => this.statistics.columnTerms(c));
     this.grounding = new Grounding(this.tokenizer, this.index, this.lexicon, bodies, entries, this.years);
     this.replies = new Replies(kb.contacts, this.years);

@@ -94,7 +94,9 @@ export class Grounding {
     // "需要多长时间" asks a time limit, whatever else the question names.
     const asksFigure = (r.cues.quantity || r.cues.money) && !r.cues.time;
     if (!asksFigure && !holdsFigures(entry)) return null;
-    const body = this.otherBody(r);
+    // Another body's figure is not in the report; another body asking a procedure ("我们乡里能
+    // 不能收复印费") is answered by the rule, which is the same for every body.
+    const body = entry.kind === 'guide' ? null : this.otherBody(r);
     if (body) return { kind: 'other-body', body };
     const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
     const absent = this.absentMeasure(r, held);

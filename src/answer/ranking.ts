@@ -4,6 +4,7 @@ import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Thresholds } from './decide.ts';
 import { articleTerms } from '../language/articles.ts';
+import type { Homophones } from '../language/homophones.ts';
 
 /** A figure answers: a count or amount is asked, a change, or a figure is quoted back. */
 export function asksFigure(r: Reading): boolean {
@@ -65,6 +66,9 @@ export class Ranker {
     private readonly thresholds: Thresholds,
     /** Entries holding a figure the report contradicts itself on (validator findings). */
     private readonly contradicted: ReadonlySet<string> = new Set(),
+    private readonly homophones: Homophones | null = null,
+    /** Phrases of asking, never mistyped terms ("换算成元", "多少人次"): the lexicon's unit words. */
+    private readonly asking: readonly string[] = [],
   ) {
     entries.forEach((e, i) => {
       this.order.set(e.id, i);
@@ -88,18 +92,32 @@ export class Ranker {
   correctTypos(r: Reading): { terms: string[]; windows: string[] } {
     const windows: string[] = [];
     const terms = [...r.terms];
-    // Words jieba could not place ("徐可有" of "行政徐可有多少"): the mistyped term is somewhere in
-    // the characters around them, so windows of the text that overlap them are tried.
-    const unknown = r.tokens.filter((t) => /^[\p{Script=Han}]{2,}$/u.test(t) && !this.tokenizer.isStopword(t) && !this.index.has(this.tokenizer.canonical(t)));
-    if (unknown.length === 0) return { terms, windows };
+    if (r.terms.every((t) => this.index.has(t))) return { terms, windows };
+    // Only words jieba made up itself (tag x) and the knowledge base does not hold are taken for
+    // mistyped: "徐可有" of "行政徐可有多少", "采够", "申清". A real word the documents do not use
+    // ("长时间", "打车") is the resident's own word, not a typo.
     const text = r.text;
     const tried = new Set<string>();
-    for (const token of unknown) {
-      const at = text.indexOf(token);
-      if (at < 0) continue;
+    let at = 0;
+    for (const { word, tag } of this.tokenizer.tagged(text)) {
+      const start = at;
+      at += word.length;
+      if (tag !== 'x' || !/^[\p{Script=Han}]{2,}$/u.test(word) || this.tokenizer.known(word) || this.index.has(this.tokenizer.canonical(word))) continue;
+      // Nor a piece of how the question asks ("成元" of "换算成元").
+      if (this.asking.some((a) => a.includes(word) && text.includes(a))) continue;
+      // A word written by its sound first ("采够" → 采购), then one mistyped by a character.
+      const heard = this.homophones?.near(text, start, start + word.length);
+      if (heard && !terms.includes(heard.term)) {
+        terms.push(heard.term);
+        windows.push(heard.window);
+        continue;
+      }
+      // The mistyped term is the word with at most two characters around it ("行政" + "徐可").
       let found = false;
-      for (let len = Math.min(6, token.length + 2); len >= 3 && !found; len--) {
-        for (let from = Math.max(0, at - len + 1); from <= at + token.length - 1 && !found; from++) {
+      const cover = Math.max(2, word.length - 1);
+      for (let len = Math.min(6, word.length + 2); len >= 3 && !found; len--) {
+        for (let from = Math.max(0, start - len + cover); from <= start + word.length - cover && !found; from++) {
+          if (Math.min(start + word.length, from + len) - Math.max(start, from) < cover) continue;
           const window = text.slice(from, from + len);
           if (window.length !== len || !/^[\p{Script=Han}]+$/u.test(window) || tried.has(window)) continue;
           tried.add(window);

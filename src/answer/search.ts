@@ -66,10 +66,14 @@ export class SearchIndex {
    * `partsOf` cuts a key word into the shorter words inside it; `weak` tells question words
    * ("怎么") that never name an entry on their own.
    */
+  /** Colloquial words of three characters or more → the term they stand for, for typo fixes. */
+  private readonly aliases = new Map<string, string>();
+
   constructor(
     entries: Entry[],
     private readonly weak: (term: string) => boolean = () => false,
     partsOf: (word: string) => string[] = () => [],
+    aliases: ReadonlyMap<string, string> = new Map(),
   ) {
     const df = this.df;
     const termSets = entries.map((entry) => {
@@ -120,7 +124,10 @@ export class SearchIndex {
       }
     });
     this.vocabulary = new Set(df.keys());
-    for (const term of this.vocabulary) {
+    // "政府采够" is a mistyped "政府采购", which stands for 政府集中采购.
+    // Only phrases of four characters or more: a shorter window of a sentence too easily looks like one.
+    for (const [alias, term] of aliases) if (alias.length >= 4 && this.idf.has(term) && !this.idf.has(alias)) this.aliases.set(alias, term);
+    for (const term of [...this.vocabulary, ...this.aliases.keys()]) {
       if (term.length < 2) continue;
       for (const c of new Set(term)) {
         const list = this.byChar.get(c);
@@ -161,7 +168,11 @@ export class SearchIndex {
     if (candidates.length === 0) return null;
     const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.34, ignoreLocation: true });
     const best = fuse.search(phrase, { limit: 1 })[0];
-    return best && best.item !== phrase ? best.item : null;
+    if (!best || best.item === phrase) return null;
+    // A character is mistyped inside the word: it still starts or ends as written ("行政墙制"),
+    // where a window shifted across two words would not ("长期限内" is not "延长期限").
+    if (best.item[0] !== phrase[0] && best.item.at(-1) !== phrase.at(-1)) return null;
+    return this.aliases.get(best.item) ?? best.item;
   }
 
   /**

@@ -20,6 +20,9 @@ const PUNCTUATION = /^[\p{P}\p{S}\p{Z}\s\d.]+$/u;
 // A bare numeral or article number ("二十七", "第十六条") is read as an article citation, not a word.
 const NUMERAL = /^第?[〇零一二两三四五六七八九十百]{2,}[条项款]?$|^第[〇零一二两三四五六七八九十百\d]+[条项款]$/;
 
+/** The synonym table's term for phrases that say nothing about what is asked ("查得到吗"). */
+export const NOTHING = '（无）';
+
 let inserted = new Set<string>();
 
 /**
@@ -28,25 +31,33 @@ let inserted = new Set<string>();
  */
 export class Tokenizer {
   private readonly ignored: Set<string>;
+  private readonly values: Set<string>;
+  private readonly whole: Set<string>;
   private readonly phrases: RegExp | null;
   private readonly endings: RegExp | null;
   private readonly domain: Set<string>;
 
-  /** `ignored`: words that name no entry in this knowledge base, such as the body's own name. */
+  /**
+   * `ignored`: words that name no entry in this knowledge base, such as the body's own name.
+   * `whole`: words jieba keeps whole without their being terms ("换算成元", "常住人口").
+   */
   constructor(
     words: Iterable<string>,
     private readonly synonyms: SynonymTable,
     ignored: Iterable<string> = [],
+    whole: Iterable<string> = [],
   ) {
     loadDictionary();
     this.ignored = new Set(ignored);
+    this.values = new Set(synonyms.values());
+    this.whole = new Set([...whole].filter((w) => w.length >= 2));
     this.domain = new Set([...words].filter((w) => w.length >= 2));
     // Two characters are too often part of another word ("在哪" in "存在哪些"): those are left
     // to jieba's cut.
     const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // The report's own terms are phrases too, so that a colloquial word inside one ("项目数" in
     // "上一年项目数量") is not read out of it: the longest phrase at a place wins.
-    const multi = [...new Set([...synonyms.keys(), ...synonyms.values(), ...this.domain])].filter((k) => k.length >= 3).sort((a, b) => b.length - a.length);
+    const multi = [...new Set([...synonyms.keys(), ...synonyms.values(), ...this.domain])].filter((k) => k.length >= 3 && k !== NOTHING).sort((a, b) => b.length - a.length);
     this.phrases = multi.length ? new RegExp(multi.map(escape).join('|'), 'g') : null;
     // A two-character colloquial word is found at the end of a clause, where it cannot be part of
     // a longer word: "在哪" in "服务中心在哪", not in "存在哪些".
@@ -56,8 +67,8 @@ export class Tokenizer {
       jieba.insertWord(w);
       inserted.add(w);
     }
-    for (const w of [...words, ...synonyms.keys(), ...synonyms.values()]) {
-      if (w.length < 2 || inserted.has(w)) continue;
+    for (const w of [...words, ...synonyms.keys(), ...synonyms.values(), ...this.whole]) {
+      if (w.length < 2 || w === NOTHING || inserted.has(w)) continue;
       jieba.insertWord(w);
       inserted.add(w);
     }
@@ -71,6 +82,16 @@ export class Tokenizer {
   /** jieba's default cut, unfiltered: the words as the resident wrote them, in order. */
   plainCut(text: string): string[] {
     return jieba.cut(text, true);
+  }
+
+  /** jieba's words with their part of speech ("x": a word it made up or one of ours). */
+  tagged(text: string): Array<{ word: string; tag: string }> {
+    return jieba.tag(text);
+  }
+
+  /** A word of ours: a domain word, a colloquial word of the synonym table, or its term. */
+  known(word: string): boolean {
+    return this.domain.has(word) || this.synonyms.has(word) || this.values.has(word) || this.whole.has(word);
   }
 
   /** Whole words only (jieba's default cut), for naming an entry by its label. */
@@ -91,7 +112,7 @@ export class Tokenizer {
     for (const token of tokens) {
       if (!token || PUNCTUATION.test(token) || NUMERAL.test(token) || this.isIgnored(token)) continue;
       const term = this.synonyms.get(token) ?? token;
-      if (STOPWORDS.has(term)) continue;
+      if (STOPWORDS.has(term) || term === NOTHING) continue;
       from.set(term, [...(from.get(term) ?? []), token]);
       if (!out.includes(term)) out.push(term);
     }
@@ -102,9 +123,25 @@ export class Tokenizer {
     // jieba does not always cut a colloquial phrase or a domain word as one word ("不明确" →
     // 不/明确, "下一步" → 下/一步): find them in the text itself, unless they are part of the
     // longer term they stand for.
+    // A colloquial phrase must end where a word ends: "怎么办" is not in "怎么办理".
+    let ends: Set<number> | null = null;
+    const endsAt = (at: number) => {
+      if (!ends) {
+        ends = new Set();
+        let pos = 0;
+        for (const t of jieba.cut(text, true)) ends.add((pos += t.length));
+      }
+      return ends.has(at);
+    };
     if (this.phrases) {
       for (const m of text.matchAll(this.phrases)) {
         const canonical = this.synonyms.get(m[0]) ?? m[0];
+        if (canonical !== m[0] && !endsAt((m.index ?? 0) + m[0].length)) continue;
+        // A phrase standing for nothing ("查得到吗" → （无）) takes its words with it.
+        if (canonical === NOTHING) {
+          phrased += `|${m[0]}`;
+          continue;
+        }
         if (STOPWORDS.has(canonical)) continue;
         // Only a colloquial phrase stands for its term alone: "政府信息公开" still holds 政府.
         if (canonical !== m[0] && !m[0].includes(canonical)) {
@@ -123,7 +160,7 @@ export class Tokenizer {
     if (this.endings) {
       for (const m of text.matchAll(this.endings)) {
         const canonical = this.synonyms.get(m[0]) ?? m[0];
-        if (!STOPWORDS.has(canonical) && !out.includes(canonical)) out.push(canonical);
+        if (!STOPWORDS.has(canonical) && canonical !== NOTHING && !out.includes(canonical)) out.push(canonical);
       }
     }
     if (!phrased) return out;
