@@ -288,7 +288,7 @@ export class Grounding {
     const aboutInformation = r.terms.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
     // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
     // question asks for a figure (the absent-measure rule says so) or for its information.
-    if (!aboutInformation && !r.cues.quantity && !r.cues.money) {
+    if (!aboutInformation && !r.cues.quantity) {
       const matter = this.matter(r.text);
       if (matter) return { kind: 'out-of-scope', subject: matter };
       // "身份证丢了咋补办": a document as a service asked for, not as material to bring.
@@ -355,7 +355,7 @@ export class Grounding {
     // Quoted back only when it reads as a name: whole words of the dictionary, nouns or verbs of
     // two characters or more, at most 8 in all ("养老保险", "结婚登记"); never a broken piece of
     // the sentence ("里头有别人家", "以个").
-    const named = words.length <= 8 && best.every((t) => t.length >= 2 && NAME_PART.test(jieba.tag(t)[0]?.tag ?? 'x'));
+    const named = words.length <= 8 && best.every((t) => t.length >= 2 && (this.tokenizer.known(t) || NAME_PART.test(jieba.tag(t)[0]?.tag ?? 'x')));
     return { kind: 'out-of-scope', subject: named ? words : null };
   }
 }
