@@ -68,6 +68,12 @@ export class Grounding {
   private readonly figureTerms = new Set<string>();
   /** Every whole word that names some entry (not the shorter words inside them). */
   private readonly keyWords = new Set<string>();
+  // The lexicon's lists as one pattern each: every message is looked through for all of them.
+  private readonly absentWords: RegExp | null;
+  private readonly absentNames: Map<string, string>;
+  private readonly bodyWords: RegExp | null;
+  private readonly matters: RegExp | null;
+  private readonly documents: RegExp | null;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -79,6 +85,11 @@ export class Grounding {
     private readonly recorded: readonly number[] = [],
   ) {
     this.own = new Set(ownBodies);
+    this.absentNames = new Map(lexicon.absent.map(([w, n]) => [w, n] as const).reverse());
+    this.absentWords = anyOf(lexicon.absent.map(([w]) => w), 'g');
+    this.bodyWords = anyOf(lexicon.otherBodies, 'g');
+    this.matters = anyOf(lexicon.otherMatters, '');
+    this.documents = anyOf(lexicon.documents, '');
     for (const e of entries) for (const w of e.keys.flat()) this.keyWords.add(w);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
@@ -137,8 +148,10 @@ export class Grounding {
 
   /** A word of the lexicon's list of figures no report holds, not held by the answering entries. */
   absentMeasure(r: Reading, held: (t: string) => boolean): string | null {
-    for (const [word, name] of this.lexicon.absent) {
-      if (!r.text.includes(word)) continue;
+    if (!this.absentWords) return null;
+    for (const m of r.text.matchAll(this.absentWords)) {
+      const word = m[0];
+      const name = this.absentNames.get(word)!;
       const term = this.tokenizer.canonical(word);
       if (held(term) || held(word)) continue;
       return name;
@@ -155,14 +168,14 @@ export class Grounding {
    * when nothing follows, before it ("权力清单一共多少项"). Null when no word names it.
    */
   private countedTokens(r: Reading): { words: string[]; after: boolean } {
-    const tokens = this.tokenizer.plainCut(r.text.replace(/(?<!\d)\d{4}年?/g, '，'));
+    const tokens = r.words;
     const at = tokens.findIndex((t) => QUANTITY_WORD.test(t));
     if (at < 0) return { words: [], after: false };
     const content = (t: string) => {
       const term = this.tokenizer.canonical(t);
       return /^[\p{Script=Han}A-Za-z]+$/u.test(t) && !CLASSIFIERS.has(t) && !CHANGE_WORD.test(t) && !this.tokenizer.isStopword(term) && !this.tokenizer.isWeak(term) && !this.lexicon.general.has(term) && !this.lexicon.general.has(t) && !QUANTITY_WORD.test(t);
     };
-    const stop = (t: string) => /^[\p{P}\p{S}]+$/u.test(t);
+    const stop = (t: string) => /^[\p{P}\p{S}\s]+$/u.test(t);
     const words: string[] = [];
     for (let i = at + 1; i < tokens.length && !stop(tokens[i]!) && words.length < 3; i++) {
       if (content(tokens[i]!)) words.push(tokens[i]!);
@@ -199,7 +212,7 @@ export class Grounding {
 
   /** Another body the question names: a county, the city, a township, a department. */
   otherBody(r: Reading): string | null {
-    const tokens = this.tokenizer.plainCut(r.text);
+    const tokens = r.words;
     // Word boundaries, so that 国家 is not read inside 国家秘密.
     const starts = new Set<number>();
     const ends = new Set<number>();
@@ -209,13 +222,7 @@ export class Grounding {
       at += t.length;
       ends.add(at);
     }
-    for (const word of this.lexicon.otherBodies) {
-      let from = r.text.indexOf(word);
-      while (from >= 0) {
-        if (starts.has(from) && ends.has(from + word.length)) return word;
-        from = r.text.indexOf(word, from + 1);
-      }
-    }
+    if (this.bodyWords) for (const m of r.text.matchAll(this.bodyWords)) if (starts.has(m.index!) && ends.has(m.index! + m[0].length)) return m[0];
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
@@ -235,7 +242,7 @@ export class Grounding {
    * applies for that thing, not for information. "交了申请两个月了" does not.
    */
   private appliesForOther(r: Reading): boolean {
-    const tokens = this.tokenizer.plainCut(r.text).filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
+    const tokens = r.words.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
     const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个)$/;
     const named = (t: string) => {
       const term = this.tokenizer.canonical(t);
@@ -254,11 +261,7 @@ export class Grounding {
 
   /** A matter of the lexicon's 其他事务 named in the text, as a whole word. */
   private matter(text: string): string | null {
-    for (const word of this.lexicon.otherMatters) {
-      const at = text.indexOf(word);
-      if (at >= 0) return word;
-    }
-    return null;
+    return this.matters ? (this.matters.exec(text)?.[0] ?? null) : null;
   }
 
   /**
@@ -292,7 +295,7 @@ export class Grounding {
       const matter = this.matter(r.text);
       if (matter) return { kind: 'out-of-scope', subject: matter };
       // "身份证丢了咋补办": a document as a service asked for, not as material to bring.
-      const document = this.lexicon.documents.find((d) => r.text.includes(d));
+      const document = this.documents ? (this.documents.exec(r.text)?.[0] ?? null) : null;
       if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
     }
     if (!top) return null;
@@ -324,8 +327,19 @@ export class Grounding {
     // Only the pieces that ask, and of those the clauses holding what was matched or asked about:
     // a remark after the question ("踢皮球是吧", "我不会弄手机上那些东西") is not its subject.
     const matched = new Set(top.matched);
-    for (const clause of asking.split(/[，,。；;？?！!]+/)) {
-      const tokens = this.tokenizer.plainCut(clause);
+    // The message's own words when it all asks; else the asking pieces cut afresh.
+    const clauses: string[][] = [];
+    if (asking === r.text) {
+      let clause: string[] = [];
+      for (const word of r.words) {
+        if (/^[，,。；;？?！!]+$/.test(word)) {
+          clauses.push(clause);
+          clause = [];
+        } else if (word.trim()) clause.push(word);
+      }
+      clauses.push(clause);
+    } else for (const clause of asking.split(/[，,。；;？?！!]+/)) clauses.push(this.tokenizer.plainCut(clause));
+    for (const tokens of clauses) {
       const relevant = tokens.some((t) => {
         const term = this.tokenizer.canonical(t);
         return matched.has(term) || this.tokenizer.isAspect(term);
@@ -358,6 +372,12 @@ export class Grounding {
     const named = words.length <= 8 && best.every((t) => t.length >= 2 && (this.tokenizer.known(t) || NAME_PART.test(jieba.tag(t)[0]?.tag ?? 'x')));
     return { kind: 'out-of-scope', subject: named ? words : null };
   }
+}
+
+/** One pattern matching any of the words, the longest at a place first; null for none. */
+function anyOf(words: readonly string[], flags: string): RegExp | null {
+  const list = [...new Set(words)].filter(Boolean).sort((a, b) => b.length - a.length);
+  return list.length ? new RegExp(list.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), flags) : null;
 }
 
 function holdsYear(entry: Entry, year: number): boolean {

@@ -6,6 +6,19 @@ import type { Thresholds } from './decide.ts';
 import { articleTerms } from '../language/articles.ts';
 import type { Homophones } from '../language/homophones.ts';
 
+/**
+ * What leaning on the last answer adds: the same kind of entry ("微博呢" after a figure; a table
+ * row and a narrative figure are the same kind of answer), the same table, and for a topic the
+ * topic itself (a figure's follow-ups are slots, read in conversation.ts).
+ */
+function leanBonus(e: Entry, lean: Lean | null): number {
+  if (lean === null) return 0;
+  let bonus = e.kind === lean.kind || (isFigures(e.kind) && isFigures(lean.kind)) ? 0.12 : 0;
+  if (lean.section != null && sectionOf(e) === lean.section) bonus += 0.04;
+  if (e.id === lean.entry && !isFigures(e.kind)) bonus += 0.08;
+  return bonus;
+}
+
 /** A figure answers: a count or amount is asked, a change, or a figure is quoted back. */
 export function asksFigure(r: Reading): boolean {
   return r.cues.quantity || r.compare !== null || r.cues.figureStated;
@@ -99,10 +112,11 @@ export class Ranker {
     const text = r.text;
     const tried = new Set<string>();
     let at = 0;
-    for (const { word, tag } of this.tokenizer.tagged(text)) {
+    for (const word of r.words) {
       const start = at;
       at += word.length;
-      if (tag !== 'x' || !/^[\p{Script=Han}]{2,}$/u.test(word) || this.tokenizer.known(word) || this.index.has(this.tokenizer.canonical(word))) continue;
+      if (!/^[\p{Script=Han}]{2,}$/u.test(word) || this.tokenizer.known(word) || this.index.has(this.tokenizer.canonical(word)) || this.tokenizer.isStopword(word)) continue;
+      if (!this.tokenizer.madeUp(word)) continue;
       // Nor a piece of how the question asks ("成元" of "换算成元").
       if (this.asking.some((a) => a.includes(word) && text.includes(a))) continue;
       // A word written by its sound first ("采够" → 采购), then one mistyped by a character.
@@ -135,13 +149,11 @@ export class Ranker {
 
   rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {
     // A table row and a narrative figure are the same kind of answer to "微博呢".
-    const same = (e: Entry) => lean !== null && (e.kind === lean.kind || (isFigures(e.kind) && isFigures(lean.kind)));
-    const sameTable = (e: Entry) => lean?.section != null && sectionOf(e) === lean.section;
-    // A figure's follow-ups are slots (conversation.ts); a topic's are often in the topic itself.
-    const sameTopic = (e: Entry) => lean !== null && e.id === lean.entry && !isFigures(e.kind);
-    const hits = this.index
-      .search([...terms], 12, this.thresholds.answer)
-      .map((h) => ({ ...h, score: h.score + this.cueBonus(h.entry, r) + (same(h.entry) ? 0.12 : 0) + (sameTable(h.entry) ? 0.04 : 0) + (sameTopic(h.entry) ? 0.08 : 0) + this.quoteBonus(h.entry, r) }));
+    const hits = this.index.search([...terms], 12, this.thresholds.answer);
+    for (let i = 0; i < hits.length; i++) {
+      const h = hits[i]!;
+      hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
+    }
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
     if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
       const counts = hits.filter((h) => isFigures(h.entry.kind));

@@ -23,8 +23,14 @@ export interface Reading {
   unit: string | null;
   /** Content terms, synonyms applied, fillers and stop words dropped; cited articles as 第N条. */
   terms: string[];
-  /** Raw jieba tokens, for typo correction. */
+  /** Raw jieba tokens (search mode), for typo correction. */
   tokens: string[];
+  /**
+   * jieba's words of the text in order, years and comparison phrases blanked to spaces of the
+   * same length (so positions match `text`): cut once, used by every stage that looks at the
+   * words as written.
+   */
+  words: string[];
   /** Phrases the resident quoted (“三到位”): looked for as written. */
   quoted: string[];
   /**
@@ -60,6 +66,18 @@ function withoutBasisWords(terms: string[], basis: boolean, lexicon: Lexicon): s
   return rest.some((t) => !lexicon.general.has(t)) ? rest : terms;
 }
 
+/** Where each word ends, as offsets into the text. */
+function blank(m: string): string {
+  return ' '.repeat(m.length);
+}
+
+function wordEnds(words: readonly string[]): Set<number> {
+  const ends = new Set<number>();
+  let at = 0;
+  for (const w of words) ends.add((at += w.length));
+  return ends;
+}
+
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
   const raw = input.slice(0, MAX_INPUT);
   const { text, relative } = normalise(raw, today);
@@ -68,10 +86,12 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const compare = ASKS_CHANGE.test(text) ? 'previous' : years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : null;
   // Years and the comparison phrase are slots, not words to match.
   // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
-  const content = text.replace(YEAR, ' ').replace(COMPARE_PREVIOUS, ' ').replace(CITATION, ' ');
+  // Blanks of the same length keep every position of `content` that of `text`.
+  const content = text.replace(YEAR, blank).replace(COMPARE_PREVIOUS, blank).replace(CITATION, blank);
   const tokens = tok.cut(content);
+  const words = tok.plainCut(content);
   const cues = readCues(text);
-  const terms = withoutBasisWords(tok.collect(tokens, content), cues.basis, lexicon);
+  const terms = withoutBasisWords(tok.collect(tokens, content, wordEnds(words)), cues.basis, lexicon);
   for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
   const parts = raw
     .split(PART_BREAK)
@@ -89,6 +109,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     unit: askedUnit(text, lexicon.units),
     terms,
     tokens,
+    words,
     quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
     parts,
     asking: parts.length > 1 && parts.some((p) => !ASKING.test(p)) && parts.some((p) => ASKING.test(p)) ? normalise(parts.filter((p) => ASKING.test(p)).join('，'), today).text : text,

@@ -7,6 +7,8 @@ import { pinyin } from 'pinyin-pro';
  */
 export class Homophones {
   private bySound: Map<string, string | null> | null = null;
+  /** The syllables of the last text asked about: a message with two unknown words is read once. */
+  private last: { text: string; syllables: string[] } | null = null;
 
   /** `terms`: [word as written, term it stands for] - the vocabulary and the colloquial words. */
   constructor(private readonly terms: () => Iterable<readonly [string, string]>) {}
@@ -34,7 +36,8 @@ export class Homophones {
    */
   near(text: string, from: number, to: number): { window: string; term: string } | null {
     const map = this.map();
-    const syllables = pinyin(text, { toneType: 'none', type: 'array' });
+    if (this.last?.text !== text) this.last = { text, syllables: pinyin(text, { toneType: 'none', type: 'array' }) };
+    const syllables = this.last.syllables;
     // pinyin-pro gives one syllable per character of Chinese; anything else breaks the alignment.
     if (syllables.length !== [...text].length) return null;
     const size = to - from;

@@ -1,6 +1,7 @@
 import jieba from 'nodejieba';
 import type { SynonymTable } from './synonyms.ts';
 import { loadDictionary } from './dictionary.ts';
+import { Phrases } from './phrases.ts';
 
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
@@ -20,6 +21,13 @@ const PUNCTUATION = /^[\p{P}\p{S}\p{Z}\s\d.]+$/u;
 // A bare numeral or article number ("二十七", "第十六条") is read as an article citation, not a word.
 const NUMERAL = /^第?[〇零一二两三四五六七八九十百]{2,}[条项款]?$|^第[〇零一二两三四五六七八九十百\d]+[条项款]$/;
 
+// What may follow a two-character colloquial word at the end of a clause.
+const CLAUSE_END = /[\p{P}\p{S}\s呢啊呀吧嘛么吗办去看找交]/u;
+
+function endsClause(text: string, end: number): boolean {
+  return end >= text.length || CLAUSE_END.test(text[end]!);
+}
+
 /** The synonym table's term for phrases that say nothing about what is asked ("查得到吗"). */
 export const NOTHING = '（无）';
 
@@ -33,8 +41,8 @@ export class Tokenizer {
   private readonly ignored: Set<string>;
   private readonly values: Set<string>;
   private readonly whole: Set<string>;
-  private readonly phrases: RegExp | null;
-  private readonly endings: RegExp | null;
+  private readonly phrases: Phrases;
+  private readonly endings: Phrases;
   private readonly domain: Set<string>;
 
   /**
@@ -54,15 +62,12 @@ export class Tokenizer {
     this.domain = new Set([...words].filter((w) => w.length >= 2));
     // Two characters are too often part of another word ("在哪" in "存在哪些"): those are left
     // to jieba's cut.
-    const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // The report's own terms are phrases too, so that a colloquial word inside one ("项目数" in
     // "上一年项目数量") is not read out of it: the longest phrase at a place wins.
-    const multi = [...new Set([...synonyms.keys(), ...synonyms.values(), ...this.domain])].filter((k) => k.length >= 3 && k !== NOTHING).sort((a, b) => b.length - a.length);
-    this.phrases = multi.length ? new RegExp(multi.map(escape).join('|'), 'g') : null;
+    this.phrases = new Phrases([...synonyms.keys(), ...synonyms.values(), ...this.domain].filter((k) => k.length >= 3 && k !== NOTHING));
     // A two-character colloquial word is found at the end of a clause, where it cannot be part of
     // a longer word: "在哪" in "服务中心在哪", not in "存在哪些".
-    const short = [...synonyms.keys()].filter((k) => k.length === 2);
-    this.endings = short.length ? new RegExp(`(?:${short.map(escape).join('|')})(?=$|[\\p{P}\\p{S}\\s]|[呢啊呀吧嘛么吗办去看找交])`, 'gu') : null;
+    this.endings = new Phrases([...synonyms.keys()].filter((k) => k.length === 2));
     for (const w of this.ignored) if (w.length >= 2 && !inserted.has(w)) {
       jieba.insertWord(w);
       inserted.add(w);
@@ -84,9 +89,13 @@ export class Tokenizer {
     return jieba.cut(text, true);
   }
 
-  /** jieba's words with their part of speech ("x": a word it made up or one of ours). */
-  tagged(text: string): Array<{ word: string; tag: string }> {
-    return jieba.tag(text);
+  /**
+   * True when jieba made the word up from characters (its HMM) rather than found it in its
+   * dictionary: "徐可有" of "行政徐可有多少", not "长时间".
+   */
+  madeUp(word: string): boolean {
+    const tagged = jieba.tag(word);
+    return !(tagged.length === 1 && tagged[0]!.word === word && tagged[0]!.tag !== 'x');
   }
 
   /** A word of ours: a domain word, a colloquial word of the synonym table, or its term. */
@@ -105,16 +114,11 @@ export class Tokenizer {
   }
 
   /** The same as `terms`, from tokens already cut from `text` (jieba is the costliest step). */
-  collect(tokens: string[], text: string): string[] {
+  collect(tokens: string[], text: string, wordEnds?: ReadonlySet<number>): string[] {
     const out: string[] = [];
-    /** The tokens each term came from, so that pieces of a colloquial phrase can be dropped. */
-    const from = new Map<string, string[]>();
     for (const token of tokens) {
-      if (!token || PUNCTUATION.test(token) || NUMERAL.test(token) || this.isIgnored(token)) continue;
-      const term = this.synonyms.get(token) ?? token;
-      if (STOPWORDS.has(term) || term === NOTHING) continue;
-      from.set(term, [...(from.get(term) ?? []), token]);
-      if (!out.includes(term)) out.push(term);
+      const term = this.termOf(token);
+      if (term !== null && !out.includes(term)) out.push(term);
     }
     // Colloquial phrases found in the text stand for their term; the words inside them ("哪个",
     // "地方" of "哪个地方") say nothing more, unless they also appear elsewhere in the text.
@@ -124,54 +128,62 @@ export class Tokenizer {
     // 不/明确, "下一步" → 下/一步): find them in the text itself, unless they are part of the
     // longer term they stand for.
     // A colloquial phrase must end where a word ends: "怎么办" is not in "怎么办理".
-    let ends: Set<number> | null = null;
+    let ends: ReadonlySet<number> | null = wordEnds ?? null;
     const endsAt = (at: number) => {
       if (!ends) {
-        ends = new Set();
+        const found = new Set<number>();
         let pos = 0;
-        for (const t of jieba.cut(text, true)) ends.add((pos += t.length));
+        for (const t of jieba.cut(text, true)) found.add((pos += t.length));
+        ends = found;
       }
       return ends.has(at);
     };
-    if (this.phrases) {
-      for (const m of text.matchAll(this.phrases)) {
-        const canonical = this.synonyms.get(m[0]) ?? m[0];
-        if (canonical !== m[0] && !endsAt((m.index ?? 0) + m[0].length)) continue;
+    if (this.phrases.size) {
+      for (const m of this.phrases.find(text)) {
+        const canonical = this.synonyms.get(m.word) ?? m.word;
+        if (canonical !== m.word && !endsAt(m.at + m.word.length)) continue;
         // A phrase standing for nothing ("查得到吗" → （无）) takes its words with it.
         if (canonical === NOTHING) {
-          phrased += `|${m[0]}`;
+          phrased += `|${m.word}`;
           continue;
         }
         if (STOPWORDS.has(canonical)) continue;
         // Only a colloquial phrase stands for its term alone: "政府信息公开" still holds 政府.
-        if (canonical !== m[0] && !m[0].includes(canonical)) {
-          phrased += `|${m[0]}`;
+        if (canonical !== m.word && !m.word.includes(canonical)) {
+          phrased += `|${m.word}`;
           stood.add(canonical);
         }
         if (out.includes(canonical)) continue;
-        if (canonical !== m[0]) {
-          const at = m.index ?? 0;
-          const around = text.slice(Math.max(0, at - canonical.length), at + m[0].length + canonical.length);
+        if (canonical !== m.word) {
+          const around = text.slice(Math.max(0, m.at - canonical.length), m.at + m.word.length + canonical.length);
           if (around.includes(canonical)) continue;
         }
         out.push(canonical);
       }
     }
-    if (this.endings) {
-      for (const m of text.matchAll(this.endings)) {
-        const canonical = this.synonyms.get(m[0]) ?? m[0];
+    if (this.endings.size) {
+      for (const m of this.endings.find(text, (w, at) => endsClause(text, at + w.length))) {
+        const canonical = this.synonyms.get(m.word) ?? m.word;
         if (!STOPWORDS.has(canonical) && canonical !== NOTHING && !out.includes(canonical)) out.push(canonical);
       }
     }
     if (!phrased) return out;
     let rest = text;
     for (const p of phrased.split('|')) if (p) rest = rest.split(p).join('|');
-    return out.filter((term) => {
-      const raw = from.get(term);
-      // Kept: terms of the phrases themselves, and words also written outside the phrases.
-      if (!raw || stood.has(term)) return true;
-      return raw.some((t) => rest.includes(t) || !phrased.includes(t));
-    });
+    // Kept: terms of the phrases themselves, and terms with a token also written outside them.
+    const keep = new Set(stood);
+    for (const token of tokens) {
+      const term = this.termOf(token);
+      if (term !== null && (rest.includes(token) || !phrased.includes(token))) keep.add(term);
+    }
+    return out.filter((term) => keep.has(term) || !tokens.some((t) => this.termOf(t) === term));
+  }
+
+  /** The term a token stands for, or null when it says nothing (punctuation, a stop word). */
+  private termOf(token: string): string | null {
+    if (!token || PUNCTUATION.test(token) || NUMERAL.test(token) || this.isIgnored(token)) return null;
+    const term = this.synonyms.get(token) ?? token;
+    return STOPWORDS.has(term) || term === NOTHING ? null : term;
   }
 
   private isIgnored(token: string): boolean {
