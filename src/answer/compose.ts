@@ -65,10 +65,10 @@ export function rowText(row: Statistic[], asked: Set<string>): string {
   const parts: string[] = [];
   const chosen = row.filter((s) => asked.has(s.column));
   if (row.length > 5 && total) {
-    // Section 三 rows: the asked applicant columns, the total, and the non-zero rest.
+    // Section 三 rows: the asked applicant columns first, then the total and the non-zero rest.
     const shown = new Set<Statistic>([...chosen, total]);
     for (const s of row) if (s.value !== 0) shown.add(s);
-    for (const s of row) if (shown.has(s)) parts.push(`${s.column} ${figure(s)}`);
+    for (const s of [...chosen, ...row.filter((x) => !chosen.includes(x))]) if (shown.has(s)) parts.push(`${s.column} ${figure(s)}`);
     const zeros = row.filter((s) => !shown.has(s)).map((s) => s.column);
     if (zeros.length) parts.push(`${zeros.join('、')}均为 0`);
   } else {

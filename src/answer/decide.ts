@@ -90,6 +90,13 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
     if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
+    // "详细列一下不予公开各项的数字": a group the question names, every row of it tied, is
+    // answered whole: there is nothing to choose between.
+    const group = s.ranker.wholeGroup(hits, top);
+    if (group && top === hits[0]) {
+      const decline = s.grounding.figure(r, top.entry, group, r.years.length ? r.years : (previous?.years ?? []));
+      if (!decline) return { action: 'answer', entry: top.entry, also: group, followUp: null, band: 'answer', reason: `${scored}：问的是一组的各行，一起回答`, score };
+    }
     // "微信公众号呢" after a figure: another row of the same kind, named by its own word, is the
     // follow-up's answer even when the short message scores in the middle band.
     if (lean && isFigures(lean.kind) && isFigures(top.entry.kind) && top.matched.some((t) => t.length > 1 && top.entry.keys.some((k) => k.includes(t)))) {

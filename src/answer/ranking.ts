@@ -69,6 +69,8 @@ export class Ranker {
   private readonly entryYears = new Map<string, ReadonlySet<number>>();
   /** The raw text of passages and topics, for phrases a resident quotes. */
   private readonly texts = new Map<string, string>();
+  /** The rows of each group of a table ("（三）不予公开"), in the report's order. */
+  private readonly groups = new Map<string, Entry[]>();
   /** The articles each topic's basis cites (第16条). */
   private readonly articles = new Map<string, string[]>();
 
@@ -85,6 +87,8 @@ export class Ranker {
   ) {
     entries.forEach((e, i) => {
       this.order.set(e.id, i);
+      const group = holdsFigures(e) ? e.stats[0]!.group : null;
+      if (group) this.groups.set(group, [...(this.groups.get(group) ?? []), e]);
       if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
       if (e.kind === 'guide') {
         this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
@@ -96,6 +100,18 @@ export class Ranker {
   /** True when some entry holds the term. */
   knows(term: string): boolean {
     return this.index.has(term);
+  }
+
+  /**
+   * "没公开的有几个": the rows of one group ("（三）不予公开" has eight) tie when the question names
+   * the group and none of its rows; they are answered together, every row of the group.
+   */
+  wholeGroup(hits: readonly Hit[], top: Hit): Entry[] | null {
+    const group = holdsFigures(top.entry) ? top.entry.stats[0]!.group : null;
+    if (!group) return null;
+    const tied = hits.filter((h) => top.score - h.score < 0.005 && holdsFigures(h.entry) && h.entry.stats[0]!.group === group);
+    if (tied.length < 2) return null;
+    return (this.groups.get(group) ?? []).filter((e) => e !== top.entry);
   }
 
   /**
@@ -255,6 +271,8 @@ export class Ranker {
   also(hits: readonly Hit[], top: Hit, r: Reading): Entry[] {
     const first = top.entry;
     if (!holdsFigures(first)) return [];
+    const group = this.wholeGroup(hits, top);
+    if (group) return group;
     const section = first.stats[0]!.section;
     const out = hits
       .filter((h) => h !== top)

@@ -9,6 +9,9 @@ export function renderHitTest(box, data) {
   const asked = node('p', undefined, 'asked');
   asked.append(node('span', '问题：'), node('span', data.question, 'asked-text'));
   const terms = node('p', `分词：${data.terms.join(' / ') || '（无）'}`, 'note');
+  // Why the reply is what it is: the score against the thresholds, or the rule that decided.
+  const reason = node('p', undefined, 'reason');
+  reason.append(node('span', '原因：'), node('span', data.reason ?? '', 'reason-text'));
 
   const table = node('table', undefined, 'hits-table');
   const header = node('tr');
@@ -36,5 +39,5 @@ export function renderHitTest(box, data) {
 
   const reply = node('div', undefined, 'reply');
   reply.append(node('div', `机器人会这样回答（${data.reply.intent}，置信度 ${data.reply.confidence}）：`, 'note'), node('div', data.reply.text, 'reply-text'));
-  box.replaceChildren(head, asked, terms, wrap, reply);
+  box.replaceChildren(head, asked, reason, terms, wrap, reply);
 }
