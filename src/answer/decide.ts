@@ -82,6 +82,14 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
+  // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
+  if ((r.cues.quantity || r.cues.money) && !r.cues.time) {
+    const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
+    if (measure) {
+      const decline: Decline = { kind: 'absent', measure };
+      return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}；${declineReason(decline)}`, score };
+    }
+  }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
   const off = s.grounding.subject(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };

@@ -29,6 +29,8 @@ export const READING_CACHE = 4_000;
 const CACHED_INPUT_LENGTH = 200;
 /** "1" after different suggestions answers different entries: each reading keeps a few. */
 const CONTENTS_PER_READING = 32;
+/** A piece of a message this short leans on the one before it ("要带啥"). */
+const SHORT_PART = 8;
 /** A message asking more than this many things is answered on its first ones. */
 const MAX_PARTS = 3;
 
@@ -215,15 +217,20 @@ export class Engine {
     let session = previous;
     const replies: Reply[] = [];
     const decisions: Decision[] = [];
+    // A part that matched nothing says nothing; one about a named other matter is answered too.
     const usable = (d: Decision) =>
-      d.action !== 'social' && d.action !== 'option' && d.action !== 'suggest' && !(d.action === 'decline' && (d.decline.kind === 'no-match' || d.decline.kind === 'out-of-scope'));
+      d.action !== 'social' && d.action !== 'option' && d.action !== 'suggest' && !(d.action === 'decline' && (d.decline.kind === 'no-match' || (d.decline.kind === 'out-of-scope' && !d.decline.subject)));
+    let offTopic = false;
     for (const { whole, last } of parts) {
+      // "结婚登记在哪办 要带啥": a short question after one about another matter is about it too.
+      if (offTopic && whole.r.text.replace(/[\p{P}\p{S}]/gu, '').length <= SHORT_PART) continue;
       let part = whole;
       let d = this.decision(whole, session);
       if (!usable(d) && last) {
         part = last;
         d = this.decision(last, session);
       }
+      offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
       if (!usable(d)) continue;
       if (d.action === 'answer' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
       const reply = this.compose(d, part, session);

@@ -97,6 +97,11 @@ export class Ranker {
     });
   }
 
+  /** True when the entry holds the term. */
+  holds(entry: Entry, term: string): boolean {
+    return this.index.holds(entry.id, term);
+  }
+
   /** True when some entry holds the term. */
   knows(term: string): boolean {
     return this.index.has(term);
