@@ -31,6 +31,8 @@ const CACHED_INPUT_LENGTH = 200;
 const CONTENTS_PER_READING = 32;
 /** A piece of a message this short leans on the one before it ("要带啥"). */
 const SHORT_PART = 8;
+/** The longest piece of a message read as a question of its own. */
+const MAX_PART_LENGTH = 30;
 /** A message asking more than this many things is answered on its first ones. */
 const MAX_PARTS = 3;
 
@@ -278,7 +280,14 @@ export class Engine {
       }
     }
     if (pending && groups.length) groups[groups.length - 1]!.text += ` ${pending}`;
-    const parts = groups.length >= 2 ? groups.slice(0, MAX_PARTS).map((g) => ({ whole: this.read(g.text), last: g.pieces > 1 ? this.read(g.last) : null })) : null;
+    // A question told with a long story before it is read by its question piece alone: the story
+    // is read once, with the whole message.
+    const parts =
+      groups.length >= 2
+        ? groups.slice(0, MAX_PARTS).map((g) =>
+            g.text.length > MAX_PART_LENGTH ? { whole: this.read(g.last), last: null } : { whole: this.read(g.text), last: g.pieces > 1 ? this.read(g.last) : null },
+          )
+        : null;
     k.parts = parts;
     return parts;
   }

@@ -67,6 +67,17 @@ function withoutBasisWords(terms: string[], basis: boolean, lexicon: Lexicon): s
 }
 
 /** Where each word ends, as offsets into the text. */
+/**
+ * The pieces of the normalised text that ask something (spaces became "，" in normalise), or the
+ * whole text when every piece asks, or none does.
+ */
+function askingPieces(text: string): string {
+  const pieces = text.split(/[，,。；;！!？?]+/).filter(Boolean);
+  if (pieces.length < 2) return text;
+  const asking = pieces.filter((p) => ASKING.test(p));
+  return asking.length === 0 || asking.length === pieces.length ? text : asking.join('，');
+}
+
 function blank(m: string): string {
   return ' '.repeat(m.length);
 }
@@ -112,6 +123,6 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     words,
     quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
     parts,
-    asking: parts.length > 1 && parts.some((p) => !ASKING.test(p)) && parts.some((p) => ASKING.test(p)) ? normalise(parts.filter((p) => ASKING.test(p)).join('，'), today).text : text,
+    asking: askingPieces(text),
   };
 }

@@ -49,6 +49,20 @@ function overlap(word: KeyWord, query: ReadonlySet<string>): number {
 }
 
 /**
+ * The ways of writing a term with one of its characters left out ("行政*制"), and with two left
+ * out for a term of six characters or more: two terms share a key when they differ in those places.
+ */
+function substitutionKeys(term: string): string[] {
+  const chars = [...term];
+  const keys: string[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    keys.push(chars.map((c, k) => (k === i ? '\u0000' : c)).join(''));
+    if (chars.length >= 6) for (let j = i + 1; j < chars.length; j++) keys.push(chars.map((c, k) => (k === i || k === j ? '\u0000' : c)).join(''));
+  }
+  return keys;
+}
+
+/**
  * Term-weighted matching with an inverted index: only entries sharing a term with the question are
  * scored, so the cost follows the question, not the size of the knowledge base.
  */
@@ -58,7 +72,8 @@ export class SearchIndex {
   private readonly idf = new Map<string, number>();
   /** How many entries each term names (context aside): what makes a term common. */
   private readonly df = new Map<string, number>();
-  private readonly byChar = new Map<string, string[]>();
+  /** Terms by each way of writing them with one character (two in long terms) left out. */
+  private readonly bySubstitution = new Map<string, string[]>();
   private readonly byId = new Map<string, Indexed>();
   readonly vocabulary: ReadonlySet<string>;
 
@@ -128,11 +143,11 @@ export class SearchIndex {
     // Only phrases of four characters or more: a shorter window of a sentence too easily looks like one.
     for (const [alias, term] of aliases) if (alias.length >= 4 && this.idf.has(term) && !this.idf.has(alias)) this.aliases.set(alias, term);
     for (const term of [...this.vocabulary, ...this.aliases.keys()]) {
-      if (term.length < 2) continue;
-      for (const c of new Set(term)) {
-        const list = this.byChar.get(c);
+      if (term.length < 3 || term.length > 8) continue;
+      for (const key of substitutionKeys(term)) {
+        const list = this.bySubstitution.get(key);
         if (list) list.push(term);
-        else this.byChar.set(c, [term]);
+        else this.bySubstitution.set(key, [term]);
       }
     }
   }
@@ -159,20 +174,17 @@ export class SearchIndex {
    * sharing characters with the phrase are handed to fuse.js, which scores the edit.
    */
   correct(phrase: string): string | null {
-    const shared = new Map<string, number>();
-    for (const c of new Set(phrase)) for (const term of this.byChar.get(c) ?? []) shared.set(term, (shared.get(term) ?? 0) + 1);
-    const candidates = [...shared]
-      // Residents mistype a character ("出罚", "墙制"); they rarely add or drop one in a term.
-      .filter(([term, count]) => term.length === phrase.length && count >= Math.max(2, phrase.length - 1))
-      .map(([term]) => term);
+    // Residents mistype a character ("出罚", "墙制"); they rarely add or drop one in a term. So a
+    // candidate has the phrase's length and differs in one place (two in a long word): found by
+    // the phrase with that place left out, not by looking through every term.
+    const found = new Set<string>();
+    for (const key of substitutionKeys(phrase)) for (const term of this.bySubstitution.get(key) ?? []) if (term !== phrase) found.add(term);
+    // It still starts or ends as written: a window shifted across two words would not ("长期限内"
+    // is not "延长期限").
+    const candidates = [...found].filter((t) => t[0] === phrase[0] || t.at(-1) === phrase.at(-1));
     if (candidates.length === 0) return null;
-    const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.34, ignoreLocation: true });
-    const best = fuse.search(phrase, { limit: 1 })[0];
-    if (!best || best.item === phrase) return null;
-    // A character is mistyped inside the word: it still starts or ends as written ("行政墙制"),
-    // where a window shifted across two words would not ("长期限内" is not "延长期限").
-    if (best.item[0] !== phrase[0] && best.item.at(-1) !== phrase.at(-1)) return null;
-    return this.aliases.get(best.item) ?? best.item;
+    const best = candidates.length === 1 ? candidates[0]! : new Fuse(candidates, { threshold: 0.5, ignoreLocation: true }).search(phrase, { limit: 1 })[0]?.item;
+    return best === undefined ? null : (this.aliases.get(best) ?? best);
   }
 
   /**

@@ -7,8 +7,6 @@ import { pinyin } from 'pinyin-pro';
  */
 export class Homophones {
   private bySound: Map<string, string | null> | null = null;
-  /** The syllables of the last text asked about: a message with two unknown words is read once. */
-  private last: { text: string; syllables: string[] } | null = null;
 
   /** `terms`: [word as written, term it stands for] - the vocabulary and the colloquial words. */
   constructor(private readonly terms: () => Iterable<readonly [string, string]>) {}
@@ -36,10 +34,8 @@ export class Homophones {
    */
   near(text: string, from: number, to: number): { window: string; term: string } | null {
     const map = this.map();
-    if (this.last?.text !== text) this.last = { text, syllables: pinyin(text, { toneType: 'none', type: 'array' }) };
-    const syllables = this.last.syllables;
-    // pinyin-pro gives one syllable per character of Chinese; anything else breaks the alignment.
-    if (syllables.length !== [...text].length) return null;
+    const syllables = [...text].map(sound);
+    if (syllables.length !== text.length) return null;
     const size = to - from;
     const cover = Math.max(2, size - 1);
     for (let len = Math.min(6, size + 2, text.length); len >= 2; len--) {
@@ -56,6 +52,21 @@ export class Homophones {
   }
 }
 
+/**
+ * Each character is read by its own (most common) sound, the same way for the terms and for the
+ * question, and kept: after the first messages no character is looked up twice.
+ */
+const sounds = new Map<string, string>();
+
+function sound(c: string): string {
+  let s = sounds.get(c);
+  if (s === undefined) {
+    s = /\p{Script=Han}/u.test(c) ? (pinyin(c, { toneType: 'none', type: 'array' })[0] ?? c) : c;
+    sounds.set(c, s);
+  }
+  return s;
+}
+
 function soundOf(word: string): string {
-  return pinyin(word, { toneType: 'none', type: 'array' }).join(' ');
+  return [...word].map(sound).join(' ');
 }

@@ -37,11 +37,16 @@ const USELESS = /^(没用|没有用|无用|没帮助|没有帮助|不满意|👎
 const DETAIL =
   /^(?:能|能不能|可以|可不可以|麻烦|请|再)?(?:再)?(?:详细|更多|详情|展开|查看更多|详细信息|详细内容|全文|具体|细|多)(?:一)?(?:点|些|一点|一些|说|讲|说说|讲讲|讲一讲|说一说|介绍|解释|地说|的)*(?:吗|呢|吧|啊|呀|好吗|行吗)?$|^(?:能|能不能|可以|可不可以|麻烦|请|你|您)?(?:再)?(?:说|讲|解释|介绍|展开|展开来)(?:得)?(?:详细|具体|细|清楚|明白)(?:一)?(?:点|些|一点|一些)?(?:吗|呢|吧|啊)?$|^(?:还有呢|然后呢|接着说|继续说|继续|还有吗|还有别的吗)$/;
 
+/** The longest social message read as one ("好的谢谢你们辛苦了啊", "能不能再说得详细一点吗"). */
+const MAX_SOCIAL = 16;
+
 /** The social act of a message (normalised, punctuation removed), or null for a question. */
 export function socialAct(bare: string): Social | null {
   if (!bare) return 'empty';
   const text = bare.replace(/[\p{P}\p{S}\s]+/gu, '');
   if (!text) return 'empty';
+  // Social messages are short; a longer one is a question (and is not run through every pattern).
+  if (text.length > MAX_SOCIAL) return null;
   if (HELP.test(text)) return 'help';
   if (USEFUL.test(text)) return 'useful';
   if (USELESS.test(text)) return 'useless';
