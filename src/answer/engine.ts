@@ -39,7 +39,15 @@ const MAX_PARTS = 3;
 export interface EngineOptions {
   /** Questions whose reading is kept (default READING_CACHE); 0 reads every message afresh. */
   readingCache?: number;
+  /** Composed answers kept by what they depend on (default COMPOSED_CACHE); 0 composes each afresh. */
+  composedCache?: number;
 }
+
+/**
+ * Answers kept once composed, by the entry and what of the question they depend on (the years,
+ * the columns asked, the comparison): different questions about the same row share them.
+ */
+export const COMPOSED_CACHE = 2_000;
 
 /** One message read, with what was worked out from it: kept whole when the reading is cached. */
 interface Kept {
@@ -51,8 +59,6 @@ interface Kept {
   ranked: Map<string, readonly Hit[]>;
   /** Decisions by the session frame they depend on (the entry and years answered before). */
   decisions: Map<string, Decision>;
-  /** Composed answers by entry, tied entries and years (see Engine.content). */
-  content: Map<string, Content | null>;
   /**
    * The message's questions, read, when it asks more than one (null when it asks one): each with
    * its last piece alone, tried when the words around the question lead it astray.
@@ -127,6 +133,7 @@ export class Engine {
    * as 去年 resolve against the year), and a new knowledge base makes a new engine and cache.
    */
   private readonly readings: LRUCache<string, Kept> | null;
+  private readonly composed: LRUCache<string, { content: Content | null }> | null;
   /** Messages read afresh and messages whose reading was kept, for the benchmarks. */
   readonly readingStats = { read: 0, kept: 0 };
 
@@ -138,6 +145,8 @@ export class Engine {
   ) {
     const cached = options.readingCache ?? READING_CACHE;
     this.readings = cached > 0 ? new LRUCache({ max: cached }) : null;
+    const composed = options.composedCache ?? COMPOSED_CACHE;
+    this.composed = composed > 0 ? new LRUCache({ max: composed }) : null;
     this.lexicon = kb.lexicon ?? emptyLexicon();
     const bodies = bodyNames([kb.contacts.body, ...kb.reports.map((r) => r.body)]);
     // The lexicon's names are kept whole by jieba too ("常住人口", "营业执照").
@@ -339,7 +348,7 @@ export class Engine {
     this.readingStats.read++;
     const r = read(input, this.tokenizer, this.lexicon, today);
     const fixed = this.ranker.correctTypos(r);
-    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, ranked: new Map(), decisions: new Map(), content: new Map(), parts: undefined, kept: key !== null };
+    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, ranked: new Map(), decisions: new Map(), parts: undefined, kept: key !== null };
     if (key !== null) {
       deepFreeze(r);
       Object.freeze(k.terms);
@@ -414,19 +423,33 @@ export class Engine {
    */
   private content(entry: Entry, k: Kept, years: number[], also: Entry[], focus: readonly string[]): Content | null {
     const r = focus.length ? { ...k.r, terms: [...k.r.terms, ...focus] } : k.r;
-    const make = () => this.composeContent(entry, r, years, also);
-    if (!k.kept) return make();
-    const key = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}\u0000${focus.join(',')}`;
-    return remember(k.content, key, () => {
-      const content = make();
-      // The sources themselves are the knowledge base's records: frozen here is only what is ours.
-      if (content) {
-        Object.freeze(content);
-        Object.freeze(content.c);
-        Object.freeze(content.c.sources);
-      }
-      return content;
-    });
+    if (!this.composed) return this.composeContent(entry, r, years, also);
+    const key = this.composedKey(entry, r, years, also);
+    const kept = this.composed.get(key);
+    if (kept) return kept.content;
+    const content = this.composeContent(entry, r, years, also);
+    // The sources themselves are the knowledge base's records: frozen here is only what is ours.
+    if (content) {
+      Object.freeze(content);
+      Object.freeze(content.c);
+      Object.freeze(content.c.sources);
+    }
+    this.composed.set(key, { content });
+    return content;
+  }
+
+  /** What a composed answer depends on: the entries, the years, and what the question asks of them. */
+  private composedKey(entry: Entry, r: Reading, years: number[], also: Entry[]): string {
+    const base = `${entry.kind === 'guide' ? entry.id : [entry, ...also].map((e) => e.id).join(',')}\u0000${years.join(',')}\u0000${yearNote(r)}`;
+    switch (entry.kind) {
+      case 'guide':
+        return base;
+      case 'passage':
+        // The sentences shown are those holding the question's words.
+        return `${base}\u0000${r.terms.join('|')}`;
+      default:
+        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}`;
+    }
   }
 
   private composeContent(entry: Entry, r: Pick<Reading, 'terms' | 'compare' | 'relative' | 'cues' | 'unit'>, years: number[], also: Entry[]): Content | null {
@@ -458,7 +481,7 @@ export class Engine {
     if (!recipe || !entry) return null;
     const base = this.read('');
     const r: Reading = { ...base.r, years: recipe.years, terms: recipe.terms, compare: recipe.compare };
-    const k: Kept = { ...base, r, content: new Map(), kept: false };
+    const k: Kept = { ...base, r, kept: false };
     const again = this.answerEntry(entry, 1, k, { ...previous }, [], null, []);
     return again.more ? { text: again.more, sources: again.answer.sources, intent: again.answer.intent } : null;
   }

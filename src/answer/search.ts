@@ -62,6 +62,15 @@ function substitutionKeys(term: string): string[] {
   return keys;
 }
 
+/** How much of one key the question holds, a named column counting as part of it. */
+function coverage(key: Key, query: ReadonlySet<string>, slotWeight: number): number {
+  if (key.weight === 0) return 0;
+  let covered = 0;
+  for (const w of key.words) covered += w.weight * overlap(w, query);
+  if (covered === 0 && slotWeight === 0) return 0;
+  return (key.factor * (covered + slotWeight)) / (key.weight + slotWeight);
+}
+
 /**
  * Term-weighted matching with an inverted index: only entries sharing a term with the question are
  * scored, so the cost follows the question, not the size of the knowledge base.
@@ -72,6 +81,11 @@ export class SearchIndex {
   private readonly idf = new Map<string, number>();
   /** How many entries each term names (context aside): what makes a term common. */
   private readonly df = new Map<string, number>();
+  /** Each entry's place among the entries sorted by id (localeCompare), for breaking ties. */
+  private readonly idRank: number[];
+  /** Keys already scored for the candidate whose stamp they carry. */
+  private marks: Int32Array = new Int32Array(0);
+  private stamp = 0;
   /** Terms by each way of writing them with one character (two in long terms) left out. */
   private readonly bySubstitution = new Map<string, string[]>();
   private readonly byId = new Map<string, Indexed>();
@@ -139,6 +153,10 @@ export class SearchIndex {
       }
     });
     this.vocabulary = new Set(df.keys());
+    const byId = this.indexed.map((x, i) => [x.entry.id, i] as const).sort((a, b) => a[0].localeCompare(b[0]));
+    this.idRank = new Array<number>(this.indexed.length);
+    byId.forEach(([, i], rank) => (this.idRank[i] = rank));
+    this.marks = new Int32Array(Math.max(1, ...this.indexed.map((x) => x.keys.length)));
     // "政府采够" is a mistyped "政府采购", which stands for 政府集中采购.
     // Only phrases of four characters or more: a shorter window of a sentence too easily looks like one.
     for (const [alias, term] of aliases) if (alias.length >= 4 && this.idf.has(term) && !this.idf.has(alias)) this.aliases.set(alias, term);
@@ -214,9 +232,12 @@ export class SearchIndex {
       if (list && (list.length <= common || (this.df.get(t) ?? Infinity) <= common / 4)) for (const i of list) candidates.add(i);
     }
     if (candidates.size === 0) for (const t of terms) for (const i of this.postings.get(t) ?? []) candidates.add(i);
+    const strong = terms.map((t) => t.length > 1 && !this.weak(t));
     const hits: Hit[] = [];
+    const ranks = new Map<Entry, number>();
     for (const i of candidates) {
       const { entry, keys, keyIndex, termSet, slots } = this.indexed[i]!;
+      ranks.set(entry, this.idRank[i]!);
       let matched = 0;
       let named = false;
       const held: string[] = [];
@@ -228,26 +249,23 @@ export class SearchIndex {
         if (!factor) continue;
         held.push(t);
         matched += factor * weights[k]!;
-        if (t.length > 1 && !this.weak(t)) named = true;
+        if (strong[k]) named = true;
         if (slots.has(t)) slotWeight += weights[k]!;
       }
-      let touched: Iterable<number>;
-      // A column alone still names a row ("企业呢"): then every label key is scored.
-      if (keys.length === 1 || slotWeight > 0) touched = keys.keys();
-      else {
-        const set = new Set<number>();
-        for (const t of terms) for (const k of keyIndex.get(t) ?? []) set.add(k);
-        touched = set;
-      }
       let keyCoverage = 0;
-      for (const k of touched) {
-        const key = keys[k]!;
-        if (key.weight === 0) continue;
-        let covered = 0;
-        for (const w of key.words) covered += w.weight * overlap(w, query);
-        if (covered === 0 && slotWeight === 0) continue;
-        keyCoverage = Math.max(keyCoverage, (key.factor * (covered + slotWeight)) / (key.weight + slotWeight));
-      }
+      // A column alone still names a row ("企业呢"): then every label key is scored; otherwise
+      // only the keys the question touches, each once (marked with this candidate's stamp).
+      const all = keys.length === 1 || slotWeight > 0;
+      const stamp = ++this.stamp;
+      if (all) for (let k = 0; k < keys.length; k++) keyCoverage = Math.max(keyCoverage, coverage(keys[k]!, query, slotWeight));
+      else
+        for (const t of terms) {
+          for (const k of keyIndex.get(t) ?? []) {
+            if (this.marks[k] === stamp) continue;
+            this.marks[k] = stamp;
+            keyCoverage = Math.max(keyCoverage, coverage(keys[k]!, query, slotWeight));
+          }
+        }
       // A passage is named by long sentences: how much of the question it holds matters more.
       const keyShare = entry.kind === 'passage' ? 0.15 : 0.4;
       let score = (1 - keyShare) * (matched / queryWeight) + keyShare * keyCoverage;
@@ -255,7 +273,7 @@ export class SearchIndex {
       if (!named) score *= 0.7;
       hits.push({ entry, score, matched: held });
     }
-    hits.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id));
+    hits.sort((a, b) => b.score - a.score || ranks.get(a.entry)! - ranks.get(b.entry)!);
     return hits;
   }
 }

@@ -31,6 +31,20 @@ export class StatisticComposer {
     return terms;
   }
 
+  /** The columns the question names of these rows (what `compose` puts first), as one string. */
+  askedColumns(entries: Entry[], u: Pick<Reading, 'terms'> & Partial<Pick<Reading, 'cues'>>): string {
+    const askedTerms = new Set(u.terms);
+    const columns = new Set<string>();
+    for (const e of entries) {
+      if (e.kind !== 'stat' && e.kind !== 'figure') continue;
+      for (const s of this.preferredBody(e.stats)) {
+        if (columns.has(s.column)) continue;
+        if (this.columnTerms(s.column).some((t) => askedTerms.has(t)) || (u.cues?.money && /金额/.test(s.column))) columns.add(s.column);
+      }
+    }
+    return [...columns].sort().join('|');
+  }
+
   /** The figures of one or more rows for the year(s) asked, or null when a year is not recorded. */
   compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues' | 'unit'>>, note: string): Composed | null {
     const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
