@@ -4,6 +4,7 @@ import type { Hit } from './search.ts';
 import type { Reading } from './read.ts';
 import type { Conversation, FollowUp, Session } from './conversation.ts';
 import { declineReason, type Decline, type Grounding } from './ground.ts';
+import type { Scope } from './scope.ts';
 import { isFigures, type Lean, type Ranker } from './ranking.ts';
 
 export interface Thresholds {
@@ -37,6 +38,7 @@ export interface Stages {
   conversation: Conversation;
   ranker: Ranker;
   grounding: Grounding;
+  scope: Scope;
   thresholds: Thresholds;
   entry(id: string): Entry | undefined;
   /** Ranked hits for a reading, kept with the reading (see Engine). */
@@ -91,7 +93,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     }
   }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
-  const off = s.grounding.subject(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
+  const off = s.scope.decline(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
