@@ -11,6 +11,8 @@ import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
  */
 export interface Session {
   entry?: string;
+  /** The other rows answered together with `entry` ("行政处罚和行政强制各多少"): a follow-up asks of all. */
+  also?: string[];
   years?: number[];
   /**
    * How to rebuild the longer text offered on "详细". The text itself is not kept: sessions are
@@ -25,7 +27,7 @@ export interface Session {
 /** How a message continues the last answer, when it does. */
 export type FollowUp =
   /** The same row with other slots: a year, the change, a column, the amount, a unit. */
-  | { how: 'slots'; entry: Entry; what: string; columns: string[] }
+  | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[] }
   /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
   | { how: 'basis'; entry: Entry };
 
@@ -36,6 +38,8 @@ const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|
 const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
 // Pieces jieba left around a function word ("及本" of "及本年增减"): not words of a subject.
 const FUNCTION_CHARS = /[及其和与或的了之而并]/;
+// The body reporting, named as a resident names it.
+const OWN_BODY = /全县|县里|县上|咱县|本县|我县|县政府|整个县/;
 const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
 /** Longer messages say enough to be read on their own. */
 const ELLIPTICAL_LENGTH = 14;
@@ -70,7 +74,10 @@ export class Conversation {
   followUp(r: Reading, previous: Session | undefined): FollowUp | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
-    if (holdsFigures(entry)) return this.slots(r, entry);
+    if (holdsFigures(entry)) {
+      const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
+      return this.slots(r, entry, also);
+    }
     if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
       const own = this.ownTerms(r, BASIS_WORDS);
       // "这两个期限分别出自哪部法律": every word left is one the topic holds.
@@ -80,25 +87,33 @@ export class Conversation {
   }
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
-  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>): FollowUp | null {
-    const columns = this.columnsOf(entry);
+  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[]): FollowUp | null {
+    const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
+    const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
     const terms = r.terms;
     const named = terms.filter((t) => columns.has(t));
     // "一共多少件" after a column of the applications table asks for its 总计.
     const total = TOTAL.test(r.text) && entry.stats.some((s) => s.column === '总计') ? ['总计'] : [];
+    // "法人或其他组织提出的数量": a group of columns named at once.
+    const group = this.lexicon.columnGroups.find(([name]) => r.text.includes(name))?.[1].filter((c) => columns.has(c)) ?? [];
     const slots: string[] = [];
     if (r.years.length) slots.push('年份');
     if (r.compare) slots.push('与上一年比');
-    if (named.length || total.length) slots.push('列');
+    if (named.length || total.length || group.length) slots.push('列');
+    // "那全县的呢" after another body's figure was declined: the same row, of the body reporting.
+    if (OWN_BODY.test(r.text)) slots.push('机关');
     if (r.cues.money) slots.push('金额');
     if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
     if (slots.length === 0) return null;
     // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
     // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
     // amount is still about that row: grounding then says the report has no amount.
-    const rest = this.ownTerms(r, ASKING).filter((t) => !columns.has(t) && !this.index.holds(entry.id, t) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))));
+    const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
+    const rest = this.ownTerms(r, ASKING).filter(
+      (t) => !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
+    );
     if (rest.length > 0) return null;
-    return { how: 'slots', entry, what: slots.join('、'), columns: total };
+    return { how: 'slots', entry, also, what: slots.join('、'), columns: [...total, ...group] };
   }
 
   private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {

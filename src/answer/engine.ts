@@ -254,7 +254,7 @@ export class Engine {
     // Only the entry and years of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
     if (k.r.option !== null && previous?.suggestions?.length) return make();
-    const key = `${previous?.entry ?? ''}|${(previous?.years ?? []).join(',')}`;
+    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}`;
     return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
   }
 

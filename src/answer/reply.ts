@@ -86,7 +86,8 @@ export class ReplyComposer {
       case 'decline': {
         const intent: Intent = d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : 'statistic';
         // A decline about a row keeps the row as the frame: "那2019年呢" still follows on.
-        const next = d.entry && intent === 'statistic' ? { ...session, entry: d.entry.id, detail: undefined } : session;
+        const next: Session = d.entry && intent === 'statistic' ? { ...session, entry: d.entry.id, detail: undefined } : { ...session };
+        delete next.also;
         return this.reply({ reply: this.replies.decline(d.decline, yearNote(r)), sources: [], answered: false }, intent, d.score, next, d.entry?.id);
       }
     }
@@ -95,6 +96,9 @@ export class ReplyComposer {
   answerEntry(entry: Entry, score: number, r: Reading, session: Session, also: Entry[], aspect: 'basis' | null, focus: readonly string[] = []): Reply {
     const years = r.years.length ? r.years : (session.years ?? []);
     const next: Session = { ...session, entry: entry.id, detail: undefined };
+    // Rows answered together stay together: "都比上一年少了多少" asks of each.
+    if (also.length) next.also = also.map((e) => e.id);
+    else delete next.also;
     if (aspect === 'basis' && entry.kind === 'guide') return this.reply(basisText(entry.topic), 'guide', score, next, entry.id);
     const recipe = { entry: entry.id, years: r.years, terms: [...r.terms, ...focus], compare: r.compare };
     const content = this.content(entry, r, years, also, focus);

@@ -30,6 +30,8 @@ const NOT_COUNTS = /多少天|多少个?工作日|多久|多长时间|几天|几
 // Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
 // "期限和时限分别是多少" asks for time limits, not counts.
 const LIMIT = /期限|时限|多久|多长时间/;
+// "有人打电话说…" tells of a call; it does not ask for a number.
+const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话|来电话|电话里)(?:说|讲|告诉|通知)/g;
 const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
 const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
 const PROCEDURE = /怎么|怎样|如何|咋|哪些|什么|啥|吗$|吗[？?]|不$|没$|可以|能不能|能否|能给|需要|要不要|流程|步骤|办法|条件|手续|规定|期限|多久|多长时间|中不中|行不行|可不可以|是否|会不会|必须|得不得|有没有用|该找谁|找谁|归谁/;
@@ -46,7 +48,7 @@ const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|�
 
 export function readCues(text: string): Cues {
   // "去哪投诉" asks where to complain: the remedy, not an address.
-  const contact = CONTACT.test(text) && !REMEDY_WHERE.test(text);
+  const contact = CONTACT.test(text.replace(CALLED, '')) && !REMEDY_WHERE.test(text);
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.

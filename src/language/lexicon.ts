@@ -12,6 +12,8 @@ export interface Lexicon {
   aliases: SynonymTable;
   /** Columns a row answers with first when the question names none ("处理决定数量"). */
   primary: string[];
+  /** A name for several columns at once → those columns ("法人或其他组织" → 商业企业, …). */
+  columnGroups: Array<[string, string[]]>;
   /** Words of a question → the unit it asks in ("几次" → 次, "多少人" → 人次, "多少钱" → 金额). */
   units: Array<[string, string]>;
   /** Words naming a figure no annual report holds → the name of that figure ("GDP" → 地区生产总值). */
@@ -29,13 +31,14 @@ export interface Lexicon {
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [] };
+  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
   行: 'aliases',
   列: 'aliases',
   主列: 'primary',
+  列组: 'columnGroups',
   单位: 'units',
   报告没有的数字: 'absent',
   泛指: 'general',
@@ -53,7 +56,7 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字) or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件). # starts a
+ * 报告没有的数字; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件). # starts a
  * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
  */
@@ -72,7 +75,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
     const line = raw.replace(/#.*/, '').trim();
     if (!line || !section) return;
     const pair = /^([^=＝]+)[=＝](.*)$/.exec(line);
-    const paired = section === 'aliases' || section === 'units' || section === 'absent';
+    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'columnGroups';
     if (paired && !pair) {
       findings.push({ level: 'warning', document, location, message: `无法识别的行“${line}”，应为“标准词 = 说法1 | 说法2”` });
       return;
@@ -89,6 +92,10 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
     }
     const canonical = pair![1]!.normalize('NFKC').trim();
     const words = split(pair![2]!);
+    if (section === 'columnGroups') {
+      lexicon.columnGroups.push([canonical, words]);
+      return;
+    }
     if (section === 'aliases') {
       for (const w of words) {
         const existing = lexicon.aliases.get(w);
