@@ -172,6 +172,12 @@ export function shorten(reply: string, max: number): string {
   return out.join('\n');
 }
 
+/** Some lines of a topic, asked after it ("当面提交的呢"), with the topic's name and basis. */
+export function linesText(topic: GuideTopic, lines: readonly string[]): Composed {
+  const basis = topic.basis ? `依据：${topic.basis}` : '';
+  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: true };
+}
+
 /** The legal basis of a topic, asked after it ("出自哪部法律"). */
 export function basisText(topic: GuideTopic): Composed {
   const cited = topic.summary

@@ -29,7 +29,9 @@ export type FollowUp =
   /** The same row with other slots: a year, the change, a column, the amount, a unit. */
   | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[] }
   /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
-  | { how: 'basis'; entry: Entry };
+  | { how: 'basis'; entry: Entry }
+  /** "当面提交的呢" after "申请从哪天算收到": the lines of the topic answered before that say it. */
+  | { how: 'within'; entry: Entry; lines: string[] };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -41,6 +43,8 @@ const FUNCTION_CHARS = /[及其和与或的了之而并]/;
 // The body reporting, named as a resident names it.
 const OWN_BODY = /全县|县里|县上|咱县|本县|我县|县政府|整个县/;
 const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
+/** How far into a line the word it is about may start. */
+const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
 const ELLIPTICAL_LENGTH = 14;
 
@@ -83,7 +87,30 @@ export class Conversation {
       // "这两个期限分别出自哪部法律": every word left is one the topic holds.
       if (own.every((t) => this.index.holds(entry.id, t))) return { how: 'basis', entry };
     }
+    if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
     return null;
+  }
+
+  /**
+   * A short follow-up whose words the topic answered before all holds ("当面提交的呢", "对外公布呢",
+   * "下午呢 冬天的") is answered by the lines of that topic that say them, when some do.
+   */
+  private within(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const own = this.ownTerms(r, ASKING).filter((t) => t.length > 1);
+    if (own.length === 0 || !own.every((t) => this.index.holds(entry.id, t))) return null;
+    const words = new Set([...own, ...r.words.filter((w) => w.length > 1 && !this.tokenizer.isStopword(w) && !this.tokenizer.isWeak(w) && !this.lexicon.general.has(w))]);
+    const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
+    // A line is about a word when it starts with it ("1. 当面交的：交的当天"), not when it mentions
+    // it in passing ("…或打政务服务中心电话").
+    const lines = all.filter((l) => {
+      const item = l.replace(/^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)])\s*/, '');
+      return [...words].some((w) => {
+        const at = item.indexOf(w);
+        return at >= 0 && at <= ABOUT;
+      });
+    });
+    // Lines that say it, not the whole topic again (the resident has it).
+    return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
   }
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */

@@ -72,7 +72,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const follow = s.conversation.followUp(r, previous);
   if (follow) {
     const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], r.years.length ? r.years : (previous?.years ?? []));
-    const what = follow.how === 'basis' ? '问上一个主题的依据' : `同一行，换${follow.what}`;
+    const what = follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }

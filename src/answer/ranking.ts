@@ -137,7 +137,16 @@ export class Ranker {
       const start = at;
       at += word.length;
       if (!/^[\p{Script=Han}]{2,}$/u.test(word) || this.tokenizer.known(word) || this.index.has(this.tokenizer.canonical(word)) || this.tokenizer.isStopword(word)) continue;
-      if (!this.tokenizer.madeUp(word)) continue;
+      // A real word the documents do not use may still be a term heard wrong, inside a longer
+      // stretch that sounds like one ("政务服务中兴" → 政务服务中心).
+      if (!this.tokenizer.madeUp(word)) {
+        const heard = this.homophones?.near(text, start, start + word.length, 4);
+        if (heard && !terms.includes(heard.term)) {
+          terms.push(heard.term);
+          windows.push(heard.window);
+        }
+        continue;
+      }
       // Nor a piece of how the question asks ("成元" of "换算成元").
       if (this.asking.some((a) => a.includes(word) && text.includes(a))) continue;
       // A word written by its sound first ("采够" → 采购), then one mistyped by a character.

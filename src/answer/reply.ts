@@ -6,7 +6,7 @@ import type { Session } from './conversation.ts';
 import type { Decision } from './decide.ts';
 import { CONTACT_TITLE } from './ranking.ts';
 import type { StatisticComposer } from './statistics.ts';
-import { basisText, fit, guideText, passageText, referencesIn, shorten, MAX_REPLY, type Composed } from './compose.ts';
+import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, MAX_REPLY, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
 
@@ -77,6 +77,10 @@ export class ReplyComposer {
         if (d.picked) return this.answerEntry(d.picked, 1, r, session, [], null, []);
         return this.reply({ reply: `请回复 1 到 ${d.offered} 之间的序号，或直接输入您的问题。`, sources: [], answered: false }, 'clarify', 1, { ...session, suggestions: previous?.suggestions });
       case 'answer':
+        if (d.followUp?.how === 'within' && d.entry.kind === 'guide') {
+          const next: Session = { ...session, entry: d.entry.id, detail: undefined };
+          return this.reply(linesText(d.entry.topic, d.followUp.lines), 'guide', d.score, next, d.entry.id);
+        }
         return this.answerEntry(d.entry, d.score, r, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
       case 'suggest': {
         const lines = d.hits.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
