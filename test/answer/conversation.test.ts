@@ -51,7 +51,35 @@ describe('the row changes, the rest is kept', () => {
   });
 });
 
+describe('several rows answered together are followed up together', () => {
+  it('gives the change and the 上一年 column of each row asked before', () => {
+    const [a, b, c] = talk(engine, '行政处罚和行政强制各多少件', '都比上一年少了多少', '那各自上一年呢');
+    expect(a!.reply).toContain('1271');
+    for (const x of [b, c]) {
+      expect(x!.reply).toMatch(/减少 14/);
+      expect(x!.reply).toMatch(/减少 3/);
+    }
+    expect(firstFigure(c!)).toMatch(/上一年项目数量 1285/);
+    expect(c!.reply).toMatch(/行政强制：上一年项目数量 19/);
+  });
+});
+
+describe('the body changes', () => {
+  it('answers "那全县的呢" after another body was declined, with the county figure', () => {
+    const [a, b] = talk(engine, '兴隆镇2019年收到多少申请', '那全县的呢');
+    expect(a!.answered).toBe(false);
+    expect(b!.answered).toBe(true);
+    expect(b!.reply).toMatch(/本年新收[^\n]*10/);
+  });
+});
+
 describe('the applicant column changes', () => {
+  it('reads a group of columns named at once ("法人或其他组织")', () => {
+    const [, b] = talk(engine, '本年新收的申请有多少', '其中法人或其他组织提出的数量');
+    expect(b!.answered).toBe(true);
+    expect(firstFigure(b!)).toMatch(/：商业企业 0，科研机构 0，社会组织 0，法律服务机构 0，其他 0/);
+  });
+
   it('reads 个人 / 公司 / 一共 as the columns of the row asked before, the one asked first', () => {
     const [, b, c, d] = talk(engine, '2019年本年新收的申请有多少', '个人的呢', '那公司申请的有几件', '一共多少件');
     expect(firstFigure(b!)).toMatch(/自然人 10/);
@@ -113,6 +141,24 @@ describe('the aspect changes', () => {
     expect(b!.answered).toBe(true);
     expect(b!.reply).toContain('行政复议法');
     expect(b!.reply).toContain('行政诉讼法');
+  });
+});
+
+describe('a point of the topic answered before', () => {
+  it('answers with the lines about the word asked, not the whole topic again', () => {
+    const [a, b] = talk(engine, '什么时候算收到申请', '当面提交的呢');
+    expect(b!.answered).toBe(true);
+    expect(b!.reply).toContain('交的当天');
+    expect(b!.reply).not.toContain('签收');
+    expect(b!.reply.length).toBeLessThan(a!.reply.length);
+    const [, , c] = talk(engine, '办公时间', '几点下班', '冬天的呢');
+    expect(c!.reply).toContain('14:00');
+    expect(c!.reply).not.toContain('14:30');
+  });
+
+  it('leaves a word the topic only mentions in passing to the topic about it', () => {
+    const [, b] = talk(engine, '档案馆在哪', '那政务服务中心呢');
+    expect(b!.reply).toContain('闽宁大道');
   });
 });
 

@@ -7,6 +7,7 @@ const terms: Array<[string, string]> = [
   ['申请', '申请'],
   ['复议', '行政复议'],
   ['实际', '实际'],
+  ['服务中心', '政务服务中心'],
   ['事迹', '事迹'],
 ];
 
@@ -17,6 +18,11 @@ describe('homophones', () => {
     expect(h.near('行政徐可有多少', 2, 5)).toEqual({ window: '行政徐可', term: '行政许可' });
     expect(h.near('政府采够几个项目', 2, 4)).toEqual({ window: '政府采够', term: '政府集中采购' });
     expect(h.near('申清怎么办', 0, 2)).toEqual({ window: '申清', term: '申请' });
+  });
+
+  it('hears in/ing, en/eng, z/zh alike in a stretch of four characters or more, not in a shorter one', () => {
+    expect(h.near('那个政务服务中兴在哪', 6, 8, 4)).toEqual({ window: '服务中兴', term: '政务服务中心' });
+    expect(h.near('申琴', 0, 2)).toBeNull();
   });
 
   it('guesses nothing when two terms sound alike, or when nothing sounds like the word', () => {
