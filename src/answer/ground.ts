@@ -5,6 +5,7 @@ import type { Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, holdsMoney, unitsOf } from './ranking.ts';
+import { Phrases } from '../language/phrases.ts';
 
 /**
  * Why the engine does not answer although something matched: the documents do not hold what was
@@ -57,10 +58,10 @@ const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 export class Grounding {
   private readonly own: Set<string>;
   private readonly figureTerms = new Set<string>();
-  // The lexicon's lists as one pattern each: every message is looked through for all of them.
-  private readonly absentWords: RegExp | null;
+  // The lexicon's lists as one trie each: every message is looked through for all of them.
+  private readonly absentWords: Phrases;
   private readonly absentNames: Map<string, string>;
-  private readonly bodyWords: RegExp | null;
+  private readonly bodyWords: Phrases;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -73,8 +74,8 @@ export class Grounding {
   ) {
     this.own = new Set(ownBodies);
     this.absentNames = new Map(lexicon.absent.map(([w, n]) => [w, n] as const).reverse());
-    this.absentWords = anyOf(lexicon.absent.map(([w]) => w), 'g');
-    this.bodyWords = anyOf(lexicon.otherBodies, 'g');
+    this.absentWords = new Phrases(lexicon.absent.map(([w]) => w));
+    this.bodyWords = new Phrases(lexicon.otherBodies);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
@@ -132,9 +133,8 @@ export class Grounding {
 
   /** A word of the lexicon's list of figures no report holds, not held by the answering entries. */
   absentMeasure(r: Reading, held: (t: string) => boolean): string | null {
-    if (!this.absentWords) return null;
-    for (const m of r.text.matchAll(this.absentWords)) {
-      const word = m[0];
+    for (const m of this.absentWords.find(r.text)) {
+      const word = m.word;
       const name = this.absentNames.get(word)!;
       const term = this.tokenizer.canonical(word);
       if (held(term) || held(word)) continue;
@@ -206,7 +206,7 @@ export class Grounding {
       at += t.length;
       ends.add(at);
     }
-    if (this.bodyWords) for (const m of r.text.matchAll(this.bodyWords)) if (starts.has(m.index!) && ends.has(m.index! + m[0].length)) return m[0];
+    for (const m of this.bodyWords.find(r.text)) if (starts.has(m.at) && ends.has(m.at + m.word.length)) return m.word;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
@@ -238,12 +238,6 @@ export class Grounding {
   }
 
 
-}
-
-/** One pattern matching any of the words, the longest at a place first; null for none. */
-export function anyOf(words: readonly string[], flags: string): RegExp | null {
-  const list = [...new Set(words)].filter(Boolean).sort((a, b) => b.length - a.length);
-  return list.length ? new RegExp(list.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), flags) : null;
 }
 
 function holdsYear(entry: Entry, year: number): boolean {

@@ -140,7 +140,8 @@ export class Ranker {
       // A real word the documents do not use may still be a term heard wrong, inside a longer
       // stretch that sounds like one ("政务服务中兴" → 政务服务中心).
       if (!this.tokenizer.madeUp(word)) {
-        const heard = this.homophones?.near(text, start, start + word.length, 4);
+        // Two characters: a piece of a longer term heard wrong; a longer real word is itself.
+        const heard = word.length === 2 ? this.homophones?.near(text, start, start + word.length, 4) : null;
         if (heard && !terms.includes(heard.term)) {
           terms.push(heard.term);
           windows.push(heard.window);

@@ -1,5 +1,5 @@
 import { normalise, optionNumber, yearsIn, type RelativeYear } from '../language/normalise.ts';
-import type { Tokenizer } from '../language/tokenizer.ts';
+import { endsOf, type Tokenizer } from '../language/tokenizer.ts';
 import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
 import { articleTerms } from '../language/articles.ts';
@@ -102,7 +102,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);
-  const terms = withoutBasisWords(tok.collect(tokens, content, wordEnds(words)), cues.basis, lexicon);
+  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon);
   for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
   const parts = raw
     .split(PART_BREAK)

@@ -4,7 +4,8 @@ import type { Lexicon } from '../language/lexicon.ts';
 import type { Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
-import { anyOf, type Decline } from './ground.ts';
+import type { Decline } from './ground.ts';
+import { Phrases } from '../language/phrases.ts';
 
 // Question words inside a piece jieba could not place ("哪办"): never a subject.
 const QUESTION_CHARS = /[哪啥谁吗呢么几怎咋]|什么|多少/;
@@ -26,8 +27,8 @@ const NAME_PART = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j|v)$/;
 export class Scope {
   /** Every whole word that names some entry (not the shorter words inside them). */
   private readonly keyWords = new Set<string>();
-  private readonly matters: RegExp | null;
-  private readonly documents: RegExp | null;
+  private readonly matters: Phrases;
+  private readonly documents: Phrases;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -35,8 +36,8 @@ export class Scope {
     private readonly lexicon: Lexicon,
     entries: readonly Entry[],
   ) {
-    this.matters = anyOf(lexicon.otherMatters, '');
-    this.documents = anyOf(lexicon.documents, '');
+    this.matters = new Phrases(lexicon.otherMatters);
+    this.documents = new Phrases(lexicon.documents);
     for (const e of entries) for (const w of e.keys.flat()) this.keyWords.add(w);
   }
 
@@ -55,7 +56,7 @@ export class Scope {
       const matter = this.matter(r.text);
       if (matter) return { kind: 'out-of-scope', subject: matter };
       // "身份证丢了咋补办": a document as a service asked for, not as material to bring.
-      const document = this.documents ? (this.documents.exec(r.text)?.[0] ?? null) : null;
+      const document = this.documents.find(r.text)[0]?.word ?? null;
       if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
     }
     if (!top) return null;
@@ -157,6 +158,6 @@ export class Scope {
 
   /** A matter of the lexicon's 其他事务 named in the text, as a whole word. */
   private matter(text: string): string | null {
-    return this.matters ? (this.matters.exec(text)?.[0] ?? null) : null;
+    return this.matters.find(text)[0]?.word ?? null;
   }
 }

@@ -1,3 +1,5 @@
+import { Phrases } from './phrases.ts';
+
 /**
  * What kind of answer a question asks for, read from its question words before anything is looked
  * up: a count, a sum of money, a procedure, a contact, a time limit, the legal basis.
@@ -68,11 +70,14 @@ export function readCues(text: string): Cues {
 
 /** The unit a question asks in ("几次" → 次, "多少人" → 人次), from the lexicon's list, or null. */
 export function askedUnit(text: string, units: ReadonlyArray<readonly [string, string]>): string | null {
-  let best: { at: number; unit: string } | null = null;
-  for (const [word, unit] of units) {
-    const at = text.indexOf(word);
-    // The first unit word of the question; at the same place the longer word (listed first) wins.
-    if (at >= 0 && (best === null || at < best.at)) best = { at, unit };
+  let known = unitPhrases.get(units);
+  if (!known) {
+    known = { phrases: new Phrases(units.map(([w]) => w)), unitOf: new Map(units.map(([w, u]) => [w, u] as const).reverse()) };
+    unitPhrases.set(units, known);
   }
-  return best?.unit ?? null;
+  // The first unit word of the question; at the same place the longer word wins.
+  const first = known.phrases.find(text)[0];
+  return first ? (known.unitOf.get(first.word) ?? null) : null;
 }
+
+const unitPhrases = new WeakMap<ReadonlyArray<readonly [string, string]>, { phrases: Phrases; unitOf: Map<string, string> }>();

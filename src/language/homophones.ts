@@ -8,6 +8,8 @@ import { pinyin } from 'pinyin-pro';
  */
 export class Homophones {
   private maps: { exact: Map<string, string | null>; loose: Map<string, string | null> } | null = null;
+  /** The syllables of the last text heard: a message with two unknown words is read once. */
+  private last: { text: string; syllables: string[]; loose: string[]; han: boolean[] } = { text: '', syllables: [], loose: [], han: [] };
 
   /** `terms`: [word as written, term it stands for] - the vocabulary and the colloquial words. */
   constructor(private readonly terms: () => Iterable<readonly [string, string]>) {}
@@ -35,7 +37,11 @@ export class Homophones {
    */
   near(text: string, from: number, to: number, minLength = 2): { window: string; term: string } | null {
     const { exact, loose } = this.build();
-    const syllables = [...text].map(sound);
+    if (this.last.text !== text) {
+      const syllables = [...text].map(sound);
+      this.last = { text, syllables, loose: syllables.map(loosen), han: [...text].map((c) => /\p{Script=Han}/u.test(c)) };
+    }
+    const { syllables, loose: looseSyllables, han } = this.last;
     if (syllables.length !== text.length) return null;
     const size = to - from;
     const cover = Math.max(2, size - 1);
@@ -43,10 +49,9 @@ export class Homophones {
       for (let start = Math.max(0, from - len + cover); start + len <= text.length && start <= to - cover; start++) {
         const overlap = Math.min(to, start + len) - Math.max(from, start);
         if (overlap < cover) continue;
+        if (han.slice(start, start + len).includes(false)) continue;
         const window = text.slice(start, start + len);
-        if (!/^[\p{Script=Han}]+$/u.test(window)) continue;
-        const heard = syllables.slice(start, start + len);
-        const term = exact.get(heard.join(' ')) ?? (len >= LOOSE_LENGTH ? loose.get(heard.map(loosen).join(' ')) : undefined);
+        const term = exact.get(syllables.slice(start, start + len).join(' ')) ?? (len >= LOOSE_LENGTH ? loose.get(looseSyllables.slice(start, start + len).join(' ')) : undefined);
         if (term && term !== window && !window.includes(term)) return { window, term };
       }
     }
@@ -64,9 +69,16 @@ function add(map: Map<string, string | null>, key: string, term: string): void {
   else if (known !== term) map.set(key, null);
 }
 
+const loosened = new Map<string, string>();
+
 /** A syllable as the north-west hears it: in = ing, en = eng, an = ang, z = zh, c = ch, s = sh. */
 function loosen(syllable: string): string {
-  return syllable.replace(/^([zcs])h/, '$1').replace(/(?<=[aeiu])ng$|(?<=i)ng$/, 'n');
+  let s = loosened.get(syllable);
+  if (s === undefined) {
+    s = syllable.replace(/^([zcs])h/, '$1').replace(/(?<=[aeiu])ng$|(?<=i)ng$/, 'n');
+    loosened.set(syllable, s);
+  }
+  return s;
 }
 
 /**

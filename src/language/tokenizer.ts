@@ -24,9 +24,20 @@ const NUMERAL = /^第?[〇零一二两三四五六七八九十百]{2,}[条项款
 // What may follow a two-character colloquial word at the end of a clause.
 const CLAUSE_END = /[\p{P}\p{S}\s呢啊呀吧嘛么吗办去看找交]/u;
 
+/** Where each of the words ends, as offsets into the text they were cut from. */
+export function endsOf(words: readonly string[]): Set<number> {
+  const ends = new Set<number>();
+  let at = 0;
+  for (const w of words) ends.add((at += w.length));
+  return ends;
+}
+
 function endsClause(text: string, end: number): boolean {
   return end >= text.length || CLAUSE_END.test(text[end]!);
 }
+
+/** Words whose origin (dictionary or made up) is kept, at most. */
+const MADE_UP_KEPT = 10_000;
 
 /** The synonym table's term for phrases that say nothing about what is asked ("查得到吗"). */
 export const NOTHING = '（无）';
@@ -41,6 +52,7 @@ export class Tokenizer {
   private readonly ignored: Set<string>;
   private readonly values: Set<string>;
   private readonly whole: Set<string>;
+  private readonly madeUpWords = new Map<string, boolean>();
   private readonly phrases: Phrases;
   private readonly endings: Phrases;
   private readonly domain: Set<string>;
@@ -94,8 +106,15 @@ export class Tokenizer {
    * dictionary: "徐可有" of "行政徐可有多少", not "长时间".
    */
   madeUp(word: string): boolean {
-    const tagged = jieba.tag(word);
-    return !(tagged.length === 1 && tagged[0]!.word === word && tagged[0]!.tag !== 'x');
+    let made = this.madeUpWords.get(word);
+    if (made === undefined) {
+      const tagged = jieba.tag(word);
+      made = !(tagged.length === 1 && tagged[0]!.word === word && tagged[0]!.tag !== 'x');
+      // Residents use the same words over and over: each is looked up once (the list is bounded).
+      if (this.madeUpWords.size >= MADE_UP_KEPT) this.madeUpWords.clear();
+      this.madeUpWords.set(word, made);
+    }
+    return made;
   }
 
   /** A word of ours: a domain word, a colloquial word of the synonym table, or its term. */
@@ -105,7 +124,8 @@ export class Tokenizer {
 
   /** Whole words only (jieba's default cut), for naming an entry by its label. */
   words(text: string): string[] {
-    return this.collect(jieba.cut(text, true), text);
+    const tokens = jieba.cut(text, true);
+    return this.collect(tokens, text, endsOf(tokens));
   }
 
   /** Tokens with synonyms applied, stop words, punctuation and digits dropped, without repeats. */
@@ -116,10 +136,8 @@ export class Tokenizer {
   /** The same as `terms`, from tokens already cut from `text` (jieba is the costliest step). */
   collect(tokens: string[], text: string, wordEnds?: ReadonlySet<number>): string[] {
     const out: string[] = [];
-    for (const token of tokens) {
-      const term = this.termOf(token);
-      if (term !== null && !out.includes(term)) out.push(term);
-    }
+    const termed = tokens.map((t) => this.termOf(t));
+    for (const term of termed) if (term !== null && !out.includes(term)) out.push(term);
     // Colloquial phrases found in the text stand for their term; the words inside them ("哪个",
     // "地方" of "哪个地方") say nothing more, unless they also appear elsewhere in the text.
     let phrased = '';
@@ -129,19 +147,13 @@ export class Tokenizer {
     // longer term they stand for.
     // A colloquial phrase must end where a word ends: "怎么办" is not in "怎么办理".
     let ends: ReadonlySet<number> | null = wordEnds ?? null;
-    const endsAt = (at: number) => {
-      if (!ends) {
-        const found = new Set<number>();
-        let pos = 0;
-        for (const t of jieba.cut(text, true)) found.add((pos += t.length));
-        ends = found;
-      }
-      return ends.has(at);
-    };
     if (this.phrases.size) {
       for (const m of this.phrases.find(text)) {
         const canonical = this.synonyms.get(m.word) ?? m.word;
-        if (canonical !== m.word && !endsAt(m.at + m.word.length)) continue;
+        if (canonical !== m.word) {
+          ends ??= endsOf(jieba.cut(text, true));
+          if (!ends.has(m.at + m.word.length)) continue;
+        }
         // A phrase standing for nothing ("查得到吗" → （无）) takes its words with it.
         if (canonical === NOTHING) {
           phrased += `|${m.word}`;
@@ -172,11 +184,14 @@ export class Tokenizer {
     for (const p of phrased.split('|')) if (p) rest = rest.split(p).join('|');
     // Kept: terms of the phrases themselves, and terms with a token also written outside them.
     const keep = new Set(stood);
-    for (const token of tokens) {
-      const term = this.termOf(token);
-      if (term !== null && (rest.includes(token) || !phrased.includes(token))) keep.add(term);
-    }
-    return out.filter((term) => keep.has(term) || !tokens.some((t) => this.termOf(t) === term));
+    const fromTokens = new Set<string>();
+    tokens.forEach((token, i) => {
+      const term = termed[i];
+      if (term === null || term === undefined) return;
+      fromTokens.add(term);
+      if (rest.includes(token) || !phrased.includes(token)) keep.add(term);
+    });
+    return out.filter((term) => keep.has(term) || !fromTokens.has(term));
   }
 
   /** The term a token stands for, or null when it says nothing (punctuation, a stop word). */
