@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { Engine, type EngineOptions, type Session } from './engine.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { Answer, AskContext, Bot } from './types.ts';
+import { titleOf } from './compose.ts';
 
 export interface BotOptions {
   knowledgeDir: string;
@@ -54,8 +55,7 @@ class CoreBot implements RunningBot {
   ) {}
 
   get title(): string {
-    const body = this.current.kb.contacts.body;
-    return body ? `${body}政府信息公开问答` : '政府信息公开问答';
+    return titleOf(this.current.kb.contacts.body);
   }
 
   get engine(): Engine {
@@ -95,7 +95,7 @@ class CoreBot implements RunningBot {
   }
 
   welcome(): string {
-    return `感谢关注！我是${this.current.kb.contacts.body}政府信息公开问答助手，可以回答年度报告里的数字、怎样申请信息公开、期限、收费、救济途径和联系方式。\n${this.current.helpText()}`;
+    return `感谢关注！我是${titleOf(this.current.kb.contacts.body)}助手，可以回答年度报告里的数字、怎样申请信息公开、期限、收费、救济途径和联系方式。\n${this.current.helpText()}`;
   }
 
   async menu(key: string, user: string, context: AskContext = {}): Promise<Answer> {

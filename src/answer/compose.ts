@@ -65,10 +65,10 @@ export function rowText(row: Statistic[], asked: Set<string>): string {
   const parts: string[] = [];
   const chosen = row.filter((s) => asked.has(s.column));
   if (row.length > 5 && total) {
-    // Section 三 rows: the asked applicant columns, the total, and the non-zero rest.
+    // Section 三 rows: the asked applicant columns first, then the total and the non-zero rest.
     const shown = new Set<Statistic>([...chosen, total]);
     for (const s of row) if (s.value !== 0) shown.add(s);
-    for (const s of row) if (shown.has(s)) parts.push(`${s.column} ${figure(s)}`);
+    for (const s of [...chosen, ...row.filter((x) => !chosen.includes(x))]) if (shown.has(s)) parts.push(`${s.column} ${figure(s)}`);
     const zeros = row.filter((s) => !shown.has(s)).map((s) => s.column);
     if (zeros.length) parts.push(`${zeros.join('、')}均为 0`);
   } else {
@@ -112,14 +112,78 @@ export function passageText(passages: Passage[], terms: string[], points: string
   };
 }
 
-export function contactLine(c: Contacts): string {
-  const parts: string[] = [];
-  if (c.portal) parts.push(`${c.body}门户网站 ${c.portal}`);
-  if (c.phone) parts.push(`咨询电话 ${c.phone}${c.note ? `（${c.note}）` : ''}`);
-  return parts.join('，');
+/**
+ * "某某县人民政府" + "政府信息公开" reads 政府 twice: a body whose name ends in 政府 does
+ * "信息公开", any other body (某某局) does "政府信息公开".
+ */
+export function disclosureOf(body: string): string {
+  return /政府$/.test(body) ? `${body}信息公开` : `${body}政府信息公开`;
 }
 
-export function fallbackText(c: Contacts, intro = '抱歉，这个问题我在现有资料里没有找到答案。'): string {
+/** The assistant's name: "某某县人民政府信息公开问答". */
+export function titleOf(body: string): string {
+  return body ? `${disclosureOf(body)}问答` : '政府信息公开问答';
+}
+
+/**
+ * Where to ask further, short enough for the last line of a phone-sized reply: the portal, the
+ * phone, and whose phone it is. The note's first clause names it; the rest (its source) is on
+ * the contacts topic.
+ */
+export function contactLine(c: Contacts): string {
+  const parts: string[] = [];
+  if (c.portal) parts.push(`门户网站 ${c.portal}`);
+  const whose = c.note.split(/[；;]/)[0]!.replace(/的?咨询电话$/, '').trim();
+  const authority = /以官网公布为准/.test(c.note) ? '以官网公布为准' : '';
+  const said = [whose, authority].filter(Boolean).join('，');
+  if (c.phone) parts.push(`咨询电话 ${c.phone}${said ? `（${said}）` : ''}`);
+  return parts.join('，或打');
+}
+
+/** The way on, as the last line of a reply that does not answer. */
+export function wayOn(c: Contacts): string {
   const way = contactLine(c);
-  return `${intro}\n我可以回答：${c.body}政府信息公开年度报告里的数字（如“2019年行政处罚有多少件”）、怎样申请信息公开、办理期限、是否收费、不服怎么办、联系方式等。${way ? `\n更多信息请查看${way}。` : ''}`;
+  return way ? `请查看${way}。` : '';
+}
+
+/** About four lines on a phone: what was not found, what can be asked, where to ask further. */
+export function fallbackText(c: Contacts, intro = '抱歉，这个问题我没有找到答案。'): string {
+  return [intro, `我能回答${disclosureOf(c.body)}年度报告里的数字、怎样申请、期限、收费、不服怎么办、联系方式。`, wayOn(c)].filter(Boolean).join('\n');
+}
+
+/** Cuts a reply to `max` characters at a line end, keeping its last line (the source or basis). */
+export function shorten(reply: string, max: number): string {
+  if (reply.length <= max) return reply;
+  const lines = reply.split('\n').filter((l) => l !== MORE);
+  const last = lines.at(-1)!;
+  const keepLast = /^(来源|依据)：/.test(last) && last.length < max / 2;
+  const room = max - (keepLast ? last.length + 1 : 0) - 1;
+  const out: string[] = [];
+  let used = 0;
+  for (const line of keepLast ? lines.slice(0, -1) : lines) {
+    if (used + line.length + 1 > room) {
+      if (out.length === 0) out.push(`${line.slice(0, Math.max(0, room - 1))}…`);
+      break;
+    }
+    out.push(line);
+    used += line.length + 1;
+  }
+  if (keepLast) out.push(last);
+  return out.join('\n');
+}
+
+/** Some lines of a topic, asked after it ("当面提交的呢"), with the topic's name and basis. */
+export function linesText(topic: GuideTopic, lines: readonly string[]): Composed {
+  const basis = topic.basis ? `依据：${topic.basis}` : '';
+  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: true };
+}
+
+/** The legal basis of a topic, asked after it ("出自哪部法律"). */
+export function basisText(topic: GuideTopic): Composed {
+  const cited = topic.summary
+    .split('\n')
+    .filter((l) => /《[^》]+》/.test(l))
+    .slice(0, 4);
+  const body = `【${topic.title}·依据】\n${topic.basis}${cited.length ? `\n${cited.join('\n')}` : ''}`;
+  return { ...fit(body, ''), sources: [topic.source], answered: true };
 }

@@ -1,6 +1,7 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { GuideTopic, Passage, Statistic } from '../knowledge/types.ts';
 import type { Tokenizer } from '../language/tokenizer.ts';
+import { articleTerms } from '../language/articles.ts';
 
 /**
  * A thing a resident can ask about: one table row across the years, one narrative figure, one
@@ -61,7 +62,7 @@ function statEntries(stats: Statistic[], tok: Tokenizer): Entry[] {
     const named = group ? `${group}${label}` : label;
     const keys = [tok.words(named)];
     const parts = tok.terms(named);
-    const context = tok.terms(first.section);
+    const context = [...tok.terms(first.section), ...articleTerms(first.article ?? '')];
     const slots = [...new Set(rows.map((r) => r.column))].flatMap((c) => tok.terms(c));
     entries.push({ id: `stat:${key}`, kind: 'stat', question: `${group ? group + '：' : ''}${label}有多少？`, keys, parts, context, slots, stats: rows });
   }
@@ -91,8 +92,9 @@ function topicEntries(topics: GuideTopic[], tok: Tokenizer): Entry[] {
     kind: 'guide' as const,
     question: topic.questions[0] ?? topic.title,
     keys: [topic.title, ...topic.questions].map((q) => tok.words(q)).filter((k) => k.length > 0),
-    parts: tok.terms([topic.title, ...topic.questions].join('；')),
-    context: tok.terms(`${topic.summary}`),
+    // The articles a topic rests on answer "第二十七条规定了什么" as its own words do.
+    parts: [...tok.terms([topic.title, ...topic.questions].join('；')), ...articleTerms(`${topic.title}${topic.basis}`)],
+    context: [...tok.terms(`${topic.summary}`), ...articleTerms(topic.summary)],
     topic,
   }));
 }

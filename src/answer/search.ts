@@ -49,6 +49,29 @@ function overlap(word: KeyWord, query: ReadonlySet<string>): number {
 }
 
 /**
+ * The ways of writing a term with one of its characters left out ("行政*制"), and with two left
+ * out for a term of six characters or more: two terms share a key when they differ in those places.
+ */
+function substitutionKeys(term: string): string[] {
+  const chars = [...term];
+  const keys: string[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    keys.push(chars.map((c, k) => (k === i ? '\u0000' : c)).join(''));
+    if (chars.length >= 6) for (let j = i + 1; j < chars.length; j++) keys.push(chars.map((c, k) => (k === i || k === j ? '\u0000' : c)).join(''));
+  }
+  return keys;
+}
+
+/** How much of one key the question holds, a named column counting as part of it. */
+function coverage(key: Key, query: ReadonlySet<string>, slotWeight: number): number {
+  if (key.weight === 0) return 0;
+  let covered = 0;
+  for (const w of key.words) covered += w.weight * overlap(w, query);
+  if (covered === 0 && slotWeight === 0) return 0;
+  return (key.factor * (covered + slotWeight)) / (key.weight + slotWeight);
+}
+
+/**
  * Term-weighted matching with an inverted index: only entries sharing a term with the question are
  * scored, so the cost follows the question, not the size of the knowledge base.
  */
@@ -56,19 +79,32 @@ export class SearchIndex {
   private readonly indexed: Indexed[] = [];
   private readonly postings = new Map<string, number[]>();
   private readonly idf = new Map<string, number>();
-  private readonly byChar = new Map<string, string[]>();
+  /** How many entries each term names (context aside): what makes a term common. */
+  private readonly df = new Map<string, number>();
+  /** Each entry's place among the entries sorted by id (localeCompare), for breaking ties. */
+  private readonly idRank: number[];
+  /** Keys already scored for the candidate whose stamp they carry. */
+  private marks: Int32Array = new Int32Array(0);
+  private stamp = 0;
+  /** Terms by each way of writing them with one character (two in long terms) left out. */
+  private readonly bySubstitution = new Map<string, string[]>();
+  private readonly byId = new Map<string, Indexed>();
   readonly vocabulary: ReadonlySet<string>;
 
   /**
    * `partsOf` cuts a key word into the shorter words inside it; `weak` tells question words
    * ("怎么") that never name an entry on their own.
    */
+  /** Colloquial words of three characters or more → the term they stand for, for typo fixes. */
+  private readonly aliases = new Map<string, string>();
+
   constructor(
     entries: Entry[],
     private readonly weak: (term: string) => boolean = () => false,
     partsOf: (word: string) => string[] = () => [],
+    aliases: ReadonlyMap<string, string> = new Map(),
   ) {
-    const df = new Map<string, number>();
+    const df = this.df;
     const termSets = entries.map((entry) => {
       const set = new Map<string, number>();
       for (const t of entry.context) set.set(t, CONTEXT_FACTOR);
@@ -107,7 +143,9 @@ export class SearchIndex {
           }
         }
       });
-      this.indexed.push({ entry, keys, keyIndex, termSet, slots: new Set(entry.slots ?? []) });
+      const indexed = { entry, keys, keyIndex, termSet, slots: new Set(entry.slots ?? []) };
+      this.indexed.push(indexed);
+      this.byId.set(entry.id, indexed);
       for (const t of termSet.keys()) {
         const list = this.postings.get(t);
         if (list) list.push(i);
@@ -115,12 +153,19 @@ export class SearchIndex {
       }
     });
     this.vocabulary = new Set(df.keys());
-    for (const term of this.vocabulary) {
-      if (term.length < 2) continue;
-      for (const c of new Set(term)) {
-        const list = this.byChar.get(c);
+    const byId = this.indexed.map((x, i) => [x.entry.id, i] as const).sort((a, b) => a[0].localeCompare(b[0]));
+    this.idRank = new Array<number>(this.indexed.length);
+    byId.forEach(([, i], rank) => (this.idRank[i] = rank));
+    this.marks = new Int32Array(Math.max(1, ...this.indexed.map((x) => x.keys.length)));
+    // "政府采够" is a mistyped "政府采购", which stands for 政府集中采购.
+    // Only phrases of four characters or more: a shorter window of a sentence too easily looks like one.
+    for (const [alias, term] of aliases) if (alias.length >= 4 && this.idf.has(term) && !this.idf.has(alias)) this.aliases.set(alias, term);
+    for (const term of [...this.vocabulary, ...this.aliases.keys()]) {
+      if (term.length < 3 || term.length > 8) continue;
+      for (const key of substitutionKeys(term)) {
+        const list = this.bySubstitution.get(key);
         if (list) list.push(term);
-        else this.byChar.set(c, [term]);
+        else this.bySubstitution.set(key, [term]);
       }
     }
   }
@@ -137,21 +182,27 @@ export class SearchIndex {
     return this.idf.has(term);
   }
 
+  /** True when the entry holds the term: in its label, questions, context or columns. */
+  holds(id: string, term: string): boolean {
+    return this.byId.get(id)?.termSet.has(term) ?? false;
+  }
+
   /**
    * The closest knowledge-base term to a mistyped phrase ("行政出罚" → "行政处罚"), or null. Only terms
    * sharing characters with the phrase are handed to fuse.js, which scores the edit.
    */
   correct(phrase: string): string | null {
-    const shared = new Map<string, number>();
-    for (const c of new Set(phrase)) for (const term of this.byChar.get(c) ?? []) shared.set(term, (shared.get(term) ?? 0) + 1);
-    const candidates = [...shared]
-      // Residents mistype a character ("出罚", "墙制"); they rarely add or drop one in a term.
-      .filter(([term, count]) => term.length === phrase.length && count >= Math.max(2, phrase.length - 1))
-      .map(([term]) => term);
+    // Residents mistype a character ("出罚", "墙制"); they rarely add or drop one in a term. So a
+    // candidate has the phrase's length and differs in one place (two in a long word): found by
+    // the phrase with that place left out, not by looking through every term.
+    const found = new Set<string>();
+    for (const key of substitutionKeys(phrase)) for (const term of this.bySubstitution.get(key) ?? []) if (term !== phrase) found.add(term);
+    // It still starts or ends as written: a window shifted across two words would not ("长期限内"
+    // is not "延长期限").
+    const candidates = [...found].filter((t) => t[0] === phrase[0] || t.at(-1) === phrase.at(-1));
     if (candidates.length === 0) return null;
-    const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.34, ignoreLocation: true });
-    const best = fuse.search(phrase, { limit: 1 })[0];
-    return best && best.item !== phrase ? best.item : null;
+    const best = candidates.length === 1 ? candidates[0]! : new Fuse(candidates, { threshold: 0.5, ignoreLocation: true }).search(phrase, { limit: 1 })[0]?.item;
+    return best === undefined ? null : (this.aliases.get(best) ?? best);
   }
 
   /**
@@ -176,12 +227,17 @@ export class SearchIndex {
     const candidates = new Set<number>();
     for (const t of terms) {
       const list = this.postings.get(t);
-      if (list && list.length <= common) for (const i of list) candidates.add(i);
+      // A term that names few entries is rare, however many section headings mention it: "新收"
+      // names one row, though the heading of thirty rows holds it.
+      if (list && (list.length <= common || (this.df.get(t) ?? Infinity) <= common / 4)) for (const i of list) candidates.add(i);
     }
     if (candidates.size === 0) for (const t of terms) for (const i of this.postings.get(t) ?? []) candidates.add(i);
+    const strong = terms.map((t) => t.length > 1 && !this.weak(t));
     const hits: Hit[] = [];
+    const ranks = new Map<Entry, number>();
     for (const i of candidates) {
       const { entry, keys, keyIndex, termSet, slots } = this.indexed[i]!;
+      ranks.set(entry, this.idRank[i]!);
       let matched = 0;
       let named = false;
       const held: string[] = [];
@@ -193,26 +249,23 @@ export class SearchIndex {
         if (!factor) continue;
         held.push(t);
         matched += factor * weights[k]!;
-        if (t.length > 1 && !this.weak(t)) named = true;
+        if (strong[k]) named = true;
         if (slots.has(t)) slotWeight += weights[k]!;
       }
-      let touched: Iterable<number>;
-      // A column alone still names a row ("企业呢"): then every label key is scored.
-      if (keys.length === 1 || slotWeight > 0) touched = keys.keys();
-      else {
-        const set = new Set<number>();
-        for (const t of terms) for (const k of keyIndex.get(t) ?? []) set.add(k);
-        touched = set;
-      }
       let keyCoverage = 0;
-      for (const k of touched) {
-        const key = keys[k]!;
-        if (key.weight === 0) continue;
-        let covered = 0;
-        for (const w of key.words) covered += w.weight * overlap(w, query);
-        if (covered === 0 && slotWeight === 0) continue;
-        keyCoverage = Math.max(keyCoverage, (key.factor * (covered + slotWeight)) / (key.weight + slotWeight));
-      }
+      // A column alone still names a row ("企业呢"): then every label key is scored; otherwise
+      // only the keys the question touches, each once (marked with this candidate's stamp).
+      const all = keys.length === 1 || slotWeight > 0;
+      const stamp = ++this.stamp;
+      if (all) for (let k = 0; k < keys.length; k++) keyCoverage = Math.max(keyCoverage, coverage(keys[k]!, query, slotWeight));
+      else
+        for (const t of terms) {
+          for (const k of keyIndex.get(t) ?? []) {
+            if (this.marks[k] === stamp) continue;
+            this.marks[k] = stamp;
+            keyCoverage = Math.max(keyCoverage, coverage(keys[k]!, query, slotWeight));
+          }
+        }
       // A passage is named by long sentences: how much of the question it holds matters more.
       const keyShare = entry.kind === 'passage' ? 0.15 : 0.4;
       let score = (1 - keyShare) * (matched / queryWeight) + keyShare * keyCoverage;
@@ -220,7 +273,7 @@ export class SearchIndex {
       if (!named) score *= 0.7;
       hits.push({ entry, score, matched: held });
     }
-    hits.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id));
+    hits.sort((a, b) => b.score - a.score || ranks.get(a.entry)! - ranks.get(b.entry)!);
     return hits;
   }
 }

@@ -2,8 +2,8 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Finding, Statistic } from '../knowledge/types.ts';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import { bareLabel, type Entry } from './entries.ts';
-import { figure, fit, rowText, sourceLine, type Composed } from './compose.ts';
-import type { Understanding } from './understand.ts';
+import { figure, fit, rowText, sourceLine, wayOn, type Composed } from './compose.ts';
+import type { Reading } from './read.ts';
 
 /**
  * Composes the answer to a statistics question: the rows of the year asked (or the two years
@@ -15,6 +15,8 @@ export class StatisticComposer {
     private readonly tokenizer: Tokenizer,
     /** The years of all reports, oldest first. */
     private readonly years: number[],
+    /** Columns answered first when the question names none (the lexicon's 主列). */
+    private readonly primary: readonly string[] = [],
   ) {}
 
   private readonly columnWords = new Map<string, string[]>();
@@ -29,28 +31,48 @@ export class StatisticComposer {
     return terms;
   }
 
+  /** The columns the question names of these rows (what `compose` puts first), as one string. */
+  askedColumns(entries: Entry[], u: Pick<Reading, 'terms'> & Partial<Pick<Reading, 'cues'>>): string {
+    const askedTerms = new Set(u.terms);
+    const columns = new Set<string>();
+    for (const e of entries) {
+      if (e.kind !== 'stat' && e.kind !== 'figure') continue;
+      for (const s of this.preferredBody(e.stats)) {
+        if (columns.has(s.column)) continue;
+        if (this.columnTerms(s.column).some((t) => askedTerms.has(t)) || (u.cues?.money && /金额/.test(s.column))) columns.add(s.column);
+      }
+    }
+    return [...columns].sort().join('|');
+  }
+
   /** The figures of one or more rows for the year(s) asked, or null when a year is not recorded. */
-  compose(entries: Entry[], years: number[], u: Pick<Understanding, 'terms' | 'compare'>, note: string): Composed | null {
+  compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues' | 'unit'>>, note: string): Composed | null {
     const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
     const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
     const askedTerms = new Set(u.terms);
-    const asked = new Set(stats.filter((s) => this.columnTerms(s.column).some((t) => askedTerms.has(t))).map((s) => s.column));
+    // The columns the question names ("个人", "金额"); an amount asked picks the amount column.
+    const asked = new Set(stats.filter((s) => this.columnTerms(s.column).some((t) => askedTerms.has(t)) || (u.cues?.money && /金额/.test(s.column))).map((s) => s.column));
+    // The figure asked comes first: the named columns, else the row's main measure.
+    const first = asked.size ? asked : new Set(stats.filter((s) => this.primary.includes(s.column)).map((s) => s.column));
     const lines: string[] = [];
     let year: number;
+    /** Set when the change asked for cannot be given: the reply then does not claim to answer. */
+    let incomparable = '';
     if (u.compare === 'between' && years.length >= 2) {
       const [a, b] = [years[0]!, years[1]!];
       if (!available.includes(a)) return null;
       if (!available.includes(b)) return null;
       // "2020年比2019年多了多少": the first year named is the one compared.
-      lines.push(...this.rows(stats, a, asked).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, asked).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
+      lines.push(...this.rows(stats, a, first).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, first).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
       year = a;
     } else {
       year = years[0] ?? available.at(-1)!;
-      if (!available.includes(year)) return null;
+      if (!available.includes(year)) return this.fromNextReport(stats, year, note);
       const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
-      lines.push(...this.rows(stats, year, asked));
+      lines.push(...this.rows(stats, year, first));
       if (u.compare === 'previous' && !stats.some((s) => s.year === year && /增\/?减|增减/.test(s.column))) {
-        lines.push(available.includes(year - 1) ? this.differences(stats, year - 1, year, asked).join('\n') : `${year - 1} 年的数字未收录，无法与上一年比较。`);
+        if (available.includes(year - 1)) lines.push(this.differences(stats, year - 1, year, asked).join('\n'));
+        else incomparable = `${year - 1} 年的数字未收录，无法与上一年比较。`;
       }
       if (unnamed) lines.unshift(unnamed);
     }
@@ -58,7 +80,13 @@ export class StatisticComposer {
     const notes = this.inconsistencies(shown);
     const warning = notes.length ? `\n注意：报告原文此处数字前后不一致，请以原文和各分项为准：${notes.join('；')}` : '';
     const heading = u.compare === 'between' && years.length >= 2 ? `${years[0]}年与${years[1]}年` : `${year}年`;
-    const body = `${note}${heading}，${shown[0]!.body}：\n${lines.join('\n')}${warning}`;
+    // "换算成元" of a figure in 万元: the same figure in the unit asked, exactly.
+    const converted = u.unit === '元' ? lines.map((l) => l.replace(/(\d+(?:\.\d+)?) 万元/g, (m, n: string) => `${m}（即 ${Math.round(Number(n) * 10000)} 元）`)) : lines;
+    if (incomparable) {
+      const body = `${note}${incomparable}\n${heading}，${shown[0]!.body}：\n${converted.join('\n')}\n${wayOn(this.kb.contacts)}`;
+      return { ...fit(body, ''), sources: [], answered: false };
+    }
+    const body = `${note}${heading}，${shown[0]!.body}：\n${converted.join('\n')}${warning}`;
     const sources = [
       ...new Map(
         shown.map((s) => {
@@ -70,6 +98,24 @@ export class StatisticComposer {
     return { ...fit(body, sourceLine(sources)), sources, answered: true };
   }
 
+  /**
+   * A year before the first report: the next year's report gives some rows' 上一年 figure
+   * ("上一年项目数量"), which is that year's. Anything else of that year is not recorded (null).
+   */
+  private fromNextReport(stats: Statistic[], year: number, note: string): Composed | null {
+    const next = stats.filter((s) => s.year === year + 1 && /^上一年/.test(s.column));
+    if (next.length === 0) return null;
+    const lines = next.map((s) => `${bareLabel(s.item)}：${year}年的${s.column.replace(/^上一年/, '')} ${figure(s)}（见${year + 1}年报告“${s.column}”一栏）`);
+    const sources = [...new Map(next.map((s) => [s.source.document, { ...s.source, section: s.article ? `${s.source.section}·${s.article}` : s.source.section }])).values()];
+    const body = `${note}${year}年的报告未收录；${year + 1}年报告记有上一年（${year}年）的数字：\n${lines.join('\n')}`;
+    return { ...fit(body, sourceLine(sources)), sources, answered: true };
+  }
+
+  /** True when a figure of the entry is one the report contradicts itself on. */
+  contradicted(entry: Entry): boolean {
+    return (entry.kind === 'stat' || entry.kind === 'figure') && this.inconsistencies(this.preferredBody(entry.stats)).length > 0;
+  }
+
   private rows(stats: Statistic[], year: number, asked: Set<string>): string[] {
     const byItem = new Map<string, Statistic[]>();
     for (const s of stats) {
@@ -77,9 +123,26 @@ export class StatisticComposer {
       const key = `${s.group ?? ''}|${s.item}`;
       byItem.set(key, [...(byItem.get(key) ?? []), s]);
     }
-    return [...byItem.values()].map((row) =>
-      row[0]!.kind === 'narrative' ? `${row[0]!.item} ${figure(row[0]!)}` : rowText(row, asked),
-    );
+    // Several rows of one group ("（三）不予公开" has eight) are one line of their totals.
+    const groups = new Map<string, Statistic[][]>();
+    for (const row of byItem.values()) {
+      const g = row[0]!.group;
+      if (g) groups.set(g, [...(groups.get(g) ?? []), row]);
+    }
+    const out: string[] = [];
+    const done = new Set<string>();
+    for (const row of byItem.values()) {
+      const g = row[0]!.group;
+      const members = g ? groups.get(g)! : [];
+      if (g && members.length >= 3) {
+        if (done.has(g)) continue;
+        done.add(g);
+        out.push(groupText(g, members, asked));
+        continue;
+      }
+      out.push(row[0]!.kind === 'narrative' ? `${row[0]!.item} ${figure(row[0]!)}` : rowText(row, asked));
+    }
+    return out;
   }
 
   /** The difference between two years' figures, with both figures shown. */
@@ -126,6 +189,16 @@ export class StatisticComposer {
     return [...notes].sort((a, b) => Number(b.includes('各项之和')) - Number(a.includes('各项之和'))).slice(0, 2);
   }
 
+}
+
+/** The rows of one group by one column each (the one asked, else 总计): "（三）不予公开：属于国家秘密 0，…". */
+function groupText(group: string, rows: Statistic[][], asked: Set<string>): string {
+  const column = rows[0]!.find((s) => asked.has(s.column))?.column ?? (rows[0]!.some((s) => s.column === '总计') ? '总计' : rows[0]![0]!.column);
+  const parts = rows.map((row) => {
+    const s = row.find((x) => x.column === column) ?? row[0]!;
+    return `${bareLabel(s.item)} ${figure(s)}`;
+  });
+  return `${group}（${column}）：${parts.join('，')}`;
 }
 
 function relates(f: Finding, s: Statistic): boolean {

@@ -157,9 +157,11 @@ program
   .action(async (words: string[], opts: { jsonl?: boolean; user: string; explain?: boolean; log?: boolean }) => {
     await withBot(async (bot) => {
       if (opts.explain) {
+        // The band and reason are those of the reply itself (Engine.explain), printed with it.
         const e = bot.engine.explain(words.join(' '));
-        out(`词：${e.terms.join(' / ')}\n区间：${e.band}`);
+        out(`词：${e.terms.join(' / ')}\n区间：${e.band}（按得分：${e.scoreBand}）\n原因：${e.reason}`);
         for (const h of e.hits) out(`  ${h.score.toFixed(3)}  ${h.id}  ${h.question}`);
+        out(`回答（${e.answer.intent}，answered=${e.answer.answered}）：\n${e.answer.reply}`);
         return;
       }
       if (!opts.jsonl) {

@@ -5,6 +5,7 @@ import { REPORT_EXTENSIONS, readSourceFile } from './readers/source-file.ts';
 import { decodeText } from './readers/text.ts';
 import { parseGuide } from './guide-parser.ts';
 import { parseSynonyms, parseWords, type SynonymTable } from '../language/synonyms.ts';
+import { parseLexicon, withAliases, type Lexicon } from '../language/lexicon.ts';
 import type { Contacts, Finding, GuideTopic, ParsedReport, Passage, ReportDocument, Source, Statistic } from './types.ts';
 
 /** Everything the bot knows, compiled from the files under the knowledge directory. */
@@ -17,7 +18,10 @@ export interface KnowledgeBase {
   reports: ReportDocument[];
   findings: Finding[];
   words: string[];
+  /** synonyms.txt with the lexicon's row and column aliases. */
   synonyms: SynonymTable;
+  /** lexicon.txt: how residents name the report format's rows, columns and units. */
+  lexicon: Lexicon;
 }
 
 export { readReport } from './report-file.ts';
@@ -93,7 +97,7 @@ async function missingDirectory(dir: string): Promise<string | null> {
 }
 
 /**
- * Loads the knowledge directory: reports/*, guide.md, words.txt, synonyms.txt. Problems in the
+ * Loads the knowledge directory: reports/*, guide.md, words.txt, synonyms.txt, lexicon.txt. Problems in the
  * documents are findings, not exceptions; only an unreadable directory throws.
  */
 export async function loadKnowledge(dir: string, options: ReadOptions = {}): Promise<KnowledgeBase> {
@@ -147,6 +151,8 @@ export async function loadKnowledge(dir: string, options: ReadOptions = {}): Pro
   const words = parseWords((await readOptional(join(dir, 'words.txt'), 'words.txt', findings)) ?? '');
   const synonymsParsed = parseSynonyms((await readOptional(join(dir, 'synonyms.txt'), 'synonyms.txt', findings)) ?? '', 'synonyms.txt');
   findings.push(...synonymsParsed.findings);
+  const lexiconParsed = parseLexicon((await readOptional(join(dir, 'lexicon.txt'), 'lexicon.txt', findings)) ?? '', 'lexicon.txt');
+  findings.push(...lexiconParsed.findings);
 
   const latest = [...reports].sort((a, b) => b.year - a.year)[0];
   return {
@@ -158,6 +164,7 @@ export async function loadKnowledge(dir: string, options: ReadOptions = {}): Pro
     reports,
     findings,
     words,
-    synonyms: synonymsParsed.table,
+    synonyms: withAliases(synonymsParsed.table, lexiconParsed.lexicon),
+    lexicon: lexiconParsed.lexicon,
   };
 }

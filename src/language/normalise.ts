@@ -50,7 +50,9 @@ export function normalise(input: string, today: Date = new Date()): Normalised {
   let text = input.normalize('NFKC');
   // opencc costs more than jieba itself; pure ASCII and digits never need it.
   if (/[^\x00-\x7f]/.test(text)) text = toSimplified(text);
-  text = text.replace(/\s+/g, '');
+  // Voice input and hurried typing separate clauses with spaces ("在哪 我打个车过去"): between
+  // two characters of a word-writing script a space is read as a pause, other white space goes.
+  text = text.replace(/(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])/g, '，').replace(/\s+/g, '');
   text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
 
   // 二〇一九年 / 二零一九年 / 一九年

@@ -16,6 +16,7 @@ const strings = arrayOf(isString, 64);
 /** The fields of `Session`, each with its check; a field absent (undefined) is always fine. */
 const FIELDS: { [K in keyof Required<Session>]: (v: unknown) => boolean } = {
   entry: isString,
+  also: strings,
   years,
   detail: (v) =>
     isObject(v) && isString(v.entry) && years(v.years) && strings(v.terms) &&

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { titleOf } from '../../src/answer/compose.ts';
 import { createBot, type RunningBot } from '../../src/answer/bot.ts';
 import { silentLogger } from '../../src/log.ts';
 import { tempDir } from '../helpers/knowledge.ts';
@@ -74,7 +75,18 @@ describe('the core bot', () => {
     const text = b.welcome();
     expect(text).toContain('2019年行政处罚有多少件');
     expect(text).toContain('有用');
-    expect(b.title).toBe('西吉县人民政府政府信息公开问答');
+    // "人民政府" + "政府信息公开" would read 政府 twice.
+    expect(b.title).toBe('西吉县人民政府信息公开问答');
+    expect(text).toContain('西吉县人民政府信息公开问答助手');
+    expect(text).not.toContain('政府政府');
+    expect(b.engine.respond('你好', undefined).answer.reply).toContain('西吉县人民政府信息公开问答助手');
+    expect(b.engine.respond('你好', undefined).answer.reply).not.toContain('政府政府');
+  });
+
+  it('names a body that does not end in 政府 with the whole of 政府信息公开', () => {
+    expect(titleOf('某某县教育局')).toBe('某某县教育局政府信息公开问答');
+    expect(titleOf('某某县人民政府')).toBe('某某县人民政府信息公开问答');
+    expect(titleOf('')).toBe('政府信息公开问答');
   });
 
   it('answers a menu key that names a guide topic', async () => {

@@ -6,7 +6,13 @@ const today = new Date('2026-11-27T12:00:00+08:00');
 
 describe('normalise', () => {
   it('turns full width into half width and drops white space', () => {
-    expect(normalise('２０１９年 行政处罚　有多少？', today).text).toBe('2019年行政处罚有多少?');
+    expect(normalise('２０１９年行政处罚　有多少？', today).text).toBe('2019年行政处罚，有多少?');
+    expect(normalise('2019 年行政处罚 ', today).text).toBe('2019年行政处罚');
+  });
+
+  it('reads a space between two words as a pause, as voice input means it', () => {
+    expect(normalise('在哪 我打个车过去', today).text).toBe('在哪，我打个车过去');
+    expect(normalise('行 多谢', today).text).toBe('行，多谢');
   });
 
   it('turns traditional characters into simplified ones', () => {

@@ -148,9 +148,10 @@ describe('respond() through a conversation', () => {
   }, 60_000);
 
   it('answers every conversation exactly as an engine that reads each message afresh', () => {
-    // The engine keeps readings of questions it has seen (Engine.read): a kept reading must never
-    // change an answer or a session, whatever came before in the conversation or in earlier ones.
-    const fresh = new Engine(k.kb, () => TODAY, DEFAULT_THRESHOLDS, { readingCache: 0 });
+    // The engine keeps readings of questions it has seen (Engine.read) and composed answers by what
+    // they depend on (Engine.content): neither may ever change an answer or a session, whatever
+    // came before in the conversation or in earlier ones.
+    const fresh = new Engine(k.kb, () => TODAY, DEFAULT_THRESHOLDS, { readingCache: 0, composedCache: 0 });
     const asked = fc.constantFrom(...devQuestions()).map((text) => ({ kind: 'text' as const, text }));
     fc.assert(
       fc.property(fc.array(fc.oneof(step, asked), { minLength: 1, maxLength: 12 }), (steps) => {

@@ -211,3 +211,45 @@ describe('the checker itself', () => {
     expect(statedFigures('2019年，某机关：\n（三）不予公开·1.属于国家秘密：自然人 0\n来源：第二十条第（六）项 2019 年报告')).toEqual([0]);
   }, 60_000);
 });
+
+// Issue 10: zero ungrounded figures. Questions about measures the knowledge base does not hold -
+// made-up ones, the lexicon's list of figures no report holds, other bodies' figures - asked in
+// every template, never get answered=true with a figure of the reports.
+const MADE_UP_MEASURES = fc
+  .array(fc.constantFrom(...'鑫淼森焱垚犇骉飝龘麤靐齉爨'.split('')), { minLength: 2, maxLength: 4 })
+  .map((cs) => `${cs.join('')}指数`);
+const ABSENT = ['GDP', '地区生产总值', '常住人口', '财政收入', '人均可支配收入', '三公经费', '贫困户', '招商引资', '低保户', '公务员'];
+const OTHER_BODIES = ['隆德县', '固原市', '彭阳县', '兴隆镇', '县教育局', '宁夏', '我们乡', '市里'];
+
+describe('measures and bodies the reports do not hold', () => {
+  /** Every figure of the reports (any year), as a reply would print it. */
+  const reportFigures = () => new Set(k.kb.stats.map((s) => round(Math.abs(s.value))).filter((n) => n !== 0));
+
+  it('a made-up or absent measure is never answered with a figure', () => {
+    const figures = reportFigures();
+    const measure = fc.oneof(MADE_UP_MEASURES, fc.constantFrom(...ABSENT));
+    fc.assert(
+      fc.property(fc.constantFrom(...TEMPLATES.filter((t) => t.form === 'one')), fc.constantFrom(...YEAR_FORMS), measure, (template, year, m) => {
+        const q = template.make(year.text, m, '');
+        const { answer } = k.engine.respond(q, undefined);
+        if (!answer.answered) return;
+        // Answered at all: then not with a figure of the reports.
+        expect(statedFigures(answer.reply).filter((n) => figures.has(n)), `${q} → ${answer.reply}`).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  }, 60_000);
+
+  it("another body's figure is declined, whatever row it names", () => {
+    const rows = [...new Set(k.kb.stats.filter((s) => s.kind === 'table').map((s) => bareLabel(s.item)))];
+    fc.assert(
+      fc.property(fc.constantFrom(...OTHER_BODIES), fc.constantFrom(...rows), fc.constantFrom(...YEAR_FORMS), (body, row, year) => {
+        const q = `${body}${year.text}${row}有多少`;
+        const { answer } = k.engine.respond(q, undefined);
+        expect(answer.answered, `${q} → ${answer.reply}`).toBe(false);
+        expect(statedFigures(answer.reply).filter((n) => reportFigures().has(n)), `${q} → ${answer.reply}`).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+});

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tokenizer } from '../../src/language/tokenizer.ts';
 import { normalise, optionNumber, yearsIn } from '../../src/language/normalise.ts';
-import { understand } from '../../src/answer/understand.ts';
+import { read } from '../../src/answer/read.ts';
 import { anyText, longText } from './helpers/strings.ts';
 import { TODAY, twoYearKnowledge, type TwoYearKnowledge } from './helpers/knowledge.ts';
 
@@ -84,16 +84,17 @@ describe('Tokenizer', () => {
   }, 60_000);
 });
 
-describe('understand', () => {
+describe('read', () => {
   it('never throws and returns a well-formed reading of any string', () => {
     fc.assert(
       fc.property(anyText, today, (s, day) => {
-        const u = understand(s, tok, day);
+        const u = read(s, tok, k.kb.lexicon, day);
         expect(typeof u.text).toBe('string');
         expect(u.years.every((y) => Number.isInteger(y) && y >= 1990 && y <= 2100)).toBe(true);
         expect([null, 'previous', 'between']).toContain(u.compare);
         expect(u.option === null || Number.isInteger(u.option)).toBe(true);
-        expect([null, 'greeting', 'thanks', 'help', 'useful', 'useless', 'detail', 'empty']).toContain(u.social);
+        expect([null, 'greeting', 'thanks', 'ack', 'bye', 'identity', 'human', 'help', 'useful', 'useless', 'detail', 'empty']).toContain(u.social);
+        expect(u.parts.every((p) => typeof p === 'string' && p.length > 0)).toBe(true);
         expect(Object.values(u.cues).every((c) => typeof c === 'boolean')).toBe(true);
         expect(u.terms.every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
         expect(u.tokens.every((t) => typeof t === 'string')).toBe(true);

@@ -201,6 +201,26 @@ describe('sessions', () => {
     await s.close();
   });
 
+  it('accepts every session the engine writes, so a restart never drops a resident\'s context', async () => {
+    const { parseSession } = await import('../../src/store/session-shape.ts');
+    const { Engine } = await import('../../src/answer/engine.ts');
+    const { loadKnowledge } = await import('../../src/knowledge/knowledge-base.ts');
+    const engine = new Engine(await loadKnowledge('knowledge'), () => new Date('2026-06-01T12:00:00+08:00'), undefined, { readingCache: 0 });
+    const conversations = [
+      ['行政处罚和行政强制各多少', '比上年呢', '详细'],
+      ['2019年行政处罚有多少件', '那2018年呢', '自然人呢'],
+      ['申请要多久', '详细'],
+      ['行政处罚', '1'],
+    ];
+    for (const turns of conversations) {
+      let session: Record<string, unknown> | undefined;
+      for (const q of turns) {
+        session = engine.respond(q, session as never).session as Record<string, unknown>;
+        expect(parseSession(JSON.parse(JSON.stringify(session))), `${turns.join(' / ')}: ${JSON.stringify(session)}`).not.toBeNull();
+      }
+    }
+  });
+
   it('a session of the right overall shape with a wrong inner type no longer breaks that user\'s answers', async () => {
     // "1" after 您是不是想问 reads session.suggestions: a string there made every "1" of this user throw.
     const salt = 'a'.repeat(64);

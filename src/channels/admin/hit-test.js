@@ -19,6 +19,9 @@ export function renderHitTest(box, data, labels = {}) {
   const asked = node('p', undefined, 'asked');
   asked.append(node('span', '问题：'), shortText(data.question, 'asked-text'));
   const terms = node('p', `分词：${data.terms.join(' / ') || '（无）'}`, 'note');
+  // Why the reply is what it is: the score against the thresholds, or the rule that decided.
+  const reason = node('p', undefined, 'reason');
+  reason.append(node('span', '原因：'), node('span', data.reason ?? '', 'reason-text'));
 
   const table = node('table', undefined, 'hits-table');
   const header = node('tr');
@@ -47,5 +50,5 @@ export function renderHitTest(box, data, labels = {}) {
   const reply = node('div', undefined, 'reply');
   const intent = intents[data.reply.intent] || data.reply.intent;
   reply.append(node('div', `机器人会这样回答（${intent}，置信度 ${data.reply.confidence}）：`, 'note'), node('div', data.reply.text, 'reply-text'));
-  box.replaceChildren(head, asked, terms, wrap, reply);
+  box.replaceChildren(head, asked, reason, terms, wrap, reply);
 }

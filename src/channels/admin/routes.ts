@@ -185,14 +185,18 @@ export function createAdmin(options: AdminOptions): Hono<AdminEnv> {
       const engine = bot.engine;
       const { thresholds } = engine;
       const bandOf = (score: number): Band => (score >= thresholds.answer ? 'answer' : score >= thresholds.suggest ? 'suggest' : 'fallback');
+      // explain() without a session is pure: nothing is logged, no conversation is started. Its
+      // band and reason are those of the reply it gives.
       const explained = engine.explain(question);
-      // respond() without a session is pure: nothing is logged, no conversation is started.
-      const { answer } = engine.respond(question, undefined);
+      const answer = explained.answer;
       return c.json({
         question,
         terms: explained.terms,
         band: explained.band,
         bandLabel: BAND_LABELS[explained.band],
+        scoreBand: explained.scoreBand,
+        reason: explained.reason,
+        action: explained.action,
         thresholds: { answer: thresholds.answer, suggest: thresholds.suggest },
         hits: explained.hits.slice(0, 10).map((h) => ({ ...h, band: bandOf(h.score), bandLabel: BAND_LABELS[bandOf(h.score)] })),
         reply: { text: answer.reply, intent: answer.intent, answered: answer.answered, confidence: answer.confidence, entry: answer.entry ?? null },

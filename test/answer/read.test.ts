@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { understand } from '../../src/answer/understand.ts';
+import { read } from '../../src/answer/read.ts';
+import { parseLexicon, withAliases } from '../../src/language/lexicon.ts';
 import { Tokenizer } from '../../src/language/tokenizer.ts';
 import { parseSynonyms, parseWords } from '../../src/language/synonyms.ts';
 import { readFileSync } from 'node:fs';
 
-const synonyms = parseSynonyms(readFileSync('knowledge/synonyms.txt', 'utf8'), 'synonyms.txt').table;
+const lexicon = parseLexicon(readFileSync('knowledge/lexicon.txt', 'utf8'), 'lexicon.txt').lexicon;
+const synonyms = withAliases(parseSynonyms(readFileSync('knowledge/synonyms.txt', 'utf8'), 'synonyms.txt').table, lexicon);
 const tok = new Tokenizer(parseWords(readFileSync('knowledge/words.txt', 'utf8')), synonyms, ['西吉县人民政府', '西吉县']);
 const today = new Date('2026-11-27T12:00:00+08:00');
-const u = (q: string) => understand(q, tok, today);
+const u = (q: string) => read(q, tok, lexicon, today);
 
-describe('understand', () => {
+describe('read', () => {
   it('reads years in every written form as a slot, not a word', () => {
     expect(u('2019年行政处罚有多少件').years).toEqual([2019]);
     expect(u('二〇一九年行政处罚').years).toEqual([2019]);

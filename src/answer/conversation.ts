@@ -1,0 +1,167 @@
+import type { Tokenizer } from '../language/tokenizer.ts';
+import type { Lexicon } from '../language/lexicon.ts';
+import type { Entry } from './entries.ts';
+import { COMPARE_PREVIOUS, type Reading } from './read.ts';
+import type { SearchIndex } from './search.ts';
+import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
+
+/**
+ * What the engine remembers between two messages of one resident: the frame of the last answer
+ * (its entry and years) and what the next message may pick up (numbered suggestions, 详细).
+ */
+export interface Session {
+  entry?: string;
+  /** The other rows answered together with `entry` ("行政处罚和行政强制各多少"): a follow-up asks of all. */
+  also?: string[];
+  years?: number[];
+  /**
+   * How to rebuild the longer text offered on "详细". The text itself is not kept: sessions are
+   * written to disk, and a recipe is a few bytes where the text is up to a kilobyte.
+   */
+  detail?: { entry: string; years: number[]; terms: string[]; compare: Reading['compare'] };
+  suggestions?: string[];
+  answer?: string;
+  updatedAt?: number;
+}
+
+/** How a message continues the last answer, when it does. */
+export type FollowUp =
+  /** The same row with other slots: a year, the change, a column, the amount, a unit. */
+  | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[] }
+  /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
+  | { how: 'basis'; entry: Entry }
+  /** "当面提交的呢" after "申请从哪天算收到": the lines of the topic answered before that say it. */
+  | { how: 'within'; entry: Entry; lines: string[] };
+
+// Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
+const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
+const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|法律|法规|规定|条款|法条|分别|这两个|这个|两个|这|那|来自|来源|是|的|哪些|哪/g;
+// A follow-up leans on what came before: "那…", "…呢", "换成…", "如果是…".
+const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
+// Pieces jieba left around a function word ("及本" of "及本年增减"): not words of a subject.
+const FUNCTION_CHARS = /[及其和与或的了之而并]/;
+// The body reporting, named as a resident names it.
+const OWN_BODY = /全县|县里|县上|咱县|本县|我县|县政府|整个县/;
+const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
+/** How far into a line the word it is about may start. */
+const ABOUT = 3;
+/** Longer messages say enough to be read on their own. */
+const ELLIPTICAL_LENGTH = 14;
+
+export class Conversation {
+  private readonly columnTermsOf = new Map<string, ReadonlySet<string>>();
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly index: SearchIndex,
+    private readonly lexicon: Lexicon,
+    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly columnTerms: (column: string) => string[],
+  ) {}
+
+  previousEntry(previous: Session | undefined): Entry | undefined {
+    return previous?.entry ? this.entries.get(previous.entry) : undefined;
+  }
+
+  /**
+   * The message's own subject words: its terms without what it asks about the subject (the unit,
+   * the money, the question words), which a follow-up changes while keeping the subject.
+   */
+  private ownTerms(r: Reading, asking: RegExp): string[] {
+    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ');
+    for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
+    text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
+    return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
+  }
+
+  /** The follow-up a message makes on the previous answer, or null when it asks afresh. */
+  followUp(r: Reading, previous: Session | undefined): FollowUp | null {
+    const entry = this.previousEntry(previous);
+    if (!entry) return null;
+    if (holdsFigures(entry)) {
+      const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
+      return this.slots(r, entry, also);
+    }
+    if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
+      const own = this.ownTerms(r, BASIS_WORDS);
+      // "这两个期限分别出自哪部法律": every word left is one the topic holds.
+      if (own.every((t) => this.index.holds(entry.id, t))) return { how: 'basis', entry };
+    }
+    if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
+    return null;
+  }
+
+  /**
+   * A short follow-up whose words the topic answered before all holds ("当面提交的呢", "对外公布呢",
+   * "下午呢 冬天的") is answered by the lines of that topic that say them, when some do.
+   */
+  private within(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const own = this.ownTerms(r, ASKING).filter((t) => t.length > 1);
+    if (own.length === 0 || !own.every((t) => this.index.holds(entry.id, t))) return null;
+    const words = new Set([...own, ...r.words.filter((w) => w.length > 1 && !this.tokenizer.isStopword(w) && !this.tokenizer.isWeak(w) && !this.lexicon.general.has(w))]);
+    const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
+    // A line is about a word when it starts with it ("1. 当面交的：交的当天"), not when it mentions
+    // it in passing ("…或打政务服务中心电话").
+    const lines = all.filter((l) => {
+      const item = l.replace(/^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)])\s*/, '');
+      return [...words].some((w) => {
+        const at = item.indexOf(w);
+        return at >= 0 && at <= ABOUT;
+      });
+    });
+    // Lines that say it, not the whole topic again (the resident has it).
+    return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
+  }
+
+  /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
+  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[]): FollowUp | null {
+    const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
+    const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
+    const terms = r.terms;
+    const named = terms.filter((t) => columns.has(t));
+    // "一共多少件" after a column of the applications table asks for its 总计.
+    const total = TOTAL.test(r.text) && entry.stats.some((s) => s.column === '总计') ? ['总计'] : [];
+    // "法人或其他组织提出的数量": a group of columns named at once.
+    const group = this.lexicon.columnGroups.find(([name]) => r.text.includes(name))?.[1].filter((c) => columns.has(c)) ?? [];
+    const slots: string[] = [];
+    if (r.years.length) slots.push('年份');
+    if (r.compare) slots.push('与上一年比');
+    if (named.length || total.length || group.length) slots.push('列');
+    // "那全县的呢" after another body's figure was declined: the same row, of the body reporting.
+    if (OWN_BODY.test(r.text)) slots.push('机关');
+    if (r.cues.money) slots.push('金额');
+    if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
+    if (slots.length === 0) return null;
+    // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
+    // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
+    // amount is still about that row: grounding then says the report has no amount.
+    const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
+    const rest = this.ownTerms(r, ASKING).filter(
+      (t) => !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
+    );
+    if (rest.length > 0) return null;
+    return { how: 'slots', entry, also, what: slots.join('、'), columns: [...total, ...group] };
+  }
+
+  private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {
+    let set = this.columnTermsOf.get(entry.id);
+    if (!set) {
+      set = new Set(entry.stats.flatMap((s) => [s.column, ...this.columnTerms(s.column)]));
+      this.columnTermsOf.set(entry.id, set);
+    }
+    return set;
+  }
+
+  /**
+   * "微博呢" after a figure asks for the same kind of thing: a short message leaning on the last
+   * answer ("那…", "…呢") goes towards the kind, and the table, of the entry answered before.
+   */
+  lean(r: Reading, previous: Session | undefined): Lean | null {
+    const entry = this.previousEntry(previous);
+    if (!entry) return null;
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH) return null;
+    const leaning = LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
+    return leaning ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
+  }
+}

@@ -1,0 +1,142 @@
+import type { Social } from '../language/social.ts';
+import type { Entry } from './entries.ts';
+import type { Hit } from './search.ts';
+import type { Reading } from './read.ts';
+import type { Conversation, FollowUp, Session } from './conversation.ts';
+import { declineReason, type Decline, type Grounding } from './ground.ts';
+import type { Scope } from './scope.ts';
+import { isFigures, type Lean, type Ranker } from './ranking.ts';
+
+export interface Thresholds {
+  /** At or above: answer. */
+  answer: number;
+  /** At or above (and below `answer`): offer "您是不是想问". Below: fall back. */
+  suggest: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.5, suggest: 0.3 };
+
+/** The band a reply came from: an answer, "您是不是想问", or the fallback (declines included). */
+export type Band = 'answer' | 'suggest' | 'fallback';
+
+interface Common {
+  band: Band;
+  /** Why, in words: the same text the reply, `ask --explain` and hit testing go by. */
+  reason: string;
+  score: number;
+}
+
+/** What to do with one message: the decision every channel's reply and the explain view share. */
+export type Decision =
+  | (Common & { action: 'social'; social: Social })
+  | (Common & { action: 'option'; picked: Entry | null; offered: number })
+  | (Common & { action: 'answer'; entry: Entry; also: Entry[]; followUp: FollowUp | null })
+  | (Common & { action: 'suggest'; hits: readonly Hit[] })
+  | (Common & { action: 'decline'; decline: Decline; entry: Entry | null });
+
+export interface Stages {
+  conversation: Conversation;
+  ranker: Ranker;
+  grounding: Grounding;
+  scope: Scope;
+  thresholds: Thresholds;
+  entry(id: string): Entry | undefined;
+  /** Ranked hits for a reading, kept with the reading (see Engine). */
+  ranked(lean: Lean | null): readonly Hit[];
+  /** The reading's terms with typo corrections ("行政墙制" → 行政强制). */
+  terms: readonly string[];
+  /** The mistyped phrases, as typed. */
+  typos: readonly string[];
+}
+
+export function bandOf(score: number, t: Thresholds): Band {
+  return score >= t.answer ? 'answer' : score >= t.suggest ? 'suggest' : 'fallback';
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Decides one message against the session: social acts and picked options first, then a follow-up
+ * of the last answer, then the index; every candidate answer is grounded before it is given. Pure
+ * in the reading, the session's frame and the knowledge base.
+ */
+export function decide(r: Reading, previous: Session | undefined, s: Stages): Decision {
+  if (r.social === 'detail') return { action: 'social', social: 'detail', band: 'answer', reason: '“详细”：上一个回答的更多内容', score: 1 };
+  if (r.option !== null && previous?.suggestions?.length) {
+    const id = previous.suggestions[r.option - 1];
+    const picked = (id && s.entry(id)) || null;
+    return { action: 'option', picked, offered: previous.suggestions.length, band: picked ? 'answer' : 'suggest', reason: picked ? `选了“您是不是想问”的第 ${r.option} 项` : '序号超出所给的选项', score: 1 };
+  }
+  if (r.social) return { action: 'social', social: r.social, band: 'answer', reason: `不是问题：${SOCIAL_NAMES[r.social]}`, score: 1 };
+
+  const follow = s.conversation.followUp(r, previous);
+  if (follow) {
+    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], r.years.length ? r.years : (previous?.years ?? []));
+    const what = follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : `同一行，换${follow.what}`;
+    if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
+    return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
+  }
+
+  const lean = s.conversation.lean(r, previous);
+  const hits = s.ranked(lean);
+  const top = s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? []));
+  const score = top?.score ?? 0;
+  const band = bandOf(score, s.thresholds);
+  const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
+  const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
+  // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
+  if ((r.cues.quantity || r.cues.money) && !r.cues.time) {
+    const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
+    if (measure) {
+      const decline: Decline = { kind: 'absent', measure };
+      return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}；${declineReason(decline)}`, score };
+    }
+  }
+  const corrected = s.terms.filter((t) => !r.terms.includes(t));
+  const off = s.scope.decline(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
+  if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
+  if (top && band !== 'fallback') {
+    const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
+    const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
+    if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
+    if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
+    // "详细列一下不予公开各项的数字": a group the question names, every row of it tied, is
+    // answered whole: there is nothing to choose between.
+    const group = s.ranker.wholeGroup(hits, top);
+    if (group && top === hits[0]) {
+      const decline = s.grounding.figure(r, top.entry, group, r.years.length ? r.years : (previous?.years ?? []));
+      if (!decline) return { action: 'answer', entry: top.entry, also: group, followUp: null, band: 'answer', reason: `${scored}：问的是一组的各行，一起回答`, score };
+    }
+    // "微信公众号呢" after a figure: another row of the same kind, named by its own word, is the
+    // follow-up's answer even when the short message scores in the middle band.
+    if (lean && isFigures(lean.kind) && isFigures(top.entry.kind) && top.matched.some((t) => t.length > 1 && top.entry.keys.some((k) => k.includes(t)))) {
+      return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: `${scored}：接着上一问，换成同类的另一行`, score };
+    }
+    return { action: 'suggest', hits: hits.filter((h) => h.score >= s.thresholds.suggest).slice(0, 3), band, reason: `${scored}：请居民从几个条目中选`, score };
+  }
+  // A figure question about another body or an absent measure is said to be so, even when
+  // nothing matched well enough to answer.
+  if (r.cues.quantity || r.cues.money) {
+    const body = s.grounding.otherBody(r);
+    const measure = body ? null : s.grounding.absentMeasure(r, () => false);
+    const decline: Decline | null = body ? { kind: 'other-body', body } : measure ? { kind: 'absent', measure } : null;
+    if (decline) return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}；${declineReason(decline)}`, score };
+  }
+  const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
+  return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+const SOCIAL_NAMES: Record<Social, string> = {
+  greeting: '问候',
+  thanks: '致谢',
+  ack: '表示知道了',
+  bye: '告别',
+  identity: '问机器人是谁',
+  human: '要人工',
+  help: '要帮助',
+  useful: '反馈有用',
+  useless: '反馈没用',
+  detail: '要详细',
+  coverage: '问收录了哪些年份',
+  empty: '空消息',
+};

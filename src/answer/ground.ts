@@ -1,0 +1,254 @@
+import jieba from 'nodejieba';
+import type { Tokenizer } from '../language/tokenizer.ts';
+import type { Lexicon } from '../language/lexicon.ts';
+import type { Entry } from './entries.ts';
+import type { Reading } from './read.ts';
+import type { SearchIndex } from './search.ts';
+import { holdsFigures, holdsMoney, unitsOf } from './ranking.ts';
+import { Phrases } from '../language/phrases.ts';
+
+/**
+ * Why the engine does not answer although something matched: the documents do not hold what was
+ * asked. Every decline names what was asked, so the reply (and `ask --explain`) can say it.
+ */
+export type Decline =
+  /** Another county, the city, a township, a department: only the reporting body's figures are held. */
+  | { kind: 'other-body'; body: string }
+  /** A figure no report holds (GDP, 人口), or a word no figure of the reports counts. */
+  | { kind: 'absent'; measure: string | null }
+  /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
+  | { kind: 'no-amount'; row: string }
+  /** People asked of a figure that counts times, or times of one that counts people. */
+  | { kind: 'unit'; row: string; asked: string; has: string; figure: string }
+  /** The year asked is not recorded. */
+  | { kind: 'missing-year'; year: number; row: string }
+  /** A subject outside disclosure ("结婚登记在哪里办"), quoted when it reads as a name. */
+  | { kind: 'out-of-scope'; subject: string | null }
+  /** Nothing in the knowledge base comes close. */
+  | { kind: 'no-match'; outOfScope: boolean };
+
+/** Why, in words staff read in hit testing and `ask --explain`. */
+export function declineReason(d: Decline): string {
+  switch (d.kind) {
+    case 'other-body':
+      return `规则：问的是其他机关（${d.body}）的数字，只收录了本机关的报告`;
+    case 'absent':
+      return `规则：问的数字报告里没有${d.measure ? `（${d.measure}）` : ''}`;
+    case 'no-amount':
+      return `规则：问的是金额，而“${d.row}”只有数量`;
+    case 'unit':
+      return `规则：问的是${d.asked}，而“${d.row}”的单位是${d.has}`;
+    case 'missing-year':
+      return `规则：${d.year}年的报告未收录`;
+    case 'out-of-scope':
+      return `规则：问题的主题不在政府信息公开范围内${d.subject ? `（${d.subject}）` : ''}`;
+    case 'no-match':
+      return d.outOfScope ? '没有匹配到任何条目' : '得分低于“您是不是想问”的下限';
+  }
+}
+
+// Words that count nothing themselves: the question and measure words around a figure.
+const QUANTITY_WORD = /多少|几/;
+// How a figure changed is asked of the figure itself ("增加了多少").
+const CHANGE_WORD = /^(增加|减少|增减|变化|增长|下降|上升|多了|少了|涨|降|增|减)$/;
+const CLASSIFIERS = new Set('个 件 次 项 条 家 人 回 起 宗 场 期 位 名 种 类 万 元 块 张 份 篇 户'.split(' '));
+const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别的|其他|哪个|哪|每个|每)$/;
+const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
+
+export class Grounding {
+  private readonly own: Set<string>;
+  private readonly figureTerms = new Set<string>();
+  // The lexicon's lists as one trie each: every message is looked through for all of them.
+  private readonly absentWords: Phrases;
+  private readonly absentNames: Map<string, string>;
+  private readonly bodyWords: Phrases;
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly index: SearchIndex,
+    private readonly lexicon: Lexicon,
+    ownBodies: Iterable<string>,
+    entries: readonly Entry[],
+    /** The years of the reports held. */
+    private readonly recorded: readonly number[] = [],
+  ) {
+    this.own = new Set(ownBodies);
+    this.absentNames = new Map(lexicon.absent.map(([w, n]) => [w, n] as const).reverse());
+    this.absentWords = new Phrases(lexicon.absent.map(([w]) => w));
+    this.bodyWords = new Phrases(lexicon.otherBodies);
+    for (const e of entries) {
+      if (!holdsFigures(e)) continue;
+      for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
+    }
+  }
+
+  /**
+   * Would answering `entry` state a figure for what was asked? Null when it would; otherwise why
+   * not. Only questions asking for a figure (a count, an amount) or answered by one are checked.
+   */
+  figure(r: Reading, entry: Entry, also: readonly Entry[] = [], years: readonly number[] = r.years): Decline | null {
+    // "需要多长时间" asks a time limit, whatever else the question names.
+    const asksFigure = (r.cues.quantity || r.cues.money) && !r.cues.time;
+    if (!asksFigure && !holdsFigures(entry)) return null;
+    // Another body's figure is not in the report; another body asking a procedure ("我们乡里能
+    // 不能收复印费") is answered by the rule, which is the same for every body.
+    const body = entry.kind === 'guide' ? null : this.otherBody(r);
+    if (body) return { kind: 'other-body', body };
+    const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
+    const absent = this.absentMeasure(r, held);
+    if (absent && (asksFigure || holdsFigures(entry))) return { kind: 'absent', measure: absent };
+    if (!holdsFigures(entry)) {
+      // A passage holds no figure of its own: "三公经费花了多少" is not answered by the sentence
+      // saying the figures are published, nor "权力清单有多少项" by the one saying it was published.
+      if (entry.kind === 'passage' && (r.cues.money || (r.cues.quantity && !r.cues.narrative))) {
+        return { kind: 'absent', measure: this.countedWords(r) };
+      }
+      return null;
+    }
+    // A year the reports do not hold is said to be 未收录 when the answer is composed.
+    if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
+    const row = entry.question.replace(/有多少？$|多少？$/, '');
+    if (r.cues.money && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
+    const units = unitsOf(entry);
+    if (r.unit && units.length && !units.includes(r.unit) && isPeopleOrTimes(r.unit) && units.every(isPeopleOrTimes) && also.length === 0) {
+      const year = years[0] ?? Math.max(...entry.stats.map((x) => x.year));
+      const shown = entry.stats.find((x) => x.year === year);
+      return { kind: 'unit', row, asked: unitName(r.unit), has: unitName(units[0]!), figure: shown ? `${year}年 ${shown.value}${shown.unit ? ` ${shown.unit}` : ''}` : '' };
+    }
+    // A row the question names outright ("行政处罚") is what it counts, however the thing counted
+    // is called ("多少起违法行为"); otherwise the counted word must be one the row holds.
+    if (asksFigure && ![entry, ...also].some((e) => this.named(e, r.terms))) {
+      const m = this.measure(r, held);
+      if (m) return { kind: 'absent', measure: m };
+    }
+    return null;
+  }
+
+  /** Every word of one of the entry's names is in the question. */
+  private named(entry: Entry, terms: readonly string[]): boolean {
+    // A key word is named by itself or by most of it ("门户网站" names "政府门户网站").
+    const covers = (w: string) => terms.includes(w) || terms.some((t) => t.length >= 2 && w.includes(t) && t.length * 2 >= w.length);
+    return entry.keys.some((key) => key.length > 0 && key.every((w) => covers(w) || this.lexicon.general.has(w) || this.tokenizer.isStopword(w)));
+  }
+
+  /** A word of the lexicon's list of figures no report holds, not held by the answering entries. */
+  absentMeasure(r: Reading, held: (t: string) => boolean): string | null {
+    for (const m of this.absentWords.find(r.text)) {
+      const word = m.word;
+      const name = this.absentNames.get(word)!;
+      const term = this.tokenizer.canonical(word);
+      if (held(term) || held(word)) continue;
+      return name;
+    }
+    return null;
+  }
+
+  /**
+   * What the question counts, when the answering entries do not hold it: the noun next to the
+   * quantity word ("几个栏目", "人口有多少"). Null when the counted thing is held or is no noun.
+   */
+  /**
+   * The words of what a question counts, next to its quantity word: after it ("多少条信息") or,
+   * when nothing follows, before it ("权力清单一共多少项"). Null when no word names it.
+   */
+  private countedTokens(r: Reading): { words: string[]; after: boolean } {
+    const tokens = r.words;
+    const at = tokens.findIndex((t) => QUANTITY_WORD.test(t));
+    if (at < 0) return { words: [], after: false };
+    const content = (t: string) => {
+      const term = this.tokenizer.canonical(t);
+      return /^[\p{Script=Han}A-Za-z]+$/u.test(t) && !CLASSIFIERS.has(t) && !CHANGE_WORD.test(t) && !this.tokenizer.isStopword(term) && !this.tokenizer.isWeak(term) && !this.lexicon.general.has(term) && !this.lexicon.general.has(t) && !QUANTITY_WORD.test(t);
+    };
+    const stop = (t: string) => /^[\p{P}\p{S}\s]+$/u.test(t);
+    const words: string[] = [];
+    for (let i = at + 1; i < tokens.length && !stop(tokens[i]!) && words.length < 3; i++) {
+      if (content(tokens[i]!)) words.push(tokens[i]!);
+      else if (words.length) break;
+    }
+    if (words.length) return { words, after: true };
+    for (let i = at - 1; i >= 0 && !stop(tokens[i]!) && words.length < 3; i--) {
+      const t = tokens[i]!;
+      if (words.length === 0 && /^(有|是|共|一共|总共|了|的|达|为|到|花|要|能|会|得|都)$/.test(t)) continue;
+      if (!content(t)) break;
+      words.unshift(t);
+    }
+    return { words, after: false };
+  }
+
+  private countedWords(r: Reading): string | null {
+    const { words } = this.countedTokens(r);
+    return words.length ? words.join('') : null;
+  }
+
+  private measure(r: Reading, held: (t: string) => boolean): string | null {
+    const { words, after } = this.countedTokens(r);
+    // The word nearest the quantity word decides ("多少条信息" → 信息; "权力清单多少项" → 清单).
+    const word = after ? words[0] : words.at(-1);
+    if (!word) return null;
+    const term = this.tokenizer.canonical(word);
+    if (held(term) || held(word) || this.tokenizer.isAspect(term)) return null;
+    // A word the reports count in some row but not in this one: ranking chose; do not overrule.
+    if (this.figureTerms.has(term)) return null;
+    // Only a noun names something counted ("GDP", "人口", "栏目"); a verb ("提出") does not.
+    const tag = jieba.tag(word)[0]?.tag ?? '';
+    return NOUN.test(tag) && word.length >= 2 ? word : null;
+  }
+
+  /** Another body the question names: a county, the city, a township, a department. */
+  otherBody(r: Reading): string | null {
+    const tokens = r.words;
+    // Word boundaries, so that 国家 is not read inside 国家秘密.
+    const starts = new Set<number>();
+    const ends = new Set<number>();
+    let at = 0;
+    for (const t of tokens) {
+      starts.add(at);
+      at += t.length;
+      ends.add(at);
+    }
+    for (const m of this.bodyWords.find(r.text)) if (starts.has(m.at) && ends.has(m.at + m.word.length)) return m.word;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
+      // "隆德县" as one word, or "彭阳" + "县".
+      const name = suffix && t.length >= suffix.length + 2 ? t : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
+      if (!name || this.isOwn(name)) continue;
+      const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
+      if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
+      if (this.index.has(name) || this.tokenizer.isStopword(stem) || this.lexicon.general.has(stem)) continue;
+      return name;
+    }
+    return null;
+  }
+
+  /**
+   * "把2020年年报的数据给我看看": a year the reports do not hold, asked of the reports themselves
+   * and answered by no figure, is said to be 未收录.
+   */
+  unrecordedYear(r: Reading, entry: Entry | null): Decline | null {
+    if (entry && holdsFigures(entry)) return null;
+    const year = r.years.find((y) => !this.recorded.includes(y));
+    if (year === undefined || !/数据|数字|年报|年度报告|报告|统计|情况/.test(r.text)) return null;
+    return { kind: 'missing-year', year, row: '政府信息公开工作年度报告' };
+  }
+
+  private isOwn(name: string): boolean {
+    for (const own of this.own) if (own.includes(name) || name.includes(own)) return true;
+    return false;
+  }
+
+
+}
+
+function holdsYear(entry: Entry, year: number): boolean {
+  if (entry.kind === 'guide') return true;
+  return entry.kind === 'passage' ? entry.passages.some((p) => p.year === year) : entry.stats.some((s) => s.year === year);
+}
+
+function isPeopleOrTimes(unit: string): boolean {
+  return unit === '人次' || unit === '次';
+}
+
+function unitName(unit: string): string {
+  return unit === '人次' ? '人数（人次）' : unit === '次' ? '次数' : unit;
+}

@@ -1,0 +1,310 @@
+import type { Tokenizer } from '../language/tokenizer.ts';
+import type { Entry } from './entries.ts';
+import type { Reading } from './read.ts';
+import type { SearchIndex, Hit } from './search.ts';
+import type { Thresholds } from './decide.ts';
+import { articleTerms } from '../language/articles.ts';
+import type { Homophones } from '../language/homophones.ts';
+
+/**
+ * What leaning on the last answer adds: the same kind of entry ("微博呢" after a figure; a table
+ * row and a narrative figure are the same kind of answer), the same table, and for a topic the
+ * topic itself (a figure's follow-ups are slots, read in conversation.ts).
+ */
+function leanBonus(e: Entry, lean: Lean | null): number {
+  if (lean === null) return 0;
+  let bonus = e.kind === lean.kind || (isFigures(e.kind) && isFigures(lean.kind)) ? 0.12 : 0;
+  if (lean.section != null && sectionOf(e) === lean.section) bonus += 0.04;
+  if (e.id === lean.entry && !isFigures(e.kind)) bonus += 0.08;
+  return bonus;
+}
+
+/** A figure answers: a count or amount is asked, a change, or a figure is quoted back. */
+export function asksFigure(r: Reading): boolean {
+  return r.cues.quantity || r.compare !== null || r.cues.figureStated;
+}
+
+/** What an elliptical follow-up leans towards: the kind and table of the entry answered before. */
+export interface Lean {
+  kind: Entry['kind'];
+  /** The report section of the figure answered before ("三、…"), or null. */
+  section: string | null;
+  /** The entry answered before: "对外公布呢" after a topic is often answered by that topic. */
+  entry: string;
+}
+
+export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
+
+/** Table rows and narrative figures both answer with numbers. */
+export function isFigures(kind: Entry['kind']): kind is 'stat' | 'figure' {
+  return kind === 'stat' || kind === 'figure';
+}
+
+export function holdsFigures(entry: Entry): entry is Extract<Entry, { kind: 'stat' | 'figure' }> {
+  return isFigures(entry.kind);
+}
+
+/** The report section a figure entry belongs to. */
+export function sectionOf(entry: Entry): string | null {
+  return holdsFigures(entry) ? (entry.stats[0]!.section.slice(0, 2) ?? null) : null;
+}
+
+/** The units a figure entry's figures are counted in ("次", "人次", "万元"). */
+export function unitsOf(entry: Entry): string[] {
+  return holdsFigures(entry) ? [...new Set(entry.stats.map((s) => s.unit ?? ''))].filter(Boolean) : [];
+}
+
+/** True when an entry holds a sum of money (a 金额 column or a figure in 元). */
+export function holdsMoney(entry: Entry): boolean {
+  return holdsFigures(entry) && entry.stats.some((s) => /金额|经费|元/.test(s.column) || /元$/.test(s.unit ?? ''));
+}
+
+/**
+ * Orders the index's candidates for one reading: the question's cues (a count wants a figure, a
+ * procedure a guide topic), the unit asked, quoted phrases, the report's own order for rows the
+ * question does not tell apart, and the lean of a follow-up.
+ */
+export class Ranker {
+  private readonly order = new Map<string, number>();
+  private readonly entryYears = new Map<string, ReadonlySet<number>>();
+  /** The raw text of passages and topics, for phrases a resident quotes. */
+  private readonly texts = new Map<string, string>();
+  /** The rows of each group of a table ("（三）不予公开"), in the report's order. */
+  private readonly groups = new Map<string, Entry[]>();
+  /** The articles each topic's basis cites (第16条). */
+  private readonly articles = new Map<string, string[]>();
+
+  constructor(
+    private readonly index: SearchIndex,
+    private readonly tokenizer: Tokenizer,
+    entries: readonly Entry[],
+    private readonly thresholds: Thresholds,
+    /** Entries holding a figure the report contradicts itself on (validator findings). */
+    private readonly contradicted: ReadonlySet<string> = new Set(),
+    private readonly homophones: Homophones | null = null,
+    /** Phrases of asking, never mistyped terms ("换算成元", "多少人次"): the lexicon's unit words. */
+    private readonly asking: readonly string[] = [],
+  ) {
+    entries.forEach((e, i) => {
+      this.order.set(e.id, i);
+      const group = holdsFigures(e) ? e.stats[0]!.group : null;
+      if (group) this.groups.set(group, [...(this.groups.get(group) ?? []), e]);
+      if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
+      if (e.kind === 'guide') {
+        this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
+        this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条')));
+      }
+    });
+  }
+
+  /** True when the entry holds the term. */
+  holds(entry: Entry, term: string): boolean {
+    return this.index.holds(entry.id, term);
+  }
+
+  /** True when some entry holds the term. */
+  knows(term: string): boolean {
+    return this.index.has(term);
+  }
+
+  /**
+   * "没公开的有几个": the rows of one group ("（三）不予公开" has eight) tie when the question names
+   * the group and none of its rows; they are answered together, every row of the group.
+   */
+  wholeGroup(hits: readonly Hit[], top: Hit): Entry[] | null {
+    const group = holdsFigures(top.entry) ? top.entry.stats[0]!.group : null;
+    if (!group) return null;
+    const tied = hits.filter((h) => top.score - h.score < 0.005 && holdsFigures(h.entry) && h.entry.stats[0]!.group === group);
+    if (tied.length < 2) return null;
+    return (this.groups.get(group) ?? []).filter((e) => e !== top.entry);
+  }
+
+  /**
+   * Adds, for a mistyped phrase, the knowledge-base term it is closest to ("行政墙制" → 行政强制);
+   * `windows` are the phrases as typed.
+   */
+  correctTypos(r: Reading): { terms: string[]; windows: string[] } {
+    const windows: string[] = [];
+    const terms = [...r.terms];
+    if (r.terms.every((t) => this.index.has(t))) return { terms, windows };
+    // Only words jieba made up itself (tag x) and the knowledge base does not hold are taken for
+    // mistyped: "徐可有" of "行政徐可有多少", "采够", "申清". A real word the documents do not use
+    // ("长时间", "打车") is the resident's own word, not a typo.
+    const text = r.text;
+    const tried = new Set<string>();
+    let at = 0;
+    for (const word of r.words) {
+      const start = at;
+      at += word.length;
+      if (!/^[\p{Script=Han}]{2,}$/u.test(word) || this.tokenizer.known(word) || this.index.has(this.tokenizer.canonical(word)) || this.tokenizer.isStopword(word)) continue;
+      // A real word the documents do not use may still be a term heard wrong, inside a longer
+      // stretch that sounds like one ("政务服务中兴" → 政务服务中心).
+      if (!this.tokenizer.madeUp(word)) {
+        // Two characters: a piece of a longer term heard wrong; a longer real word is itself.
+        const heard = word.length === 2 ? this.homophones?.near(text, start, start + word.length, 4) : null;
+        if (heard && !terms.includes(heard.term)) {
+          terms.push(heard.term);
+          windows.push(heard.window);
+        }
+        continue;
+      }
+      // Nor a piece of how the question asks ("成元" of "换算成元").
+      if (this.asking.some((a) => a.includes(word) && text.includes(a))) continue;
+      // A word written by its sound first ("采够" → 采购), then one mistyped by a character.
+      const heard = this.homophones?.near(text, start, start + word.length);
+      if (heard && !terms.includes(heard.term)) {
+        terms.push(heard.term);
+        windows.push(heard.window);
+        continue;
+      }
+      // The mistyped term is the word with at most two characters around it ("行政" + "徐可").
+      let found = false;
+      const cover = Math.max(2, word.length - 1);
+      for (let len = Math.min(6, word.length + 2); len >= 3 && !found; len--) {
+        for (let from = Math.max(0, start - len + cover); from <= start + word.length - cover && !found; from++) {
+          if (Math.min(start + word.length, from + len) - Math.max(start, from) < cover) continue;
+          const window = text.slice(from, from + len);
+          if (window.length !== len || !/^[\p{Script=Han}]+$/u.test(window) || tried.has(window)) continue;
+          tried.add(window);
+          const fixed = this.index.correct(window);
+          if (fixed && !terms.includes(fixed)) {
+            terms.push(fixed);
+            windows.push(window);
+            found = true;
+          }
+        }
+      }
+    }
+    return { terms, windows };
+  }
+
+  rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {
+    // A table row and a narrative figure are the same kind of answer to "微博呢".
+    const hits = this.index.search([...terms], 12, this.thresholds.answer);
+    for (let i = 0; i < hits.length; i++) {
+      const h = hits[i]!;
+      hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
+    }
+    // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
+    if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
+      const counts = hits.filter((h) => isFigures(h.entry.kind));
+      if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
+        const best = Math.max(...hits.map((h) => h.score));
+        for (const h of counts) h.score = Math.max(h.score, best + 0.001 - (counts[0]!.score - h.score));
+      }
+    }
+    // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
+    // the report's own order, so the table's leading row answers.
+    const best = new Map<string, Hit>();
+    for (const h of [...hits].sort((a, b) => this.order.get(a.entry.id)! - this.order.get(b.entry.id)!)) {
+      const key = `${h.entry.kind}|${h.matched.join('/')}`;
+      const first = best.get(key);
+      if (!first) best.set(key, h);
+      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
+        const top = Math.max(first.score, h.score);
+        first.score = top;
+        h.score = top - 0.001;
+      }
+    }
+    hits.sort((a, b) => b.score - a.score || this.order.get(a.entry.id)! - this.order.get(b.entry.id)!);
+    return hits;
+  }
+
+  private cueBonus(entry: Entry, r: Reading): number {
+    const { quantity, procedure, contact, narrative, money, basis } = r.cues;
+    switch (entry.kind) {
+      case 'stat':
+      case 'figure': {
+        const figures = asksFigure(r);
+        // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on. A message that
+        // asks for no figure at all ("说我是重复申请不给处理") is rarely answered by one.
+        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+      }
+      case 'guide':
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
+      case 'passage':
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
+    }
+  }
+
+  /** "培训了几次" and "培训了多少人次" ask for different figures of the same sentence. */
+  private unitBonus(entry: Entry, r: Reading): number {
+    if (!r.unit || r.unit === '金额') return 0;
+    const units = unitsOf(entry);
+    if (units.length === 0) return 0;
+    return units.includes(r.unit) ? 0.08 : -0.08;
+  }
+
+  /**
+   * "《条例》第十六条所称过程性信息" cites the article a topic rests on: the fewer other articles
+   * the topic rests on, the more the citation names it.
+   */
+  private citationBonus(entry: Extract<Entry, { kind: 'guide' }>, r: Reading): number {
+    const cited = r.terms.filter((t) => /^第\d+条$/.test(t));
+    if (cited.length === 0) return 0;
+    const own = this.articles.get(entry.id) ?? [];
+    if (own.length === 0) return 0;
+    return (0.12 * cited.filter((t) => own.includes(t)).length) / own.length;
+  }
+
+  private quoteBonus(entry: Entry, r: Reading): number {
+    if (r.quoted.length === 0) return 0;
+    const text = this.texts.get(entry.id);
+    return text && r.quoted.some((q) => text.includes(q)) ? 0.2 : 0;
+  }
+
+  /**
+   * The same figure can be worded differently from one year's report to the next ("共组织、参加各类
+   * 政务公开培训" / "共组织政务公开培训"), making two entries. When the best one lacks the year
+   * asked, a nearly as good one that has it answers instead.
+   */
+  withYear(hits: readonly Hit[], years: readonly number[]): Hit | undefined {
+    const top = hits[0];
+    const year = years[0];
+    if (!top || year === undefined || this.hasYear(top.entry, year)) return top;
+    // Good enough to answer on its own, and holding every word the best one matched.
+    const words = top.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t));
+    const alike = (h: Hit) => h.entry.kind === top.entry.kind && words.every((t) => h.matched.includes(t));
+    return hits.find((h) => h.score >= this.thresholds.answer && alike(h) && this.hasYear(h.entry, year)) ?? top;
+  }
+
+  hasYear(entry: Entry, year: number): boolean {
+    if (entry.kind === 'guide') return true;
+    let years = this.entryYears.get(entry.id);
+    if (!years) {
+      years = new Set(entry.kind === 'passage' ? entry.passages.map((p) => p.year) : entry.stats.map((s) => s.year));
+      this.entryYears.set(entry.id, years);
+    }
+    return years.has(year);
+  }
+
+  /**
+   * The other figures a question asks for together with the best one: rows that match exactly as
+   * well ("行政诉讼" has two), and, when the question asks for several things ("网站、微信、微博
+   * 分别发了多少条", "规章和规范性文件各几件"), the rows naming the words the best one leaves out.
+   */
+  also(hits: readonly Hit[], top: Hit, r: Reading): Entry[] {
+    const first = top.entry;
+    if (!holdsFigures(first)) return [];
+    const group = this.wholeGroup(hits, top);
+    if (group) return group;
+    const section = first.stats[0]!.section;
+    const out = hits
+      .filter((h) => h !== top)
+      .slice(0, 2)
+      .filter((h) => h.entry.kind === first.kind && top.score - h.score < 0.005 && holdsFigures(h.entry) && h.entry.stats[0]!.section === section)
+      .map((h) => h.entry);
+    if (!r.cues.plural) return out;
+    const naming = (h: Hit) => h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
+    const covered = new Set(naming(top));
+    for (const h of hits) {
+      if (h === top || out.includes(h.entry) || out.length >= 3) continue;
+      if (!holdsFigures(h.entry) || h.score < this.thresholds.suggest) continue;
+      const own = naming(h).filter((t) => !covered.has(t));
+      if (own.length === 0) continue;
+      out.push(h.entry);
+      for (const t of own) covered.add(t);
+    }
+    return out;
+  }
+}

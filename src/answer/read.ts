@@ -1,0 +1,128 @@
+import { normalise, optionNumber, yearsIn, type RelativeYear } from '../language/normalise.ts';
+import { endsOf, type Tokenizer } from '../language/tokenizer.ts';
+import { askedUnit, readCues, type Cues } from '../language/cues.ts';
+import { socialAct, type Social } from '../language/social.ts';
+import { articleTerms } from '../language/articles.ts';
+import type { Lexicon } from '../language/lexicon.ts';
+
+export type { Social } from '../language/social.ts';
+
+/** What a message says, before anything is looked up: the first stage of answering. */
+export interface Reading {
+  /** The normalised message. */
+  text: string;
+  relative: RelativeYear[];
+  years: number[];
+  /** "比上年呢" asks for the change against the previous year; two years ask for their difference. */
+  compare: 'previous' | 'between' | null;
+  /** A numbered option picked after "您是不是想问". */
+  option: number | null;
+  social: Social | null;
+  cues: Cues;
+  /** The unit asked in ("几次" → 次, "多少人" → 人次, "多少钱" → 金额), or null. */
+  unit: string | null;
+  /** Content terms, synonyms applied, fillers and stop words dropped; cited articles as 第N条. */
+  terms: string[];
+  /** Raw jieba tokens (search mode), for typo correction. */
+  tokens: string[];
+  /**
+   * jieba's words of the text in order, years and comparison phrases blanked to spaces of the
+   * same length (so positions match `text`): cut once, used by every stage that looks at the
+   * words as written.
+   */
+  words: string[];
+  /** Phrases the resident quoted (“三到位”): looked for as written. */
+  quoted: string[];
+  /**
+   * The message's questions, as the resident separated them (question marks, spaces, "另外"):
+   * more than one when a message asks two things. Raw text, read on demand.
+   */
+  parts: string[];
+  /** The pieces that ask something (a question word), without remarks around them. */
+  asking: string;
+}
+
+export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|头一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|减少了还是增加了?|多了还是少了|少了还是多了|多还是少|少还是多|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|变动|变了/gu;
+const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source, 'u');
+const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
+const YEAR = /(?<!\d)\d{4}年?/g;
+// A question mark, a full stop, a line break, a space between words, or a word that starts
+// another question ("另外", "顺便问一下").
+const PART_BREAK = /[？?！!。；;\n，,：:]+|\s+|(?:另外|顺便问一下|顺便问下|顺便问|再问一下|再问个|还想问一下|还想问|还有一个问题|另一个问题|第二个问题)/;
+/** A question word: a piece of a message with one asks something. */
+export const ASKING = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
+const CITATION = /第[〇零一二两三四五六七八九十百\d]+[条项款]|第[（(][〇零一二三四五六七八九十\d]{1,3}[）)]项/g;
+const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
+/** The longest message read in full: longer ones are cut (a pasted document is not a question). */
+const MAX_INPUT = 500;
+
+// The words of asking for a rule ("法律依据是哪一条"): what the rule is about names the topic.
+const BASIS_TERMS = new Set(['依据', '法律依据', '法律', '法规', '哪条', '哪一条', '一条', '规定', '条款', '法条', '出自', '根据', '哪部', '第几条', '条']);
+
+/** The terms without the words of asking for a rule, when something else names the subject. */
+function withoutBasisWords(terms: string[], basis: boolean, lexicon: Lexicon): string[] {
+  if (!basis) return terms;
+  const rest = terms.filter((t) => !BASIS_TERMS.has(t));
+  return rest.some((t) => !lexicon.general.has(t)) ? rest : terms;
+}
+
+/** Where each word ends, as offsets into the text. */
+/**
+ * The pieces of the normalised text that ask something (spaces became "，" in normalise), or the
+ * whole text when every piece asks, or none does.
+ */
+function askingPieces(text: string): string {
+  const pieces = text.split(/[，,。；;！!？?]+/).filter(Boolean);
+  if (pieces.length < 2) return text;
+  const asking = pieces.filter((p) => ASKING.test(p));
+  return asking.length === 0 || asking.length === pieces.length ? text : asking.join('，');
+}
+
+function blank(m: string): string {
+  return ' '.repeat(m.length);
+}
+
+function wordEnds(words: readonly string[]): Set<number> {
+  const ends = new Set<number>();
+  let at = 0;
+  for (const w of words) ends.add((at += w.length));
+  return ends;
+}
+
+export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
+  const raw = input.slice(0, MAX_INPUT);
+  const { text, relative } = normalise(raw, today);
+  const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
+  const years = yearsIn(text);
+  const compare = ASKS_CHANGE.test(text) ? 'previous' : years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : null;
+  // Years and the comparison phrase are slots, not words to match.
+  // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
+  // Blanks of the same length keep every position of `content` that of `text`.
+  const content = text.replace(YEAR, blank).replace(COMPARE_PREVIOUS, blank).replace(CITATION, blank);
+  const tokens = tok.cut(content);
+  const words = tok.plainCut(content);
+  const cues = readCues(text);
+  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon);
+  for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
+  const parts = raw
+    .split(PART_BREAK)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
+  return {
+    text,
+    relative,
+    years,
+    compare,
+    option: optionNumber(bare),
+    social,
+    cues,
+    unit: askedUnit(text, lexicon.units),
+    terms,
+    tokens,
+    words,
+    quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
+    parts,
+    asking: askingPieces(text),
+  };
+}

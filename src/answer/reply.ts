@@ -1,0 +1,213 @@
+import { LRUCache } from 'lru-cache';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { Entry } from './entries.ts';
+import type { Reading } from './read.ts';
+import type { Session } from './conversation.ts';
+import type { Decision } from './decide.ts';
+import { CONTACT_TITLE } from './ranking.ts';
+import type { StatisticComposer } from './statistics.ts';
+import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, MAX_REPLY, type Composed } from './compose.ts';
+import type { Replies } from './replies.ts';
+import type { Answer, Intent } from './types.ts';
+
+export interface Reply {
+  answer: Answer;
+  session: Session;
+  /** The longer text behind a shortened answer, offered on "详细". */
+  more?: string;
+}
+
+interface Content {
+  c: Composed;
+  intent: Intent;
+}
+
+/** How a topic's title says that the guide does not hold what it is about. */
+const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握|没有收录|未收录/;
+
+/** Names the year a relative word (去年) was read as, ahead of the answer. */
+export function yearNote(r: Pick<Reading, 'relative'>): string {
+  return r.relative.map((x) => `（“${x.word}”按 ${x.year} 年理解）`).join('');
+}
+
+/**
+ * The last stage: a decision made into the reply and the next session - the answer composed
+ * (kept by what it depends on, see `composedKey`), "您是不是想问" with its options, a decline in
+ * words, a social reply - with the answer's sources, options, detail and related topics.
+ */
+export class ReplyComposer {
+  private readonly composed: LRUCache<string, { content: Content | null }> | null;
+
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly statistics: StatisticComposer,
+    private readonly replies: Replies,
+    /** A reading of nothing: what a menu click and "详细" answer with. */
+    private readonly empty: () => Reading,
+    /** Composed answers kept (0: composed afresh each time). */
+    composedCache: number,
+  ) {
+    this.composed = composedCache > 0 ? new LRUCache({ max: composedCache }) : null;
+  }
+
+  compose(d: Decision, r: Reading, previous: Session | undefined): Reply {
+    const session: Session = { ...previous };
+    delete session.suggestions;
+    switch (d.action) {
+      case 'social': {
+        if (d.social === 'detail') {
+          const more = this.detailText(previous);
+          if (more) return this.reply({ ...fit(more.text, ''), sources: more.sources, answered: true }, more.intent, 1, { ...session, detail: undefined }, previous?.detail?.entry);
+          // Nothing more than what was said: it is said again, whole, rather than nothing.
+          const last = previous?.entry ? this.entries.get(previous.entry) : undefined;
+          if (last) {
+            const again = this.answerEntry(last, 1, this.empty(), session, [], null, []);
+            if (again.answer.answered) return { ...again, answer: { ...again.answer, reply: shorten(`（这一条就这些内容）\n${again.answer.reply}`, MAX_REPLY) } };
+          }
+        }
+        if (d.social === 'coverage') {
+          // Which reports are held is itself an answer from the knowledge base.
+          const sources = this.kb.reports.map((x) => ({ document: x.document, title: x.title, year: x.year }));
+          return this.reply({ reply: this.replies.coverage(this.kb.reports), sources, answered: true }, 'help', 1, session);
+        }
+        return this.reply({ reply: this.replies.social(d.social), sources: [], answered: false }, SOCIAL_INTENT[d.social], 1, session);
+      }
+      case 'option':
+        if (d.picked) return this.answerEntry(d.picked, 1, r, session, [], null, []);
+        return this.reply({ reply: `请回复 1 到 ${d.offered} 之间的序号，或直接输入您的问题。`, sources: [], answered: false }, 'clarify', 1, { ...session, suggestions: previous?.suggestions });
+      case 'answer':
+        if (d.followUp?.how === 'within' && d.entry.kind === 'guide') {
+          const next: Session = { ...session, entry: d.entry.id, detail: undefined };
+          return this.reply(linesText(d.entry.topic, d.followUp.lines), 'guide', d.score, next, d.entry.id);
+        }
+        return this.answerEntry(d.entry, d.score, r, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
+      case 'suggest': {
+        const lines = d.hits.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
+        const reply = `没有找到完全对应的答案。您是不是想问：\n${lines}\n请回复序号，或换个说法再问。${this.replies.wayOn() ? `\n都不是的话，${this.replies.wayOn()}` : ''}`;
+        return this.reply({ reply, sources: [], answered: false }, 'clarify', d.score, { ...session, suggestions: d.hits.map((h) => h.entry.id) });
+      }
+      case 'decline': {
+        const intent: Intent = d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : 'statistic';
+        // A decline about a row keeps the row as the frame: "那2019年呢" still follows on.
+        const next: Session = d.entry && intent === 'statistic' ? { ...session, entry: d.entry.id, detail: undefined } : { ...session };
+        delete next.also;
+        return this.reply({ reply: this.replies.decline(d.decline, yearNote(r)), sources: [], answered: false }, intent, d.score, next, d.entry?.id);
+      }
+    }
+  }
+
+  answerEntry(entry: Entry, score: number, r: Reading, session: Session, also: Entry[], aspect: 'basis' | null, focus: readonly string[] = []): Reply {
+    const years = r.years.length ? r.years : (session.years ?? []);
+    const next: Session = { ...session, entry: entry.id, detail: undefined };
+    // Rows answered together stay together: "都比上一年少了多少" asks of each.
+    if (also.length) next.also = also.map((e) => e.id);
+    else delete next.also;
+    if (aspect === 'basis' && entry.kind === 'guide') return this.reply(basisText(entry.topic), 'guide', score, next, entry.id);
+    const recipe = { entry: entry.id, years: r.years, terms: [...r.terms, ...focus], compare: r.compare };
+    const content = this.content(entry, r, years, also, focus);
+    if (!content) {
+      const row = entry.kind === 'guide' ? entry.topic.title : entry.question.replace(/[？?（].*$/, '').replace(/有多少$|多少$/, '');
+      const reply = this.replies.decline({ kind: 'missing-year', year: years[0]!, row }, yearNote(r));
+      return this.reply({ reply, sources: [], answered: false }, 'statistic', 0.5, { ...next, detail: undefined }, entry.id);
+    }
+    const { c, intent } = content;
+    // A year carries over to the next question only once a figure has been answered from it.
+    const carried = intent === 'statistic' ? { years: r.years.length ? r.years : session.years } : {};
+    return this.reply(c, intent, score, { ...next, detail: c.more ? recipe : undefined, ...carried }, entry.id, c.more);
+  }
+
+  /**
+   * The text answering `entry` for the years asked, or null when none of them is recorded. Pure in
+   * its arguments and the reading, so it is kept for every question that asks the same of it.
+   */
+  private content(entry: Entry, asked: Reading, years: number[], also: Entry[], focus: readonly string[]): Content | null {
+    const r = focus.length ? { ...asked, terms: [...asked.terms, ...focus] } : asked;
+    if (!this.composed) return this.composeContent(entry, r, years, also);
+    const key = this.composedKey(entry, r, years, also);
+    const kept = this.composed.get(key);
+    if (kept) return kept.content;
+    const content = this.composeContent(entry, r, years, also);
+    // The sources themselves are the knowledge base's records: frozen here is only what is ours.
+    if (content) {
+      Object.freeze(content);
+      Object.freeze(content.c);
+      Object.freeze(content.c.sources);
+    }
+    this.composed.set(key, { content });
+    return content;
+  }
+
+  /** What a composed answer depends on: the entries, the years, and what the question asks of them. */
+  private composedKey(entry: Entry, r: Reading, years: number[], also: Entry[]): string {
+    const base = `${entry.kind === 'guide' ? entry.id : [entry, ...also].map((e) => e.id).join(',')}\u0000${years.join(',')}\u0000${yearNote(r)}`;
+    switch (entry.kind) {
+      case 'guide':
+        return base;
+      case 'passage':
+        // The sentences shown are those holding the question's words.
+        return `${base}\u0000${r.terms.join('|')}`;
+      default:
+        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}`;
+    }
+  }
+
+  private composeContent(entry: Entry, r: Pick<Reading, 'terms' | 'compare' | 'relative' | 'cues' | 'unit'>, years: number[], also: Entry[]): Content | null {
+    switch (entry.kind) {
+      case 'guide': {
+        const c = guideText(entry.topic, false);
+        // A topic whose title says the guide does not hold the detail ("邮箱…（本指南没有掌握）")
+        // tells the resident so and where to look: it does not answer the question.
+        return { c: UNKNOWN_TOPIC.test(entry.topic.title) ? { ...c, answered: false } : c, intent: CONTACT_TITLE.test(entry.topic.title) ? 'contact' : 'guide' };
+      }
+      case 'passage': {
+        const year = years[0];
+        const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
+        if (list.length === 0) return null;
+        const c = passageText(list, r.terms, entry.points);
+        return { c: { ...c, reply: yearNote(r as Reading) + c.reply }, intent: 'narrative' };
+      }
+      default: {
+        const c = this.statistics.compose([entry, ...also], years, r, yearNote(r as Reading));
+        return c ? { c, intent: 'statistic' } : null;
+      }
+    }
+  }
+
+  /** The longer text of the last answer, rebuilt from the session's recipe. */
+  private detailText(previous: Session | undefined): { text: string; sources: Answer['sources']; intent: Intent } | null {
+    const recipe = previous?.detail;
+    const entry = recipe ? this.entries.get(recipe.entry) : undefined;
+    if (!recipe || !entry) return null;
+    const r: Reading = { ...this.empty(), years: recipe.years, terms: recipe.terms, compare: recipe.compare };
+    const again = this.answerEntry(entry, 1, r, { ...previous }, [], null, []);
+    return again.more ? { text: again.more, sources: again.answer.sources, intent: again.answer.intent } : null;
+  }
+
+  reply(c: Composed, intent: Intent, confidence: number, session: Session, entry?: string, more?: string): Reply {
+    const answer: Answer = { reply: c.reply, answered: c.answered, intent, confidence: Math.max(0, Math.min(1, Math.round(confidence * 100) / 100)), sources: c.sources };
+    if (entry) answer.entry = entry;
+    if (more) answer.detail = true;
+    const related = c.answered ? referencesIn(c.reply) : [];
+    if (related.length) answer.related = related;
+    const options = session.suggestions?.map((id) => this.entries.get(id)?.question ?? '').filter(Boolean);
+    if (options?.length) answer.options = options;
+    return more ? { answer, session, more } : { answer, session };
+  }
+}
+
+const SOCIAL_INTENT: Record<Extract<Decision, { action: 'social' }>['social'], Intent> = {
+  greeting: 'greeting',
+  thanks: 'thanks',
+  ack: 'thanks',
+  bye: 'thanks',
+  identity: 'help',
+  human: 'help',
+  help: 'help',
+  useful: 'feedback',
+  useless: 'feedback',
+  detail: 'help',
+  coverage: 'help',
+  empty: 'help',
+};
+

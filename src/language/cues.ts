@@ -1,0 +1,83 @@
+import { Phrases } from './phrases.ts';
+
+/**
+ * What kind of answer a question asks for, read from its question words before anything is looked
+ * up: a count, a sum of money, a procedure, a contact, a time limit, the legal basis.
+ */
+export interface Cues {
+  /** How many ("多少件", "几次", "有没有"): a figure answers. */
+  quantity: boolean;
+  /** How much money ("多少钱", "金额", "花了多少"): only an amount answers, never a count. */
+  money: boolean;
+  procedure: boolean;
+  contact: boolean;
+  narrative: boolean;
+  /** How long ("多久", "几个工作日"). */
+  time: boolean;
+  /** Which rule ("依据哪条", "出自哪部法律"). */
+  basis: boolean;
+  /** Several things at once ("分别", "各是多少", "哪个多"): each gets its figure. */
+  plural: boolean;
+  /** Whether figures agree ("矛盾吗", "对不上", "勾稽关系"): the rows the report contradicts itself on. */
+  consistency: boolean;
+  /** Which years are held ("有哪几年的", "收录了哪些年份"). */
+  coverage: boolean;
+  /** A figure stated in the question ("一年就公开4个规范性文件？"): the figure is what it is about. */
+  figureStated: boolean;
+}
+
+const QUANTITY = /多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+// "多少天" asks for a time limit, "几种" for kinds, "几点" for opening hours: not a count.
+const NOT_COUNTS = /多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
+// Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
+// "期限和时限分别是多少" asks for time limits, not counts.
+const LIMIT = /期限|时限|多久|多长时间/;
+// "有人打电话说…" tells of a call; it does not ask for a number.
+const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话|来电话|电话里)(?:说|讲|告诉|通知)/g;
+const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
+const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
+const PROCEDURE = /怎么|怎样|如何|咋|哪些|什么|啥|吗$|吗[？?]|不$|没$|可以|能不能|能否|能给|需要|要不要|流程|步骤|办法|条件|手续|规定|期限|多久|多长时间|中不中|行不行|可不可以|是否|会不会|必须|得不得|有没有用|该找谁|找谁|归谁/;
+const CONTACT = /电话|地址|网址|官网|链接|联系|在哪|哪里|哪儿|哪搭|上哪|去哪|哪个地方|什么地方|啥地方|邮箱|邮件|传真|办公时间|上班|下班|几点|窗口|怎么走|怎么去|咋走|咋去|门牌|楼层|几楼|号码|作息|周末|礼拜|星期|节假日/;
+const NARRATIVE = /问题|不足|改进|下一步|措施|做法|举措|打算|计划|工作|组长|领导小组|负责|做了哪些|做了什么|采取|成效|经验|原因|承认|后果|问责|考核/;
+const TIME = /多久|多长时间|几天|多少天|几个?工作日|期限|时限|什么时候|啥时候|何时|几个?月|多少日|多少个?工作日|要等|等多久|超期|逾期|延期/;
+const BASIS = /依据|根据什么|根据哪|哪条|哪一条|第几条|哪部法|哪个法|什么法|法律依据|法规依据|出自|规定在哪|哪个文件|哪些规定|哪些法|法条|条款/;
+const PLURAL = /分别|各.{0,6}(?:多少|几)|各有|各自|哪个多|哪个少|哪一项|哪项|哪个更|谁多|谁少|都是多少|都有多少|(?:和|跟|与|及|以及).{1,20}(?:多少|几)|、/;
+
+const CONSISTENCY = /矛盾|不一致|对不上|对得上|勾稽|相符|符合这个|瞎填|乱填|填错|算错|搞错|加起来不|之和|不等于|等于|对不对得上/;
+const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|几|什么|啥)(?:一|几|些)?(?:年|个年份|年份|年度)|(?:哪|几)(?:几|些)?(?:年|年份|年度)的(?:报告|年报|数据|数字|资料)|收录了?(?:哪些|几份|什么)(?:报告|年报)/;
+
+const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
+
+export function readCues(text: string): Cues {
+  // "去哪投诉" asks where to complain: the remedy, not an address.
+  const contact = CONTACT.test(text.replace(CALLED, '')) && !REMEDY_WHERE.test(text);
+  const money = MONEY.test(text);
+  return {
+    // "电话是多少" asks for a contact, "多少钱" for money: not a count.
+    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text),
+    money,
+    procedure: PROCEDURE.test(text),
+    contact,
+    narrative: NARRATIVE.test(text),
+    time: TIME.test(text),
+    basis: BASIS.test(text),
+    plural: PLURAL.test(text),
+    consistency: CONSISTENCY.test(text),
+    coverage: COVERAGE.test(text),
+    figureStated: FIGURE_STATED.test(text),
+  };
+}
+
+/** The unit a question asks in ("几次" → 次, "多少人" → 人次), from the lexicon's list, or null. */
+export function askedUnit(text: string, units: ReadonlyArray<readonly [string, string]>): string | null {
+  let known = unitPhrases.get(units);
+  if (!known) {
+    known = { phrases: new Phrases(units.map(([w]) => w)), unitOf: new Map(units.map(([w, u]) => [w, u] as const).reverse()) };
+    unitPhrases.set(units, known);
+  }
+  // The first unit word of the question; at the same place the longer word wins.
+  const first = known.phrases.find(text)[0];
+  return first ? (known.unitOf.get(first.word) ?? null) : null;
+}
+
+const unitPhrases = new WeakMap<ReadonlyArray<readonly [string, string]>, { phrases: Phrases; unitOf: Map<string, string> }>();

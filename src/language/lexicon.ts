@@ -1,0 +1,125 @@
+import type { Finding } from '../knowledge/types.ts';
+import type { SynonymTable } from './synonyms.ts';
+
+/**
+ * How residents name what the national annual-report format counts: its rows, its columns, the
+ * units they ask in, the figures no annual report holds, and the bodies other than the one that
+ * reports. The format is the same for every county, so one lexicon serves them all; it is data
+ * (knowledge/lexicon.txt), edited like the synonym table.
+ */
+export interface Lexicon {
+  /** Residents' words for rows and columns → the report's words (merged into the synonyms). */
+  aliases: SynonymTable;
+  /** Columns a row answers with first when the question names none ("处理决定数量"). */
+  primary: string[];
+  /** A name for several columns at once → those columns ("法人或其他组织" → 商业企业, …). */
+  columnGroups: Array<[string, string[]]>;
+  /** Words of a question → the unit it asks in ("几次" → 次, "多少人" → 人次, "多少钱" → 金额). */
+  units: Array<[string, string]>;
+  /** Words naming a figure no annual report holds → the name of that figure ("GDP" → 地区生产总值). */
+  absent: Array<[string, string]>;
+  /** Words that name nothing a figure is about ("县里", "一共"): ignored when grounding a figure. */
+  general: Set<string>;
+  /** Words naming a body other than the one reporting ("市里", "乡上", "别的县"). */
+  otherBodies: string[];
+  /** How the name of another body ends ("县", "局"): "隆德县", "教育局". */
+  bodySuffixes: string[];
+  /** Matters residents bring to a government that are not disclosure ("低保", "宅基地"). */
+  otherMatters: string[];
+  /** Documents residents carry ("身份证"): material for an application, or a service of their own. */
+  documents: string[];
+}
+
+export function emptyLexicon(): Lexicon {
+  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [] };
+}
+
+const SECTIONS: Record<string, keyof Lexicon> = {
+  行: 'aliases',
+  列: 'aliases',
+  主列: 'primary',
+  列组: 'columnGroups',
+  单位: 'units',
+  报告没有的数字: 'absent',
+  泛指: 'general',
+  其他机关: 'otherBodies',
+  其他机关的名称结尾: 'bodySuffixes',
+  其他事务: 'otherMatters',
+  证件: 'documents',
+};
+
+const split = (s: string) =>
+  s
+    .split(/[|｜]/)
+    .map((w) => w.normalize('NFKC').trim())
+    .filter(Boolean);
+
+/**
+ * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
+ * 报告没有的数字; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件). # starts a
+ * comment.
+ * Unknown headings and malformed lines are findings, never exceptions.
+ */
+export function parseLexicon(text: string, document: string): { lexicon: Lexicon; findings: Finding[] } {
+  const lexicon = emptyLexicon();
+  const findings: Finding[] = [];
+  let section: keyof Lexicon | null = null;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const location = `第 ${i + 1} 行`;
+    const heading = /^##\s*(.+?)\s*$/.exec(raw.trim());
+    if (heading) {
+      section = SECTIONS[heading[1]!] ?? null;
+      if (!section) findings.push({ level: 'warning', document, location, message: `未知的节“${heading[1]}”，应为 ${Object.keys(SECTIONS).join('、')} 之一；此节已忽略` });
+      return;
+    }
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line || !section) return;
+    const pair = /^([^=＝]+)[=＝](.*)$/.exec(line);
+    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'columnGroups';
+    if (paired && !pair) {
+      findings.push({ level: 'warning', document, location, message: `无法识别的行“${line}”，应为“标准词 = 说法1 | 说法2”` });
+      return;
+    }
+    if (!paired) {
+      const words = split(line);
+      if (section === 'primary') lexicon.primary.push(...words);
+      else if (section === 'general') for (const w of words) lexicon.general.add(w);
+      else if (section === 'otherBodies') lexicon.otherBodies.push(...words);
+      else if (section === 'bodySuffixes') lexicon.bodySuffixes.push(...words);
+      else if (section === 'otherMatters') lexicon.otherMatters.push(...words);
+      else if (section === 'documents') lexicon.documents.push(...words);
+      return;
+    }
+    const canonical = pair![1]!.normalize('NFKC').trim();
+    const words = split(pair![2]!);
+    if (section === 'columnGroups') {
+      lexicon.columnGroups.push([canonical, words]);
+      return;
+    }
+    if (section === 'aliases') {
+      for (const w of words) {
+        const existing = lexicon.aliases.get(w);
+        if (existing && existing !== canonical) {
+          findings.push({ level: 'warning', document, location, message: `“${w}”已是“${existing}”的说法，这里又写作“${canonical}”的说法，已忽略` });
+          continue;
+        }
+        lexicon.aliases.set(w, canonical);
+      }
+    } else {
+      const list = section === 'units' ? lexicon.units : lexicon.absent;
+      for (const w of words) list.push([w, canonical]);
+    }
+  });
+  lexicon.otherMatters.sort((a, b) => b.length - a.length);
+  // Longer words first: "多少人次" is read before "多少人".
+  lexicon.units.sort((a, b) => b[0].length - a[0].length);
+  lexicon.absent.sort((a, b) => b[0].length - a[0].length);
+  return { lexicon, findings };
+}
+
+/** The synonym table with the lexicon's aliases added; the county's own table wins a clash. */
+export function withAliases(synonyms: SynonymTable, lexicon: Lexicon): SynonymTable {
+  const table: SynonymTable = new Map(lexicon.aliases);
+  for (const [w, c] of synonyms) table.set(w, c);
+  return table;
+}

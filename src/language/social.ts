@@ -1,0 +1,61 @@
+/**
+ * Messages that are not questions: greetings, thanks, goodbyes, "are you a person", feedback,
+ * "tell me more". Residents mix them ("行 多谢", "好的谢谢你", "嗯嗯 知道了"), so each kind is a
+ * run of its phrases, with particles and fillers allowed between them.
+ */
+export type Social =
+  | 'greeting'
+  | 'thanks'
+  | 'ack'
+  | 'bye'
+  | 'identity'
+  | 'human'
+  | 'help'
+  | 'useful'
+  | 'useless'
+  | 'detail'
+  | 'coverage'
+  | 'empty';
+
+const PARTICLES = '(?:啊|呀|哈|呢|啦|了|哦|噢|喔|嘛|吧|的|你|您|嗯|哈哈|~)*';
+const run = (phrases: string) => new RegExp(`^(?:(?:${phrases})${PARTICLES})+$`, 'i');
+
+const GREETING = run('你好|您好|嗨|哈喽|哈啰|hi|hello|hey|喂|在吗|在不在|有人吗|有人在吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|早|老师好|同志|打扰了|打扰一下');
+const THANKS_WORDS = '谢谢|感谢|多谢|谢了|辛苦了|麻烦了|麻烦你了|thank you|thanks|thx|非常感谢|太感谢|感激|谢啦|谢谢啦|3q';
+const ACK_WORDS = '好的|好|行|中|嗯|嗯嗯|ok|okay|知道了|明白了|懂了|了解了|收到|清楚了|晓得了|可以|没问题|原来如此|这样啊|是这样|好吧|行吧|成|对|对的|是的';
+const THANKS = new RegExp(`^(?:(?:${ACK_WORDS})${PARTICLES})*(?:(?:${THANKS_WORDS})${PARTICLES})+(?:(?:${ACK_WORDS}|再见|拜拜)${PARTICLES})*$`, 'i');
+const ACK = run(ACK_WORDS);
+const BYE = new RegExp(`^(?:(?:${ACK_WORDS}|${THANKS_WORDS})${PARTICLES})*(?:(?:再见|拜拜|bye|byebye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没有其他问题了|就这些|先这样|就这样)${PARTICLES})+$`, 'i');
+// "你是人工客服吗", "是机器人吗", "你是真人还是机器人": what the resident is talking to.
+const IDENTITY =
+  /^(?:请问)?(?:你|您)?(?:到底|究竟)?(?:是|是不是)(?:谁|什么|啥|人|真人|活人|机器人|机器|人工|人工客服|客服|ai|智能客服|智能|自动回复|程序)(?:还是(?:人|真人|机器人|机器|人工|ai))?(?:啊|呀|吗|呢|吧)?$|^(?:你|您)(?:叫什么|是干什么的|是干啥的|能干啥)(?:名字)?(?:啊|呀|吗|呢)?$|^(?:是)?(?:机器人|人工|真人)(?:吗|回复的吗|在回复吗)$/i;
+const HUMAN = /^(?:我要|我想|给我|请|帮我)?(?:转|找|接|联系)?(?:人工|人工客服|人工服务|真人|客服|工作人员)(?:服务|客服)?(?:啊|吧|呢|在吗)?$/;
+const HELP = /^(帮助|help|菜单|功能|你能做什么|你会什么|你能干什么|你能干啥|能问什么|能问啥|可以问什么|可以问啥|问什么|怎么用|使用说明|说明|\?|你都能回答什么|你能回答什么)$/i;
+const USEFUL = /^(有用|有帮助|很有用|挺有用|满意|很满意|👍|点赞|回答得好|说得好)$/;
+const USELESS = /^(没用|没有用|无用|没帮助|没有帮助|不满意|👎|答非所问|没回答我的问题|不对|说的不对)$/;
+// "详细", "具体点", "能再说细点吗", "展开讲讲": more of the last answer.
+const DETAIL =
+  /^(?:能|能不能|可以|可不可以|麻烦|请|再)?(?:再)?(?:详细|更多|详情|展开|查看更多|详细信息|详细内容|全文|具体|细|多)(?:一)?(?:点|些|一点|一些|说|讲|说说|讲讲|讲一讲|说一说|介绍|解释|地说|的)*(?:吗|呢|吧|啊|呀|好吗|行吗)?$|^(?:能|能不能|可以|可不可以|麻烦|请|你|您)?(?:再)?(?:说|讲|解释|介绍|展开|展开来)(?:得)?(?:详细|具体|细|清楚|明白)(?:一)?(?:点|些|一点|一些)?(?:吗|呢|吧|啊)?$|^(?:还有呢|然后呢|接着说|继续说|继续|还有吗|还有别的吗)$/;
+
+/** The longest social message read as one ("好的谢谢你们辛苦了啊", "能不能再说得详细一点吗"). */
+const MAX_SOCIAL = 16;
+
+/** The social act of a message (normalised, punctuation removed), or null for a question. */
+export function socialAct(bare: string): Social | null {
+  if (!bare) return 'empty';
+  const text = bare.replace(/[\p{P}\p{S}\s]+/gu, '');
+  if (!text) return 'empty';
+  // Social messages are short; a longer one is a question (and is not run through every pattern).
+  if (text.length > MAX_SOCIAL) return null;
+  if (HELP.test(text)) return 'help';
+  if (USEFUL.test(text)) return 'useful';
+  if (USELESS.test(text)) return 'useless';
+  if (DETAIL.test(text)) return 'detail';
+  if (GREETING.test(text)) return 'greeting';
+  if (BYE.test(text)) return 'bye';
+  if (THANKS.test(text)) return 'thanks';
+  if (IDENTITY.test(text)) return 'identity';
+  if (HUMAN.test(text)) return 'human';
+  if (ACK.test(text)) return 'ack';
+  return null;
+}

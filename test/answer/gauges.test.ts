@@ -1,0 +1,33 @@
+// The conversation sets as regression gauges, in process (seconds, not the CLI's minute): our own
+// paraphrases, the blind-written development set (test data written from the documents by a writer
+// who never saw the bot), our own wordings of every kind of issue 10, and the public and traffic
+// sets that ship in eval/. The floors are below today's rates: they catch a change that breaks a
+// kind of question, not the last conversation.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
+import { Engine } from '../../src/answer/engine.ts';
+import { gauge, loadSet } from './helpers/gauge.ts';
+
+const today = () => new Date('2026-06-01T12:00:00+08:00');
+let engine: Engine;
+
+beforeAll(async () => {
+  engine = new Engine(await loadKnowledge('knowledge'), today);
+}, 60_000);
+
+const SETS: Array<[string, string, number]> = [
+  ['our paraphrases', 'test/fixtures/eval/dev-questions.jsonl', 0.97],
+  ['the blind-written development set', 'test/fixtures/eval/blind-tune.jsonl', 0.9],
+  ['our wordings of each kind of issue 10', 'test/fixtures/eval/kinds.jsonl', 0.95],
+  ['the public set', 'eval/questions.public.jsonl', 1],
+  ['the traffic set', 'eval/questions.traffic.jsonl', 0.9],
+];
+
+describe('conversation sets', () => {
+  for (const [name, path, floor] of SETS) {
+    it(`${name} passes at ${floor * 100}% or more`, () => {
+      const { rate, failed } = gauge(engine, loadSet(path));
+      expect(rate, failed.join('\n')).toBeGreaterThanOrEqual(floor);
+    });
+  }
+});

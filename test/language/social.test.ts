@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { socialAct } from '../../src/language/social.ts';
+
+describe('social acts', () => {
+  it.each([
+    ['你好', 'greeting'],
+    ['您好啊', 'greeting'],
+    ['在吗', 'greeting'],
+    ['谢谢', 'thanks'],
+    ['行多谢', 'thanks'],
+    ['好的谢谢你', 'thanks'],
+    ['太感谢了', 'thanks'],
+    ['好的', 'ack'],
+    ['嗯嗯知道了', 'ack'],
+    ['中', 'ack'],
+    ['再见', 'bye'],
+    ['好的拜拜', 'bye'],
+    ['没事了', 'bye'],
+    ['你是机器人吗', 'identity'],
+    ['你是人工客服吗', 'identity'],
+    ['是真人还是机器人', 'identity'],
+    ['转人工', 'human'],
+    ['我要人工客服', 'human'],
+    ['有用', 'useful'],
+    ['没用', 'useless'],
+    ['详细', 'detail'],
+    ['具体点', 'detail'],
+    ['展开讲讲', 'detail'],
+    ['能再说细点吗', 'detail'],
+    ['帮助', 'help'],
+    ['', 'empty'],
+    ['😀😀', 'empty'],
+  ])('reads %j as %s', (text, act) => {
+    expect(socialAct(text)).toBe(act);
+  });
+
+  it.each(['你好，怎么申请', '谢谢，那行政强制呢', '中不中', '你们是干什么吃的', '好的申请要钱吗', '详细列一下不予公开各项'])('reads %j as a question', (text) => {
+    expect(socialAct(text.replace(/[，]/g, ''))).toBeNull();
+  });
+});
