@@ -1,7 +1,69 @@
 import * as OpenCC from 'opencc-js';
 
 // Hong Kong and Taiwan variants both reach the account; 'hk' covers the common 臺/台, 裏/里 forms.
-const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+const converter = OpenCC.Converter({ from: 'hk', to: 'cn' });
+
+type Dictionary = string | readonly (readonly string[])[];
+
+/**
+ * The dictionaries that converter applies, in the order it applies them (opencc-js's preset for
+ * hk → cn: compatibility ideographs normalised, then Hong Kong variants, then traditional →
+ * simplified phrases and characters).
+ */
+function converterDictionaries(): Dictionary[] {
+  const config = (OpenCC.Locale.configs as unknown as Record<string, { normalizationChain?: Dictionary[][]; conversionChain: readonly Dictionary[][] }>)['hk2s'];
+  if (!config) throw new Error('opencc-js has no hk2s preset: the characters it converts are unknown');
+  return [...(config.normalizationChain ?? []), ...config.conversionChain].flat();
+}
+
+/**
+ * For every entry of the conversion that changes something, one character of its source text. A
+ * text holding none of them contains no entry that changes anything, so converting it would give
+ * it back unchanged: most questions are written in simplified characters and skip opencc, which
+ * costs more than jieba's cut. Any character of an entry would do; the one chosen is one that a
+ * single-character entry converts (a traditional character, "麼" of "么麼"), else the first that
+ * the entry changes, so that common simplified characters ("么") rarely send a text to opencc.
+ */
+export function changingCharacters(dictionaries: readonly Dictionary[]): Set<number> {
+  const pairs = dictionaries.flatMap((dict) => (typeof dict === 'string' ? dict.split('|').map((line) => line.split(' ')) : dict));
+  const converted = new Set<string>();
+  for (const [from = '', to = ''] of pairs) if (from !== to && [...from].length === 1) converted.add(from);
+  const out = new Set<number>();
+  for (const [from = '', to = ''] of pairs) {
+    if (from === to || !from) continue;
+    const a = [...from];
+    const b = [...to];
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    const marker = a.find((c) => converted.has(c)) ?? a[i < a.length ? i : 0]!;
+    out.add(marker.codePointAt(0)!);
+  }
+  return out;
+}
+
+const CHANGING = changingCharacters(converterDictionaries());
+/** The same, as one flag per character of the Basic Multilingual Plane: a lookup per character. */
+const CHANGING_BMP = new Uint8Array(0x10000);
+for (const c of CHANGING) if (c < 0x10000) CHANGING_BMP[c] = 1;
+
+/** True when converting the text would change it (see changingCharacters). */
+export function needsConverting(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (CHANGING_BMP[c]) return true;
+    if (c >= 0xd800 && c < 0xdc00) {
+      if (CHANGING.has(text.codePointAt(i)!)) return true;
+      i++;
+    }
+  }
+  return false;
+}
+
+/** Traditional and variant characters in simplified form: opencc's hk → cn, run only when it would change something. */
+export function toSimplified(text: string): string {
+  return needsConverting(text) ? converter(text) : text;
+}
 
 const DIGITS: Record<string, string> = {
   〇: '0', 零: '0', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9',
@@ -48,8 +110,7 @@ export function yearInChina(date: Date): number {
  */
 export function normalise(input: string, today: Date = new Date()): Normalised {
   let text = input.normalize('NFKC');
-  // opencc costs more than jieba itself; pure ASCII and digits never need it.
-  if (/[^\x00-\x7f]/.test(text)) text = toSimplified(text);
+  text = toSimplified(text);
   // Voice input and hurried typing separate clauses with spaces ("在哪 我打个车过去"): between
   // two characters of a word-writing script a space is read as a pause, other white space goes.
   text = text.replace(/(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])/g, '，').replace(/\s+/g, '');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalise, optionNumber, yearsIn } from '../../src/language/normalise.ts';
+import * as OpenCC from 'opencc-js';
+import { needsConverting, normalise, optionNumber, toSimplified, yearsIn } from '../../src/language/normalise.ts';
 
 const today = new Date('2026-11-27T12:00:00+08:00');
 
@@ -73,5 +74,38 @@ describe('optionNumber', () => {
     expect(optionNumber('三')).toBe(3);
     expect(optionNumber('2019')).toBeNull();
     expect(optionNumber('行政处罚')).toBeNull();
+  });
+});
+
+describe('toSimplified', () => {
+  // opencc runs only on texts holding a character some entry of its dictionaries changes; any
+  // other text must be one opencc gives back unchanged.
+  const opencc = OpenCC.Converter({ from: 'hk', to: 'cn' });
+  const config = (OpenCC.Locale.configs as unknown as Record<string, { normalizationChain?: unknown[][]; conversionChain: readonly unknown[][] }>)['hk2s']!;
+  const dictionaries = [...(config.normalizationChain ?? []), ...config.conversionChain].flat() as Array<string | string[][]>;
+  const pairs = dictionaries.flatMap((d) => (typeof d === 'string' ? d.split('|').map((l) => l.split(' ')) : d));
+  const sources = [...new Set(pairs.map(([from]) => from!).filter(Boolean))];
+  const simplified = [...'政府信息公开申请行政处罚许可多少件年度报告怎么办理收费期限西吉县复议诉讼不予一以答意回明找反打重批'];
+
+  it('gives what opencc gives for every entry of its dictionaries, alone and inside simplified text', () => {
+    for (const from of sources) {
+      for (const text of [from, `申请${from}`, `${from}答复`, `一${from}不`]) expect(toSimplified(text)).toBe(opencc(text));
+    }
+  });
+
+  it('skips opencc only where opencc would change nothing', () => {
+    const piece = fc.oneof(fc.constantFrom(...sources), fc.constantFrom(...simplified), fc.string({ maxLength: 3 }), fc.string({ unit: 'grapheme', maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const text = pieces.join('');
+        if (!needsConverting(text)) expect(opencc(text)).toBe(text);
+        expect(toSimplified(text)).toBe(opencc(text));
+      }),
+      { numRuns: 3000 },
+    );
+    // Questions in simplified characters do skip it: the point of the check.
+    expect(needsConverting('2019年行政处罚有多少件？')).toBe(false);
+    expect(needsConverting('政务大厅在哪儿，怎么走')).toBe(false);
+    expect(needsConverting('行政許可處理決定數量')).toBe(true);
   });
 });
