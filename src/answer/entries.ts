@@ -150,3 +150,47 @@ function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
 export function buildEntries(kb: KnowledgeBase, tok: Tokenizer): Entry[] {
   return [...statEntries(kb.stats, tok), ...topicEntries(kb.topics, tok), ...passageEntries(kb.passages, tok)];
 }
+
+/**
+ * What answering asks of an entry's figures again and again - the years it holds, its units,
+ * whether it holds a sum of money, its columns - read from its records once. A row of the table
+ * holds one figure per report and column, so with many reports a walk over them all for every
+ * candidate of every question is what answering spent its time on.
+ */
+export interface EntryFacts {
+  years: ReadonlySet<number>;
+  /** The units of its figures ("次", "人次", "万元"), in order of first appearance. */
+  units: readonly string[];
+  /** A 金额 or 经费 column, or a figure in 元. */
+  money: boolean;
+  columns: ReadonlySet<string>;
+}
+
+const facts = new WeakMap<Entry, EntryFacts>();
+const NO_FACTS: EntryFacts = { years: new Set(), units: [], money: false, columns: new Set() };
+
+export function factsOf(entry: Entry): EntryFacts {
+  if (entry.kind === 'guide') return NO_FACTS;
+  let known = facts.get(entry);
+  if (!known) {
+    if (entry.kind === 'passage') {
+      known = { ...NO_FACTS, years: new Set(entry.passages.map((p) => p.year)) };
+    } else {
+      const units = new Set<string>();
+      for (const s of entry.stats) if (s.unit) units.add(s.unit);
+      known = {
+        years: new Set(entry.stats.map((s) => s.year)),
+        units: [...units],
+        money: entry.stats.some((s) => /金额|经费|元/.test(s.column) || /元$/.test(s.unit ?? '')),
+        columns: new Set(entry.stats.map((s) => s.column)),
+      };
+    }
+    facts.set(entry, known);
+  }
+  return known;
+}
+
+/** True when the entry holds something of that year (a guide topic holds every year). */
+export function holdsYear(entry: Entry, year: number): boolean {
+  return entry.kind === 'guide' || factsOf(entry).years.has(year);
+}

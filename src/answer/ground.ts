@@ -1,7 +1,7 @@
 import jieba from 'nodejieba';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
-import type { Entry } from './entries.ts';
+import { holdsYear, type Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, holdsMoney, unitsOf } from './ranking.ts';
@@ -238,11 +238,6 @@ export class Grounding {
   }
 
 
-}
-
-function holdsYear(entry: Entry, year: number): boolean {
-  if (entry.kind === 'guide') return true;
-  return entry.kind === 'passage' ? entry.passages.some((p) => p.year === year) : entry.stats.some((s) => s.year === year);
 }
 
 function isPeopleOrTimes(unit: string): boolean {

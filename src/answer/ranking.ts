@@ -1,5 +1,5 @@
 import type { Tokenizer } from '../language/tokenizer.ts';
-import type { Entry } from './entries.ts';
+import { factsOf, holdsYear, type Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Thresholds } from './decide.ts';
@@ -51,12 +51,12 @@ export function sectionOf(entry: Entry): string | null {
 
 /** The units a figure entry's figures are counted in ("次", "人次", "万元"). */
 export function unitsOf(entry: Entry): string[] {
-  return holdsFigures(entry) ? [...new Set(entry.stats.map((s) => s.unit ?? ''))].filter(Boolean) : [];
+  return holdsFigures(entry) ? [...factsOf(entry).units] : [];
 }
 
 /** True when an entry holds a sum of money (a 金额 column or a figure in 元). */
 export function holdsMoney(entry: Entry): boolean {
-  return holdsFigures(entry) && entry.stats.some((s) => /金额|经费|元/.test(s.column) || /元$/.test(s.unit ?? ''));
+  return holdsFigures(entry) && factsOf(entry).money;
 }
 
 /**
@@ -66,7 +66,6 @@ export function holdsMoney(entry: Entry): boolean {
  */
 export class Ranker {
   private readonly order = new Map<string, number>();
-  private readonly entryYears = new Map<string, ReadonlySet<number>>();
   /** The raw text of passages and topics, for phrases a resident quotes. */
   private readonly texts = new Map<string, string>();
   /** The rows of each group of a table ("（三）不予公开"), in the report's order. */
@@ -269,13 +268,7 @@ export class Ranker {
   }
 
   hasYear(entry: Entry, year: number): boolean {
-    if (entry.kind === 'guide') return true;
-    let years = this.entryYears.get(entry.id);
-    if (!years) {
-      years = new Set(entry.kind === 'passage' ? entry.passages.map((p) => p.year) : entry.stats.map((s) => s.year));
-      this.entryYears.set(entry.id, years);
-    }
-    return years.has(year);
+    return holdsYear(entry, year);
   }
 
   /**
