@@ -103,6 +103,8 @@ export class SearchIndex {
   private readonly byId = new Map<string, number>();
   /** Each entry's place among the entries sorted by id (localeCompare), for breaking ties. */
   private readonly idRank: Int32Array;
+  /** By entry: how much its best key counts against the terms it holds (a passage less). */
+  private readonly keyShare: Float64Array;
   // Scratch space of one scoring, reset by stamp rather than cleared.
   private stamp = 0;
   private readonly queryMark: Int32Array;
@@ -113,6 +115,12 @@ export class SearchIndex {
   private readonly slotWeight: Float64Array;
   private readonly named: Uint8Array;
   private readonly cover: Float64Array;
+  private termIds = new Int32Array(16);
+  /** The entries scored for the question being scored. */
+  private readonly candidates: number[] = [];
+  private termWeights = new Float64Array(16);
+  private best = new Int32Array(16);
+  private scores = new Float64Array(16);
   /** Terms by each way of writing them with one character (two in long terms) left out. */
   private readonly bySubstitution = new Map<string, string[]>();
   readonly vocabulary: ReadonlySet<string>;
@@ -232,6 +240,8 @@ export class SearchIndex {
     this.idRank = new Int32Array(entries.length);
     byId.forEach(([, i], rank) => (this.idRank[i] = rank));
 
+    // A passage is named by long sentences: how much of the question it holds matters more.
+    this.keyShare = Float64Array.from(entries, (e) => (e.kind === 'passage' ? 0.15 : 0.4));
     this.queryMark = new Int32Array(count);
     this.touched = new Int32Array(entries.length);
     this.candidate = new Int32Array(entries.length);
@@ -305,8 +315,13 @@ export class SearchIndex {
   /** The best `limit` entries for the terms, best first (ties by entry id). */
   private score(terms: string[], rareOnly: boolean, limit: number): Hit[] {
     let queryWeight = 0;
-    const ids = new Int32Array(terms.length);
-    const weights = new Float64Array(terms.length);
+    if (this.termIds.length < terms.length) {
+      this.termIds = new Int32Array(terms.length * 2);
+      this.termWeights = new Float64Array(terms.length * 2);
+    }
+    const ids = this.termIds;
+    const weights = this.termWeights;
+    const count = terms.length;
     for (let k = 0; k < terms.length; k++) {
       const t = terms[k]!;
       const id = this.ids.get(t);
@@ -317,35 +332,27 @@ export class SearchIndex {
     }
     if (queryWeight === 0) return [];
     const stamp = this.nextStamp();
-    for (let k = 0; k < ids.length; k++) if (ids[k]! >= 0) this.queryMark[ids[k]!] = stamp;
+    for (let k = 0; k < count; k++) if (ids[k]! >= 0) this.queryMark[ids[k]!] = stamp;
     const { start, values } = this.postings;
     // Words held by a third of the entries ("申请", "信息") find nothing the rarer words of the
     // question don't; they still count in the score of what is found.
     const common = rareOnly ? this.entries.length / 3 : Infinity;
-    const candidates: number[] = [];
-    const open = (id: number) => {
-      for (let p = start[id]!; p < start[id + 1]!; p++) {
-        const e = values[p]!;
-        if (this.candidate[e] !== stamp) {
-          this.candidate[e] = stamp;
-          candidates.push(e);
-        }
-      }
-    };
-    for (let k = 0; k < ids.length; k++) {
+    const candidates = this.candidates;
+    candidates.length = 0;
+    for (let k = 0; k < count; k++) {
       const id = ids[k]!;
       if (id < 0) continue;
       const length = start[id + 1]! - start[id]!;
       // A term that names few entries is rare, however many section headings mention it: "新收"
       // names one row, though the heading of thirty rows holds it.
-      if (length > 0 && (length <= common || this.idDf[id]! <= common / 4)) open(id);
+      if (length > 0 && (length <= common || this.idDf[id]! <= common / 4)) this.open(id, stamp);
     }
-    if (candidates.length === 0) for (let k = 0; k < ids.length; k++) if (ids[k]! >= 0) open(ids[k]!);
+    if (candidates.length === 0) for (let k = 0; k < count; k++) if (ids[k]! >= 0) this.open(ids[k]!, stamp);
     if (candidates.length === 0) return [];
 
     // What each entry holds of the question, term by term in the question's order.
-    const { matched, slotWeight, named, cover, touched } = this;
-    for (let k = 0; k < ids.length; k++) {
+    const { matched, slotWeight, named, cover, touched, postFactor, postSlot } = this;
+    for (let k = 0; k < count; k++) {
       const id = ids[k]!;
       if (id < 0) continue;
       const w = weights[k]!;
@@ -360,56 +367,80 @@ export class SearchIndex {
           named[e] = 0;
           cover[e] = 0;
         }
-        matched[e] = matched[e]! + this.postFactor[p]! * w;
+        matched[e] = matched[e]! + postFactor[p]! * w;
         if (strong) named[e] = 1;
         // A column named in the question ("企业") names the row's table as much as its label does.
-        if (this.postSlot[p]) slotWeight[e] = slotWeight[e]! + w;
+        if (postSlot[p]) slotWeight[e] = slotWeight[e]! + w;
       }
     }
     // A column alone still names a row ("企业呢"): then every label key is scored; otherwise only
     // the keys the question touches, each once.
-    const scoresAll = (e: number) => this.keyStart[e + 1]! - this.keyStart[e]! === 1 || slotWeight[e]! > 0;
+    const keyStart = this.keyStart;
     for (const e of candidates) {
-      if (!scoresAll(e)) continue;
-      for (let g = this.keyStart[e]!; g < this.keyStart[e + 1]!; g++) cover[e] = Math.max(cover[e]!, this.coverage(g, stamp, slotWeight[e]!));
+      if (keyStart[e + 1]! - keyStart[e]! !== 1 && !(slotWeight[e]! > 0)) continue;
+      for (let g = keyStart[e]!; g < keyStart[e + 1]!; g++) cover[e] = Math.max(cover[e]!, this.coverage(g, stamp, slotWeight[e]!));
     }
     const { start: keyRow, values: keyList } = this.keysByTerm;
-    for (let k = 0; k < ids.length; k++) {
+    const { keyEntry, keyMark, candidate } = this;
+    for (let k = 0; k < count; k++) {
       const id = ids[k]!;
       if (id < 0) continue;
       for (let p = keyRow[id]!; p < keyRow[id + 1]!; p++) {
         const g = keyList[p]!;
-        const e = this.keyEntry[g]!;
-        if (this.candidate[e] !== stamp || this.keyMark[g] === stamp || scoresAll(e)) continue;
-        this.keyMark[g] = stamp;
+        const e = keyEntry[g]!;
+        if (candidate[e] !== stamp || keyMark[g] === stamp || keyStart[e + 1]! - keyStart[e]! === 1 || slotWeight[e]! > 0) continue;
+        keyMark[g] = stamp;
         cover[e] = Math.max(cover[e]!, this.coverage(g, stamp, 0));
       }
     }
 
     // The best `limit`, kept sorted as they come: the order of a full sort, without sorting all.
-    const best: number[] = [];
-    const scores: number[] = [];
-    const before = (a: number, sa: number, b: number, sb: number) => sa > sb || (sa === sb && this.idRank[a]! < this.idRank[b]!);
+    if (this.best.length < limit) {
+      this.best = new Int32Array(limit);
+      this.scores = new Float64Array(limit);
+    }
+    const { best, scores, idRank } = this;
+    let kept = 0;
     for (const e of candidates) {
-      // A passage is named by long sentences: how much of the question it holds matters more.
-      const keyShare = this.entries[e]!.kind === 'passage' ? 0.15 : 0.4;
+      const keyShare = this.keyShare[e]!;
       let score = (1 - keyShare) * (matched[e]! / queryWeight) + keyShare * cover[e]!;
       // Single characters alone ("写", "告") are too weak to answer on.
       if (!named[e]) score *= 0.7;
-      if (best.length === limit) {
-        if (!before(e, score, best[limit - 1]!, scores[limit - 1]!)) continue;
-        best.pop();
-        scores.pop();
+      const rank = idRank[e]!;
+      if (kept === limit) {
+        const last = scores[limit - 1]!;
+        if (score < last || (score === last && rank > idRank[best[limit - 1]!]!)) continue;
+      } else kept++;
+      let at = kept - 1;
+      while (at > 0 && (score > scores[at - 1]! || (score === scores[at - 1]! && rank < idRank[best[at - 1]!]!))) {
+        best[at] = best[at - 1]!;
+        scores[at] = scores[at - 1]!;
+        at--;
       }
-      let at = best.length;
-      while (at > 0 && before(e, score, best[at - 1]!, scores[at - 1]!)) at--;
-      best.splice(at, 0, e);
-      scores.splice(at, 0, score);
+      best[at] = e;
+      scores[at] = score;
     }
-    return best.map((e, i) => {
+    const hits: Hit[] = [];
+    for (let i = 0; i < kept; i++) {
+      const e = best[i]!;
       const set = this.termSets[e]!;
-      return { entry: this.entries[e]!, score: scores[i]!, matched: terms.filter((t) => set.has(t)) };
-    });
+      const held: string[] = [];
+      for (let k = 0; k < count; k++) if (set.has(terms[k]!)) held.push(terms[k]!);
+      hits.push({ entry: this.entries[e]!, score: scores[i]!, matched: held });
+    }
+    return hits;
+  }
+
+  /** Makes the entries holding the term candidates of the scoring stamped `stamp`. */
+  private open(id: number, stamp: number): void {
+    const { start, values } = this.postings;
+    for (let p = start[id]!; p < start[id + 1]!; p++) {
+      const e = values[p]!;
+      if (this.candidate[e] !== stamp) {
+        this.candidate[e] = stamp;
+        this.candidates.push(e);
+      }
+    }
   }
 
   /**
@@ -420,13 +451,13 @@ export class SearchIndex {
   private coverage(g: number, stamp: number, slotWeight: number): number {
     const weight = this.keyWeight[g]!;
     if (weight === 0) return 0;
-    const mark = this.queryMark;
+    const { queryMark: mark, wordId, wordParts, partId, partShare, wordWeight, keyWords } = this;
     let covered = 0;
-    for (let w = this.keyWords[g]!; w < this.keyWords[g + 1]!; w++) {
+    for (let w = keyWords[g]!, end = keyWords[g + 1]!; w < end; w++) {
       let overlap = 0;
-      if (mark[this.wordId[w]!] === stamp) overlap = 1;
-      else for (let p = this.wordParts[w]!; p < this.wordParts[w + 1]!; p++) if (this.partShare[p]! > overlap && mark[this.partId[p]!] === stamp) overlap = this.partShare[p]!;
-      covered += this.wordWeight[w]! * overlap;
+      if (mark[wordId[w]!] === stamp) overlap = 1;
+      else for (let p = wordParts[w]!, last = wordParts[w + 1]!; p < last; p++) if (partShare[p]! > overlap && mark[partId[p]!] === stamp) overlap = partShare[p]!;
+      covered += wordWeight[w]! * overlap;
     }
     if (covered === 0 && slotWeight === 0) return 0;
     return (this.keyFactor[g]! * (covered + slotWeight)) / (weight + slotWeight);
