@@ -53,8 +53,10 @@ export function needsConverting(text: string): boolean {
     if (c < 0x80) continue;
     if (CHANGING_BMP[c]) return true;
     if (c >= 0xd800 && c < 0xdc00) {
-      if (CHANGING.has(text.codePointAt(i)!)) return true;
-      i++;
+      const code = text.codePointAt(i)!;
+      if (CHANGING.has(code)) return true;
+      // A pair is one character; a lone high surrogate is one unit.
+      if (code > 0xffff) i++;
     }
   }
   return false;
@@ -81,13 +83,15 @@ export interface Normalised {
   relative: RelativeYear[];
 }
 
-const RELATIVE: Array<[string, number]> = [
-  ['大前年', -3],
-  ['前年', -2],
-  ['去年', -1],
-  ['今年', 0],
-  ['本年度', 0],
-];
+const RELATIVE: Array<[string, number, RegExp]> = (
+  [
+    ['大前年', -3],
+    ['前年', -2],
+    ['去年', -1],
+    ['今年', 0],
+    ['本年度', 0],
+  ] as const
+).map(([word, offset]) => [word, offset, new RegExp(`(?<![比较和与跟同])${word}`, 'g')]);
 
 // Anything outside this range is not a report year a resident means ("1300年" is a figure typo).
 const MIN_YEAR = 1990;
@@ -109,37 +113,59 @@ export function yearInChina(date: Date): number {
  * may be typed in full width, traditional characters, with 二〇一九年 or 19年 for a year.
  */
 export function normalise(input: string, today: Date = new Date()): Normalised {
-  let text = input.normalize('NFKC');
+  let text = isNfkcStable(input) ? input : input.normalize('NFKC');
   text = toSimplified(text);
   // Voice input and hurried typing separate clauses with spaces ("在哪 我打个车过去"): between
   // two characters of a word-writing script a space is read as a pause, other white space goes.
-  text = text.replace(/(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])/g, '，').replace(/\s+/g, '');
-  text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
+  // (Each rewrite below is tried only when the text holds what it rewrites: most questions hold
+  // no space, comma between digits or year.)
+  if (WHITE_SPACE.test(text)) text = text.replace(/(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])/g, '，').replace(/\s+/g, '');
+  if (text.includes(',')) text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
 
-  // 二〇一九年 / 二零一九年 / 一九年
-  text = text.replace(/([〇零一二三四五六七八九]{2,4})(?=年)/g, (m) => [...m].map((c) => DIGITS[c] ?? c).join(''));
   const thisYear = yearInChina(today);
-  // 19年 → 2019 (a two-digit year in the future is taken as the last century's)
-  text = text.replace(/(?<!\d)(\d{2})(?=年(?!度?\d))/g, (m) => {
-    const yy = Number(m);
-    const full = 2000 + yy <= thisYear + 1 ? 2000 + yy : 1900 + yy;
-    return String(full);
-  });
+  if (text.includes('年')) {
+    // 二〇一九年 / 二零一九年 / 一九年
+    text = text.replace(/([〇零一二三四五六七八九]{2,4})(?=年)/g, (m) => [...m].map((c) => DIGITS[c] ?? c).join(''));
+    // 19年 → 2019 (a two-digit year in the future is taken as the last century's)
+    text = text.replace(/(?<!\d)(\d{2})(?=年(?!度?\d))/g, (m) => {
+      const yy = Number(m);
+      const full = 2000 + yy <= thisYear + 1 ? 2000 + yy : 1900 + yy;
+      return String(full);
+    });
+  }
 
   const relative: RelativeYear[] = [];
-  for (const [word, offset] of RELATIVE) {
+  for (const [word, offset, pattern] of RELATIVE) {
     if (!text.includes(word)) continue;
     const year = thisYear + offset;
     // 本年度 inside a row label ("本年度办理结果") is not a question about the current year.
     if (word === '本年度' && /本年度(办理|报告)/.test(text)) continue;
     // "比去年" asks for a comparison, which understanding reads from the words themselves.
-    const pattern = new RegExp(`(?<![比较和与跟同])${word}`, 'g');
+    pattern.lastIndex = 0;
     if (!pattern.test(text)) continue;
     relative.push({ word, year });
     text = text.replace(pattern, `${year}年`);
   }
-  text = text.replace(/年年/g, '年');
+  if (text.includes('年年')) text = text.replace(/年年/g, '年');
   return { text, relative };
+}
+
+const WHITE_SPACE = /\s/;
+
+/**
+ * True when NFKC would give the text back unchanged, known without running it: ASCII, CJK
+ * ideographs and the punctuation residents type around them (、。《》「」『』【】‘’“”—·) are each
+ * their own normal form, combine with nothing, and are what most questions are made of. Anything
+ * else (full-width forms, compatibility ideographs, combining marks) is normalised.
+ */
+function isNfkcStable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) continue;
+    if ((c >= 0x3001 && c <= 0x3002) || (c >= 0x3008 && c <= 0x3011) || (c >= 0x2018 && c <= 0x201d) || c === 0x2014 || c === 0xb7) continue;
+    return false;
+  }
+  return true;
 }
 
 /** Four-digit years mentioned in a normalised text, in order of appearance, without repeats. */

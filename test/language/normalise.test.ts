@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as OpenCC from 'opencc-js';
 import { needsConverting, normalise, optionNumber, toSimplified, yearsIn } from '../../src/language/normalise.ts';
+import { referenceNormalise } from './helpers/normalise-reference.ts';
 
 const today = new Date('2026-11-27T12:00:00+08:00');
 
@@ -107,5 +108,24 @@ describe('toSimplified', () => {
     expect(needsConverting('2019年行政处罚有多少件？')).toBe(false);
     expect(needsConverting('政务大厅在哪儿，怎么走')).toBe(false);
     expect(needsConverting('行政許可處理決定數量')).toBe(true);
+  });
+});
+
+describe('normalise against the reference without fast paths', () => {
+  it('gives the same text and relative years for any mix of what residents type', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('2019年', '19年', '二〇一九年', '一九年', '去年', '比去年', '前年', '大前年', '今年', '本年度', '本年度办理结果', '年年', '1,234', '12,3456', '，', ',', '。', '？', '?', ' ', '　', '\t', '\n'),
+      fc.constantFrom('行政處罰', '申請', '政府信息公开', '多少', '２０１９', 'ＧＤＰ', '…', '“三到位”', '《条例》', '﹐', 'é', 'e\u0301', '가', '\u1100\u1161', '豈', '㍻', 'Ⅻ', '𠀀', '\ud83d'),
+      fc.string({ maxLength: 3 }),
+      fc.string({ unit: 'grapheme', maxLength: 3 }),
+    );
+    const days = fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), days, (pieces, day) => {
+        const text = pieces.join('');
+        expect(normalise(text, day)).toEqual(referenceNormalise(text, day));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
