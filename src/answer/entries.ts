@@ -194,3 +194,15 @@ export function factsOf(entry: Entry): EntryFacts {
 export function holdsYear(entry: Entry, year: number): boolean {
   return entry.kind === 'guide' || factsOf(entry).years.has(year);
 }
+
+const keyWords = new WeakMap<Entry, ReadonlySet<string>>();
+
+/** Every word of the entry's keys, as a set built once: a passage has a key per sentence. */
+export function keyWordsOf(entry: Entry): ReadonlySet<string> {
+  let words = keyWords.get(entry);
+  if (!words) {
+    words = new Set(entry.keys.flat());
+    keyWords.set(entry, words);
+  }
+  return words;
+}

@@ -1,7 +1,7 @@
 import jieba from 'nodejieba';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
-import type { Entry } from './entries.ts';
+import { keyWordsOf, type Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Decline } from './ground.ts';
@@ -68,7 +68,7 @@ export class Scope {
     const applyForOther = !aboutInformation && this.appliesForOther(r);
     // The subject is named when the question holds a whole word naming the entry (not only a
     // piece of one: 身份证 is inside 身份证明, which is what the application topic is about).
-    const keys = new Set(top.entry.keys.flat());
+    const keys = keyWordsOf(top.entry);
     const subject = top.matched.some((t) => t.length > 1 && original.has(t) && (keys.has(t) || /^第\d+[条项]$/.test(t)) && !this.tokenizer.isAspect(t) && (t !== '申请' || !applyForOther));
     if (subject) return null;
     // "要带身份证吗": a document as a thing to bring is the application's own subject.

@@ -158,7 +158,7 @@ const WHITE_SPACE = /\s/;
  * their own normal form, combine with nothing, and are what most questions are made of. Anything
  * else (full-width forms, compatibility ideographs, combining marks) is normalised.
  */
-function isNfkcStable(text: string): boolean {
+export function isNfkcStable(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) continue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as OpenCC from 'opencc-js';
-import { needsConverting, normalise, optionNumber, toSimplified, yearsIn } from '../../src/language/normalise.ts';
+import { isNfkcStable, needsConverting, normalise, optionNumber, toSimplified, yearsIn } from '../../src/language/normalise.ts';
 import { referenceNormalise } from './helpers/normalise-reference.ts';
 
 const today = new Date('2026-11-27T12:00:00+08:00');
@@ -124,6 +124,29 @@ describe('normalise against the reference without fast paths', () => {
       fc.property(fc.array(piece, { maxLength: 10 }), days, (pieces, day) => {
         const text = pieces.join('');
         expect(normalise(text, day)).toEqual(referenceNormalise(text, day));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('isNfkcStable', () => {
+  it('holds only for texts NFKC gives back unchanged', () => {
+    // Every single BMP character it accepts, then any text of them next to others.
+    const accepted: string[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const s = String.fromCharCode(c);
+      if (isNfkcStable(s)) {
+        expect(s.normalize('NFKC')).toBe(s);
+        accepted.push(s);
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(27000);
+    const char = fc.oneof(fc.constantFrom(...accepted), fc.string({ unit: 'grapheme', maxLength: 1 }), fc.constantFrom('\u0301', '\u3099', '\u1161', '\u0dcf', 'ｱ', '，'));
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 12 }), (chars) => {
+        const text = chars.join('');
+        if (isNfkcStable(text)) expect(text.normalize('NFKC')).toBe(text);
       }),
       { numRuns: 5000 },
     );
