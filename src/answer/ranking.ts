@@ -35,6 +35,19 @@ export interface Lean {
 
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
 
+/**
+ * The same kind of entry matched by the same terms, as `${kind}|${matched.join('/')}` compares
+ * them: term by term, unless a term holds the "/" that joins them.
+ */
+function sameMatch(a: Hit, b: Hit): boolean {
+  if (a.entry.kind !== b.entry.kind) return false;
+  const x = a.matched;
+  const y = b.matched;
+  if (x.length === y.length && x.every((t, i) => t === y[i])) return true;
+  if (!x.some((t) => t.includes('/')) && !y.some((t) => t.includes('/'))) return false;
+  return x.join('/') === y.join('/');
+}
+
 /** Table rows and narrative figures both answer with numbers. */
 export function isFigures(kind: Entry['kind']): kind is 'stat' | 'figure' {
   return kind === 'stat' || kind === 'figure';
@@ -194,19 +207,26 @@ export class Ranker {
     }
     // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
     // the report's own order, so the table's leading row answers.
-    const best = new Map<string, Hit>();
-    for (const h of [...hits].sort((a, b) => this.order.get(a.entry.id)! - this.order.get(b.entry.id)!)) {
-      const key = `${h.entry.kind}|${h.matched.join('/')}`;
-      const first = best.get(key);
-      if (!first) best.set(key, h);
+    // The first hit of each kind and matched terms, found by comparing with the few kept (no
+    // key string built and hashed per hit).
+    const best: Hit[] = [];
+    // Each hit's place in the report's order, looked up once for both sorts (the hits are of
+    // distinct entries: either order is total).
+    const order = hits.map((h) => this.order.get(h.entry.id)!);
+    const byOrder = hits.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
+    for (const h of byOrder.map((i) => hits[i]!)) {
+      const first = best.find((f) => sameMatch(f, h));
+      if (!first) best.push(h);
       else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
         const top = Math.max(first.score, h.score);
         first.score = top;
         h.score = top - 0.001;
       }
     }
-    hits.sort((a, b) => b.score - a.score || this.order.get(a.entry.id)! - this.order.get(b.entry.id)!);
-    return hits;
+    return hits
+      .map((_, i) => i)
+      .sort((a, b) => hits[b]!.score - hits[a]!.score || order[a]! - order[b]!)
+      .map((i) => hits[i]!);
   }
 
   private cueBonus(entry: Entry, r: Reading): number {
