@@ -37,14 +37,16 @@ export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公�
 
 /**
  * The same kind of entry matched by the same terms, as `${kind}|${matched.join('/')}` compares
- * them: term by term, unless a term holds the "/" that joins them.
+ * them: term by term, unless a term is empty or holds the "/" that joins them.
  */
-function sameMatch(a: Hit, b: Hit): boolean {
+export function sameMatch(a: Pick<Hit, 'entry' | 'matched'>, b: Pick<Hit, 'entry' | 'matched'>): boolean {
   if (a.entry.kind !== b.entry.kind) return false;
   const x = a.matched;
   const y = b.matched;
   if (x.length === y.length && x.every((t, i) => t === y[i])) return true;
-  if (!x.some((t) => t.includes('/')) && !y.some((t) => t.includes('/'))) return false;
+  // Without "/" or empty terms the joined strings differ whenever the terms do.
+  const plain = (t: string) => t !== '' && !t.includes('/');
+  if (x.every(plain) && y.every(plain)) return false;
   return x.join('/') === y.join('/');
 }
 
