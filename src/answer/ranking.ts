@@ -45,9 +45,26 @@ export function sameMatch(a: Pick<Hit, 'entry' | 'matched'>, b: Pick<Hit, 'entry
   const y = b.matched;
   if (x.length === y.length && x.every((t, i) => t === y[i])) return true;
   // Without "/" or empty terms the joined strings differ whenever the terms do.
-  const plain = (t: string) => t !== '' && !t.includes('/');
-  if (x.every(plain) && y.every(plain)) return false;
+  if (x.every(plainTerm) && y.every(plainTerm)) return false;
   return x.join('/') === y.join('/');
+}
+
+function plainTerm(t: string): boolean {
+  return t !== '' && !t.includes('/');
+}
+
+/**
+ * 0 … n - 1 in the order `compare` gives them, as a stable sort would: by insertion, which for the
+ * dozen hits ranked costs less than setting up the built-in sort.
+ */
+function sortedBy(n: number, compare: (a: number, b: number) => number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let at = i;
+    while (at > 0 && compare(out[at - 1]!, i) > 0) at--;
+    out.splice(at, 0, i);
+  }
+  return out;
 }
 
 /** Table rows and narrative figures both answer with numbers. */
@@ -215,8 +232,8 @@ export class Ranker {
     // Each hit's place in the report's order, looked up once for both sorts (the hits are of
     // distinct entries: either order is total).
     const order = hits.map((h) => this.order.get(h.entry.id)!);
-    const byOrder = hits.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
-    for (const h of byOrder.map((i) => hits[i]!)) {
+    for (const i of sortedBy(hits.length, (a, b) => order[a]! - order[b]!)) {
+      const h = hits[i]!;
       const first = best.find((f) => sameMatch(f, h));
       if (!first) best.push(h);
       else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
@@ -225,10 +242,7 @@ export class Ranker {
         h.score = top - 0.001;
       }
     }
-    return hits
-      .map((_, i) => i)
-      .sort((a, b) => hits[b]!.score - hits[a]!.score || order[a]! - order[b]!)
-      .map((i) => hits[i]!);
+    return sortedBy(hits.length, (a, b) => hits[b]!.score - hits[a]!.score || order[a]! - order[b]!).map((i) => hits[i]!);
   }
 
   private cueBonus(entry: Entry, r: Reading): number {
