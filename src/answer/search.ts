@@ -57,6 +57,9 @@ function substitutionKeys(term: string): string[] {
   return keys;
 }
 
+/** Terms whose holding is kept as a bit per entry while scoring. */
+const HELD_BITS = 31;
+
 /** Stamps restart before they overflow an Int32Array. */
 const MAX_STAMP = 0x3fffffff;
 
@@ -115,6 +118,8 @@ export class SearchIndex {
   private readonly slotWeight: Float64Array;
   private readonly named: Uint8Array;
   private readonly cover: Float64Array;
+  /** By entry: which of the question's first HELD_BITS terms it holds, one bit each. */
+  private readonly held: Int32Array;
   private termIds = new Int32Array(16);
   /** The entries scored for the question being scored. */
   private readonly candidates: number[] = [];
@@ -250,6 +255,7 @@ export class SearchIndex {
     this.slotWeight = new Float64Array(entries.length);
     this.named = new Uint8Array(entries.length);
     this.cover = new Float64Array(entries.length);
+    this.held = new Int32Array(entries.length);
 
     // "政府采够" is a mistyped "政府采购", which stands for 政府集中采购.
     // Only phrases of four characters or more: a shorter window of a sentence too easily looks like one.
@@ -351,13 +357,14 @@ export class SearchIndex {
     if (candidates.length === 0) return [];
 
     // What each entry holds of the question, term by term in the question's order.
-    const { matched, slotWeight, named, cover, touched, postFactor, postSlot } = this;
+    const { matched, slotWeight, named, cover, touched, postFactor, postSlot, held } = this;
     for (let k = 0; k < count; k++) {
       const id = ids[k]!;
       if (id < 0) continue;
       const w = weights[k]!;
       const t = terms[k]!;
       const strong = t.length > 1 && !this.weak(t);
+      const bit = k < HELD_BITS ? 1 << k : 0;
       for (let p = start[id]!; p < start[id + 1]!; p++) {
         const e = values[p]!;
         if (touched[e] !== stamp) {
@@ -366,8 +373,10 @@ export class SearchIndex {
           slotWeight[e] = 0;
           named[e] = 0;
           cover[e] = 0;
+          held[e] = 0;
         }
         matched[e] = matched[e]! + postFactor[p]! * w;
+        held[e] = held[e]! | bit;
         if (strong) named[e] = 1;
         // A column named in the question ("企业") names the row's table as much as its label does.
         if (postSlot[p]) slotWeight[e] = slotWeight[e]! + w;
@@ -423,10 +432,12 @@ export class SearchIndex {
     const hits: Hit[] = [];
     for (let i = 0; i < kept; i++) {
       const e = best[i]!;
+      // The terms it holds, from the bits set while scoring (past the first 31, from its terms).
       const set = this.termSets[e]!;
-      const held: string[] = [];
-      for (let k = 0; k < count; k++) if (set.has(terms[k]!)) held.push(terms[k]!);
-      hits.push({ entry: this.entries[e]!, score: scores[i]!, matched: held });
+      const mask = held[e]!;
+      const holds: string[] = [];
+      for (let k = 0; k < count; k++) if (k < HELD_BITS ? (mask & (1 << k)) !== 0 : set.has(terms[k]!)) holds.push(terms[k]!);
+      hits.push({ entry: this.entries[e]!, score: scores[i]!, matched: holds });
     }
     return hits;
   }

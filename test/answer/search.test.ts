@@ -76,6 +76,14 @@ describe('SearchIndex against the straightforward reference', () => {
     );
   });
 
+  it('ranks long lists of terms (a pasted paragraph) exactly alike', () => {
+    const word = fc.constantFrom(...words);
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 28, maxLength: 70 }), (terms) => same(terms, 12, 0.5)),
+      { numRuns: 500 },
+    );
+  });
+
   it('agrees on what each entry holds, what the index knows and the typo it reads', () => {
     for (const e of entries) for (const w of words) expect(fast.holds(e.id, w)).toBe(reference.holds(e.id, w));
     for (const w of words) {
