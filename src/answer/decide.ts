@@ -49,6 +49,9 @@ export interface Stages {
   typos: readonly string[];
 }
 
+/** The terms of asking for a door: its phone, address, hours. */
+const CONTACT_TERMS: ReadonlySet<string> = new Set(['电话', '地址', '上班', '办公时间', '周末']);
+
 export function bandOf(score: number, t: Thresholds): Band {
   return score >= t.answer ? 'answer' : score >= t.suggest ? 'suggest' : 'fallback';
 }
@@ -68,6 +71,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     return { action: 'option', picked, offered: previous.suggestions.length, band: picked ? 'answer' : 'suggest', reason: picked ? `选了“您是不是想问”的第 ${r.option} 项` : '序号超出所给的选项', score: 1 };
   }
   if (r.social) return { action: 'social', social: r.social, band: 'answer', reason: `不是问题：${SOCIAL_NAMES[r.social]}`, score: 1 };
+
+  // "乡政府电话多少": another body's door is not ours to give, whatever the last answer was.
+  const elsewhere = s.grounding.otherContact(r, CONTACT_TERMS);
+  if (elsewhere) return { action: 'decline', decline: elsewhere, entry: null, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
 
   const follow = s.conversation.followUp(r, previous);
   if (follow) {

@@ -4,6 +4,7 @@ import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
 import { articleTerms } from '../language/articles.ts';
 import type { Lexicon } from '../language/lexicon.ts';
+import { Requests, type Request } from '../language/requests.ts';
 
 export type { Social } from '../language/social.ts';
 
@@ -40,6 +41,8 @@ export interface Reading {
   parts: string[];
   /** The pieces that ask something (a question word), without remarks around them. */
   asking: string;
+  /** A record asked to see or get ("想看村里的低保名单"): an application for information. */
+  request: Request | null;
 }
 
 export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|头一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|减少了还是增加了?|多了还是少了|少了还是多了|多还是少|少还是多|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|变动|变了/gu;
@@ -80,6 +83,26 @@ function askingPieces(text: string): string {
 
 function blank(m: string): string {
   return ' '.repeat(m.length);
+}
+
+const requestFinders = new WeakMap<Lexicon, Requests>();
+
+/**
+ * The record a message asks to see, unless the record's word is part of a longer word of the
+ * knowledge base ("文件" of "规范性文件") or the message asks for a figure (a count is answered by
+ * the report).
+ */
+function requestIn(text: string, words: readonly string[], cues: Cues, tok: Tokenizer, lexicon: Lexicon): Request | null {
+  if (cues.quantity || cues.money) return null;
+  let finder = requestFinders.get(lexicon);
+  if (!finder) requestFinders.set(lexicon, (finder = new Requests(lexicon)));
+  const spans: Array<[number, number, string]> = [];
+  let at = 0;
+  for (const w of words) {
+    spans.push([at, at + w.length, w]);
+    at += w.length;
+  }
+  return finder.find(text, (from, to) => spans.some(([s, e, w]) => s <= from && e >= to && e - s > to - from && tok.known(w)));
 }
 
 function wordEnds(words: readonly string[]): Set<number> {
@@ -124,5 +147,6 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
     parts,
     asking: askingPieces(text),
+    request: requestIn(content, words, cues, tok, lexicon),
   };
 }

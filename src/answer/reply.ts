@@ -88,7 +88,8 @@ export class ReplyComposer {
         return this.reply({ reply, sources: [], answered: false }, 'clarify', d.score, { ...session, suggestions: d.hits.map((h) => h.entry.id) });
       }
       case 'decline': {
-        const intent: Intent = d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : 'statistic';
+        const intent: Intent =
+          d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : d.decline.kind === 'other-contact' ? 'contact' : 'statistic';
         // A decline about a row keeps the row as the frame: "那2019年呢" still follows on.
         const next: Session = d.entry && intent === 'statistic' ? { ...session, entry: d.entry.id, detail: undefined } : { ...session };
         delete next.also;
