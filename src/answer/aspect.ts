@@ -57,7 +57,8 @@ export class Aspects {
     if (r.request) {
       // What the record is about is dropped unless the knowledge base speaks of it ("隐私的合同能
       // 公开吗" is still about privacy): 低保, 拆迁, 修路 name no topic.
-      const kept = terms.filter((t) => !aspects.includes(t) && !this.generic(t) && this.known(t) && !this.lexicon.records.includes(t));
+      const own = new Set(this.tokenizer.terms(r.request.clause));
+      const kept = terms.filter((t) => own.has(t) && !aspects.includes(t) && !this.generic(t) && this.known(t) && !this.lexicon.records.includes(t));
       return [...kept, ...aspects, APPLYING, ...(aspects.length || kept.length ? [] : [HOW])];
     }
     if (aspects.length === 0) return null;

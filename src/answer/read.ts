@@ -102,7 +102,14 @@ function requestIn(text: string, words: readonly string[], cues: Cues, tok: Toke
     spans.push([at, at + w.length, w]);
     at += w.length;
   }
-  return finder.find(text, (from, to) => spans.some(([s, e, w]) => s <= from && e >= to && e - s > to - from && tok.known(w)));
+  const starts = new Set(spans.map(([s]) => s));
+  const ends = new Set(spans.map(([, e]) => e));
+  // A record is a word of its own ("账" of "看账", not of "到账"), and not a word the knowledge
+  // base names something by ("会议纪要" is 讨论记录, a topic of its own).
+  return finder.find(
+    text,
+    (from, to) => !starts.has(from) || !ends.has(to) || spans.some(([s, e, w]) => s <= from && e >= to && tok.known(w) && (e - s > to - from || tok.canonical(w) !== w)),
+  );
 }
 
 function wordEnds(words: readonly string[]): Set<number> {

@@ -12,6 +12,8 @@ export interface Request {
   verb: string;
   /** The record asked for, as written ("名单", "批文", "咋花的"). */
   record: string;
+  /** The clause asking for it ("想看村里的低保名单"), without the rest of the message. */
+  clause: string;
 }
 
 /** How far apart the verb and the record may be ("看一下乡里修路的合同": 8 characters between). */
@@ -20,6 +22,17 @@ const GAP = 10;
 // thing to bring or fill in ("要带什么材料" asks what to bring, not for a record), nor a question
 // word ("要啥资料" asks what is needed).
 const BREAK = /[？?！!。；;]|[吗呢啥哪几]|什么|多少|带|准备|提供|出示|填|写|交/;
+
+const CLAUSE = /[，,。；;？?！!\s]/;
+
+/** The clause of `text` holding the span [from, to). */
+function clauseAround(text: string, from: number, to: number): string {
+  let start = from;
+  while (start > 0 && !CLAUSE.test(text[start - 1]!)) start--;
+  let end = to;
+  while (end < text.length && !CLAUSE.test(text[end]!)) end++;
+  return text.slice(start, end);
+}
 
 export class Requests {
   private readonly verbs: Phrases;
@@ -46,7 +59,10 @@ export class Requests {
         const [from, to] = v.at < r.at ? [v.at + v.word.length, r.at] : [r.at + r.word.length, v.at];
         if (to - from > GAP || to < from) continue;
         if (BREAK.test(text.slice(from, to))) continue;
-        return { verb: v.word, record: r.word };
+        // A record of one character ("账") is one only right after its verb ("看账"): "…没到账，
+        // 你帮我查一下" asks after a payment.
+        if (r.word.length === 1 && !(v.at < r.at && /^[一个份点下些]{0,2}$/.test(text.slice(from, to)))) continue;
+        return { verb: v.word, record: r.word, clause: clauseAround(text, Math.min(v.at, r.at), Math.max(v.at + v.word.length, r.at + r.word.length)) };
       }
     }
     return null;
