@@ -4,6 +4,7 @@ import type { Entry } from './entries.ts';
 import { COMPARE_PREVIOUS, type Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
+import { Phrases } from '../language/phrases.ts';
 
 /**
  * What the engine remembers between two messages of one resident: the frame of the last answer
@@ -20,6 +21,11 @@ export interface Session {
    */
   detail?: { entry: string; years: number[]; terms: string[]; compare: Reading['compare'] };
   suggestions?: string[];
+  /**
+   * The kind of the last decline when it was about the figure asked ("absent": GDP): a follow-up
+   * keeps the frame's kind ("那财政预算呢" is declined again, not answered by another topic).
+   */
+  declined?: string;
   answer?: string;
   updatedAt?: number;
 }
@@ -27,7 +33,7 @@ export interface Session {
 /** How a message continues the last answer, when it does. */
 export type FollowUp =
   /** The same row with other slots: a year, the change, a column, the amount, a unit. */
-  | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[] }
+  | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[]; years?: number[] }
   /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
   | { how: 'basis'; entry: Entry }
   /** "当面提交的呢" after "申请从哪天算收到": the lines of the topic answered before that say it. */
@@ -40,9 +46,9 @@ const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|
 const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
 // Pieces jieba left around a function word ("及本" of "及本年增减"): not words of a subject.
 const FUNCTION_CHARS = /[及其和与或的了之而并]/;
-// The body reporting, named as a resident names it.
-const OWN_BODY = /全县|县里|县上|咱县|本县|我县|县政府|整个县/;
 const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
+// "那再往前一年呢", "上一年呢": the year before the one answered (not a comparison: no 比).
+const YEAR_BEFORE = /(?<![比跟和与较同])(?:再往前一年|往前一年|再往前|前一年|上一年|头一年)(?!项目|的项目|比)/;
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
@@ -50,6 +56,8 @@ const ELLIPTICAL_LENGTH = 14;
 
 export class Conversation {
   private readonly columnTermsOf = new Map<string, ReadonlySet<string>>();
+  /** The body reporting, named as a resident names it ("咱们县", its own name): the lexicon's 本机关 and the body's names. */
+  private readonly ownBody: Phrases;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -57,7 +65,10 @@ export class Conversation {
     private readonly lexicon: Lexicon,
     private readonly entries: ReadonlyMap<string, Entry>,
     private readonly columnTerms: (column: string) => string[],
-  ) {}
+    ownNames: readonly string[] = [],
+  ) {
+    this.ownBody = new Phrases([...lexicon.ownBody, ...ownNames]);
+  }
 
   previousEntry(previous: Session | undefined): Entry | undefined {
     return previous?.entry ? this.entries.get(previous.entry) : undefined;
@@ -68,7 +79,7 @@ export class Conversation {
    * the money, the question words), which a follow-up changes while keeping the subject.
    */
   private ownTerms(r: Reading, asking: RegExp): string[] {
-    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ');
+    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ').replace(YEAR_BEFORE, ' ');
     for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
     text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
     return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
@@ -80,7 +91,7 @@ export class Conversation {
     if (!entry) return null;
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
-      return this.slots(r, entry, also);
+      return this.slots(r, entry, also, previous);
     }
     if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
       const own = this.ownTerms(r, BASIS_WORDS);
@@ -114,7 +125,7 @@ export class Conversation {
   }
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
-  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[]): FollowUp | null {
+  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
     const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
     const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
     const terms = r.terms;
@@ -125,10 +136,18 @@ export class Conversation {
     const group = this.lexicon.columnGroups.find(([name]) => r.text.includes(name))?.[1].filter((c) => columns.has(c)) ?? [];
     const slots: string[] = [];
     if (r.years.length) slots.push('年份');
+    // A row with a 上一年 column answers it from that column (the year before, as the report
+    // printed it); another row is asked for the year before.
+    const beforeAsked = r.years.length === 0 && !r.compare && YEAR_BEFORE.test(r.text);
+    const previousColumn = beforeAsked ? rows.flatMap((e) => e.stats.map((x) => x.column)).find((c) => /^上一年/.test(c)) : undefined;
+    const before = beforeAsked && !previousColumn ? [(previous?.years?.[0] ?? Math.max(...entry.stats.map((x) => x.year))) - 1] : undefined;
+    if (before) slots.push('年份');
+    if (previousColumn) slots.push('列');
     if (r.compare) slots.push('与上一年比');
     if (named.length || total.length || group.length) slots.push('列');
-    // "那全县的呢" after another body's figure was declined: the same row, of the body reporting.
-    if (OWN_BODY.test(r.text)) slots.push('机关');
+    // "那全县的呢", "咱们县的呢" after another body's figure was declined: the body reporting.
+    const own = this.ownBody.find(r.text).map((m) => m.word);
+    if (own.length > 0) slots.push('机关');
     if (r.cues.money) slots.push('金额');
     if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
     if (slots.length === 0) return null;
@@ -137,10 +156,11 @@ export class Conversation {
     // amount is still about that row: grounding then says the report has no amount.
     const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
     const rest = this.ownTerms(r, ASKING).filter(
-      (t) => !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
+      (t) =>
+        !own.some((w) => w.includes(t)) && !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
     );
     if (rest.length > 0) return null;
-    return { how: 'slots', entry, also, what: slots.join('、'), columns: [...total, ...group] };
+    return { how: 'slots', entry, also, what: slots.join('、'), columns: [...total, ...group, ...(previousColumn ? this.columnTerms(previousColumn) : [])], ...(before ? { years: before } : {}) };
   }
 
   private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {
@@ -159,9 +179,13 @@ export class Conversation {
   lean(r: Reading, previous: Session | undefined): Lean | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
+    return this.leans(r) ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
+  }
+
+  /** A short message leaning on the one before ("那…", "…呢", two words or fewer). */
+  leans(r: Reading): boolean {
     const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
-    if (bare.length > ELLIPTICAL_LENGTH) return null;
-    const leaning = LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
-    return leaning ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
+    if (bare.length > ELLIPTICAL_LENGTH) return false;
+    return LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
   }
 }

@@ -78,7 +78,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
 
   const follow = s.conversation.followUp(r, previous);
   if (follow) {
-    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], r.years.length ? r.years : (previous?.years ?? []));
+    const years = follow.how === 'slots' && follow.years ? follow.years : r.years.length ? r.years : (previous?.years ?? []);
+    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years);
     const what = follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
@@ -92,7 +93,9 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
   // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
-  if ((r.cues.quantity || r.cues.money) && !r.cues.time) {
+  // A short follow-up of a figure declined so ("那财政预算呢") asks a figure too.
+  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r));
+  if (figureAsked && !r.cues.time) {
     const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
     if (measure) {
       const decline: Decline = { kind: 'absent', measure };

@@ -145,7 +145,7 @@ export class Engine {
       ...[...kb.synonyms].filter(([, term]) => this.index.has(term)),
     ]);
     this.ranker = new Ranker(this.index, this.tokenizer, entries, thresholds, contradicted, homophones, this.lexicon.units.map(([w]) => w));
-    this.conversation = new Conversation(this.tokenizer, this.index, this.lexicon, this.entries, (c) => this.statistics.columnTerms(c));
+    this.conversation = new Conversation(this.tokenizer, this.index, this.lexicon, this.entries, (c) => this.statistics.columnTerms(c), bodies);
     this.grounding = new Grounding(this.tokenizer, this.index, this.lexicon, bodies, entries, this.years);
     this.scope = new Scope(this.tokenizer, this.index, this.lexicon, entries);
     this.aspects = new Aspects(this.tokenizer, this.lexicon, (t) => this.index.has(t));
@@ -256,10 +256,10 @@ export class Engine {
         terms: k.terms,
         typos: k.typos,
       });
-    // Only the entry and years of the last answer change a decision (a number picks from the
+    // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
     if (k.r.option !== null && previous?.suggestions?.length) return make();
-    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}`;
+    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}`;
     return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
   }
 

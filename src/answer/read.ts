@@ -45,7 +45,7 @@ export interface Reading {
   request: Request | null;
 }
 
-export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|头一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|减少了还是增加了?|多了还是少了|少了还是多了|多还是少|少还是多|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|变动|变了/gu;
+export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|头一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|减少了还是增加了?|多了还是少了|少了还是多了|多还是少|少还是多|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|(?:增加|减少|增长|下降|上升|涨|降)了?(?:多少|几)|(?:多|少)了(?:多少|几)|变动|变了/gu;
 const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source, 'u');
 const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
 const YEAR = /(?<!\d)\d{4}年?/g;
@@ -124,7 +124,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const { text, relative } = normalise(raw, today);
   const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
   const years = yearsIn(text);
-  const compare = ASKS_CHANGE.test(text) ? 'previous' : years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : null;
+  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : ASKS_CHANGE.test(text) ? 'previous' : null;
   // Years and the comparison phrase are slots, not words to match.
   // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
   // Blanks of the same length keep every position of `content` that of `text`.

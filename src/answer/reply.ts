@@ -54,6 +54,7 @@ export class ReplyComposer {
   compose(d: Decision, r: Reading, previous: Session | undefined): Reply {
     const session: Session = { ...previous };
     delete session.suggestions;
+    delete session.declined;
     switch (d.action) {
       case 'social': {
         if (d.social === 'detail') {
@@ -81,7 +82,11 @@ export class ReplyComposer {
           const next: Session = { ...session, entry: d.entry.id, detail: undefined };
           return this.reply(linesText(d.entry.topic, d.followUp.lines), 'guide', d.score, next, d.entry.id);
         }
-        return this.answerEntry(d.entry, d.score, r, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
+        {
+          // "那再往前一年呢": the year the follow-up moved to is asked as if it were named.
+          const asked = d.followUp?.how === 'slots' && d.followUp.years ? { ...r, years: d.followUp.years } : r;
+          return this.answerEntry(d.entry, d.score, asked, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
+        }
       case 'suggest': {
         const lines = d.hits.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
         const reply = `没有找到完全对应的答案。您是不是想问：\n${lines}\n请回复序号，或换个说法再问。${this.replies.wayOn() ? `\n都不是的话，${this.replies.wayOn()}` : ''}`;
@@ -93,6 +98,8 @@ export class ReplyComposer {
         // A decline about a row keeps the row as the frame: "那2019年呢" still follows on.
         const next: Session = d.entry && intent === 'statistic' ? { ...session, entry: d.entry.id, detail: undefined } : { ...session };
         delete next.also;
+        // "那财政预算呢" after GDP was declined asks the same kind of thing: the frame keeps it.
+        if (d.decline.kind === 'absent') next.declined = 'absent';
         return this.reply({ reply: this.replies.decline(d.decline, yearNote(r)), sources: [], answered: false }, intent, d.score, next, d.entry?.id);
       }
     }
@@ -114,7 +121,10 @@ export class ReplyComposer {
     }
     const { c, intent } = content;
     // A year carries over to the next question only once a figure has been answered from it.
-    const carried = intent === 'statistic' ? { years: r.years.length ? r.years : session.years } : {};
+    // A year read from the next report's 上一年 column (2018 from the 2019 report) is not carried:
+    // "少了几个" after it compares within the report that holds it.
+    const recorded = r.years.filter((y) => this.kb.reports.some((x) => x.year === y));
+    const carried = intent === 'statistic' ? { years: r.years.length ? (recorded.length ? recorded : session.years) : session.years } : {};
     return this.reply(c, intent, score, { ...next, detail: c.more ? recipe : undefined, ...carried }, entry.id, c.more);
   }
 
