@@ -17,6 +17,10 @@ const HOW = '怎么';
 // Question words left as terms: they ask, they name nothing.
 const QUESTION = /^(?:[哪啥谁几怎咋]|什么|多少|哪些|怎么|为什么|是不是)/;
 
+// The report as where something is said: "报告里", "年报上说", "报告第五部分".
+const IN_THE_REPORT = /(?:年度报告|年报|报告)(?:里|中|上|内|说|讲|提到|写|第[一二三四五六七八九\d]部分|的第)/;
+const REPORT_WORDS = new Set(['报告', '年报', '年度报告', '报告里', '说', '讲', '提到', '写']);
+
 export class Aspects {
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -53,6 +57,19 @@ export class Aspects {
    * record asked to see, else `terms` as they are (null).
    */
   focus(r: Reading, terms: readonly string[]): string[] | null {
+    const focused = this.aspectFocus(r, terms);
+    if (focused) return focused;
+    // "报告里说的不足都有啥", "年报第五部分说存在哪些问题": the report named as the place where
+    // something is said is not the subject (the guide's topic about the annual report is not
+    // asked, nor the passage that happens to say 年度报告).
+    if (IN_THE_REPORT.test(r.text)) {
+      const rest = terms.filter((t) => !REPORT_WORDS.has(t));
+      if (rest.length > 0 && rest.length < terms.length) return rest;
+    }
+    return null;
+  }
+
+  private aspectFocus(r: Reading, terms: readonly string[]): string[] | null {
     const aspects = this.of(terms);
     if (r.request) {
       // What the record is about is dropped unless the knowledge base speaks of it ("隐私的合同能

@@ -37,7 +37,12 @@ export type FollowUp =
   /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
   | { how: 'basis'; entry: Entry }
   /** "当面提交的呢" after "申请从哪天算收到": the lines of the topic answered before that say it. */
-  | { how: 'within'; entry: Entry; lines: string[] };
+  | { how: 'within'; entry: Entry; lines: string[] }
+  /**
+   * "第二条具体说说" after a list ("下一步有哪些改进措施"): the passage of that point (`entry`),
+   * or the clause of the list's own text ("一是…；二是…"); `list` stays the frame.
+   */
+  | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -47,6 +52,11 @@ const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要�
 // Pieces jieba left around a function word ("及本" of "及本年增减"): not words of a subject.
 const FUNCTION_CHARS = /[及其和与或的了之而并]/;
 const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
+// "第二条", "第四个", "第1点": a place in the list answered before (not "第二十条", an article).
+const ORDINAL = /第([一二三四五六七八九]|[1-9])(?![\d十百零〇])(?:条|个|点|项|是|方面|部分|措施|问题)?|(最后)一(?:条|个|点|项)/;
+const NUMERALS = '一二三四五六七八九';
+// How a report's text lists its points inline: "一是…；二是…".
+const INLINE_POINT = /([一二三四五六七八九])是/g;
 // "那再往前一年呢", "上一年呢": the year before the one answered (not a comparison: no 比).
 const YEAR_BEFORE = /(?<![比跟和与较同])(?:再往前一年|往前一年|再往前|前一年|上一年|头一年)(?!项目|的项目|比)/;
 /** How far into a line the word it is about may start. */
@@ -89,6 +99,10 @@ export class Conversation {
   followUp(r: Reading, previous: Session | undefined): FollowUp | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
+    if (entry.kind === 'passage') {
+      const point = this.point(r, entry);
+      if (point) return point;
+    }
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
       return this.slots(r, entry, also, previous);
@@ -100,6 +114,33 @@ export class Conversation {
     }
     if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
     return null;
+  }
+
+  /** "第二条具体说说", "第四条呢", "最后一条": the point of the list answered before. */
+  private point(r: Reading, list: Extract<Entry, { kind: 'passage' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH) return null;
+    const m = ORDINAL.exec(bare);
+    if (!m) return null;
+    const first = list.passages[0]!;
+    if (list.points.length) {
+      const n = m[2] ? list.points.length : m[1]!.length === 1 && /\d/.test(m[1]!) ? Number(m[1]) : NUMERALS.indexOf(m[1]!) + 1;
+      const heading = list.points[n - 1];
+      if (!heading) return null;
+      for (const e of this.entries.values()) {
+        if (e.kind === 'passage' && e.passages.some((p) => p.heading === heading && p.section === first.section && p.year === first.year)) return { how: 'point', entry: e, list, n, clause: null };
+      }
+      return null;
+    }
+    // "一是…；二是…" inside the passage's own text.
+    const marks = [...first.text.matchAll(INLINE_POINT)];
+    if (marks.length < 2) return null;
+    const n = m[2] ? marks.length : /\d/.test(m[1]!) ? Number(m[1]) : NUMERALS.indexOf(m[1]!) + 1;
+    const at = marks.findIndex((x) => NUMERALS.indexOf(x[1]!) + 1 === n);
+    if (at < 0) return null;
+    const end = marks[at + 1]?.index ?? first.text.length;
+    const clause = first.text.slice(marks[at]!.index, end).replace(/[；;，,]\s*$/, '');
+    return { how: 'point', entry: list, list, n, clause };
   }
 
   /**

@@ -223,7 +223,8 @@ export class Ranker {
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
       case 'passage':
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
+        // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0);
     }
   }
 

@@ -6,7 +6,7 @@ import type { Session } from './conversation.ts';
 import type { Decision } from './decide.ts';
 import { CONTACT_TITLE } from './ranking.ts';
 import type { StatisticComposer } from './statistics.ts';
-import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, MAX_REPLY, type Composed } from './compose.ts';
+import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
 
@@ -78,6 +78,17 @@ export class ReplyComposer {
         if (d.picked) return this.answerEntry(d.picked, 1, r, session, [], null, []);
         return this.reply({ reply: `请回复 1 到 ${d.offered} 之间的序号，或直接输入您的问题。`, sources: [], answered: false }, 'clarify', 1, { ...session, suggestions: previous?.suggestions });
       case 'answer':
+        if (d.followUp?.how === 'point') {
+          // The list stays the frame: "第四条呢" after "第二条具体说说" is the list's fourth.
+          const list = d.followUp.list;
+          if (d.followUp.clause !== null && list.kind === 'passage') {
+            const p = list.passages[0]!;
+            const c = { ...fit(`${p.year}年报告（${p.section}）第${d.followUp.n}点：\n${d.followUp.clause}`, sourceLine([p.source])), sources: [p.source], answered: true };
+            return this.reply(c, 'narrative', d.score, { ...session, entry: list.id, detail: undefined }, list.id);
+          }
+          const point = this.answerEntry(d.entry, d.score, this.empty(), session, [], null, []);
+          return { ...point, session: { ...point.session, entry: list.id } };
+        }
         if (d.followUp?.how === 'within' && d.entry.kind === 'guide') {
           const next: Session = { ...session, entry: d.entry.id, detail: undefined };
           return this.reply(linesText(d.entry.topic, d.followUp.lines), 'guide', d.score, next, d.entry.id);

@@ -24,6 +24,8 @@ export interface Cues {
   coverage: boolean;
   /** A figure stated in the question ("一年就公开4个规范性文件？"): the figure is what it is about. */
   figureStated: boolean;
+  /** The parts of something asked ("有哪几条", "哪些方面", "都有啥"): a list answers. */
+  list: boolean;
 }
 
 const QUANTITY = /多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
@@ -46,6 +48,7 @@ const PLURAL = /分别|各.{0,6}(?:多少|几)|各有|各自|哪个多|哪个少
 const CONSISTENCY = /矛盾|不一致|对不上|对得上|勾稽|相符|符合这个|瞎填|乱填|填错|算错|搞错|加起来不|之和|不等于|等于|对不对得上/;
 const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|几|什么|啥)(?:一|几|些)?(?:年|个年份|年份|年度)|(?:哪|几)(?:几|些)?(?:年|年份|年度)的(?:报告|年报|数据|数字|资料)|收录了?(?:哪些|几份|什么)(?:报告|年报)/;
 
+const LIST = /哪几|几条|几个方面|几方面|几点|几项|几部分|分几/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
@@ -65,6 +68,7 @@ export function readCues(text: string): Cues {
     consistency: CONSISTENCY.test(text),
     coverage: COVERAGE.test(text),
     figureStated: FIGURE_STATED.test(text),
+    list: LIST.test(text),
   };
 }
 
