@@ -71,7 +71,15 @@ export class Aspects {
 
   private aspectFocus(r: Reading, terms: readonly string[]): string[] | null {
     const aspects = this.of(terms);
-    if (r.request) {
+    // The request is what is asked only when its clause asks something ("想看低保名单 咋弄");
+    // "拟申请公开某项目的批准文件，申请书应载明哪些内容" asks about the application form.
+    // A bare question after it ("…名单 怎么弄", "该咋办") asks about the request.
+    const pieces = r.asking.split(/[，,。；;！!？?]+/).filter(Boolean);
+    const asked =
+      r.request !== null &&
+      (pieces.some((p) => r.request!.clause.includes(p) || p.includes(r.request!.clause)) ||
+        pieces.every((p) => this.tokenizer.terms(p).every((t) => this.generic(t) || this.isAspect(t))));
+    if (r.request && asked) {
       // What the record is about is dropped unless the knowledge base speaks of it ("隐私的合同能
       // 公开吗" is still about privacy): 低保, 拆迁, 修路 name no topic.
       const own = new Set(this.tokenizer.terms(r.request.clause));

@@ -93,6 +93,8 @@ export class Scope {
     // about the answer deadline (身份证 is only part of 身份证明); "当面申请" names a topic.
     const foreign = (term: string) =>
       contentWord(term) &&
+      // A piece jieba made of two function characters ("上要" of "申请表上要写") names nothing.
+      !(this.tokenizer.madeUp(term) && [...term].every((c) => this.tokenizer.isStopword(c))) &&
       !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.isAspect(term) && !this.lexicon.general.has(term) && !QUESTION_CHARS.test(term);
     if (!r.terms.some((t) => t.length > 1 && foreign(t))) return null;
     // The foreign words next to each other, as the resident wrote them ("结婚" + "登记").

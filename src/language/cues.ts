@@ -29,6 +29,9 @@ export interface Cues {
 }
 
 const QUANTITY = /多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+// A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
+// not a count asked: only 多少 or 几 would ask it.
+const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
 // "多少天" asks for a time limit, "几种" for kinds, "几点" for opening hours: not a count.
 const NOT_COUNTS = /多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
 // Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
@@ -57,7 +60,7 @@ export function readCues(text: string): Cues {
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text),
+    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
     money,
     procedure: PROCEDURE.test(text),
     contact,
