@@ -59,6 +59,11 @@ const NUMERALS = '一二三四五六七八九';
 const INLINE_POINT = /([一二三四五六七八九])是/g;
 // "那再往前一年呢", "上一年呢": the year before the one answered (not a comparison: no 比).
 const YEAR_BEFORE = /(?<![比跟和与较同])(?:再往前一年|往前一年|再往前|前一年|上一年|头一年)(?!项目|的项目|比)/;
+/** The lines of a topic that answer an aspect asked after it: a time limit, a fee. */
+const ASPECT_LINES: Record<string, RegExp> = {
+  期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
+  收费: /收费|免费|费用|信息处理费/,
+};
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
@@ -149,6 +154,13 @@ export class Conversation {
    */
   private within(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
     const own = this.ownTerms(r, ASKING).filter((t) => t.length > 1);
+    // "有时间限制没有" after the remedies: the lines of the topic that give a time limit.
+    const aspect = own.length > 0 && own.every((t) => this.lexicon.aspects.has(t)) ? ASPECT_LINES[own[0]!] : undefined;
+    if (aspect) {
+      const all = entry.topic.summary.split('\n').filter((l) => l.trim());
+      const lines = all.filter((l) => aspect.test(l));
+      if (lines.length > 0 && lines.length < all.length) return { how: 'within', entry, lines };
+    }
     if (own.length === 0 || !own.every((t) => this.index.holds(entry.id, t))) return null;
     const words = new Set([...own, ...r.words.filter((w) => w.length > 1 && !this.tokenizer.isStopword(w) && !this.tokenizer.isWeak(w) && !this.lexicon.general.has(w))]);
     const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
