@@ -235,6 +235,12 @@ export class Conversation {
     return this.leans(r) ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
   }
 
+  /** A short message that says it continues the one before: "那…", "…呢", "换成…". */
+  continues(r: Reading): boolean {
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    return bare.length <= ELLIPTICAL_LENGTH && LEANING.test(bare);
+  }
+
   /** A short message leaning on the one before ("那…", "…呢", two words or fewer). */
   leans(r: Reading): boolean {
     const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');

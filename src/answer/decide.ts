@@ -88,7 +88,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
 
   const lean = s.conversation.lean(r, previous);
   const hits = s.ranked(lean);
-  const top = s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? []));
+  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? lean : null, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
@@ -135,6 +135,18 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+/**
+ * "网站呢" after the figures of the WeChat account and Weibo: an elliptical follow-up of a figure
+ * asks the same kind of thing, so a figure holding every word of it answers before a topic of
+ * another kind that names the word better (the portal's guide topic).
+ */
+function frameKind(top: Hit | undefined, hits: readonly Hit[], lean: Lean | null, s: Stages): Hit | undefined {
+  if (!top || !lean || !isFigures(lean.kind) || isFigures(top.entry.kind)) return top;
+  const words = top.matched.filter((t) => t.length > 1);
+  if (words.length === 0) return top;
+  return hits.find((h) => isFigures(h.entry.kind) && h.score >= s.thresholds.suggest && words.every((t) => h.matched.includes(t))) ?? top;
 }
 
 const SOCIAL_NAMES: Record<Social, string> = {

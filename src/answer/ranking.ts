@@ -180,7 +180,9 @@ export class Ranker {
 
   rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {
     // A table row and a narrative figure are the same kind of answer to "微博呢".
-    const hits = this.index.search([...terms], 12, this.thresholds.answer);
+    // A follow-up's lean can lift an entry from far down ("网站呢" after a figure: the figure
+    // of the portal scores below a dozen passages that mention the portal): take more of them.
+    const hits = this.index.search([...terms], lean ? 32 : 12, this.thresholds.answer);
     for (let i = 0; i < hits.length; i++) {
       const h = hits[i]!;
       hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
