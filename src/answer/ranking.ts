@@ -302,7 +302,8 @@ export class Ranker {
     const covered = new Set(naming(top));
     for (const h of hits) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;
-      if (!holdsFigures(h.entry) || h.score < this.thresholds.suggest) continue;
+      // Rows of the same kind: "三个加起来" names no table row ("（七）总计") among channel figures.
+      if (!holdsFigures(h.entry) || h.entry.kind !== first.kind || h.score < this.thresholds.suggest) continue;
       const own = naming(h).filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);

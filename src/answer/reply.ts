@@ -9,6 +9,7 @@ import type { StatisticComposer } from './statistics.ts';
 import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
+import { asksSum, shareLine, sumLine } from './sums.ts';
 
 export interface Reply {
   answer: Answer;
@@ -170,7 +171,7 @@ export class ReplyComposer {
         // The sentences shown are those holding the question's words.
         return `${base}\u0000${r.terms.join('|')}`;
       default:
-        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}`;
+        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}\u0000${asksSum([entry, ...also], r.terms) ? 'sum' : ''}\u0000${r.cues.share ? 'share' : ''}`;
     }
   }
 
@@ -191,7 +192,15 @@ export class ReplyComposer {
       }
       default: {
         const c = this.statistics.compose([entry, ...also], years, r, yearNote(r as Reading));
-        return c ? { c, intent: 'statistic' } : null;
+        if (!c) return null;
+        // "三个加起来一共多少": the parts' sum after them, when they add up.
+        const year = years[0] ?? Math.max(...this.kb.reports.map((x) => x.year));
+        const sum = !c.answered ? null : asksSum([entry, ...also], r.terms) ? sumLine([entry, ...also], year) : r.cues.share ? shareLine(entry, year, this.statistics.askedSet([entry], r)) : null;
+        if (sum) {
+          const at = c.reply.lastIndexOf('\n来源：');
+          return { c: { ...c, reply: at >= 0 ? `${c.reply.slice(0, at)}\n${sum}${c.reply.slice(at)}` : `${c.reply}\n${sum}` }, intent: 'statistic' };
+        }
+        return { c, intent: 'statistic' };
       }
     }
   }

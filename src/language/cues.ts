@@ -26,9 +26,11 @@ export interface Cues {
   figureStated: boolean;
   /** The parts of something asked ("有哪几条", "哪些方面", "都有啥"): a list answers. */
   list: boolean;
+  /** A share asked ("占多大比例", "占比", "百分之几"): a part against its total. */
+  share: boolean;
 }
 
-const QUANTITY = /多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
 // A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
@@ -52,6 +54,7 @@ const CONSISTENCY = /矛盾|不一致|对不上|对得上|勾稽|相符|符合�
 const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|几|什么|啥)(?:一|几|些)?(?:年|个年份|年份|年度)|(?:哪|几)(?:几|些)?(?:年|年份|年度)的(?:报告|年报|数据|数字|资料)|收录了?(?:哪些|几份|什么)(?:报告|年报)/;
 
 const LIST = /哪几|几条|几个方面|几方面|几点|几项|几部分|分几/;
+const SHARE = /比例|占比|占多少|占多大|占几成|百分之几|百分比|占了多少|占到多少/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
@@ -72,6 +75,7 @@ export function readCues(text: string): Cues {
     coverage: COVERAGE.test(text),
     figureStated: FIGURE_STATED.test(text),
     list: LIST.test(text),
+    share: SHARE.test(text),
   };
 }
 
