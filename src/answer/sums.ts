@@ -34,7 +34,7 @@ export function asksSum(entries: readonly Entry[], terms: readonly string[]): bo
   return entries.every((e) => (e.kind === 'figure' || e.kind === 'stat') && !e.stats.some((s) => s.column === TOTAL));
 }
 
-/** "合计：3612 + 562 + 158 = 4332 条（按报告所列各项相加）", or null when the parts do not add up. */
+/** "合计：120 + 30 + 8 = 158 条（按报告所列各项相加）", or null when the parts do not add up. */
 export function sumLine(entries: readonly Entry[], year: number): string | null {
   const parts: Statistic[] = [];
   for (const e of entries) {
