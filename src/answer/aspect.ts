@@ -69,6 +69,16 @@ export class Aspects {
     return null;
   }
 
+  /**
+   * "要多长时间" after a topic about applying ("去哪申请？要多长时间？"): a message naming
+   * nothing but an aspect asks it of applying, when it leans on a procedure topic.
+   */
+  bare(terms: readonly string[]): string[] | null {
+    const aspects = this.of(terms);
+    if (aspects.length === 0 || !terms.every((t) => aspects.includes(t) || this.generic(t))) return null;
+    return [...aspects, APPLYING];
+  }
+
   private aspectFocus(r: Reading, terms: readonly string[]): string[] | null {
     const aspects = this.of(terms);
     // The request is what is asked only when its clause asks something ("想看低保名单 咋弄");

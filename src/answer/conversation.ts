@@ -155,7 +155,9 @@ export class Conversation {
   private within(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
     const own = this.ownTerms(r, ASKING).filter((t) => t.length > 1);
     // "有时间限制没有" after the remedies: the lines of the topic that give a time limit.
-    const aspect = own.length > 0 && own.every((t) => this.lexicon.aspects.has(t)) ? ASPECT_LINES[own[0]!] : undefined;
+    // Only when the message names nothing but the aspect ("过了期限还不回呢" names 超期).
+    const named = r.terms.filter((t) => t.length > 1 && !this.tokenizer.isStopword(t) && !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t) && !/^(要是|如果|那|那么|还有)$/.test(t));
+    const aspect = named.length > 0 && named.every((t) => this.lexicon.aspects.has(t)) ? ASPECT_LINES[named[0]!] : undefined;
     if (aspect) {
       const all = entry.topic.summary.split('\n').filter((l) => l.trim());
       const lines = all.filter((l) => aspect.test(l));

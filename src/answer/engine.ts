@@ -223,7 +223,9 @@ export class Engine {
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
       if (!usable(d)) continue;
-      if (d.action === 'answer' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
+      // The same answer twice says nothing more; other lines of the same topic ("要多长时间" after
+      // "去哪申请" both in the application topic) do.
+      if (d.action === 'answer' && d.followUp?.how !== 'within' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
       const reply = this.composer.compose(d, part.r, session);
       replies.push(reply);
       decisions.push(d);
@@ -267,7 +269,8 @@ export class Engine {
     const key = lean ? `${lean.kind}|${lean.section ?? ''}|${lean.entry}` : '';
     let hits = k.ranked.get(key);
     if (!hits) {
-      hits = this.ranker.rank(k.search, k.r, lean);
+      const search = lean?.kind === 'guide' && k.search === k.terms ? (this.aspects.bare(k.terms) ?? k.search) : k.search;
+      hits = this.ranker.rank(search, k.r, lean);
       if (k.kept) for (const h of hits) Object.freeze(h);
       if (k.kept) Object.freeze(hits);
       k.ranked.set(key, hits);
