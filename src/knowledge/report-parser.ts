@@ -5,13 +5,13 @@
 import type { Finding, ParsedReport, ReportStat } from './types.ts';
 import {
   ARTICLE, ROW_MARKER, TABLE_NOTE,
-  canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
+  canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripGlosses, stripMarkdown, type LineShape,
 } from './report-text.ts';
 import { type Row } from './report-rows.ts';
 import { regionRows, type RegionLine } from './report-cells.ts';
 import { isArticleCell, parseArticleTable, type TableContext } from './report-active.ts';
 import { parseRequestTable, parseReviewTable } from './report-tables.ts';
-import { labelKey, withoutNotes } from './report-labels.ts';
+import { formatsInText, labelKey, withoutNotes } from './report-labels.ts';
 import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
 
 export { canonLabel } from './report-text.ts';
@@ -154,11 +154,13 @@ function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
   return 'unknown';
 }
 
-function parseInto(text: string, document: string, out: ParsedReport): void {
-  const lines = splitLines(text);
+function parseInto(source: string, document: string, out: ParsedReport): void {
   const finding = (level: Finding['level'], location: string, message: string): void => {
     out.findings.push({ level, document, location, message });
   };
+  const { text, removed } = stripGlosses(source);
+  if (removed > 0) finding('info', '全文', `文本中夹有 ${removed} 处拼音注音（如“項(xiàng)”，转载网站所加），读取时已略去`);
+  const lines = splitLines(text);
 
   // Running heads: a title-like line printed again on every page of a PDF.
   const counts = new Map<string, number>();
@@ -199,13 +201,17 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   if (out.year === null) finding('warning', '文首', '未能从标题或正文开头读出报告年度（如“2019 年政府信息公开工作年度报告”）');
   if (out.body === null) finding('warning', title.line ? `第 ${title.line} 行` : '文首', '未能从标题读出发布报告的机关名称');
 
+  // Which formats' column words the report uses: a table printed without header may be read
+  // by a format's standard columns only when the report uses that format (report-active.ts).
+  const formats = formatsInText(lines);
+
   // Sections, each with its text and its tables.
   let section: SectionHeading = { num: 0, title: '' };
   let builder = new ParagraphBuilder('');
   let tableLines: RegionLine[] = [];
   let inTable = false;
   const closeSection = (endsText = false): void => {
-    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings, endsText };
+    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings, endsText, report: { year: out.year, formats } };
     try {
       parseTables(tableLines, section.num, ctx);
     } catch (e) {
