@@ -12,6 +12,7 @@ import { regionRows, type RegionLine } from './report-cells.ts';
 import { isArticleCell, parseArticleTable, type TableContext } from './report-active.ts';
 import { parseRequestTable, parseReviewTable } from './report-tables.ts';
 import { formatsInText, labelKey, withoutNotes } from './report-labels.ts';
+import { sourceLines } from './report-stream.ts';
 import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
 
 export { canonLabel } from './report-text.ts';
@@ -160,12 +161,14 @@ function parseInto(source: string, document: string, out: ParsedReport): void {
   };
   const { text, removed } = stripGlosses(source);
   if (removed > 0) finding('info', '全文', `文本中夹有 ${removed} 处拼音注音（如“項(xiàng)”，转载网站所加），读取时已略去`);
-  const lines = splitLines(text);
+  const src = splitLines(text);
+  // Tables flattened into one line are cut into one line per cell (report-stream.ts).
+  const lines = sourceLines(src);
 
   // Running heads: a title-like line printed again on every page of a PDF.
   const counts = new Map<string, number>();
   const firstSeen = new Map<string, number>();
-  lines.forEach((raw, idx) => {
+  src.forEach((raw, idx) => {
     if (raw.length > 120) return;
     const s = squash(raw);
     if (s.length < 8 || s.length > 80 || !/报告|報告/.test(s)) return;
@@ -178,15 +181,15 @@ function parseInto(source: string, document: string, out: ParsedReport): void {
   let i = 0;
   const titleLines: { raw: string; line: number }[] = [];
   for (; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
+    const raw = lines[i]?.raw ?? '';
     if (squash(raw) === '') continue;
     if (sectionHeading(raw, 0) || isNarrative(raw) || titleLines.length >= 15) break;
-    titleLines.push({ raw, line: i + 1 });
+    titleLines.push({ raw, line: lines[i]?.line ?? i + 1 });
   }
   const opening: { raw: string; line: number }[] = [];
   for (let j = i; j < lines.length && opening.length < 20; j++) {
-    const raw = lines[j] ?? '';
-    if (squash(raw) !== '') opening.push({ raw, line: j + 1 });
+    const raw = lines[j]?.raw ?? '';
+    if (squash(raw) !== '') opening.push({ raw, line: lines[j]?.line ?? j + 1 });
   }
   const title = readTitle(titleLines, opening);
   out.year = title.year;
@@ -203,7 +206,7 @@ function parseInto(source: string, document: string, out: ParsedReport): void {
 
   // Which formats' column words the report uses: a table printed without header may be read
   // by a format's standard columns only when the report uses that format (report-active.ts).
-  const formats = formatsInText(lines);
+  const formats = formatsInText(src);
 
   // Sections, each with its text and its tables.
   let section: SectionHeading = { num: 0, title: '' };
@@ -228,8 +231,8 @@ function parseInto(source: string, document: string, out: ParsedReport): void {
   };
 
   for (; i < lines.length; i++) {
-    const raw = (lines[i] ?? '').replace(/\f/g, '');
-    const no = i + 1;
+    const raw = (lines[i]?.raw ?? '').replace(/\f/g, '');
+    const no = lines[i]?.line ?? i + 1;
     const heading = sectionHeading(raw, section.num);
     if (heading) {
       closeSection();
