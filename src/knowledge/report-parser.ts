@@ -35,13 +35,28 @@ const SECTION_WORDS: Record<number, RegExp> = {
   6: /其他|需要报告/,
 };
 
+// The national format's section titles, for headings printed without their number.
+const UNNUMBERED: Array<[number, RegExp]> = [
+  [1, /^(?:政府信息公开(?:工作)?)?总体情况$/],
+  [2, /^(?:行政机关)?主动公开政府信息(?:的)?情况$/],
+  [3, /^(?:行政机关)?收到和处理政府信息公开申请(?:的)?情况$/],
+  [4, /^因?政府信息公开(?:工作)?(?:被申请)?行政复议[、和及]?(?:提起)?行政诉讼(?:的)?情况$/],
+  [5, /^(?:政府信息公开工作)?存在的主要问题及改进情况$/],
+  [6, /^其他需要报告的事项$/],
+];
+
 /** "### 一、主要做法", "## **六、其他需要报告的事项**", "四 政府信息公开行政复议…" — numbered past `current`. */
 export function sectionHeading(raw: string, current: number): SectionHeading | null {
   if (raw.includes('\t') || /[|｜]/.test(raw)) return null;
   if (raw.length > 200) return null;
   const text = nfkc(stripMarkdown(raw)).trim();
   const m = /^第?([一二三四五六七八九十]{1,2})(部分)?\s*([、.:]|\s)?\s*(\S.*)$/.exec(text);
-  if (!m) return null;
+  if (!m) {
+    // A standard section title printed without its number ("主动公开政府信息情况").
+    const key = labelKey(text);
+    const hit = UNNUMBERED.find(([, re]) => re.test(key));
+    return hit && hit[0] > current ? { num: hit[0], title: stripMarkdown(raw).replace(/\s+/g, '') } : null;
+  }
   const num = chineseNumber(m[1] ?? '');
   if (num === null || num <= current || num > 10) return null;
   const title = labelKey(m[4] ?? '');
@@ -91,6 +106,11 @@ function opensTable(raw: string, no: number): boolean {
 }
 
 const SECTION_TABLE: Record<number, TableKind> = { 2: 'active', 3: 'requests', 4: 'review' };
+const TABLE_SECTION: Record<TableKind, [number, string]> = {
+  active: [2, '二、主动公开政府信息情况'],
+  requests: [3, '三、收到和处理政府信息公开申请情况'],
+  review: [4, '四、政府信息公开行政复议、行政诉讼情况'],
+};
 
 function parseTables(lines: RegionLine[], sectionNum: number, ctx: TableContext): void {
   interface Segment { kind: TableKind | null; rows: Row[]; header: boolean }
@@ -119,6 +139,16 @@ function parseTables(lines: RegionLine[], sectionNum: number, ctx: TableContext)
     const rows = seg.rows;
     if (rows.length === 0) return;
     const segCtx: TableContext = { ...ctx, endsText: ctx.endsText && i === segments.length - 1 };
+    // A table under another section's heading, or under none (the heading was not printed):
+    // its figures belong to the section the table is, named as the national format names it.
+    const own = seg.kind === null ? undefined : TABLE_SECTION[seg.kind];
+    if (own && own[0] !== sectionNum) {
+      segCtx.section = own[1];
+      ctx.findings.push({
+        level: 'info', document: ctx.document, location: `第 ${rows[0]?.line ?? 0} 行（${ctx.section || '文首'}）`,
+        message: `这个表格前没有它所属部分的标题，表中数字按“${own[1]}”记录`,
+      });
+    }
     if (seg.kind === 'active') parseArticleTable(rows, segCtx);
     else if (seg.kind === 'requests') parseRequestTable(rows, segCtx);
     else if (seg.kind === 'review') parseReviewTable(rows, segCtx);
@@ -183,7 +213,7 @@ function parseInto(source: string, document: string, out: ParsedReport): void {
   for (; i < lines.length; i++) {
     const raw = lines[i]?.raw ?? '';
     if (squash(raw) === '') continue;
-    if (sectionHeading(raw, 0) || isNarrative(raw) || titleLines.length >= 15) break;
+    if (sectionHeading(raw, 0) || isNarrative(raw) || opensTable(raw, 0) || titleLines.length >= 15) break;
     titleLines.push({ raw, line: lines[i]?.line ?? i + 1 });
   }
   const opening: { raw: string; line: number }[] = [];
