@@ -47,6 +47,8 @@ const MAYBE = /[条條][\s第]*[(（][一二三四五六七八九十\d]{1,3}[)�
 const OPEN = /[(（【[]/;
 const CLOSE = /[)）】\]]/;
 
+const NUMBERING_ONLY = /^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])$/;
+
 /** "（一）", "(三)": numbering, which opens a cell rather than adding a note to the one before. */
 const isNumbering = (s: string, i: number): boolean => /^[(（][一二三四五六七八九十]{1,3}[)）]/.test(s.slice(i, i + 5));
 
@@ -71,8 +73,9 @@ function cutRun(t: string, printed: string, out: string[]): void {
       WORD.lastIndex = i;
       const word = WORD.exec(t);
       if (word && word[0].length > 0) {
-        flush();
-        piece = printed.slice(i, i + word[0].length);
+        // Numbering opens the label after it ("（七）总计"), it is no cell of its own.
+        if (!NUMBERING_ONLY.test(piece)) flush();
+        piece += printed.slice(i, i + word[0].length);
         i += word[0].length;
         continue;
       }
@@ -103,10 +106,15 @@ function joinKnown(pieces: string[]): string[] {
     let taken = 1;
     for (let j = Math.min(pieces.length, i + 4); j > i + 1; j--) {
       const joined = pieces.slice(i, j).join('');
-      // Figures and numbered rows are never part of a label before them.
-      if (pieces.slice(i, j).some((p, k) => /\d$/.test(p) || /^\d/.test(p) || k > 0 && NUMBERED_START.test(p))) continue;
+      if (pieces.slice(i, j).some((p) => /\d$/.test(p) || /^\d/.test(p))) continue;
       const key = labelKey(joined);
-      if (ARTICLE.test(key) && ARTICLE.exec(key)?.[0] === key || isHeaderWord(joined) || knownRowLabel(joined)) {
+      if (ARTICLE.test(key) && ARTICLE.exec(key)?.[0] === key) {
+        taken = j - i;
+        break;
+      }
+      // A numbered row ("（一）…") is a cell of its own: its label never takes the next piece.
+      if (pieces.slice(i, j).some((p) => NUMBERED_START.test(p))) continue;
+      if (isHeaderWord(joined) || knownRowLabel(joined)) {
         taken = j - i;
         break;
       }

@@ -141,11 +141,18 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     const cut = runs === null && ctx.endsText === true && index === parsed.length - 1 && values.length < k;
     let fitted: (Cell | null | undefined)[] = runs !== null ? columns.map((_, j) => agreeing((runs as Cell[][]).map((p) => p[j])))
       : cut ? [...values, ...new Array<undefined>(k - values.length).fill(undefined)] : fitCells(values, k, recognised, true);
+    // Fewer cells than columns: cells may have been lost, or printed run together ("8000008"
+    // for 8,0,0,0,0,0,8). Both readings stand until the report's sums tell them apart.
+    let glued: Cell[][] = [];
+    if (runs === null && !cut && values.length < k && values.some((c) => c.kind === 'number' && /^\d{2,}$/.test(c.text))) {
+      glued = runReadings(values.map((c) => (c.kind === 'number' && /^\d{2,}$/.test(c.text) ? { ...c, kind: 'run' as const } : c)), k);
+      if (glued.length > 0) fitted = fitted.map((c, j) => (c !== undefined && glued.every((g) => sameReading(g[j] ?? null, c)) ? c : undefined));
+    }
     if (runs !== null && fitted.some((c) => c === undefined)) {
       ambiguous.push({ item, group, line: r.line, candidates: runs, undecided: fitted.flatMap((c, j) => (c === undefined ? [j] : [])), warning: ctx.findings.length });
       warn(ctx, r.line, `申请情况表格“${item}”一行的数字连在一起（${values.map((c) => c.raw || '空').join('、')}），有多种拆法，${fitted.flatMap((c, j) => (c === undefined ? [columns[j]] : [])).join('、')} 列未记录`);
     } else if (!cut && fitted.some((c) => c === undefined)) {
-      const candidates = placements(values, k).filter((p) => fitted.every((c, j) => c === undefined || sameReading(c, p[j] ?? null)));
+      const candidates = [...placements(values, k), ...glued].filter((p) => fitted.every((c, j) => c === undefined || sameReading(c, p[j] ?? null)));
       if (candidates.length > 1) ambiguous.push({ item, group, line: r.line, candidates, undecided: fitted.flatMap((c, j) => (c === undefined ? [j] : [])), warning: -1 });
     }
     const n = values.length;
@@ -180,6 +187,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       const blanks = values.filter((c) => c.kind === 'blank').length;
       const rule = n > k
         ? blanks >= n - k ? `多出的 ${n - k} 格应为其中的空格` : `多出的 ${n - k} 格可能在任何位置`
+        : glued.length > 0 ? '这些数据格可能缺了空格，也可能是几格连写的数字'
         : n === 1 ? `唯一的数据格按行末计入“${last}”` : `按首格为“${first}”、末格为“${last}”读取，缺少的格按空格（0）计`;
       const how = missing.length === 0
         ? '各种可能的对齐方式读数相同，已全部记录'
@@ -192,10 +200,16 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   });
 
   // Rows left undecided: the report's own sums may leave one placement.
-  for (const row of ambiguous) {
+  // A row placed by the sums may let another be placed: again until nothing changes.
+  const pending = new Set(ambiguous);
+  for (let progress = true; progress && pending.size > 0;) {
+    progress = false;
+    for (const row of pending) {
     const recorded = ctx.stats.filter((x) => x.section === ctx.section && x.kind === 'table' && x.article === null);
     const fits = consistentPlacements(row.item, columns, row.undecided, row.candidates, recorded);
     if (fits.length !== 1) continue;
+    pending.delete(row);
+    progress = true;
     const placed = fits[0] as (Cell | null)[];
     const read = row.undecided.map((j) => {
       const cell = placed[j] ?? null;
@@ -207,6 +221,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     const replaced = ctx.findings[row.warning];
     if (replaced) ctx.findings[row.warning] = { ...replaced, level: 'info', message };
     else warn(ctx, row.line, message, 'info');
+    }
   }
 }
 
