@@ -177,6 +177,8 @@ export function makeCell(raw: string, line: number): Cell {
   const squashed = text.replace(INVISIBLE, '');
   if (squashed === '') return { text: '', raw: trimmed, line, kind: 'blank' };
   if (NA.test(squashed)) return { text, raw: trimmed, line, kind: 'na' };
+  // A sign with its number missing ("增" under 本年增/减): a figure that cannot be read, not a label.
+  if (/^(?:增加?|减少?|減少?|\+)$/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
   // A number never starts with 0: "0000000" is seven cells run together.
   if (/^0\d{1,63}$/.test(squashed)) return { text: squashed, raw: trimmed, line, kind: 'run' };
   if (ROW_MARKER.test(squashed) || ARTICLE.test(squashed)) return { text, raw: trimmed, line, kind: 'text' };

@@ -182,6 +182,13 @@ describe('mirror pages and other printed forms', () => {
     expect(r.stats.find((s) => s.item.startsWith('一、本年新收'))?.section).toBe('收到和處理政府信息公開申請情況');
   });
 
+  it('takes a sign printed without its number ("增") for an unreadable figure, not for the row label', () => {
+    expect(makeCell('增', 1).kind).toBe('bad');
+    const r = report('第二十条第（六）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政处罚\t0\t增\t25\n', HEAD.replace(/2021/g, '2020'));
+    expect(table(r, /^行政处罚$/)).toEqual(['上一年项目数量=0', '处理决定数量=25']);
+    expect(r.findings.some((f) => f.message.includes('“行政处罚” / 本年增/减 的内容“增”不是数字'))).toBe(true);
+  });
+
   it('files a table that follows no heading of its own under its section\'s standard title', () => {
     const r = report('第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况\n自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n');
     expect(r.stats.find((s) => s.item.startsWith('一、本年新收'))?.section).toBe('三、收到和处理政府信息公开申请情况');
