@@ -99,7 +99,8 @@ export function agreeing(cells: (Cell | undefined)[]): Cell | undefined {
  */
 export function unglue(cell: Cell): Cell[] {
   if (cell.kind !== 'text') return [cell];
-  const m = /^(.*[\u3400-\u9fff”」）)])(\d{1,64})$/.exec(cell.text.replace(/\s+/g, ''));
+  // White space is a separator: "规章 5 5" is three cells, not a run (report-stream.ts).
+  const m = /^(\S*[\u3400-\u9fff”」）)])(\d{1,64})$/.exec(cell.text);
   if (!m) return [cell];
   const label = m[1] ?? '';
   if (!knownRowLabel(label)) return [cell];

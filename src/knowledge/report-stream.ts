@@ -41,7 +41,7 @@ const NUMBER = /[+\-−]?\d+(?:\.\d+)?(?:万元|元|%)?/y;
 const START = new RegExp(`${ARTICLE_LOOSE}|[(（]本列数据|申请人情况|行政复议\\s*行政诉讼`);
 const SENTENCE = /[。，,；;！!？?]/;
 /** A row label and its figures, and nothing else: "行政许可 114 0 114". */
-const WHOLE_ROW = /^\s*\S{2,40}(?:\s+[+\-−]?\d+(?:\.\d+)?(?:万元|元|%)?){1,16}\s*$/;
+const WHOLE_ROW = /^\s*\S.{0,200}?(?:\s+[+\-−]?\d+(?:\.\d+)?(?:万元|元|%)?){1,16}\s*$/;
 /** What START needs, in either script, before the line is converted to simplified characters. */
 const MAYBE = /[条條][\s第]*[(（][一二三四五六七八九十\d]{1,3}[)）]\s*[项項]|本列[数數]据|本列[数數]據|申[请請]人[情][况況]|行政[复復][议議]/;
 const OPEN = /[(（【[]/;
@@ -181,7 +181,7 @@ export function explodeLine(raw: string, line: number): SourceLine[] {
   const cells = joinKnown(pieces);
   const known = cells.filter((c) => !isFigure(c) && (isHeaderWord(c) || knownRowLabel(c.replace(/[\d]+$/, '')) || ARTICLE.test(labelKey(c)) || TABLE_NOTE.test(c)));
   const figures = cells.filter((c) => isFigure(c) || /\d$/.test(c)).length;
-  if (cells.length < 3 || figures < 1 || known.length < 1 || start === null && cells.length < 2) return self;
+  if (cells.length < (start === null ? 2 : 3) || figures < 1 || known.length < 1) return self;
   const out: SourceLine[] = [];
   const before = printed.slice(0, from).trim();
   if (before !== '') {
@@ -198,11 +198,44 @@ export function explodeLine(raw: string, line: number): SourceLine[] {
   return out;
 }
 
+/** Words of a table header the format knows, and nothing else. */
+const HEADER_LIKE = /[数數]量|件[数數]|信息[内內]容|自然人|企[业業]|[机機][构構]|[组組][织織]|[总總][计計]|[结結]果|起[诉訴]|[复復][议議]|申[请請]人|本列/;
+
+/**
+ * A header row printed as one line of words ("信息内容 本年制发件数 本年废止件数 现行有效件数"):
+ * its cells, when every word (joined again where a label has a space inside) is one the format
+ * knows; otherwise the line itself.
+ */
+export function explodeHeader(raw: string, line: number): SourceLine[] {
+  const self = [{ raw, line }];
+  if (raw.length > 2000 || /[\t|｜]/.test(raw) || !HEADER_LIKE.test(raw) || !/\S\s+\S/.test(raw.trim())) return self;
+  const printed = raw.replace(/\f/g, '').trim();
+  const words: string[] = [];
+  let depth = 0;
+  let w = '';
+  for (const ch of printed) {
+    if (OPEN.test(ch)) depth++;
+    else if (CLOSE.test(ch) && depth > 0) depth--;
+    if (depth === 0 && /\s/.test(ch)) {
+      if (w !== '') words.push(w);
+      w = '';
+    } else w += ch;
+  }
+  if (w !== '') words.push(w);
+  const cells = joinKnown(words);
+  const known = (c: string): boolean => {
+    const key = labelKey(c);
+    return isHeaderWord(c) || ARTICLE.test(key) || TABLE_NOTE.test(key);
+  };
+  return cells.length >= 2 && cells.every(known) ? cells.map((c) => ({ raw: c, line })) : self;
+}
+
 /** Every line of a text, flattened tables cut into their cells. */
 export function sourceLines(lines: string[]): SourceLine[] {
   const out: SourceLine[] = [];
   lines.forEach((raw, i) => {
-    if (!/\d/.test(raw) || /[\t|｜]/.test(raw)) out.push({ raw, line: i + 1 });
+    if (/[\t|｜]/.test(raw)) out.push({ raw, line: i + 1 });
+    else if (!/\d/.test(raw)) out.push(...explodeHeader(raw, i + 1));
     else out.push(...explodeLine(raw, i + 1));
   });
   return out;

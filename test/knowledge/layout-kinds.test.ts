@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../src/knowledge/report-parser.ts';
 import { runReadings, splitDigits, unglue } from '../../src/knowledge/report-runs.ts';
-import { explodeLine } from '../../src/knowledge/report-stream.ts';
+import { explodeHeader, explodeLine } from '../../src/knowledge/report-stream.ts';
 import { abbreviates, headerFormat } from '../../src/knowledge/report-labels.ts';
 import { makeCell, stripGlosses } from '../../src/knowledge/report-text.ts';
 import type { ParsedReport } from '../../src/knowledge/types.ts';
@@ -83,6 +83,22 @@ describe('tables flattened into one line', () => {
     expect(explodeLine(sentence, 1).map((l) => l.raw)).toEqual([sentence]);
     const tail = explodeLine('行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 0 0 0 0 0 五、存在的主要问题及改进情况 2021年，我局公开工作仍有不足。', 1).map((l) => l.raw);
     expect(tail.slice(-2)).toEqual(['五、存在的主要问题及改进情况', '2021年，我局公开工作仍有不足。']);
+  });
+
+  it('cuts rows and header rows printed one per line with spaces between cells, and leaves other lines alone', () => {
+    const raw = (l: string): string[] => explodeLine(l, 1).map((x) => x.raw);
+    expect(raw('（三）不予公开 1.属于国家秘密 0 0 0 0 0 0 0')).toEqual(['（三）不予公开', '1.属于国家秘密', '0', '0', '0', '0', '0', '0', '0']);
+    expect(raw('规范性文件(指2019年制发的) 1 0 4')).toEqual(['规范性文件(指2019年制发的)', '1', '0', '4']);
+    expect(raw('全年共受理 12')).toEqual(['全年共受理 12']);
+    expect(raw('2019年 12 31')).toEqual(['2019年 12 31']);
+    const head = (l: string): string[] => explodeHeader(l, 1).map((x) => x.raw);
+    expect(head('信息内容    本年制发件数    本年废止件数    现行有效件数')).toEqual(['信息内容', '本年制发件数', '本年废止件数', '现行有效件数']);
+    expect(head('商业 企业    科研 机构    社会公益组织    法律服务机构    其他')).toEqual(['商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他']);
+    expect(head('本年新 制作数量 本年新 公开数量 对外公开总数量')).toEqual(['本年新制作数量', '本年新公开数量', '对外公开总数量']);
+    expect(head('我局 处理决定数量 较上年 增加')).toEqual(['我局 处理决定数量 较上年 增加']);
+    const r = fixture('space-rows');
+    expect(table(r, /^规章$/)).toEqual(['本年制发件数=0', '本年废止件数=0', '现行有效件数=0']);
+    expect(r.findings.filter((f) => f.level !== 'info' && !f.message.includes('行政复议'))).toEqual([]);
   });
 
   it('reads the one-line fixture with every section in place and no finding', () => {

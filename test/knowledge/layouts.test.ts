@@ -16,7 +16,7 @@ describe('layout fixtures', () => {
     const scores = await scoreDirectory(DIR);
     expect(scores.map((s) => s.name)).toEqual([
       'abbreviated-headers', 'label-then-numbers', 'mirror-traditional', 'missing-header', 'one-line-tables', 'pdf-text', 'period-and-guanyu',
-      'pipes-and-fillers', 'runs-together', 'split-headers', 'sums-decide', 'title-from-text', 'traditional-notes', 'year-in-opening',
+      'pipes-and-fillers', 'runs-together', 'space-rows', 'split-headers', 'sums-decide', 'title-from-text', 'traditional-notes', 'year-in-opening',
     ]);
     const bad = scores.flatMap((s) => s.figures.filter((f) => f.verdict !== 'found').map((f) => `${s.name}: ${f.verdict} ${f.item}/${f.column}=${f.value} (${f.got ?? ''})`));
     expect(bad).toEqual([]);
