@@ -144,7 +144,10 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     // Fewer cells than columns: cells may have been lost, or printed run together ("8000008"
     // for 8,0,0,0,0,0,8). Both readings stand until the report's sums tell them apart.
     let glued: Cell[][] = [];
-    if (runs === null && !cut && values.length < k && values.some((c) => c.kind === 'number' && /^\d{2,}$/.test(c.text))) {
+    // Only a row whose one figure could hold them all: cells a layout separates (tabs, pipes,
+    // spaces) are cells, and "10 … 10" with blanks lost is not "1,0".
+    const filled = values.filter((c) => c.kind !== 'blank');
+    if (runs === null && !cut && values.length < k && filled.length === 1 && filled[0]?.kind === 'number' && /^\d{2,}$/.test(filled[0].text)) {
       glued = runReadings(values.map((c) => (c.kind === 'number' && /^\d{2,}$/.test(c.text) ? { ...c, kind: 'run' as const } : c)), k);
       if (glued.length > 0) fitted = fitted.map((c, j) => (c !== undefined && glued.every((g) => sameReading(g[j] ?? null, c)) ? c : undefined));
     }
