@@ -35,15 +35,18 @@ export function withoutNotes(label: string, keepUnits = false): string {
   let out = '';
   let depth = 0;
   let note = '';
+  // Whether the label has begun: testing out.trim() at every bracket made long lines quadratic.
+  let begun = false;
   for (let i = 0; i < label.length; i++) {
     const ch = label[i] as string;
     const opens = ch === '（' || ch === '(';
     const closes = ch === '）' || ch === ')';
     // Numbering at the very start: "（一）" is part of the label.
-    if (opens && depth === 0 && out.trim() === '') {
-      const m = /^[（(][一二三四五六七八九十]{1,3}[）)]/.exec(label.slice(i));
+    if (opens && depth === 0 && !begun) {
+      const m = /^[（(][一二三四五六七八九十]{1,3}[）)]/.exec(label.slice(i, i + 5));
       if (m) {
         out += m[0];
+        begun = true;
         i += m[0].length - 1;
         continue;
       }
@@ -61,7 +64,10 @@ export function withoutNotes(label: string, keepUnits = false): string {
       continue;
     }
     if (depth > 0) note += ch;
-    else out += ch;
+    else {
+      out += ch;
+      if (!begun && ch.trim() !== '') begun = true;
+    }
   }
   // An unclosed note ("（区分处理" cut by a page break) is dropped too.
   if (depth > 0 && keepUnits && UNIT_NOTE.test(note)) out += note;

@@ -104,7 +104,10 @@ function joinKnown(pieces: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < pieces.length; ) {
     let taken = 1;
-    for (let j = Math.min(pieces.length, i + 4); j > i + 1; j--) {
+    // Only a short piece that is no label by itself can be the start of one cut by a space.
+    const head = pieces[i] as string;
+    const open = head.length <= 12 && !/\d/.test(head) && !(isHeaderWord(head) && head !== '其他');
+    for (let j = open ? Math.min(pieces.length, i + 4) : i + 1; j > i + 1; j--) {
       const joined = pieces.slice(i, j).join('');
       if (pieces.slice(i, j).some((p) => /\d$/.test(p) || /^\d/.test(p))) continue;
       const key = labelKey(joined);

@@ -204,8 +204,10 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
 
   // Rows left undecided: the report's own sums may leave one placement.
   // A row placed by the sums may let another be placed: again until nothing changes.
-  const pending = new Set(ambiguous);
-  for (let progress = true; progress && pending.size > 0;) {
+  // The national table has some thirty rows: a region with hundreds of undecided rows is no such
+  // table, and checking each against all the others would cost their square.
+  const pending = new Set(ambiguous.length <= 100 ? ambiguous : []);
+  for (let progress = true, round = 0; progress && pending.size > 0 && round < 5; round++) {
     progress = false;
     for (const row of pending) {
     const recorded = ctx.stats.filter((x) => x.section === ctx.section && x.kind === 'table' && x.article === null);
