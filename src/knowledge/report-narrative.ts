@@ -12,7 +12,8 @@ const PUNCT = /[，,。；;：:！!？?《》〈〉“”"'（）()【】[\]、|
 
 /** A body's name: short, no punctuation, no digits ("某某县人民政府", "区统计局"). */
 function looksLikeBody(s: string): boolean {
-  return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
+  // No Latin letters either: a mirror puts its host name before the body ("puroview.com东城街道").
+  return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/[\dA-Za-z]/.test(s) && !/报告$/.test(s);
 }
 
 const OPENING_YEAR = /^((?:19|20)\d{2})年度?(?:[,，]|(?=[我本全在]))/;
@@ -73,18 +74,24 @@ export interface Title {
  * "现公布XX2023年…报告" and "统计期限为2024年1月1日…" in the opening text.
  */
 export function readTitle(titleLines: { raw: string; line: number }[], opening: { raw: string; line: number }[]): Title {
-  const candidates = titleLines.map((l) => ({ text: chineseYearDigits(squash(l.raw.slice(0, 300))), line: l.line }));
+  // Matched in simplified characters ("…年度報告"); names are cut from the print where the two align.
+  const candidates = titleLines.map((l) => {
+    const text = chineseYearDigits(squash(l.raw.slice(0, 300)));
+    return { text, key: simplified(text), line: l.line };
+  });
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i];
     if (!c) continue;
-    const m = REPORT_TITLE.exec(c.text);
+    const m = REPORT_TITLE.exec(c.key);
     if (!m || !/信息公开|年度报告|工作报告/.test(m[3] ?? '')) continue;
+    const printed = (found: string, at: number): string => (c.key.length === c.text.length ? c.text.slice(at, at + found.length) : found);
     const year = Number(m[2]);
     let body: string | null = null;
     // "某某局关于2021年度…报告": the body is what comes before 关于.
-    const prefix = (m[1] ?? '').replace(/^关于/, '').replace(/关于$/, '');
+    const prefix = printed(m[1] ?? '', 0).replace(/^(?:关于|關於)/, '').replace(/(?:关于|關於)$/, '');
+    const named = bodyBefore(m[3] ?? '');
     if (looksLikeBody(prefix)) body = prefix;
-    else if (prefix === '' && bodyBefore(m[3] ?? '') !== null) body = bodyBefore(m[3] ?? '');
+    else if (prefix === '' && named !== null) body = printed(named, m[0].length - (m[3] ?? '').length);
     else if (prefix === '') {
       for (let j = i - 1; j >= 0; j--) {
         const above = candidates[j]?.text ?? '';
@@ -143,9 +150,9 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
   // A title without the year: "某某街道办事处政府信息公开工作年度报告".
   if (body === null && year !== null) {
     for (const c of candidates) {
-      const m = /^(.{2,40}?)(?:政府信息公开)?(?:工作)?年度报告$/.exec(c.text);
+      const m = /^(.{2,40}?)(?:政府信息公开)?(?:工作)?年度报告$/.exec(c.key);
       if (m && looksLikeBody(m[1] ?? '')) {
-        body = m[1] ?? null;
+        body = c.key.length === c.text.length ? c.text.slice(0, (m[1] ?? '').length) : m[1] ?? null;
         break;
       }
     }

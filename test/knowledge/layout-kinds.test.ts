@@ -181,6 +181,11 @@ describe('the year stated only in the opening sentence', () => {
     expect(yearOf('根据《关于编制2020年政府信息公开工作年度报告的通知》要求，特此报告。')).toBeNull();
   });
 
+  it('reads a title in traditional characters, and keeps the body as printed', () => {
+    const r = parseReport('南山縣衛生健康局2022年政府信息公開工作年度報告\n一、總體情況\n全年公開信息 3 條。\n', 'x');
+    expect([r.year, r.body]).toEqual([2022, '南山縣衛生健康局']);
+  });
+
   it('takes the body from a title "2022年某某委员会信息公开年报", and not "我局"', () => {
     const r = parseReport('2022年东山县卫生健康委员会信息公开年报\n一、总体情况\n全年公开信息 3 条。\n', 'x');
     expect([r.year, r.body]).toEqual([2022, '东山县卫生健康委员会']);
