@@ -170,8 +170,8 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
     if (values.some((c) => c.kind === 'run')) {
       // Cells run together: split into k cells where that can be done one way only.
       const readings = runReadings(values, k);
-      if (readings.length === 0) {
-        warn(ctx, row.line, `${article}“${item}”一行的数字连在一起（${printed}），无法拆成表头的 ${k} 列，未记录`);
+      if (readings === null || readings.length === 0) {
+        warn(ctx, row.line, `${article}“${item}”一行的数字连在一起（${printed}），${readings === null ? '拆法太多' : '无法拆成表头的 ' + k + ' 列'}，未记录`);
         return;
       }
       if (readings.length === 1) {

@@ -9,14 +9,24 @@
 import type { Cell } from './report-text.ts';
 import { knownRowLabel } from './report-labels.ts';
 
+/** Steps a row's splitting may take: past them the row is undecided, never guessed. */
+export interface Budget {
+  left: number;
+  exhausted?: boolean;
+}
+
 /** Every way to cut `digits` into `parts` numbers without a leading 0, at most `limit` of them. */
-export function splitDigits(digits: string, parts: number, limit = 64): string[][] {
+export function splitDigits(digits: string, parts: number, limit = 64, budget: Budget = { left: 100_000 }): string[][] {
   const out: string[][] = [];
   const n = digits.length;
   if (parts < 1 || parts > n || !/^\d+$/.test(digits)) return out;
   const pieces: string[] = [];
   const walk = (from: number, left: number): void => {
-    if (out.length >= limit) return;
+    if (out.length >= limit || budget.left <= 0) return;
+    if (--budget.left <= 0) {
+      budget.exhausted = true;
+      return;
+    }
     if (left === 1) {
       const last = digits.slice(from);
       if (last.length === 1 || last[0] !== '0') out.push([...pieces, last]);
@@ -40,19 +50,27 @@ function numberCell(text: string, like: Cell): Cell {
 
 /**
  * The readings of a row's cells as exactly k cells, each run cut into one or more numbers.
- * Without runs the row is its only reading; an empty list when no cut gives k cells.
+ * Without runs the row is its only reading; an empty list when no cut gives k cells; null when
+ * there are too many ways to list them all (the row is then undecided: a partial list could
+ * make columns seem to agree).
  */
-export function runReadings(values: Cell[], k: number, limit = 64): Cell[][] {
+export function runReadings(values: Cell[], k: number, limit = 64): Cell[][] | null {
   const runs = values.flatMap((c, i) => (c.kind === 'run' ? [i] : []));
   if (runs.length === 0) return values.length === k ? [values] : [];
   const need = k - (values.length - runs.length);
-  if (need < runs.length) return [];
+  if (need < runs.length || need > runs.reduce((a, i) => a + (values[i] as Cell).text.length, 0)) return [];
+  const budget: Budget = { left: 20_000 };
   const out = new Map<string, Cell[]>();
   // How many cells each run holds: a composition of `need` into runs.length parts.
   const counts: number[] = [];
   const choose = (r: number, left: number): void => {
-    if (out.size >= limit) return;
+    if (out.size >= limit || budget.left <= 0) return;
+    if (--budget.left <= 0) {
+      budget.exhausted = true;
+      return;
+    }
     if (r === runs.length - 1) {
+      if (left > (values[runs[r] as number] as Cell).text.length) return;
       counts.push(left);
       expand(0, values.slice());
       counts.pop();
@@ -66,7 +84,7 @@ export function runReadings(values: Cell[], k: number, limit = 64): Cell[][] {
     }
   };
   const expand = (r: number, cells: (Cell | Cell[])[]): void => {
-    if (out.size >= limit) return;
+    if (out.size >= limit || budget.left <= 0) return;
     if (r === runs.length) {
       const flat = cells.flat();
       const key = flat.map((c) => (c.kind === 'number' && c.num ? String(c.num.value) : `${c.kind}:${c.text}`)).join(',');
@@ -75,13 +93,17 @@ export function runReadings(values: Cell[], k: number, limit = 64): Cell[][] {
     }
     const at = runs[r] as number;
     const run = values[at] as Cell;
-    for (const cut of splitDigits(run.text, counts[r] ?? 0, limit)) {
+    const cuts = splitDigits(run.text, counts[r] ?? 0, limit, budget);
+    // A list cut short proves nothing: neither that one reading is the only one, nor that all agree.
+    if (cuts.length >= limit) budget.exhausted = true;
+    for (const cut of cuts) {
       const next = cells.slice();
       next[at] = cut.map((d) => numberCell(d, run));
       expand(r + 1, next);
     }
   };
   choose(0, need);
+  if (budget.exhausted || out.size >= limit) return null;
   return [...out.values()];
 }
 

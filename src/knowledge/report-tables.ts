@@ -127,8 +127,8 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
       // Cells run together ("0000000"): split into the k columns where only one split fits.
       const readings = runReadings(values, k);
       const printed = values.map((c) => c.raw || '空').join('、');
-      if (readings.length === 0) {
-        warn(ctx, r.line, `申请情况表格“${item}”一行的数字连在一起（${printed}），无法拆成表头的 ${k} 列，未记录`);
+      if (readings === null || readings.length === 0) {
+        warn(ctx, r.line, `申请情况表格“${item}”一行的数字连在一起（${printed}），${readings === null ? '拆法太多' : '无法拆成表头的 ' + k + ' 列'}，未记录`);
         return;
       }
       if (readings.length === 1) {
@@ -148,7 +148,10 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     // spaces) are cells, and "10 … 10" with blanks lost is not "1,0".
     const filled = values.filter((c) => c.kind !== 'blank');
     if (runs === null && !cut && values.length < k && filled.length === 1 && filled[0]?.kind === 'number' && /^\d{2,}$/.test(filled[0].text)) {
-      glued = runReadings(values.map((c) => (c.kind === 'number' && /^\d{2,}$/.test(c.text) ? { ...c, kind: 'run' as const } : c)), k);
+      const readings = runReadings(values.map((c) => (c.kind === 'number' && /^\d{2,}$/.test(c.text) ? { ...c, kind: 'run' as const } : c)), k);
+      // Too many ways to run the figure together: neither reading can be told, none is taken.
+      if (readings === null) fitted = fitted.map(() => undefined);
+      glued = readings ?? [];
       if (glued.length > 0) fitted = fitted.map((c, j) => (c !== undefined && glued.every((g) => sameReading(g[j] ?? null, c)) ? c : undefined));
     }
     if (runs !== null && fitted.some((c) => c === undefined)) {
@@ -381,8 +384,8 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
   if (values.some((c) => c.kind === 'run')) {
     const readings = runReadings(values, k);
     const printed = values.map((c) => c.raw || '空').join('、');
-    if (readings.length !== 1) {
-      warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数字连在一起（${printed}），${readings.length === 0 ? '无法' : '有多种方式'}拆成表头的 ${k} 列，本行数字均未记录`);
+    if (readings === null || readings.length !== 1) {
+      warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数字连在一起（${printed}），${readings?.length === 0 ? '无法' : '有多种方式'}拆成表头的 ${k} 列，本行数字均未记录`);
       return;
     }
     values = readings[0] as Cell[];

@@ -34,8 +34,17 @@ describe('cells run together', () => {
   it('counts a row\'s other cells, blanks included, when splitting its runs', () => {
     const cells = [makeCell('3', 1), makeCell('', 1), makeCell('00000', 1)];
     expect(cells.map((c) => c.kind)).toEqual(['number', 'blank', 'run']);
-    expect(runReadings(cells, 7).map((r) => r.map((c) => c.text || '空').join(','))).toEqual(['3,空,0,0,0,0,0']);
+    expect((runReadings(cells, 7) ?? []).map((r) => r.map((c) => c.text || '空').join(','))).toEqual(['3,空,0,0,0,0,0']);
     expect(runReadings(cells, 8)).toEqual([]);
+  });
+
+  it('gives up on a row with too many ways to try, rather than taking the few it found', () => {
+    const many = Array.from({ length: 15 }, (_, i) => makeCell(i % 2 ? '0'.repeat(10) : '1', 1));
+    expect(runReadings(many, 60)).toBeNull();
+    // More readings than are listed: a partial list could make a column seem agreed.
+    const long = makeCell('0' + '1'.repeat(29), 1);
+    expect(long.kind).toBe('run');
+    expect(runReadings([long], 7)).toBeNull();
   });
 
   it('takes a known row label\'s figures off it ("规章000", "（七）总计0000000"), and nothing else', () => {
