@@ -7,6 +7,9 @@
 //   GET  /healthz      {"ok":true}; 503 {"ok":false,"storage":{...}} while DATA_DIR cannot be written
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
 //   *    /admin        staff page and API when ADMIN_TOKEN or ADMIN_TOKENS is set, else 404 (see channels/admin/routes.ts)
+// Those are the default account's (the environment variables). Every account of ACCOUNTS_FILE has
+// the same under its id: /<id>/, /api/<id>/ask, /api/<id>/info, /wechat/<id>, /<id>/admin, each
+// with its own bot, store, credentials, tokens, retry cache and limits.
 // A known path asked with another method answers 405 with Allow; limits per client, per
 // connection and per admin attempt are config.limits (README "Limits").
 import { readFileSync } from 'node:fs';
@@ -24,9 +27,12 @@ import { addressResolver, clientLimits, incomingOf } from './channels/web/client
 import { createWebhook, createWebhookHandler, type WebhookHandler } from './channels/official-account/webhook.ts';
 import { isWebhookPath, webhookListener } from './channels/official-account/node-listener.ts';
 import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
+import type { AdminToken, WechatCredentials } from './accounts.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { StateBackend } from './store/backend.ts';
 import type { StorageStatus } from './store/health.ts';
+import type { RedisStatus } from './store/redis-link.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -36,6 +42,35 @@ export interface AppOptions {
   reloader?: KnowledgeReloader | undefined;
   /** The webhook to mount on /wechat; by default one is made from config.wechat. */
   webhook?: WebhookHandler | undefined;
+  /** Where the default account's limits and retry cache live (default: this process). */
+  backend?: StateBackend | undefined;
+  /** The accounts of ACCOUNTS_FILE, each mounted under its id. */
+  accounts?: AccountApp[] | undefined;
+  /** Redis, when state is shared: /healthz says whether it answers. */
+  shared?: { status(): RedisStatus } | undefined;
+}
+
+/** One account as the server mounts it. */
+export interface AccountApp {
+  /** The path segment; "" for the default account at the root paths. */
+  id: string;
+  bot: Bot;
+  /** The chat page's header (CHAT_TITLE, or the file's title); unset ⇒ the bot's. */
+  title?: string | undefined;
+  wechat: WechatCredentials;
+  adminTokens: AdminToken[];
+  /** Where the account's record of knowledge edits lives. */
+  dataDir: string;
+  reloader?: KnowledgeReloader | undefined;
+  backend?: StateBackend | undefined;
+  /** Built from `wechat` when absent. */
+  webhook?: WebhookHandler | undefined;
+}
+
+/** Where an account is served. */
+export function accountPaths(id: string): { page: string; api: string; wechat: string; admin: string } {
+  if (id === '') return { page: '/', api: '/api', wechat: '/wechat', admin: '/admin' };
+  return { page: `/${id}/`, api: `/api/${id}`, wechat: `/wechat/${id}`, admin: `/${id}/admin` };
 }
 
 export const DEFAULT_TITLE = '政府信息公开问答';
@@ -73,7 +108,7 @@ function clientAborted(c: Context, error: unknown): boolean {
  * The page's title: CHAT_TITLE if configured, else a `title` the bot offers (the core knows the
  * body's name from its knowledge files; the Bot interface does not require it), else a generic one.
  */
-export function chatTitle(bot: Bot, config: Config): string {
+export function chatTitle(bot: Bot, config: Pick<Config, 'chatTitle'>): string {
   if (config.chatTitle) return config.chatTitle;
   const offered = (bot as Bot & { title?: unknown }).title;
   return typeof offered === 'string' && offered.trim() !== '' ? offered.trim() : DEFAULT_TITLE;
@@ -82,15 +117,57 @@ export function chatTitle(bot: Bot, config: Config): string {
 const pageFile = (name: string) => readFileSync(new URL(`./channels/web/${name}`, import.meta.url), 'utf8');
 
 /** The official-account webhook for this configuration, or undefined without WECHAT_TOKEN. */
-export function configuredWebhook({ bot, config, logger }: AppOptions): WebhookHandler | undefined {
-  const { token, appId, encodingAESKey, previousEncodingAESKey } = config.wechat;
-  return token ? createWebhookHandler({ token, appId, encodingAESKey, previousEncodingAESKey, bot, logger }) : undefined;
+export function configuredWebhook({ bot, config, logger, backend }: AppOptions): WebhookHandler | undefined {
+  return accountWebhook({ id: '', bot, wechat: config.wechat, adminTokens: [], dataDir: config.dataDir, backend }, logger);
+}
+
+/** An account's webhook, checked against its own credentials only; undefined without a token. */
+function accountWebhook(account: AccountApp, logger: Logger): WebhookHandler | undefined {
+  const { token, appId, encodingAESKey, previousEncodingAESKey } = account.wechat;
+  if (!token) return undefined;
+  return createWebhookHandler({
+    token,
+    appId,
+    encodingAESKey,
+    previousEncodingAESKey,
+    bot: account.bot,
+    logger: account.id === '' ? logger : logger.child({ account: account.id }),
+    shareReplies: account.backend?.shareReplies,
+  });
+}
+
+/** The default account (from the environment) first, then the file's, each webhook built once. */
+function appAccounts(options: AppOptions): AccountApp[] {
+  const { bot, config, logger } = options;
+  const adminTokens = config.adminTokens ?? (config.adminToken ? [{ label: 'admin', token: config.adminToken }] : []);
+  const root: AccountApp = {
+    id: '',
+    bot,
+    title: config.chatTitle,
+    wechat: config.wechat,
+    adminTokens,
+    dataDir: config.dataDir,
+    reloader: options.reloader,
+    backend: options.backend,
+    webhook: options.webhook ?? configuredWebhook(options),
+  };
+  return [root, ...(options.accounts ?? []).map((a) => ({ ...a, webhook: a.webhook ?? accountWebhook(a, logger) }))];
+}
+
+/** The chat page of an account: its styles, script and API under its own paths. */
+function accountPage(html: string, id: string): string {
+  if (id === '') return html;
+  return html
+    .replace('href="/page.css"', `href="/${id}/page.css"`)
+    .replace('src="/page.js"', `src="/${id}/page.js"`)
+    .replace('<meta name="gongkai-api" content="/api">', `<meta name="gongkai-api" content="/api/${id}">`);
 }
 
 export function createApp(options: AppOptions): Hono {
-  const { bot, config, logger, reloader } = options;
+  const { config, logger } = options;
   const app = new Hono();
   const page = { html: pageFile('page.html'), css: pageFile('page.css'), js: pageFile('page.js') };
+  const accounts = appAccounts(options);
 
   const browserHeaders = secureHeaders({
     contentSecurityPolicy: {
@@ -111,48 +188,25 @@ export function createApp(options: AppOptions): Hono {
   // renders, and the headers cost a tenth of its time per message under load.
   app.use('*', (c, next) => (/^\/wechat(\/|$)/.test(c.req.path) ? next() : browserHeaders(c, next)));
 
-  const limits = clientLimits({ limits: config.limits.clients, trustedProxies: config.limits.trustedProxies });
-  for (const path of ['/', '/page.css', '/page.js', '/api/info']) app.use(path, limits.page);
-  app.use('/api/ask', limits.ask);
-
-  const noCache = { 'Cache-Control': 'no-cache' };
-  app.get('/', (c) => c.html(page.html, 200, noCache));
-  app.get('/page.css', (c) => c.body(page.css, 200, { ...noCache, 'Content-Type': 'text/css; charset=utf-8' }));
-  app.get('/page.js', (c) =>
-    c.body(page.js, 200, { ...noCache, 'Content-Type': 'text/javascript; charset=utf-8' }),
-  );
   app.get('/healthz', (c) => {
     // Degraded storage is a 503 so that monitoring and load balancers see it: the bot still
-    // answers, but sessions and the question log are no longer being kept.
-    const storage = storageOf(bot);
-    return storage === undefined || storage.ok ? c.json({ ok: true }) : c.json({ ok: false, storage }, 503);
+    // answers, but sessions and the question log are no longer being kept. Redis away is not:
+    // every instance shares it, so taking them out of the balancer would stop all answers, and
+    // each answers from local state meanwhile.
+    const redis = options.shared?.status();
+    const degraded = redis && !redis.ok ? { degraded: true, redis } : {};
+    const failing = accounts.flatMap((a) => {
+      const storage = storageOf(a.bot);
+      return storage !== undefined && !storage.ok ? [[a.id, storage] as const] : [];
+    });
+    if (failing.length === 0) return c.json({ ok: true, ...degraded });
+    const perAccount = accounts.length > 1 ? { accounts: Object.fromEntries(failing.map(([id, storage]) => [id === '' ? 'default' : id, storage])) } : {};
+    return c.json({ ok: false, storage: failing[0]![1], ...perAccount, ...degraded }, 503);
   });
-  app.route('/api', createWebApi({ bot, logger, title: chatTitle(bot, config) }));
 
-  const webhook = options.webhook ?? configuredWebhook(options);
-  if (webhook) {
-    app.route('/wechat', createWebhook(webhook));
-  } else {
-    app.all('/wechat', (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
-  }
-
-  const adminTokens = config.adminTokens ?? (config.adminToken ? [{ label: 'admin', token: config.adminToken }] : []);
-  if (adminTokens.length > 0) {
-    // Channel tests serve a bot without engine or store: there is nothing to administer then.
-    if (isAdminBot(bot)) {
-      for (const { label, token } of adminTokens) {
-        const weakness = adminTokenWeakness(token);
-        const name = token === config.adminToken ? 'ADMIN_TOKEN' : `ADMIN_TOKENS（${label}）`;
-        if (weakness) {
-          logger.warn({ weakness, label }, `${name} 太容易猜到（${weakness}），请换成至少 20 位的随机串 / ${name} is weak (${weakness}): use a long random string`);
-        }
-      }
-      configureStats(bot.store.log, config.limits.stats);
-      app.use('/admin/api/*', adminAttempts(config, logger));
-      app.route('/admin', createAdmin({ bot, tokens: adminTokens, logger, reloader, dataDir: config.dataDir }));
-      app.get('/admin/', (c) => c.redirect('/admin', 301));
-    } else logger.warn('an admin token is set but this bot has no engine or store: /admin stays off');
-  }
+  // Wrong admin tokens count per address across every account's admin page.
+  const attempts = adminAttempts(config, logger);
+  for (const account of accounts) mountAccount(app, account, { config, logger, page, attempts });
 
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);
@@ -169,6 +223,57 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ error: INTERNAL_ERROR }, 500);
   });
   return app;
+}
+
+interface MountContext {
+  config: Config;
+  logger: Logger;
+  page: { html: string; css: string; js: string };
+  attempts: ReturnType<typeof adminAttempts>;
+}
+
+/** An account's chat page, API, webhook and admin page at its paths. */
+function mountAccount(app: Hono, account: AccountApp, { config, logger, page, attempts }: MountContext): void {
+  const { bot, id } = account;
+  const paths = accountPaths(id);
+  const base = id === '' ? '' : `/${id}`;
+  const log = id === '' ? logger : logger.child({ account: id });
+  const limits = clientLimits({ limits: config.limits.clients, trustedProxies: config.limits.trustedProxies, backend: account.backend });
+  for (const path of [paths.page, `${base}/page.css`, `${base}/page.js`, `${paths.api}/info`]) app.use(path, limits.page);
+  app.use(`${paths.api}/ask`, limits.ask);
+
+  const noCache = { 'Cache-Control': 'no-cache' };
+  const html = accountPage(page.html, id);
+  app.get(paths.page, (c) => c.html(html, 200, noCache));
+  if (id !== '') app.get(base, (c) => c.redirect(paths.page, 301));
+  app.get(`${base}/page.css`, (c) => c.body(page.css, 200, { ...noCache, 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get(`${base}/page.js`, (c) => c.body(page.js, 200, { ...noCache, 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.route(paths.api, createWebApi({ bot, logger: log, title: chatTitle(bot, { chatTitle: account.title }) }));
+
+  if (account.webhook) {
+    app.route(paths.wechat, createWebhook(account.webhook));
+  } else {
+    app.all(paths.wechat, (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
+  }
+
+  const adminTokens = account.adminTokens;
+  if (adminTokens.length === 0) return;
+  // Channel tests serve a bot without engine or store: there is nothing to administer then.
+  if (!isAdminBot(bot)) {
+    log.warn('an admin token is set but this bot has no engine or store: /admin stays off');
+    return;
+  }
+  for (const { label, token } of adminTokens) {
+    const weakness = adminTokenWeakness(token);
+    const name = id !== '' ? `${id} 的 admin_tokens（${label}）` : token === config.adminToken ? 'ADMIN_TOKEN' : `ADMIN_TOKENS（${label}）`;
+    if (weakness) {
+      log.warn({ weakness, label }, `${name} 太容易猜到（${weakness}），请换成至少 20 位的随机串 / ${name} is weak (${weakness}): use a long random string`);
+    }
+  }
+  configureStats(bot.store.log, config.limits.stats);
+  app.use(`${paths.admin}/api/*`, attempts);
+  app.route(paths.admin, createAdmin({ bot, tokens: adminTokens, logger: log, reloader: account.reloader, dataDir: account.dataDir, base: paths.admin }));
+  app.get(`${paths.admin}/`, (c) => c.redirect(paths.admin, 301));
 }
 
 /** The methods some route answers on `path` (exact, static routes), with HEAD beside GET. */
@@ -227,10 +332,19 @@ export interface StartServerOptions extends AppOptions {
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { config, logger } = options;
   const http = config.limits.http;
-  // One webhook (one retry cache) behind both paths: node:http takes /wechat, Hono the rest.
+  // One webhook (one retry cache) per account behind both paths: node:http takes /wechat and
+  // /wechat/<id>, Hono the rest.
   const webhook = options.app ? undefined : (options.webhook ?? configuredWebhook(options));
-  const app = options.app ?? createApp({ ...options, webhook });
+  const accounts = options.app ? [] : (options.accounts ?? []).map((a) => ({ ...a, webhook: a.webhook ?? accountWebhook(a, logger) }));
+  const app = options.app ?? createApp({ ...options, webhook, accounts });
   const toWebhook = webhook ? webhookListener(webhook, logger) : undefined;
+  const toAccountWebhook = new Map(accounts.flatMap((a) => (a.webhook ? [[a.id, webhookListener(a.webhook, logger)] as const] : [])));
+  /** The listener of an account's /wechat/<id>, or undefined (Hono then answers). */
+  const accountListener = (url: string | undefined) => {
+    if (toAccountWebhook.size === 0 || url === undefined || !url.startsWith('/wechat/')) return undefined;
+    const query = url.indexOf('?');
+    return toAccountWebhook.get(url.slice(8, query < 0 ? undefined : query));
+  };
   return new Promise((resolve, reject) => {
     const toHono = getRequestListener(app.fetch, { hostname: config.host });
     // Node's defaults held a body trickled a byte at a time for five minutes and slow headers for a
@@ -242,7 +356,11 @@ export function startServer(options: StartServerOptions): Promise<ServerHandle> 
         keepAliveTimeout: http.keepAliveTimeoutMs,
         connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(http.headersTimeoutMs / 10))),
       },
-      (req, res) => (toWebhook && isWebhookPath(req.url) ? toWebhook(req, res) : toHono(req, res)),
+      (req, res) => {
+        if (toWebhook && isWebhookPath(req.url)) return toWebhook(req, res);
+        const account = accountListener(req.url);
+        return account ? account(req, res) : toHono(req, res);
+      },
     );
     server.maxConnections = http.maxConnections;
     limitConnectionsPerAddress(server, http.maxConnectionsPerAddress, config.limits.trustedProxies);
