@@ -190,7 +190,8 @@ export function parseAccounts(text: string, options: ParseAccountsOptions): Pars
     const knowledgeDir = value('knowledge_dir');
     if (knowledgeDir === undefined && entry.knowledge_dir === undefined) problem('knowledge_dir', '必须填写（这个账号的知识目录）', "is required (the account's knowledge directory)");
     const namespace = value('namespace') ?? id;
-    if (!ID.test(namespace) || namespace === DEFAULT_NAMESPACE) problem('namespace', `必须是 1–32 个小写英文字母、数字、- 或 _，且不能是 ${DEFAULT_NAMESPACE}`, `must be 1–32 lower-case letters, digits, - or _, and not ${DEFAULT_NAMESPACE}`);
+    // A namespace defaulting to a bad id is that id's problem, said once.
+    if (entry.namespace !== undefined && (!ID.test(namespace) || namespace === DEFAULT_NAMESPACE)) problem('namespace', `必须是 1–32 个小写英文字母、数字、- 或 _，且不能是 ${DEFAULT_NAMESPACE}`, `must be 1–32 lower-case letters, digits, - or _, and not ${DEFAULT_NAMESPACE}`);
     const dataDir = value('data_dir') ?? path.join(options.dataDir, 'accounts', id);
 
     const token = value('wechat_token');
