@@ -3,7 +3,7 @@
 // own backend: its own files, or its own namespace of keys in the one Redis connection the process
 // shares. The bot, the web API's limits and the webhook's retry cache take it as they are built.
 import { localLimits, type LimitBackend } from '../answer/rate-limit.ts';
-import type { ReplyCache, ReplyStore } from '../channels/official-account/dedup.ts';
+import type { ReplyCache, ReplyStore, SharedReplyOptions } from '../channels/official-account/dedup.ts';
 import { openStore, type Store, type StoreOptions } from './data-dir.ts';
 import { redisLimits } from './redis-limits.ts';
 import { RedisLink, redactUrl, type RedisLinkOptions, type RedisStatus } from './redis-link.ts';
@@ -15,7 +15,7 @@ export interface StateBackend extends LimitBackend {
   readonly kind: 'embedded' | 'redis';
   openStore<S extends object>(dataDir: string, options: StoreOptions<S>): Promise<Store<S>>;
   /** The webhook's retry cache shared between instances; undefined: this process's alone. */
-  shareReplies: ((local: ReplyCache<string>, none: string) => ReplyStore<string>) | undefined;
+  shareReplies: ((local: ReplyCache<string>, reply: SharedReplyOptions) => ReplyStore<string>) | undefined;
 }
 
 /** `now`: the limits' clock (the stores take theirs from their options). */
@@ -57,7 +57,7 @@ export class SharedRedis {
     return {
       kind: 'redis',
       openStore: (dataDir, options) => openRedisStore(dataDir, { link: this.link, tail: this.tail, namespace }, options),
-      shareReplies: (local, none) => new SharedReplies(local, { link: this.link, namespace, none }),
+      shareReplies: (local, reply) => new SharedReplies(local, { link: this.link, namespace, ...reply }),
       limiter: limits.limiter,
       admission: limits.admission,
     };

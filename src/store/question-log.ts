@@ -24,8 +24,7 @@ export function nextId(): string {
   counter = (counter + 1) % 2 ** 40;
   return `${ID_PREFIX}${counter.toString(36)}`;
 }
-/** True for the ids this process gave (a shared log's reader skips its own records coming back). */
-export const isOwnId = (id: string | undefined): boolean => id !== undefined && id.startsWith(ID_PREFIX);
+
 import { Low } from 'lowdb';
 import type { Logger } from '../log.ts';
 import type { StorageHealth } from './health.ts';

@@ -20,7 +20,6 @@ import {
   DEFAULT_LOG_MAX_ENTRIES,
   DEFAULT_MAX_QUESTION_LENGTH,
   isLogRecord,
-  isOwnId,
   nextId,
   recordBytes,
   type FeedbackEntry,
@@ -119,7 +118,7 @@ export class RedisQuestionLog implements QuestionLog {
     tail.follow(this.key, last, (entries) => this.#ingest(entries));
   }
 
-  /** Records read from the stream: others' are added, this process's own are already here. */
+  /** Records read from the stream: others' are added; this instance's own are already here. */
   #ingest(entries: readonly StreamEntry[]): void {
     let added = 0;
     for (const { data } of entries) {
@@ -129,8 +128,8 @@ export class RedisQuestionLog implements QuestionLog {
       } catch {
         continue;
       }
-      if (!isLogRecord(record) || isOwnId(record.id)) continue;
-      if (record.id !== undefined && this.#ids.has(record.id)) continue;
+      // This instance's own records are here already (by id), as is a record written twice.
+      if (!isLogRecord(record) || (record.id !== undefined && this.#ids.has(record.id))) continue;
       this.#add(record);
       added++;
     }

@@ -31,6 +31,8 @@ export interface SharedRepliesOptions {
   /** The replay window when the caller gives no expiry. Default 600 s. */
   ttlMs?: number;
   now?: () => number;
+  /** Told of each delivery answered by another instance (the webhook logs it). */
+  onWait?: (() => void) | undefined;
 }
 
 // KEYS[1] claim, KEYS[2] reply; ARGV[1] now, ARGV[2] claim's lifetime (ms).
@@ -56,6 +58,7 @@ export class SharedReplies implements ReplyStore<string> {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #scripts: Scripted;
+  readonly #onWait: (() => void) | undefined;
   /** Messages answered by this process, and deliveries that waited for another's reply (bench, tests). */
   answered = 0;
   waited = 0;
@@ -70,6 +73,7 @@ export class SharedReplies implements ReplyStore<string> {
     this.#pollMs = options.pollMs ?? 20;
     this.#ttlMs = options.ttlMs ?? 600_000;
     this.#now = options.now ?? Date.now;
+    this.#onWait = options.onWait;
     if (!('gongkaiClaim' in this.#link.client)) this.#link.client.defineCommand('gongkaiClaim', { numberOfKeys: 2, lua: CLAIM });
     this.#scripts = this.#link.client as unknown as Scripted;
   }
@@ -97,6 +101,7 @@ export class SharedReplies implements ReplyStore<string> {
       return reply;
     }
     this.waited++;
+    this.#onWait?.();
     const [, claimedAt, reply] = claim;
     if (reply !== null) return reply;
     if (now - Number(claimedAt) > this.#keepMs) return this.#none;

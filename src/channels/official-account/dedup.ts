@@ -53,6 +53,12 @@ export interface ReplyStore<T> {
   getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number): CacheLookup<T>;
 }
 
+/** What the webhook tells a shared cache: the reply meaning "none", and a hook for deliveries another instance answers. */
+export interface SharedReplyOptions {
+  none: string;
+  onWait?: (() => void) | undefined;
+}
+
 export class ReplyCache<T> implements ReplyStore<T> {
   readonly maxBytes: number;
   readonly ttlMs: number;

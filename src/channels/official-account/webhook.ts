@@ -17,7 +17,7 @@ import type { Answer, Bot } from '../../answer/types.ts';
 import { silentLogger } from '../../log.ts';
 import type { Logger } from '../../log.ts';
 import { DecryptError, WechatConfigError, WechatCrypto, validateToken } from './crypto.ts';
-import { ReplyCache, dedupKey, type ReplyStore } from './dedup.ts';
+import { ReplyCache, dedupKey, type ReplyStore, type SharedReplyOptions } from './dedup.ts';
 import { sha1Signature, verifyMsgSignature, verifySignature } from './signature.ts';
 import {
   MAX_XML_BYTES,
@@ -48,7 +48,7 @@ export interface WebhookOptions {
    * the cache to use (see
    * store/redis-replies.ts). Default: this process's cache alone.
    */
-  shareReplies?: ((local: ReplyCache<string>, none: string) => ReplyStore<string>) | undefined;
+  shareReplies?: ((local: ReplyCache<string>, reply: SharedReplyOptions) => ReplyStore<string>) | undefined;
 }
 
 /** The channel name passed to the bot. */
@@ -116,7 +116,12 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   // A message is remembered while its signed timestamp can still pass the check: a replay of a
   // captured request within the window is not answered again (see dedup.ts).
   const local = new ReplyCache<string>({ ttlMs: 2 * maxSkewSeconds * 1000, now });
-  const cache: ReplyStore<string> = options.shareReplies ? options.shareReplies(local, SUCCESS) : local;
+  const cache: ReplyStore<string> = options.shareReplies
+    ? options.shareReplies(local, {
+        none: SUCCESS,
+        onWait: () => logger.info('wechat retry or duplicate answered on another instance: sharing its reply'),
+      })
+    : local;
 
   // A flood of forged or stale requests, or of messages the bot cannot answer in time, must not
   // become a flood of log lines: the first of each kind in a window is logged, the rest are counted
