@@ -2,17 +2,17 @@
 // default one of the environment variables. YAML, one entry per account:
 //
 //   accounts:
-//     - id: xiji                         # the paths: /xiji/, /api/xiji/ask, /wechat/xiji, /xiji/admin
-//       title: 西吉县政府信息公开问答
-//       knowledge_dir: knowledge/xiji
-//       data_dir: data/accounts/xiji     # default <DATA_DIR>/accounts/<id>
-//       namespace: xiji                  # Redis keys <REDIS_PREFIX>:<namespace>:…; default the id
-//       wechat_token: ${XIJI_WECHAT_TOKEN}
+//     - id: county-a                     # the paths: /county-a/, /api/county-a/ask, /wechat/county-a, /county-a/admin
+//       title: 某县政府信息公开问答
+//       knowledge_dir: knowledge/county-a
+//       data_dir: data/accounts/county-a # default <DATA_DIR>/accounts/<id>
+//       namespace: county-a              # Redis keys <REDIS_PREFIX>:<namespace>:…; default the id
+//       wechat_token: ${COUNTY_A_WECHAT_TOKEN}
 //       wechat_appid: wx1234567890abcdef
-//       wechat_encoding_aes_key: ${XIJI_AES_KEY}
-//       wechat_previous_encoding_aes_key: ${XIJI_OLD_AES_KEY}
+//       wechat_encoding_aes_key: ${COUNTY_A_AES_KEY}
+//       wechat_previous_encoding_aes_key: ${COUNTY_A_OLD_AES_KEY}
 //       admin_tokens:
-//         王会计: ${XIJI_ADMIN_WANG}
+//         王会计: ${COUNTY_A_ADMIN_WANG}
 //
 // Each field is its environment variable's name in lower case, with the same rules. `${NAME}` in a
 // value is the environment variable NAME, so that the file can name its secrets without holding

@@ -273,3 +273,19 @@ describe('two accounts in one process', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('accounts.example.yaml', () => {
+  it('is a valid accounts file once the variables it names are set, and holds no secret itself', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync('accounts.example.yaml', 'utf8');
+    const names = [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(3);
+    const env = Object.fromEntries(
+      names.map((name) => [name, name.endsWith('AES_KEY') ? 'k'.repeat(43) : name.includes('WECHAT_TOKEN') ? `tok${name.length}abc` : `admin-${name.toLowerCase()}-0123456789`]),
+    );
+    const parsed = parseAccounts(text, { env, file: 'accounts.example.yaml', dataDir: 'data' });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.literalSecrets).toBe(false);
+    expect(parsed.accounts.map((a) => a.id)).toEqual(['county-a', 'county-b']);
+  });
+});
