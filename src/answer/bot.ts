@@ -72,7 +72,9 @@ class CoreBot implements RunningBot {
 
   async answer(text: string, user: string, context: AskContext = {}): Promise<Answer> {
     const channel = context.channel ?? 'unknown';
+    // Both asked before either is awaited: a shared store answers them in one round trip.
     const hit = this.limiter?.hit(user) ?? 0;
+    const stored = this.store.sessions.get(user);
     const wait = typeof hit === 'number' ? hit : await hit;
     if (this.limiter && wait > 0) {
       // Refused politely and logged, never dropped in silence.
@@ -81,7 +83,6 @@ class CoreBot implements RunningBot {
       return answer;
     }
     // A shared store answers after a round trip; the embedded one at once, costing no extra turn.
-    const stored = this.store.sessions.get(user);
     const { answer, session } = this.current.respond(String(text ?? ''), stored instanceof Promise ? await stored : stored);
     if (answer.intent === 'feedback') {
       const recorded = this.store.log.feedback(user, /没|无|不/.test(text) ? 'useless' : 'useful');

@@ -95,9 +95,8 @@ export class SharedReplies implements ReplyStore<string> {
       // Ours (or Redis is away: this process decides alone).
       this.answered++;
       const reply = await produce();
-      if (claim !== null) {
-        await this.#link.attempt(() => this.#link.client.set(replyKey, reply, 'PX', this.#keepMs), () => undefined);
-      }
+      // Not waited for: this delivery has its reply, and another instance waiting reads it soon.
+      if (claim !== null) void this.#link.attempt(() => this.#link.client.set(replyKey, reply, 'PX', this.#keepMs), () => undefined);
       return reply;
     }
     this.waited++;
