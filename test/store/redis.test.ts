@@ -144,6 +144,20 @@ describe.skipIf(skip)('shared state in Redis', { timeout: 60_000 }, () => {
     expect(a.store.log.entries().length + a.store.log.feedbackEntries().length).toBe(50);
   });
 
+  it('an instance started while Redis is down starts degraded, answers from local state, and joins when Redis comes up', async () => {
+    await redis.stop();
+    const late = await instance('late', 'a');
+    expect(late.shared.status().ok).toBe(false);
+    await late.store.sessions.set('oEarly', { entry: 'local' });
+    expect(await late.store.sessions.get('oEarly')).toEqual({ entry: 'local' });
+    const early = late.store.log.append({ channel: 'web', userId: 'oEarly', question: '启动时 Redis 不在', intent: 'unknown', entry: null, confidence: 0, answered: false });
+    await redis.start();
+    await until(() => late.shared.status().ok, 'the late instance reaches Redis', 10_000);
+    await until(async () => (await probe.xlen('gongkai:late:log')) === 1, 'its waiting record is written', 10_000);
+    const other = await instance('late', 'b');
+    await until(() => other.store.log.entries().some((e) => e.id === early.id), 'another instance reads it');
+  });
+
   it('Redis away: sessions and limits go on locally, the log waits in memory; it all resumes when Redis is back', async () => {
     const a = await instance('outage', 'a');
     const b = await instance('outage', 'b');
