@@ -52,8 +52,11 @@ function freePort(): Promise<number> {
 async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  let failed: Error | undefined;
+  child.once('error', (err) => (failed = err));
   const deadline = Date.now() + 10_000;
   for (;;) {
+    if (failed) throw new Error(`redis-server could not be started (apt-get install redis-server): ${failed.message}`);
     const up = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ port, host: '127.0.0.1' });
       socket.once('connect', () => (socket.destroy(), resolve(true)));
