@@ -4,7 +4,8 @@
 //   GET  /             chat page (page.html, page.css, page.js; CSP forbids inline script)
 //   POST /api/ask      see channels/web/api.ts
 //   GET  /api/info     {"title","welcome"}
-//   GET  /healthz      {"ok":true}; 503 {"ok":false,"storage":{...}} while DATA_DIR cannot be written
+//   GET  /healthz      {"ok":true}; 503 {"ok":false,"storage":{...}} while DATA_DIR cannot be written;
+//                      "degraded":true with "redis":{...} while REDIS_URL's Redis does not answer
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
 //   *    /admin        staff page and API when ADMIN_TOKEN or ADMIN_TOKENS is set, else 404 (see channels/admin/routes.ts)
 // Those are the default account's (the environment variables). Every account of ACCOUNTS_FILE has

@@ -11,9 +11,11 @@
 // and cost no round trip. Only a message this process has not seen goes to Redis: one round trip
 // claims it (a script: SET NX, or else the claim and any reply). The instance that claims it
 // answers and stores the reply; another instance waits for the reply by reading it every `pollMs`
-// until `waitMs` (within WeChat's 5 s), else replies "success". A claim whose reply is no longer
-// kept is a replay: "success", never a second answer. While Redis does not answer, this process's
-// cache alone decides (a retry on the other instance may then be answered again).
+// until `waitMs` (within WeChat's 5 s), else replies "success" and asks Redis again at the next
+// delivery (WeChat's next try, 5 s later, when the reply may be there). A claim whose reply is no
+// longer kept is a replay: "success", never a second answer. While Redis does not answer, this
+// process's cache alone decides (a retry on the other instance may then be answered again).
+import { LRUCache } from 'lru-cache';
 import type { CacheLookup, ReplyCache, ReplyStore } from '../channels/official-account/dedup.ts';
 import type { RedisLink } from './redis-link.ts';
 
@@ -59,6 +61,8 @@ export class SharedReplies implements ReplyStore<string> {
   readonly #now: () => number;
   readonly #scripts: Scripted;
   readonly #onWait: (() => void) | undefined;
+  /** Messages whose reply this process waited for in vain, for as long as replies are kept. */
+  readonly #gaveUp: LRUCache<string, true>;
   /** Messages answered by this process, and deliveries that waited for another's reply (bench, tests). */
   answered = 0;
   waited = 0;
@@ -74,11 +78,15 @@ export class SharedReplies implements ReplyStore<string> {
     this.#ttlMs = options.ttlMs ?? 600_000;
     this.#now = options.now ?? Date.now;
     this.#onWait = options.onWait;
+    this.#gaveUp = new LRUCache({ max: 10_000, ttl: this.#keepMs });
     if (!('gongkaiClaim' in this.#link.client)) this.#link.client.defineCommand('gongkaiClaim', { numberOfKeys: 2, lua: CLAIM });
     this.#scripts = this.#link.client as unknown as Scripted;
   }
 
   getOrStart(key: string, produce: () => Promise<string>, expiresAt?: number): CacheLookup<string> {
+    // This process gave up waiting for another instance's reply to this message: its own cache
+    // holds "none" for it, so a later delivery asks Redis again, where the reply may be by now.
+    if (this.#gaveUp.has(key)) return { promise: this.#shared(key, produce, expiresAt), started: false };
     return this.#local.getOrStart(key, () => this.#shared(key, produce, expiresAt), expiresAt);
   }
 
@@ -104,18 +112,24 @@ export class SharedReplies implements ReplyStore<string> {
     const [, claimedAt, reply] = claim;
     if (reply !== null) return reply;
     if (now - Number(claimedAt) > this.#keepMs) return this.#none;
-    return this.#waitFor(replyKey);
+    const waited = await this.#waitFor(replyKey);
+    if (waited === null) {
+      this.#gaveUp.set(key, true);
+      return this.#none;
+    }
+    this.#gaveUp.delete(key);
+    return waited;
   }
 
-  /** Reads the reply until it is there or `waitMs` has passed. */
-  async #waitFor(replyKey: string): Promise<string> {
+  /** Reads the reply until it is there (null: `waitMs` passed, or Redis went away meanwhile). */
+  async #waitFor(replyKey: string): Promise<string | null> {
     const until = this.#now() + this.#waitMs;
     while (this.#now() < until) {
       await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
-      if (!this.#link.up) return this.#none; // the first instance answers its own delivery
+      if (!this.#link.up) return null; // the first instance answers its own delivery
       const reply = await this.#link.attempt(() => this.#link.client.get(replyKey), () => null);
       if (reply !== null) return reply;
     }
-    return this.#none;
+    return null;
   }
 }

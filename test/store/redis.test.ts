@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log.ts';
 import { SharedRedis, type StateBackend } from '../../src/store/backend.ts';
 import type { Store } from '../../src/store/data-dir.ts';
 import type { RedisQuestionLog } from '../../src/store/redis-log.ts';
+import { SharedReplies } from '../../src/store/redis-replies.ts';
 import { userKey } from '../../src/store/user-id.ts';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.ts';
 
@@ -125,6 +126,27 @@ describe.skipIf(skip)('shared state in Redis', { timeout: 60_000 }, () => {
     await probe.set('gongkai:replies:wx:msg-1', String(Date.now() - 120_000), 'PX', 60_000);
     const restarted = b.backend.shareReplies!(new ReplyCache<string>(), { none: 'success' });
     expect(await restarted.getOrStart('msg-1', produce('again', 0), expires).promise).toBe('success');
+    expect(calls).toBe(1);
+  });
+
+  it('a delivery that gave up waiting for the other instance gets the reply at the next try, still without a second answer', async () => {
+    const a = await instance('slow', 'a');
+    const b = await instance('slow', 'b');
+    const cacheA = a.backend.shareReplies!(new ReplyCache<string>(), { none: 'success' });
+    const cacheB = new SharedReplies(new ReplyCache<string>(), { link: b.shared.link, namespace: 'slow', none: 'success', waitMs: 150 });
+    let calls = 0;
+    const slow = async () => {
+      calls++;
+      await sleep(400);
+      return '<xml>slow reply</xml>';
+    };
+    const expires = Date.now() + 60_000;
+    const first = cacheA.getOrStart('msg-slow', slow, expires);
+    await sleep(30);
+    expect(await cacheB.getOrStart('msg-slow', slow, expires).promise).toBe('success'); // gave up after 150 ms
+    expect(await first.promise).toBe('<xml>slow reply</xml>');
+    await sleep(50);
+    expect(await cacheB.getOrStart('msg-slow', slow, expires).promise).toBe('<xml>slow reply</xml>');
     expect(calls).toBe(1);
   });
 
