@@ -81,6 +81,10 @@ export const WEBHOOK_NOT_CONFIGURED =
   'The WeChat official-account webhook is not configured: set WECHAT_TOKEN (and WECHAT_APPID, ' +
   'WECHAT_ENCODING_AES_KEY for safe mode) in the environment or .env, then restart.\n';
 
+export const ACCOUNT_WEBHOOK_NOT_CONFIGURED = (id: string) =>
+  `账号 ${id} 的公众号接口尚未配置：请在账号文件（ACCOUNTS_FILE）里为它填写 wechat_token（安全模式还要 wechat_appid、wechat_encoding_aes_key）后重启。\n` +
+  `The official-account webhook of account ${id} is not configured: give it wechat_token (and wechat_appid, wechat_encoding_aes_key for safe mode) in ACCOUNTS_FILE, then restart.\n`;
+
 const NOT_FOUND = '找不到这个地址。';
 const METHOD_NOT_ALLOWED = '这个地址不支持这种请求方式。';
 const INTERNAL_ERROR = '抱歉，系统暂时出了点问题，请稍后再试。';
@@ -254,7 +258,7 @@ function mountAccount(app: Hono, account: AccountApp, { config, logger, page, at
   if (account.webhook) {
     app.route(paths.wechat, createWebhook(account.webhook));
   } else {
-    app.all(paths.wechat, (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
+    app.all(paths.wechat, (c) => c.text(id === '' ? WEBHOOK_NOT_CONFIGURED : ACCOUNT_WEBHOOK_NOT_CONFIGURED(id), 503));
   }
 
   const adminTokens = account.adminTokens;

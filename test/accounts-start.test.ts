@@ -58,6 +58,10 @@ describe('npm start with ACCOUNTS_FILE', { timeout: 90_000 }, () => {
     expect(await ask('/api/alpha', '2020年行政处罚有多少件？')).toContain('4321');
     expect(await ask('/api/beta', '2020年行政处罚有多少件？')).toContain('8765');
     expect(await ask('/api', '2019年行政处罚有多少件？')).toContain('1271');
+    // beta has no wechat_token: its webhook says where to set it.
+    const off = await fetch(`${url}/wechat/beta`, { method: 'POST', body: '<xml/>' });
+    expect(off.status).toBe(503);
+    expect(await off.text()).toContain('ACCOUNTS_FILE');
   });
 
   it('SIGHUP reloads every account; SIGTERM stops them all', async () => {
