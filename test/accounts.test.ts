@@ -11,6 +11,7 @@ import { createBot, type RunningBot } from '../src/answer/bot.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
 import { startServer, type ServerHandle } from '../src/server.ts';
+import { redactUrl } from '../src/store/redis-link.ts';
 import { messageXml, parseReply, signedQuery, WXBizMsgCrypt } from './fixtures/official-account/helpers.ts';
 import { launchChromium, skipWithoutChromium } from './helpers/browser.ts';
 
@@ -146,6 +147,29 @@ describe('the accounts file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('REDIS_URL', () => {
+  it('is refused when it is not a redis:// or rediss:// URL, without echoing it (it may hold a password)', () => {
+    for (const url of ['redis://:hunter2secret@localhost:notaport', 'http://:hunter2secret@localhost:6379', 'hunter2secret']) {
+      let error: unknown;
+      try {
+        loadConfig({ REDIS_URL: url });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, url).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain('REDIS_URL');
+      expect((error as ConfigError).message).not.toContain('hunter2secret');
+    }
+    expect(loadConfig({ REDIS_URL: 'redis://:pw@127.0.0.1:6379/2', REDIS_PREFIX: 'city' }).redis).toEqual({ url: 'redis://:pw@127.0.0.1:6379/2', prefix: 'city' });
+    expect(loadConfig({}).redis).toBeUndefined();
+  });
+
+  it('is logged without its password', () => {
+    expect(redactUrl('redis://user:hunter2secret@10.0.0.5:6379/0')).toBe('redis://user:***@10.0.0.5:6379/0');
+    expect(redactUrl('redis://10.0.0.5:6379')).toBe('redis://10.0.0.5:6379');
   });
 });
 
