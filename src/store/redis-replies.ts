@@ -2,9 +2,9 @@
 // see it, and every delivery of it - on any instance, also while the first is still answering -
 // gets the same reply.
 //
-//   <prefix>:<namespace>:wx:<message key>     the claim: when it was made, SET NX PX for the whole
+//   <prefix>:<namespace>:wx:<hashed key>      the claim: when it was made, SET NX PX for the whole
 //                                             replay window (as long as its signed timestamp passes)
-//   <prefix>:<namespace>:wxr:<message key>    the reply, kept `keepMs` (WeChat's three deliveries
+//   <prefix>:<namespace>:wxr:<hashed key>     the reply, kept `keepMs` (WeChat's three deliveries
 //                                             come within about 15 s)
 //
 // This process's own cache (ReplyCache) stays in front: retries arriving here share one promise
@@ -15,6 +15,7 @@
 // delivery (WeChat's next try, 5 s later, when the reply may be there). A claim whose reply is no
 // longer kept is a replay: "success", never a second answer. While Redis does not answer, this
 // process's cache alone decides (a retry on the other instance may then be answered again).
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CacheLookup, ReplyCache, ReplyStore } from '../channels/official-account/dedup.ts';
 import type { RedisLink } from './redis-link.ts';
@@ -91,8 +92,10 @@ export class SharedReplies implements ReplyStore<string> {
   }
 
   async #shared(key: string, produce: () => Promise<string>, expiresAt: number | undefined): Promise<string> {
-    const claimKey = this.#link.key(this.#namespace, `wx:${key}`);
-    const replyKey = this.#link.key(this.#namespace, `wxr:${key}`);
+    // An event's key holds the sender's OpenID: hashed, as every user id kept in Redis is.
+    const hashed = createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 22);
+    const claimKey = this.#link.key(this.#namespace, `wx:${hashed}`);
+    const replyKey = this.#link.key(this.#namespace, `wxr:${hashed}`);
     const now = this.#now();
     const lifetime = Math.max(1, (expiresAt ?? now + this.#ttlMs) - now);
     const claim = await this.#link.attempt<ClaimReply | null>(

@@ -92,6 +92,11 @@ describe.skipIf(skip)('two instances sharing one Redis', { timeout: 120_000 }, (
       const user = await keyOf(openid);
       expect(records.filter((r) => r.type === 'question' && r.user === user)).toHaveLength(1);
     }
+    // No key names a resident, nor does the log.
+    const keys = await probe.keys('*');
+    expect(keys.length).toBeGreaterThan(24);
+    expect(keys.filter((k) => k.includes('oRetry'))).toEqual([]);
+    expect(JSON.stringify(records)).not.toContain('oRetry');
     // Some deliveries met the first instance still answering and waited for its reply.
     const waited = [...a.logs, ...b.logs].filter((l) => String(l.msg).includes('answered on another instance'));
     expect(waited.length).toBeGreaterThan(0);

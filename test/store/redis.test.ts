@@ -1,6 +1,7 @@
 // The shared state against a real redis-server (issue 14.2), in process: two "instances" are two
 // links to the same Redis, each with its own local state, as two server processes would have.
 // What Redis holds is read back with a client of the test's own.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -122,8 +123,10 @@ describe.skipIf(skip)('shared state in Redis', { timeout: 60_000 }, () => {
     expect(await fresh.getOrStart('msg-1', produce('again', 0), expires).promise).toBe('<xml>reply one</xml>');
     expect(calls).toBe(1);
     // A claim whose reply is no longer kept is a replay: no second answer.
-    await probe.del('gongkai:replies:wxr:msg-1');
-    await probe.set('gongkai:replies:wx:msg-1', String(Date.now() - 120_000), 'PX', 60_000);
+    const hashed = createHash('sha256').update('msg-1').digest('base64url').slice(0, 22);
+    expect(await probe.exists(`gongkai:replies:wx:${hashed}`, `gongkai:replies:wxr:${hashed}`)).toBe(2);
+    await probe.del(`gongkai:replies:wxr:${hashed}`);
+    await probe.set(`gongkai:replies:wx:${hashed}`, String(Date.now() - 120_000), 'PX', 60_000);
     const restarted = b.backend.shareReplies!(new ReplyCache<string>(), { none: 'success' });
     expect(await restarted.getOrStart('msg-1', produce('again', 0), expires).promise).toBe('success');
     expect(calls).toBe(1);
