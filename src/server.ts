@@ -10,30 +10,37 @@
 //   *    /admin        staff page and API when ADMIN_TOKEN or ADMIN_TOKENS is set, else 404 (see channels/admin/routes.ts)
 // Those are the default account's (the environment variables). Every account of ACCOUNTS_FILE has
 // the same under its id: /<id>/, /api/<id>/ask, /api/<id>/info, /wechat/<id>, /<id>/admin, each
-// with its own bot, store, credentials, tokens, retry cache and limits.
+// with its own bot, store, credentials, tokens, retry cache and limits (mounted by account-routes.ts).
 // A known path asked with another method answers 405 with Allow; limits per client, per
 // connection and per admin attempt are config.limits (README "Limits").
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import proxyaddr from 'proxy-addr';
+import { accountWebhook, chatPages, mountAccount, type AccountApp } from './account-routes.ts';
 import { RateLimiter } from './answer/rate-limit.ts';
 import type { Bot } from './answer/types.ts';
-import { configureStats } from './admin/stats-service.ts';
-import { createWebApi } from './channels/web/api.ts';
-import { addressResolver, clientLimits, incomingOf } from './channels/web/client-limit.ts';
-import { createWebhook, createWebhookHandler, type WebhookHandler } from './channels/official-account/webhook.ts';
+import { addressResolver, incomingOf } from './channels/web/client-limit.ts';
+import type { WebhookHandler } from './channels/official-account/webhook.ts';
 import { isWebhookPath, webhookListener } from './channels/official-account/node-listener.ts';
-import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
-import type { AdminToken, WechatCredentials } from './accounts.ts';
+import type { KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { StateBackend } from './store/backend.ts';
 import type { StorageStatus } from './store/health.ts';
 import type { RedisStatus } from './store/redis-link.ts';
+
+export {
+  ACCOUNT_WEBHOOK_NOT_CONFIGURED,
+  accountPaths,
+  adminTokenWeakness,
+  chatTitle,
+  DEFAULT_TITLE,
+  WEBHOOK_NOT_CONFIGURED,
+  type AccountApp,
+} from './account-routes.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -51,51 +58,10 @@ export interface AppOptions {
   shared?: { status(): RedisStatus } | undefined;
 }
 
-/** One account as the server mounts it. */
-export interface AccountApp {
-  /** The path segment; "" for the default account at the root paths. */
-  id: string;
-  bot: Bot;
-  /** The chat page's header (CHAT_TITLE, or the file's title); unset ⇒ the bot's. */
-  title?: string | undefined;
-  wechat: WechatCredentials;
-  adminTokens: AdminToken[];
-  /** Where the account's record of knowledge edits lives. */
-  dataDir: string;
-  reloader?: KnowledgeReloader | undefined;
-  backend?: StateBackend | undefined;
-  /** Built from `wechat` when absent. */
-  webhook?: WebhookHandler | undefined;
-}
-
-/** Where an account is served. */
-export function accountPaths(id: string): { page: string; api: string; wechat: string; admin: string } {
-  if (id === '') return { page: '/', api: '/api', wechat: '/wechat', admin: '/admin' };
-  return { page: `/${id}/`, api: `/api/${id}`, wechat: `/wechat/${id}`, admin: `/${id}/admin` };
-}
-
-export const DEFAULT_TITLE = '政府信息公开问答';
-
-export const WEBHOOK_NOT_CONFIGURED =
-  '公众号接口尚未配置：请在环境变量或 .env 中设置 WECHAT_TOKEN（以及安全模式所需的 WECHAT_APPID、WECHAT_ENCODING_AES_KEY）后重启。\n' +
-  'The WeChat official-account webhook is not configured: set WECHAT_TOKEN (and WECHAT_APPID, ' +
-  'WECHAT_ENCODING_AES_KEY for safe mode) in the environment or .env, then restart.\n';
-
-export const ACCOUNT_WEBHOOK_NOT_CONFIGURED = (id: string) =>
-  `账号 ${id} 的公众号接口尚未配置：请在账号文件（ACCOUNTS_FILE）里为它填写 wechat_token（安全模式还要 wechat_appid、wechat_encoding_aes_key）后重启。\n` +
-  `The official-account webhook of account ${id} is not configured: give it wechat_token (and wechat_appid, wechat_encoding_aes_key for safe mode) in ACCOUNTS_FILE, then restart.\n`;
-
 const NOT_FOUND = '找不到这个地址。';
 const METHOD_NOT_ALLOWED = '这个地址不支持这种请求方式。';
 const INTERNAL_ERROR = '抱歉，系统暂时出了点问题，请稍后再试。';
 export const ADMIN_LOCKED = (seconds: number) => `管理口令错误次数过多，请 ${seconds} 秒后再试。`;
-
-/** Why a token is easy to guess, or null. The admin API shows every question residents asked. */
-export function adminTokenWeakness(token: string): string | null {
-  if ([...token].length < 20) return 'shorter than 20 characters';
-  if (new Set(token).size < 10) return 'fewer than 10 distinct characters';
-  return null;
-}
 
 /** The store's health, when the bot has a store that reports it. */
 function storageOf(bot: Bot): StorageStatus | undefined {
@@ -109,36 +75,9 @@ function clientAborted(c: Context, error: unknown): boolean {
   return incomingOf(c)?.destroyed === true || c.req.raw.signal?.aborted === true || (e?.code === 'ECONNRESET' && e.message === 'aborted');
 }
 
-/**
- * The page's title: CHAT_TITLE if configured, else a `title` the bot offers (the core knows the
- * body's name from its knowledge files; the Bot interface does not require it), else a generic one.
- */
-export function chatTitle(bot: Bot, config: Pick<Config, 'chatTitle'>): string {
-  if (config.chatTitle) return config.chatTitle;
-  const offered = (bot as Bot & { title?: unknown }).title;
-  return typeof offered === 'string' && offered.trim() !== '' ? offered.trim() : DEFAULT_TITLE;
-}
-
-const pageFile = (name: string) => readFileSync(new URL(`./channels/web/${name}`, import.meta.url), 'utf8');
-
 /** The official-account webhook for this configuration, or undefined without WECHAT_TOKEN. */
 export function configuredWebhook({ bot, config, logger, backend }: AppOptions): WebhookHandler | undefined {
   return accountWebhook({ id: '', bot, wechat: config.wechat, adminTokens: [], dataDir: config.dataDir, backend }, logger);
-}
-
-/** An account's webhook, checked against its own credentials only; undefined without a token. */
-function accountWebhook(account: AccountApp, logger: Logger): WebhookHandler | undefined {
-  const { token, appId, encodingAESKey, previousEncodingAESKey } = account.wechat;
-  if (!token) return undefined;
-  return createWebhookHandler({
-    token,
-    appId,
-    encodingAESKey,
-    previousEncodingAESKey,
-    bot: account.bot,
-    logger: account.id === '' ? logger : logger.child({ account: account.id }),
-    shareReplies: account.backend?.shareReplies,
-  });
 }
 
 /** The default account (from the environment) first, then the file's, each webhook built once. */
@@ -159,19 +98,10 @@ function appAccounts(options: AppOptions): AccountApp[] {
   return [root, ...(options.accounts ?? []).map((a) => ({ ...a, webhook: a.webhook ?? accountWebhook(a, logger) }))];
 }
 
-/** The chat page of an account: its styles, script and API under its own paths. */
-function accountPage(html: string, id: string): string {
-  if (id === '') return html;
-  return html
-    .replace('href="/page.css"', `href="/${id}/page.css"`)
-    .replace('src="/page.js"', `src="/${id}/page.js"`)
-    .replace('<meta name="gongkai-api" content="/api">', `<meta name="gongkai-api" content="/api/${id}">`);
-}
-
 export function createApp(options: AppOptions): Hono {
   const { config, logger } = options;
   const app = new Hono();
-  const page = { html: pageFile('page.html'), css: pageFile('page.css'), js: pageFile('page.js') };
+  const page = chatPages();
   const accounts = appAccounts(options);
 
   const browserHeaders = secureHeaders({
@@ -228,57 +158,6 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ error: INTERNAL_ERROR }, 500);
   });
   return app;
-}
-
-interface MountContext {
-  config: Config;
-  logger: Logger;
-  page: { html: string; css: string; js: string };
-  attempts: ReturnType<typeof adminAttempts>;
-}
-
-/** An account's chat page, API, webhook and admin page at its paths. */
-function mountAccount(app: Hono, account: AccountApp, { config, logger, page, attempts }: MountContext): void {
-  const { bot, id } = account;
-  const paths = accountPaths(id);
-  const base = id === '' ? '' : `/${id}`;
-  const log = id === '' ? logger : logger.child({ account: id });
-  const limits = clientLimits({ limits: config.limits.clients, trustedProxies: config.limits.trustedProxies, backend: account.backend });
-  for (const path of [paths.page, `${base}/page.css`, `${base}/page.js`, `${paths.api}/info`]) app.use(path, limits.page);
-  app.use(`${paths.api}/ask`, limits.ask);
-
-  const noCache = { 'Cache-Control': 'no-cache' };
-  const html = accountPage(page.html, id);
-  app.get(paths.page, (c) => c.html(html, 200, noCache));
-  if (id !== '') app.get(base, (c) => c.redirect(paths.page, 301));
-  app.get(`${base}/page.css`, (c) => c.body(page.css, 200, { ...noCache, 'Content-Type': 'text/css; charset=utf-8' }));
-  app.get(`${base}/page.js`, (c) => c.body(page.js, 200, { ...noCache, 'Content-Type': 'text/javascript; charset=utf-8' }));
-  app.route(paths.api, createWebApi({ bot, logger: log, title: chatTitle(bot, { chatTitle: account.title }) }));
-
-  if (account.webhook) {
-    app.route(paths.wechat, createWebhook(account.webhook));
-  } else {
-    app.all(paths.wechat, (c) => c.text(id === '' ? WEBHOOK_NOT_CONFIGURED : ACCOUNT_WEBHOOK_NOT_CONFIGURED(id), 503));
-  }
-
-  const adminTokens = account.adminTokens;
-  if (adminTokens.length === 0) return;
-  // Channel tests serve a bot without engine or store: there is nothing to administer then.
-  if (!isAdminBot(bot)) {
-    log.warn('an admin token is set but this bot has no engine or store: /admin stays off');
-    return;
-  }
-  for (const { label, token } of adminTokens) {
-    const weakness = adminTokenWeakness(token);
-    const name = id !== '' ? `${id} 的 admin_tokens（${label}）` : token === config.adminToken ? 'ADMIN_TOKEN' : `ADMIN_TOKENS（${label}）`;
-    if (weakness) {
-      log.warn({ weakness, label }, `${name} 太容易猜到（${weakness}），请换成至少 20 位的随机串 / ${name} is weak (${weakness}): use a long random string`);
-    }
-  }
-  configureStats(bot.store.log, config.limits.stats);
-  app.use(`${paths.admin}/api/*`, attempts);
-  app.route(paths.admin, createAdmin({ bot, tokens: adminTokens, logger: log, reloader: account.reloader, dataDir: account.dataDir, base: paths.admin }));
-  app.get(`${paths.admin}/`, (c) => c.redirect(paths.admin, 301));
 }
 
 /** The methods some route answers on `path` (exact, static routes), with HEAD beside GET. */
