@@ -15,6 +15,7 @@ import { load, type LoadOptions, type LoadResult } from './load.ts';
 import type { MemoryResult } from './memory-child.ts';
 import type { SessionStoreResult } from './session-store-child.ts';
 import { soak } from './soak.ts';
+import { storeRuns } from './stores.ts';
 import { loadConversations, ROOT } from './questions.ts';
 import { renderReport, startupBudgetMs, type BenchResults, type ServerStartup, type StartupResult } from './report.ts';
 import { median } from './stats.ts';
@@ -33,8 +34,11 @@ const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 8);
 const RETRY_MESSAGES = 2_000;
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
 const SESSION_STORE_SECONDS = Number(process.env.BENCH_SESSION_SECONDS ?? 20);
+/** Both stores (embedded, Redis) at 500 messages/s with 10,000 live sessions, for this long each. */
+const STORE_SECONDS = Number(process.env.BENCH_STORE_SECONDS ?? 15);
+const STORE_RATE = 500;
 /** Which parts run (comma-separated); all by default. A partial run still writes BENCHMARKS.md. */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'core,startup,memory,sessions,webhook,soak').split(',').map((p) => p.trim()));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'core,startup,memory,sessions,webhook,stores,soak').split(',').map((p) => p.trim()));
 /**
  * The servers each load round measures, back to back, in this order: the floor and the real
  * server next to each other, since the budget compares those two.
@@ -172,6 +176,15 @@ try {
   if (PHASES.has('webhook')) {
     results.webhook = await webhookRuns(knowledge.get(1)!);
     results.peaks.push({ what: 'real server under load', maxRssBytes: results.webhook.server.maxRssBytes });
+  }
+
+  if (PHASES.has('stores')) {
+    try {
+      results.stores = await storeRuns(knowledge.get(1)!, work, loadConversations().flat(), STORE_SECONDS, STORE_RATE, progress);
+      for (const run of results.stores.runs) results.peaks.push({ what: `real server, ${run.store} store, 10,000 sessions, ${STORE_RATE} msg/s`, maxRssBytes: run.maxRssBytes });
+    } catch (error) {
+      progress('stores', `skipped: ${(error as Error).message}`);
+    }
   }
 
   if (PHASES.has('soak')) {

@@ -11,6 +11,9 @@
 //   bare  node:http that does what any webhook must and nothing more: verify the signature, parse
 //         the XML with the same xml.ts, reply with fixed text. The floor for the real server.
 //
+// A fourth argument, a Redis URL, puts the real server's state in Redis (sessions, limits, retry
+// cache, question log) as REDIS_URL does: the same load against both stores.
+//
 // IPC: sends {ready: {port}}; on {cmd: 'stats'} sends {stats}; on {cmd: 'stop'} closes and exits.
 import { createServer, type IncomingMessage as HttpRequest, type Server } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -22,6 +25,7 @@ import { buildTextReply, parseXmlFields, toIncomingMessage } from '../src/channe
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { startServer } from '../src/server.ts';
+import { SharedRedis } from '../src/store/backend.ts';
 import { ADMIN_TOKEN, TOKEN } from './wechat.ts';
 
 export interface ServerStats {
@@ -39,9 +43,11 @@ export interface ServerStats {
   /** Event-loop delay since the previous stats call, ms: how long requests waited for the loop. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** Calls to Redis the server made (each one awaited or batched), when its state is in Redis. */
+  redisCalls: number | null;
 }
 
-const [mode, knowledgeDir, dataDir] = process.argv.slice(2);
+const [mode, knowledgeDir, dataDir, redisUrl] = process.argv.slice(2);
 if (!['real', 'real-cold', 'stub', 'bare'].includes(mode ?? '') || !knowledgeDir || !dataDir) {
   throw new Error('usage: webhook-server.ts real|real-cold|stub|bare <knowledgeDir> <dataDir>');
 }
@@ -66,6 +72,7 @@ let close: () => Promise<void>;
 let port: number;
 let sessions: () => number | null = () => null;
 let readings: () => ServerStats['readings'] = () => null;
+let redisCalls: () => number | null = () => null;
 
 if (mode === 'stub') {
   const logger = createLogger('warn');
@@ -80,7 +87,10 @@ if (mode === 'stub') {
     { PORT: '0', HOST: '127.0.0.1', WECHAT_TOKEN: TOKEN, KNOWLEDGE_DIR: knowledgeDir, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_TOKEN },
     { envFile: false },
   );
-  const bot = await createBot({ knowledgeDir, dataDir, logger, store: config.limits.store, ...(mode === 'real-cold' ? { readingCache: 0 } : {}) });
+  const shared = redisUrl ? await SharedRedis.open(redisUrl, { logger }) : undefined;
+  const backend = shared?.backend('bench');
+  const bot = await createBot({ knowledgeDir, dataDir, logger, store: config.limits.store, backend, ...(mode === 'real-cold' ? { readingCache: 0 } : {}) });
+  if (shared) redisCalls = () => shared.link.commands;
   const answer = bot.answer.bind(bot);
   bot.answer = (text, user, context) => {
     botCalls++;
@@ -93,11 +103,12 @@ if (mode === 'stub') {
   };
   sessions = () => bot.store.sessions.size;
   readings = () => ({ ...bot.engine.readingStats });
-  const server = await startServer({ bot, config, logger });
+  const server = await startServer({ bot, config, logger, backend, shared });
   port = server.port;
   close = async () => {
     await server.close(1000);
     await bot.close();
+    await shared?.close();
   };
 } else {
   const server = createServer((req, res) => void bare(req, res));
@@ -148,6 +159,7 @@ function stats(): ServerStats {
     cpuMicros: cpu.user + cpu.system,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,
+    redisCalls: redisCalls(),
   };
 }
 

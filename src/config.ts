@@ -1,10 +1,11 @@
 // Configuration from the environment, with a `.env` file filling in what the environment leaves
 // unset. Every problem is collected and reported at once, in Chinese and English, naming the
 // variable — and never echoing the value of a secret.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import dotenv from 'dotenv';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
+import { adminTokenProblem, parseAccounts, RULES, type AccountConfig, type AdminToken } from './accounts.ts';
 
 export interface Config {
   port: number;
@@ -37,14 +38,17 @@ export interface Config {
   pidFile?: string;
   /** What one client, connection or flood may take; README "Limits" says what each protects. */
   limits: Limits;
+  /** ACCOUNTS_FILE, when set. */
+  accountsFile?: string | undefined;
+  /** The accounts of ACCOUNTS_FILE, served beside the default one (the variables above). */
+  accounts: AccountConfig[];
+  /** REDIS_URL set ⇒ sessions, limits, retries and the question log are shared through Redis. */
+  redis?: { url: string; prefix: string } | undefined;
+  /** Worth saying at start-up, not worth refusing it (e.g. secrets in a readable accounts file). */
+  warnings: string[];
 }
 
-export interface AdminToken {
-  label: string;
-  token: string;
-}
-
-const ADMIN_LABEL = /^[\p{L}\p{N}_.-]{1,32}$/u;
+export type { AdminToken };
 
 /**
  * Reads ADMIN_TOKENS ("王会计:token1,李主任:token2") beside ADMIN_TOKEN (label "admin"). Problems
@@ -59,15 +63,9 @@ export function parseAdminTokens(list: string | undefined, single: string | unde
     const colon = entry.indexOf(':');
     const label = colon < 0 ? '' : entry.slice(0, colon).trim();
     const token = colon < 0 ? '' : entry.slice(colon + 1).trim();
-    const where = `ADMIN_TOKENS 第 ${i + 1} 项 / entry ${i + 1} of ADMIN_TOKENS`;
-    // A token travels in an HTTP header: printable ASCII only.
-    if (!ADMIN_LABEL.test(label) || !/^[!-~]{8,}$/.test(token)) {
-      problems.push(`${where} 应写成“名字:口令”，名字 1–32 个字母、数字或汉字，口令至少 8 个英文字母、数字或符号，不含空白、汉字和逗号 / should read "label:token" (label 1–32 letters or digits, token at least 8 ASCII letters, digits or symbols without spaces or commas)`);
-    } else if (tokens.some((t) => t.label === label)) {
-      problems.push(`${where}：名字“${label}”重复（ADMIN_TOKEN 的名字是 admin）/ the label "${label}" is used twice (ADMIN_TOKEN's label is admin)`);
-    } else if (tokens.some((t) => t.token === token)) {
-      problems.push(`${where}（${label}）：口令与另一项相同 / has the same token as another entry`);
-    } else tokens.push({ label, token });
+    const problem = adminTokenProblem(`ADMIN_TOKENS 第 ${i + 1} 项 / entry ${i + 1} of ADMIN_TOKENS`, label, token, tokens);
+    if (problem) problems.push(problem);
+    else tokens.push({ label, token });
   });
   return { tokens, problems };
 }
@@ -136,7 +134,7 @@ const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) =>
 
 const aesKey = (name: string) =>
   optional(
-    z.string().regex(/^[A-Za-z0-9]{43}$/, {
+    z.string().regex(RULES.aesKey, {
       error: (issue) =>
         `${name} 必须恰好是 43 位英文字母或数字（现在是 ${String(issue.input).length} 位）/ ` +
         `${name} must be exactly 43 letters or digits (got ${String(issue.input).length} characters)`,
@@ -167,7 +165,7 @@ const variables = z.object({
     z.string().max(40, { error: 'CHAT_TITLE 不能超过 40 个字 / CHAT_TITLE must be at most 40 characters' }),
   ),
   WECHAT_TOKEN: optional(
-    z.string().regex(/^[A-Za-z0-9]{3,32}$/, {
+    z.string().regex(RULES.wechatToken, {
       error: (issue) =>
         `WECHAT_TOKEN 必须是 3–32 位英文字母或数字（现在是 ${String(issue.input).length} 位` +
         `${/[^A-Za-z0-9]/.test(String(issue.input)) ? '，含有其他字符' : ''}）/ ` +
@@ -176,7 +174,7 @@ const variables = z.object({
     }),
   ),
   WECHAT_APPID: optional(
-    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+    z.string().regex(RULES.appId, {
       error: 'WECHAT_APPID 只能包含英文字母、数字、_ 或 -（形如 wx1234567890abcdef）/ WECHAT_APPID may only contain letters, digits, _ or - (like wx1234567890abcdef)',
     }),
   ),
@@ -202,6 +200,16 @@ const variables = z.object({
     }),
   ),
   PID_FILE: optional(z.string()),
+  ACCOUNTS_FILE: optional(z.string()),
+  REDIS_URL: optional(
+    z.string().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+      error: 'REDIS_URL 必须形如 redis://主机:端口 或 rediss://…（可带用户名、密码和库号）/ REDIS_URL must look like redis://host:port or rediss://… (user, password and database number optional)',
+    }),
+  ),
+  REDIS_PREFIX: withDefault(
+    z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, { error: 'REDIS_PREFIX 必须是 1–32 个英文字母、数字、_ . 或 - / REDIS_PREFIX must be 1–32 letters, digits, _ . or -' }),
+    'gongkai',
+  ),
   // Limits: defaults suit one county's account on one machine; README "Limits" explains each.
   HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 20_000, 1_000, 600_000),
@@ -291,6 +299,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
   const admin = result.success ? parseAdminTokens(result.data.ADMIN_TOKENS, result.data.ADMIN_TOKEN) : { tokens: [], problems: [] };
   problems.push(...admin.problems);
+  const warnings: string[] = [];
+  const accounts = result.success && result.data.ACCOUNTS_FILE ? readAccounts(result.data.ACCOUNTS_FILE, env, result.data.DATA_DIR, problems, warnings) : [];
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
 
   const e = result.data;
@@ -340,5 +350,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       stats: { maxGrouped: e.STATS_MAX_GROUPED, timeBudgetMs: e.STATS_TIME_BUDGET_MS, cacheMs: e.STATS_CACHE_MS },
       admin: { maxFailedAttempts: e.ADMIN_MAX_FAILED_ATTEMPTS },
     },
+    accountsFile: e.ACCOUNTS_FILE,
+    accounts,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    warnings,
   };
+}
+
+/** The accounts of ACCOUNTS_FILE; problems and warnings are added to the lists given. */
+function readAccounts(file: string, env: NodeJS.ProcessEnv, dataDir: string, problems: string[], warnings: string[]): AccountConfig[] {
+  let text: string;
+  let mode = 0;
+  try {
+    text = readFileSync(file, 'utf8');
+    mode = statSync(file).mode;
+  } catch (error) {
+    problems.push(`ACCOUNTS_FILE：读不了 ${file} / cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return [];
+  }
+  const parsed = parseAccounts(text, { env, file, dataDir });
+  problems.push(...parsed.problems);
+  if (parsed.literalSecrets && (mode & 0o077) !== 0) {
+    warnings.push(
+      `${file} 里直接写了口令或密钥，而这个文件别的用户也能读：请 chmod 600，或改写成 \${变量名} / ${file} holds secrets and can be read by other users: chmod 600 it, or write them as \${NAME}`,
+    );
+  }
+  return parsed.accounts;
 }

@@ -1,20 +1,25 @@
-// `npm start`: configuration → logger → core → HTTP server (chat page, /api/ask, /wechat, /admin,
-// /healthz) → Wechaty bot when WECHATY_PUPPET is set. Runs with no configuration at all.
+// `npm start`: configuration → logger → Redis when REDIS_URL is set → one core per account (the
+// default one of the environment variables, then each of ACCOUNTS_FILE) → HTTP server (chat page,
+// /api/ask, /wechat, /admin, /healthz, and the same under each account's id) → Wechaty bot when
+// WECHATY_PUPPET is set (default account). Runs with no configuration at all.
 // `npm start` runs this file compiled (dist/main.js) under npm: the first log line gives this
 // process's own pid (and PID_FILE, when set, holds it). npm passes SIGINT and SIGTERM on to the
 // bot (the start script execs it, so the bot is npm's child), but not SIGHUP, which kills npm.
 // SIGINT/SIGTERM: stop accepting, let answers in flight finish, stop Wechaty, stop watching the
 // knowledge directory, close the core (which flushes sessions and logs), exit 0. A signal during
 // start-up is acted on once start-up is done.
-// Knowledge files are reloaded when they change, on SIGHUP and from the admin page's button.
+// Knowledge files are reloaded when they change, on SIGHUP (every account) and from each admin
+// page's button.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createBot } from './answer/bot.ts';
+import { DEFAULT_NAMESPACE, type AccountConfig } from './accounts.ts';
+import { createBot, type RunningBot } from './answer/bot.ts';
 import type { WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createReloader } from './knowledge/reloader.ts';
+import { createReloader, type Reloader } from './knowledge/reloader.ts';
 import { createLogger, type Logger } from './log.ts';
-import { startServer } from './server.ts';
+import { accountPaths, startServer } from './server.ts';
+import { embeddedBackend, SharedRedis, type StateBackend } from './store/backend.ts';
 
 function readConfig(): Config {
   try {
@@ -26,6 +31,20 @@ function readConfig(): Config {
     }
     throw error;
   }
+}
+
+/** The start log's lines for an account of ACCOUNTS_FILE: where it is served, and what is off. */
+function logAccount(logger: Logger, account: AccountConfig, url: string): void {
+  const paths = accountPaths(account.id);
+  const wechat = account.wechat.token
+    ? `${url}${paths.wechat} (${account.wechat.encodingAESKey ? 'safe mode 安全模式' : 'plain text mode 明文模式'})`
+    : `${url}${paths.wechat} 未启用 / off (no wechat_token)`;
+  const admin = account.adminTokens.length > 0 ? `${url}${paths.admin}` : `${url}${paths.admin} 未启用 / off (no admin_tokens)`;
+  logger.info(
+    { account: account.id, page: `${url}${paths.page}`, api: `${url}${paths.api}`, wechat: `${url}${paths.wechat}`, admin: `${url}${paths.admin}`, knowledgeDir: account.knowledgeDir },
+    `账号 ${account.id} / account ${account.id}: 聊天页面 / chat page ${url}${paths.page}, 问答接口 / API POST ${url}${paths.api}/ask, ` +
+      `公众号接口 / webhook ${wechat}, 管理页面 / admin ${admin}`,
+  );
 }
 
 function logEndpoints(logger: Logger, config: Config, url: string): void {
@@ -104,23 +123,52 @@ async function main(): Promise<void> {
     `进程号 / pid ${process.pid}: kill -HUP ${process.pid} 重新载入知识库 / reloads the knowledge; kill -TERM ${process.pid} 停止 / stops the bot`,
   );
 
-  const bot = await createBot({
-    knowledgeDir: config.knowledgeDir,
-    dataDir: config.dataDir,
-    logger,
-    salt: config.dataSalt,
-    store: config.limits.store,
+  for (const warning of config.warnings) logger.warn(warning);
+  // One connection for every account; each account has its own namespace of keys in it.
+  const shared = config.redis ? await SharedRedis.open(config.redis.url, { logger, prefix: config.redis.prefix }) : undefined;
+  const backendFor = (namespace: string): StateBackend => (shared ? shared.backend(namespace) : embeddedBackend());
+
+  const backend = backendFor(DEFAULT_NAMESPACE);
+  const open = (knowledgeDir: string, dataDir: string, log: Logger, state: StateBackend): Promise<RunningBot> =>
+    createBot({ knowledgeDir, dataDir, logger: log, salt: config.dataSalt, store: config.limits.store, backend: state });
+  const backends = config.accounts.map((account) => backendFor(account.namespace));
+  const [bot, ...accountBots] = await Promise.all([
+    open(config.knowledgeDir, config.dataDir, logger, backend),
+    ...config.accounts.map((account, i) => open(account.knowledgeDir, account.dataDir, logger.child({ account: account.id }), backends[i]!)),
+  ]);
+  const reloader = createReloader({ dir: config.knowledgeDir, bot: bot!, logger });
+  const accounts = config.accounts.map((account, i) => {
+    const accountBot = accountBots[i]!;
+    const accountReloader = createReloader({ dir: account.knowledgeDir, bot: accountBot, logger: logger.child({ account: account.id }) });
+    return { account, bot: accountBot, reloader: accountReloader, backend: backends[i]! };
   });
-  const reloader = createReloader({ dir: config.knowledgeDir, bot, logger });
-  reload = (reason) => void reloader.reload(reason);
-  void reloader.ready.then(() =>
-    logger.info({ dir: config.knowledgeDir }, '知识目录改动后自动重新载入，也可发送 SIGHUP / knowledge directory watched for changes; SIGHUP reloads'),
+  const reloaders: Reloader[] = [reloader, ...accounts.map((a) => a.reloader)];
+  reload = (reason) => {
+    for (const r of reloaders) void r.reload(reason);
+  };
+  void Promise.all(reloaders.map((r) => r.ready)).then(() =>
+    logger.info({ dir: config.knowledgeDir, accounts: accounts.length }, `知识目录改动后自动重新载入，也可发送 SIGHUP${accounts.length > 0 ? '（所有账号）' : ''} / knowledge directory watched for changes; SIGHUP reloads${accounts.length > 0 ? ' every account' : ''}`),
   );
-  // Built apart from the call so this compiles whether or not createApp declares `reloader` yet
-  // (the admin page's reload button uses it); a literal would fail the excess-property check.
-  const serverOptions = { bot, config, logger, reloader };
-  const server = await startServer(serverOptions);
+  const server = await startServer({
+    bot: bot!,
+    config,
+    logger,
+    reloader,
+    backend,
+    shared,
+    accounts: accounts.map(({ account, bot: accountBot, reloader: accountReloader, backend: accountBackend }) => ({
+      id: account.id,
+      bot: accountBot,
+      title: account.title,
+      wechat: account.wechat,
+      adminTokens: account.adminTokens,
+      dataDir: account.dataDir,
+      reloader: accountReloader,
+      backend: accountBackend,
+    })),
+  });
   logEndpoints(logger, config, server.url);
+  for (const { account } of accounts) logAccount(logger, account, server.url);
   if (config.pidFile) writePidFile(config.pidFile, logger);
 
   let wechaty: WechatyHandle | undefined;
@@ -129,7 +177,7 @@ async function main(): Promise<void> {
       // Wechaty and its puppets take about a second to load: only when a puppet is configured.
       const { startWechatyBot } = await import('./channels/wechaty.ts');
       wechaty = await startWechatyBot({
-        bot,
+        bot: bot!,
         logger,
         puppet: config.wechaty.puppet,
         puppetOptions: config.wechaty.puppetToken ? { token: config.wechaty.puppetToken } : undefined,
@@ -156,8 +204,9 @@ async function main(): Promise<void> {
     try {
       await server.close();
       await wechaty?.stop().catch((error: unknown) => logger.error({ err: error }, 'wechaty stop failed'));
-      await reloader.close();
-      await bot.close();
+      await Promise.all(reloaders.map((r) => r.close()));
+      await Promise.all([bot!, ...accountBots].map((b) => b!.close()));
+      await shared?.close();
       if (config.pidFile) removePidFile(config.pidFile);
       logger.info('已关闭 / stopped');
       logger.flush();

@@ -4,29 +4,43 @@
 //   GET  /             chat page (page.html, page.css, page.js; CSP forbids inline script)
 //   POST /api/ask      see channels/web/api.ts
 //   GET  /api/info     {"title","welcome"}
-//   GET  /healthz      {"ok":true}; 503 {"ok":false,"storage":{...}} while DATA_DIR cannot be written
+//   GET  /healthz      {"ok":true}; 503 {"ok":false,"storage":{...}} while DATA_DIR cannot be written;
+//                      "degraded":true with "redis":{...} while REDIS_URL's Redis does not answer
 //   *    /wechat       official-account webhook when WECHAT_TOKEN is set, else 503 with a note
 //   *    /admin        staff page and API when ADMIN_TOKEN or ADMIN_TOKENS is set, else 404 (see channels/admin/routes.ts)
+// Those are the default account's (the environment variables). Every account of ACCOUNTS_FILE has
+// the same under its id: /<id>/, /api/<id>/ask, /api/<id>/info, /wechat/<id>, /<id>/admin, each
+// with its own bot, store, credentials, tokens, retry cache and limits (mounted by account-routes.ts).
 // A known path asked with another method answers 405 with Allow; limits per client, per
 // connection and per admin attempt are config.limits (README "Limits").
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import proxyaddr from 'proxy-addr';
+import { accountWebhook, chatPages, mountAccount, type AccountApp } from './account-routes.ts';
 import { RateLimiter } from './answer/rate-limit.ts';
 import type { Bot } from './answer/types.ts';
-import { configureStats } from './admin/stats-service.ts';
-import { createWebApi } from './channels/web/api.ts';
-import { addressResolver, clientLimits, incomingOf } from './channels/web/client-limit.ts';
-import { createWebhook, createWebhookHandler, type WebhookHandler } from './channels/official-account/webhook.ts';
+import { addressResolver, incomingOf } from './channels/web/client-limit.ts';
+import type { WebhookHandler } from './channels/official-account/webhook.ts';
 import { isWebhookPath, webhookListener } from './channels/official-account/node-listener.ts';
-import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
+import type { KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { StateBackend } from './store/backend.ts';
 import type { StorageStatus } from './store/health.ts';
+import type { RedisStatus } from './store/redis-link.ts';
+
+export {
+  ACCOUNT_WEBHOOK_NOT_CONFIGURED,
+  accountPaths,
+  adminTokenWeakness,
+  chatTitle,
+  DEFAULT_TITLE,
+  WEBHOOK_NOT_CONFIGURED,
+  type AccountApp,
+} from './account-routes.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -36,26 +50,18 @@ export interface AppOptions {
   reloader?: KnowledgeReloader | undefined;
   /** The webhook to mount on /wechat; by default one is made from config.wechat. */
   webhook?: WebhookHandler | undefined;
+  /** Where the default account's limits and retry cache live (default: this process). */
+  backend?: StateBackend | undefined;
+  /** The accounts of ACCOUNTS_FILE, each mounted under its id. */
+  accounts?: AccountApp[] | undefined;
+  /** Redis, when state is shared: /healthz says whether it answers. */
+  shared?: { status(): RedisStatus } | undefined;
 }
-
-export const DEFAULT_TITLE = '政府信息公开问答';
-
-export const WEBHOOK_NOT_CONFIGURED =
-  '公众号接口尚未配置：请在环境变量或 .env 中设置 WECHAT_TOKEN（以及安全模式所需的 WECHAT_APPID、WECHAT_ENCODING_AES_KEY）后重启。\n' +
-  'The WeChat official-account webhook is not configured: set WECHAT_TOKEN (and WECHAT_APPID, ' +
-  'WECHAT_ENCODING_AES_KEY for safe mode) in the environment or .env, then restart.\n';
 
 const NOT_FOUND = '找不到这个地址。';
 const METHOD_NOT_ALLOWED = '这个地址不支持这种请求方式。';
 const INTERNAL_ERROR = '抱歉，系统暂时出了点问题，请稍后再试。';
 export const ADMIN_LOCKED = (seconds: number) => `管理口令错误次数过多，请 ${seconds} 秒后再试。`;
-
-/** Why a token is easy to guess, or null. The admin API shows every question residents asked. */
-export function adminTokenWeakness(token: string): string | null {
-  if ([...token].length < 20) return 'shorter than 20 characters';
-  if (new Set(token).size < 10) return 'fewer than 10 distinct characters';
-  return null;
-}
 
 /** The store's health, when the bot has a store that reports it. */
 function storageOf(bot: Bot): StorageStatus | undefined {
@@ -69,28 +75,34 @@ function clientAborted(c: Context, error: unknown): boolean {
   return incomingOf(c)?.destroyed === true || c.req.raw.signal?.aborted === true || (e?.code === 'ECONNRESET' && e.message === 'aborted');
 }
 
-/**
- * The page's title: CHAT_TITLE if configured, else a `title` the bot offers (the core knows the
- * body's name from its knowledge files; the Bot interface does not require it), else a generic one.
- */
-export function chatTitle(bot: Bot, config: Config): string {
-  if (config.chatTitle) return config.chatTitle;
-  const offered = (bot as Bot & { title?: unknown }).title;
-  return typeof offered === 'string' && offered.trim() !== '' ? offered.trim() : DEFAULT_TITLE;
+/** The official-account webhook for this configuration, or undefined without WECHAT_TOKEN. */
+export function configuredWebhook({ bot, config, logger, backend }: AppOptions): WebhookHandler | undefined {
+  return accountWebhook({ id: '', bot, wechat: config.wechat, adminTokens: [], dataDir: config.dataDir, backend }, logger);
 }
 
-const pageFile = (name: string) => readFileSync(new URL(`./channels/web/${name}`, import.meta.url), 'utf8');
-
-/** The official-account webhook for this configuration, or undefined without WECHAT_TOKEN. */
-export function configuredWebhook({ bot, config, logger }: AppOptions): WebhookHandler | undefined {
-  const { token, appId, encodingAESKey, previousEncodingAESKey } = config.wechat;
-  return token ? createWebhookHandler({ token, appId, encodingAESKey, previousEncodingAESKey, bot, logger }) : undefined;
+/** The default account (from the environment) first, then the file's, each webhook built once. */
+function appAccounts(options: AppOptions): AccountApp[] {
+  const { bot, config, logger } = options;
+  const adminTokens = config.adminTokens ?? (config.adminToken ? [{ label: 'admin', token: config.adminToken }] : []);
+  const root: AccountApp = {
+    id: '',
+    bot,
+    title: config.chatTitle,
+    wechat: config.wechat,
+    adminTokens,
+    dataDir: config.dataDir,
+    reloader: options.reloader,
+    backend: options.backend,
+    webhook: options.webhook ?? configuredWebhook(options),
+  };
+  return [root, ...(options.accounts ?? []).map((a) => ({ ...a, webhook: a.webhook ?? accountWebhook(a, logger) }))];
 }
 
 export function createApp(options: AppOptions): Hono {
-  const { bot, config, logger, reloader } = options;
+  const { config, logger } = options;
   const app = new Hono();
-  const page = { html: pageFile('page.html'), css: pageFile('page.css'), js: pageFile('page.js') };
+  const page = chatPages();
+  const accounts = appAccounts(options);
 
   const browserHeaders = secureHeaders({
     contentSecurityPolicy: {
@@ -111,48 +123,25 @@ export function createApp(options: AppOptions): Hono {
   // renders, and the headers cost a tenth of its time per message under load.
   app.use('*', (c, next) => (/^\/wechat(\/|$)/.test(c.req.path) ? next() : browserHeaders(c, next)));
 
-  const limits = clientLimits({ limits: config.limits.clients, trustedProxies: config.limits.trustedProxies });
-  for (const path of ['/', '/page.css', '/page.js', '/api/info']) app.use(path, limits.page);
-  app.use('/api/ask', limits.ask);
-
-  const noCache = { 'Cache-Control': 'no-cache' };
-  app.get('/', (c) => c.html(page.html, 200, noCache));
-  app.get('/page.css', (c) => c.body(page.css, 200, { ...noCache, 'Content-Type': 'text/css; charset=utf-8' }));
-  app.get('/page.js', (c) =>
-    c.body(page.js, 200, { ...noCache, 'Content-Type': 'text/javascript; charset=utf-8' }),
-  );
   app.get('/healthz', (c) => {
     // Degraded storage is a 503 so that monitoring and load balancers see it: the bot still
-    // answers, but sessions and the question log are no longer being kept.
-    const storage = storageOf(bot);
-    return storage === undefined || storage.ok ? c.json({ ok: true }) : c.json({ ok: false, storage }, 503);
+    // answers, but sessions and the question log are no longer being kept. Redis away is not:
+    // every instance shares it, so taking them out of the balancer would stop all answers, and
+    // each answers from local state meanwhile.
+    const redis = options.shared?.status();
+    const degraded = redis && !redis.ok ? { degraded: true, redis } : {};
+    const failing = accounts.flatMap((a) => {
+      const storage = storageOf(a.bot);
+      return storage !== undefined && !storage.ok ? [[a.id, storage] as const] : [];
+    });
+    if (failing.length === 0) return c.json({ ok: true, ...degraded });
+    const perAccount = accounts.length > 1 ? { accounts: Object.fromEntries(failing.map(([id, storage]) => [id === '' ? 'default' : id, storage])) } : {};
+    return c.json({ ok: false, storage: failing[0]![1], ...perAccount, ...degraded }, 503);
   });
-  app.route('/api', createWebApi({ bot, logger, title: chatTitle(bot, config) }));
 
-  const webhook = options.webhook ?? configuredWebhook(options);
-  if (webhook) {
-    app.route('/wechat', createWebhook(webhook));
-  } else {
-    app.all('/wechat', (c) => c.text(WEBHOOK_NOT_CONFIGURED, 503));
-  }
-
-  const adminTokens = config.adminTokens ?? (config.adminToken ? [{ label: 'admin', token: config.adminToken }] : []);
-  if (adminTokens.length > 0) {
-    // Channel tests serve a bot without engine or store: there is nothing to administer then.
-    if (isAdminBot(bot)) {
-      for (const { label, token } of adminTokens) {
-        const weakness = adminTokenWeakness(token);
-        const name = token === config.adminToken ? 'ADMIN_TOKEN' : `ADMIN_TOKENS（${label}）`;
-        if (weakness) {
-          logger.warn({ weakness, label }, `${name} 太容易猜到（${weakness}），请换成至少 20 位的随机串 / ${name} is weak (${weakness}): use a long random string`);
-        }
-      }
-      configureStats(bot.store.log, config.limits.stats);
-      app.use('/admin/api/*', adminAttempts(config, logger));
-      app.route('/admin', createAdmin({ bot, tokens: adminTokens, logger, reloader, dataDir: config.dataDir }));
-      app.get('/admin/', (c) => c.redirect('/admin', 301));
-    } else logger.warn('an admin token is set but this bot has no engine or store: /admin stays off');
-  }
+  // Wrong admin tokens count per address across every account's admin page.
+  const attempts = adminAttempts(config, logger);
+  for (const account of accounts) mountAccount(app, account, { config, logger, page, attempts });
 
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);
@@ -227,10 +216,19 @@ export interface StartServerOptions extends AppOptions {
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { config, logger } = options;
   const http = config.limits.http;
-  // One webhook (one retry cache) behind both paths: node:http takes /wechat, Hono the rest.
+  // One webhook (one retry cache) per account behind both paths: node:http takes /wechat and
+  // /wechat/<id>, Hono the rest.
   const webhook = options.app ? undefined : (options.webhook ?? configuredWebhook(options));
-  const app = options.app ?? createApp({ ...options, webhook });
+  const accounts = options.app ? [] : (options.accounts ?? []).map((a) => ({ ...a, webhook: a.webhook ?? accountWebhook(a, logger) }));
+  const app = options.app ?? createApp({ ...options, webhook, accounts });
   const toWebhook = webhook ? webhookListener(webhook, logger) : undefined;
+  const toAccountWebhook = new Map(accounts.flatMap((a) => (a.webhook ? [[a.id, webhookListener(a.webhook, logger)] as const] : [])));
+  /** The listener of an account's /wechat/<id>, or undefined (Hono then answers). */
+  const accountListener = (url: string | undefined) => {
+    if (toAccountWebhook.size === 0 || url === undefined || !url.startsWith('/wechat/')) return undefined;
+    const query = url.indexOf('?');
+    return toAccountWebhook.get(url.slice(8, query < 0 ? undefined : query));
+  };
   return new Promise((resolve, reject) => {
     const toHono = getRequestListener(app.fetch, { hostname: config.host });
     // Node's defaults held a body trickled a byte at a time for five minutes and slow headers for a
@@ -242,7 +240,11 @@ export function startServer(options: StartServerOptions): Promise<ServerHandle> 
         keepAliveTimeout: http.keepAliveTimeoutMs,
         connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(http.headersTimeoutMs / 10))),
       },
-      (req, res) => (toWebhook && isWebhookPath(req.url) ? toWebhook(req, res) : toHono(req, res)),
+      (req, res) => {
+        if (toWebhook && isWebhookPath(req.url)) return toWebhook(req, res);
+        const account = accountListener(req.url);
+        return account ? account(req, res) : toHono(req, res);
+      },
     );
     server.maxConnections = http.maxConnections;
     limitConnectionsPerAddress(server, http.maxConnectionsPerAddress, config.limits.trustedProxies);

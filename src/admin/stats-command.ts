@@ -1,8 +1,12 @@
-// `gongkai stats [--json] [--days N] [--limit N]`: the question log report in the terminal.
+// `gongkai stats [--json] [--days N] [--limit N] [--account ID]`: the question log report in the
+// terminal.
 //
 // The log is read straight from DATA_DIR/questions.jsonl with the store's own JSON-lines reader
 // and never written: the command may run next to a live server, whose store compacts and appends
-// to the same file. No salt is needed, since the report works on the stored user keys.
+// to the same file. With REDIS_URL set it is read from the Redis stream every instance writes to
+// (in pages), so the report covers all instances. `--account` reports on an account of
+// ACCOUNTS_FILE (its data directory or namespace, its knowledge). No salt is needed, since the
+// report works on the stored user keys.
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Engine } from '../answer/engine.ts';
@@ -12,6 +16,9 @@ import { JsonlFile } from '../store/jsonl-file.ts';
 import { DEFAULT_LOG_MAX_ENTRIES, isLogRecord, QUESTIONS_FILE, recordId, type FeedbackEntry, type LogRecord, type QuestionEntry } from '../store/question-log.ts';
 import { bodyNames } from '../language/body-names.ts';
 import { computeStats, labelEntries, type LabelledStats } from './stats.ts';
+import { DEFAULT_NAMESPACE } from '../accounts.ts';
+import { loadConfig } from '../config.ts';
+import { streamLines } from '../store/redis-stream.ts';
 
 /** What the report is computed from. */
 export interface StatsSource {
@@ -56,10 +63,56 @@ export async function readQuestionLog(
   return { questions, feedback };
 }
 
-async function openDefault(dataDir: string, knowledgeDir: string): Promise<StatsSource> {
+/** The question log from the Redis stream at `key`: the newest `maxEntries`, each id once. */
+export async function readQuestionStream(url: string, key: string, maxEntries = DEFAULT_LOG_MAX_ENTRIES): Promise<{ questions: QuestionEntry[]; feedback: FeedbackEntry[] }> {
+  let records: LogRecord[] = [];
+  const seen = new Set<string>();
+  for await (const line of streamLines(url, key)) {
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isLogRecord(record) || (record.id !== undefined && seen.has(record.id))) continue;
+    if (record.id !== undefined) seen.add(record.id);
+    records.push(record);
+    if (records.length > maxEntries * 1.25) records = records.slice(-maxEntries);
+  }
+  records = records.slice(-maxEntries);
+  return { questions: records.filter((r): r is QuestionEntry => r.type === 'question'), feedback: records.filter((r): r is FeedbackEntry => r.type === 'feedback') };
+}
+
+/** Where the log of the account asked for is kept (ACCOUNTS_FILE and REDIS_URL read as the server reads them). */
+interface LogPlace {
+  dataDir: string;
+  knowledgeDir: string;
+  redis?: { url: string; key: string } | undefined;
+}
+
+function placeOf(account: string | undefined, dataDir: string, knowledgeDir: string): LogPlace {
+  const redisUrl = process.env.REDIS_URL?.trim();
+  const prefix = process.env.REDIS_PREFIX?.trim() || 'gongkai';
+  if (account === undefined) {
+    return { dataDir, knowledgeDir, redis: redisUrl ? { url: redisUrl, key: `${prefix}:${DEFAULT_NAMESPACE}:log` } : undefined };
+  }
+  const config = loadConfig();
+  const found = config.accounts.find((a) => a.id === account);
+  if (!found) {
+    throw new InvalidArgumentError(`ACCOUNTS_FILE 里没有账号 ${account}（有：${config.accounts.map((a) => a.id).join('、') || '无'}）`);
+  }
+  return {
+    dataDir: found.dataDir,
+    knowledgeDir: found.knowledgeDir,
+    redis: config.redis ? { url: config.redis.url, key: `${config.redis.prefix}:${found.namespace}:log` } : undefined,
+  };
+}
+
+async function openDefault(place: LogPlace): Promise<StatsSource> {
+  const { dataDir, knowledgeDir } = place;
   // Logs go to stderr: stdout carries only the report.
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const log = await readQuestionLog(dataDir, logger);
+  const log = place.redis ? await readQuestionStream(place.redis.url, place.redis.key) : await readQuestionLog(dataDir, logger);
   try {
     const kb = await loadKnowledge(knowledgeDir);
     const engine = new Engine(kb);
@@ -93,8 +146,9 @@ export function registerStats(program: Command, options: StatsCommandOptions = {
     .option('--json', '输出一个 JSON 对象')
     .option('--days <n>', '统计最近几天（含今天）', positive(366), 30)
     .option('--limit <n>', '每个列表最多几行', positive(1000), 20)
-    .action(async (opts: { json?: boolean; days: number; limit: number }) => {
-      const source = await (options.open ?? (() => openDefault(dataDir(), knowledgeDir())))();
+    .option('--account <id>', 'ACCOUNTS_FILE 里的一个账号（不写则是默认账号）')
+    .action(async (opts: { json?: boolean; days: number; limit: number; account?: string }) => {
+      const source = await (options.open ?? (() => openDefault(placeOf(opts.account, dataDir(), knowledgeDir()))))();
       try {
         const stats = computeStats(source.questions, source.feedback, {
           now: (options.now ?? Date.now)(),

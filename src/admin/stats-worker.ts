@@ -1,12 +1,14 @@
 // The stats computation in a worker thread (see stats-service.ts): reads the question log from
-// where the running bot keeps it, applies the same retention, computes and posts the report. The
+// where the running bot keeps it (its file, or the Redis stream every instance writes to), applies
+// the same retention, computes and posts the report. The
 // main thread only flushes the log and receives a small result, so /healthz and WeChat's messages
-// never wait for it. The file is read a line at a time and only the newest records retention can
-// keep are held, so the worker's memory is that of the records kept, not of the file.
+// never wait for it. The file is read a line at a time (the stream a page at a time) and only the
+// newest records retention can keep are held, so the worker's memory is that of the records kept.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parentPort } from 'node:worker_threads';
 import { isLogRecord, retainedFrom, type FeedbackEntry, type LogRecord, type LogSource, type QuestionEntry } from '../store/question-log.ts';
+import { streamLines } from '../store/redis-stream.ts';
 import { computeStats, type StatsOptions } from './stats.ts';
 
 export interface StatsJob {
@@ -17,14 +19,20 @@ export interface StatsJob {
   options: StatsOptions & { now: number };
 }
 
-/** The newest records of the file within count and bytes, each id once, oldest first. */
+/** The log's records as JSON lines, oldest first: the file a line at a time, or the stream a page at a time. */
+function linesOf(source: LogSource): AsyncIterable<string> {
+  if (source.kind === 'redis') return streamLines(source.url, source.key);
+  return createInterface({ input: createReadStream(source.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
+
+/** The newest records of the log within count and bytes, each id once, oldest first. */
 async function readRetained(source: LogSource): Promise<{ records: LogRecord[]; sizes: number[]; total: number }> {
   const { maxEntries, maxBytes } = source.retention;
   let records: LogRecord[] = [];
   let sizes: number[] = [];
   let total = 0;
   const seen = new Set<string>();
-  const lines = createInterface({ input: createReadStream(source.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = linesOf(source);
   try {
     for await (const line of lines) {
       if (line.trim() === '') continue;

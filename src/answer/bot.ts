@@ -1,9 +1,10 @@
 import { loadKnowledge, type KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import { openStore, type Store, type StoreLimits } from '../store/data-dir.ts';
+import type { Store, StoreLimits } from '../store/data-dir.ts';
+import { embeddedBackend, type StateBackend } from '../store/backend.ts';
 import { parseSession } from '../store/session-shape.ts';
 import type { Logger } from '../log.ts';
 import { Engine, type EngineOptions, type Session } from './engine.ts';
-import { RateLimiter } from './rate-limit.ts';
+import type { Limiter } from './rate-limit.ts';
 import type { Answer, AskContext, Bot } from './types.ts';
 import { titleOf } from './compose.ts';
 
@@ -20,6 +21,8 @@ export interface BotOptions {
   readingCache?: number;
   /** Bounds of the sessions and the question log (config.ts: STORE_* and LOG_* variables). */
   store?: StoreLimits | undefined;
+  /** Where sessions, the log and the per-user limit live: the embedded files (default) or Redis. */
+  backend?: StateBackend | undefined;
 }
 
 export interface RunningBot extends Bot {
@@ -37,9 +40,10 @@ export async function createBot(options: BotOptions): Promise<RunningBot> {
   for (const f of kb.findings) {
     if (f.level === 'error') options.logger.error({ document: f.document, location: f.location }, f.message);
   }
-  const store = await openStore<Session>(options.dataDir, { ...options.store, logger: options.logger, salt: options.salt, now, validateSession: parseSession });
+  const backend = options.backend ?? embeddedBackend(now);
+  const store = await backend.openStore<Session>(options.dataDir, { ...options.store, logger: options.logger, salt: options.salt, now, validateSession: parseSession });
   const today = () => new Date(now());
-  const limiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? 20, 60_000, now);
+  const limiter = options.rateLimit === false ? null : backend.limiter('user', options.rateLimit ?? 20, 60_000);
   const engineOptions: EngineOptions = options.readingCache === undefined ? {} : { readingCache: options.readingCache };
   const engine = (base: KnowledgeBase) => new Engine(base, today, undefined, engineOptions);
   return new CoreBot(engine(kb), engine, store, options.logger, limiter);
@@ -51,7 +55,7 @@ class CoreBot implements RunningBot {
     private readonly engineFor: (kb: KnowledgeBase) => Engine,
     readonly store: Store<Session>,
     private readonly logger: Logger,
-    private readonly limiter: RateLimiter | null,
+    private readonly limiter: Limiter | null,
   ) {}
 
   get title(): string {
@@ -68,14 +72,18 @@ class CoreBot implements RunningBot {
 
   async answer(text: string, user: string, context: AskContext = {}): Promise<Answer> {
     const channel = context.channel ?? 'unknown';
-    if (this.limiter && !this.limiter.allow(user)) {
+    // Both asked before either is awaited: a shared store answers them in one round trip.
+    const hit = this.limiter?.hit(user) ?? 0;
+    const stored = this.store.sessions.get(user);
+    const wait = typeof hit === 'number' ? hit : await hit;
+    if (this.limiter && wait > 0) {
       // Refused politely and logged, never dropped in silence.
-      const wait = this.limiter.retryAfter(user);
       const answer: Answer = { reply: `您发送得太快了，请 ${wait} 秒后再问。每人每分钟最多 ${this.limiter.max} 条。`, answered: false, intent: 'rate-limited', confidence: 1, sources: [] };
       this.store.log.append({ channel, userId: user, question: text, intent: answer.intent, entry: null, confidence: 1, answered: false });
       return answer;
     }
-    const { answer, session } = this.current.respond(String(text ?? ''), this.store.sessions.get(user));
+    // A shared store answers after a round trip; the embedded one at once, costing no extra turn.
+    const { answer, session } = this.current.respond(String(text ?? ''), stored instanceof Promise ? await stored : stored);
     if (answer.intent === 'feedback') {
       const recorded = this.store.log.feedback(user, /没|无|不/.test(text) ? 'useless' : 'useful');
       if (!recorded) answer.reply = '还没有可以评价的回答。请先提问，我回答后再回复“有用”或“没用”。';
@@ -90,7 +98,9 @@ class CoreBot implements RunningBot {
         answered: answer.answered,
       });
     }
-    this.store.sessions.set(user, session);
+    // Awaited when shared, so that the resident's next message finds it on whichever instance.
+    const write = this.store.sessions.set(user, session);
+    if (write) await write;
     return answer;
   }
 
@@ -100,11 +110,13 @@ class CoreBot implements RunningBot {
 
   async menu(key: string, user: string, context: AskContext = {}): Promise<Answer> {
     // A menu key names a guide topic ("apply"); any other key is taken as a question.
-    const reply = this.current.respondTo(`guide:${key}`, this.store.sessions.get(user));
+    const stored = this.store.sessions.get(user);
+    const reply = this.current.respondTo(`guide:${key}`, stored instanceof Promise ? await stored : stored);
     if (!reply) return this.answer(key, user, context);
     const { answer, session } = reply;
     this.store.log.append({ channel: context.channel ?? 'unknown', userId: user, question: `[菜单] ${key}`, intent: answer.intent, entry: answer.entry ?? null, confidence: answer.confidence, answered: answer.answered });
-    this.store.sessions.set(user, session);
+    const write = this.store.sessions.set(user, session);
+    if (write) await write;
     return answer;
   }
 
@@ -118,3 +130,4 @@ class CoreBot implements RunningBot {
     this.logger.debug('bot closed');
   }
 }
+

@@ -124,11 +124,46 @@ function pointsAfter(passages: Passage[], i: number): string[] {
   return points;
 }
 
+/**
+ * A section made only of headed passages ("一、主要做法": （一）…（五）) is also answered as a whole,
+ * by the list of its headings: "主要做法有哪几条", then "第一条具体点". The entry's passage is the
+ * section's first, with its text left out (the list is the answer).
+ */
+function sectionEntry(passages: Passage[], i: number, tok: Tokenizer): Entry | null {
+  const first = passages[i]!;
+  const before = passages[i - 1];
+  if (!first.heading || !first.section || (before && before.section === first.section && before.year === first.year)) return null;
+  const points: string[] = [];
+  for (const p of passages.slice(i)) {
+    if (p.section !== first.section || p.year !== first.year || !p.heading) break;
+    points.push(p.heading);
+  }
+  if (points.length < 2) return null;
+  const label = bareLabel(first.section);
+  return {
+    id: `passage:${first.section.slice(0, 2)}|section`,
+    kind: 'passage',
+    question: `${label}有哪几条（${label}）`,
+    keys: [tok.words(label)],
+    parts: tok.terms(`${label}；${points.join('；')}`),
+    context: tok.terms(first.section),
+    passages: [{ ...first, heading: '', text: '' }],
+    points,
+  };
+}
+
 function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
   const byHeading = groupBy(passages, (p) => `${p.section.slice(0, 2)}|${p.heading}|${p.text.slice(0, 12)}`);
   const entries: Entry[] = [];
+  const sections = new Map<string, Entry>();
+  passages.forEach((_, i) => {
+    const section = sectionEntry(passages, i, tok);
+    if (section && !sections.has(section.id)) sections.set(section.id, section);
+  });
   for (const [key, list] of byHeading) {
     const first = list[0]!;
+    const section = sections.get(`passage:${first.section.slice(0, 2)}|section`);
+    if (section && !entries.includes(section)) entries.push(section);
     const points = pointsAfter(passages, passages.indexOf(first));
     const heading = first.heading.replace(/[。.]$/, '') || bareLabel(first.section);
     entries.push({

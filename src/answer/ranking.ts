@@ -211,7 +211,9 @@ export class Ranker {
 
   rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {
     // A table row and a narrative figure are the same kind of answer to "微博呢".
-    const hits = this.index.search([...terms], 12, this.thresholds.answer);
+    // A follow-up's lean can lift an entry from far down ("网站呢" after a figure: the figure
+    // of the portal scores below a dozen passages that mention the portal): take more of them.
+    const hits = this.index.search([...terms], lean ? 32 : 12, this.thresholds.answer);
     for (let i = 0; i < hits.length; i++) {
       const h = hits[i]!;
       hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
@@ -258,7 +260,8 @@ export class Ranker {
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
       case 'passage':
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
+        // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0);
     }
   }
 
@@ -328,7 +331,8 @@ export class Ranker {
     const covered = new Set(naming(top));
     for (const h of hits) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;
-      if (!holdsFigures(h.entry) || h.score < this.thresholds.suggest) continue;
+      // Rows of the same kind: "三个加起来" names no table row ("（七）总计") among channel figures.
+      if (!holdsFigures(h.entry) || h.entry.kind !== first.kind || h.score < this.thresholds.suggest) continue;
       const own = naming(h).filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);

@@ -50,6 +50,11 @@ export class StatisticComposer {
     return this.columnTerms(column).some((t) => askedTerms.has(t)) || (!!money && /金额/.test(column));
   }
 
+  /** The columns the question names of these rows, as a set (see `askedColumns`). */
+  askedSet(entries: Entry[], u: Pick<Reading, 'terms'> & Partial<Pick<Reading, 'cues'>>): Set<string> {
+    return new Set(this.askedColumns(entries, u).split('|').filter(Boolean));
+  }
+
   /** The figures of one or more rows for the year(s) asked, or null when a year is not recorded. */
   compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues' | 'unit'>>, note: string): Composed | null {
     const stats = new Figures(entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? [this.indexed(e.stats)] : [])));

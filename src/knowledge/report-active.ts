@@ -4,9 +4,12 @@
 // formats (a header cut short, repeated or unknown is no column), and a row whose cells cannot be
 // fitted to the columns without guessing records nothing and says so.
 import type { Finding, ReportStat } from './types.ts';
-import { ARTICLE, canonLabel, type Cell } from './report-text.ts';
+import { ARTICLE, canonArticle, type Cell } from './report-text.ts';
+import { agreeing, runReadings } from './report-runs.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
-import { articleOfRows, isCutColumn, isHeaderWord, isKnownColumn, labelKey, withoutNotes } from './report-labels.ts';
+import {
+  articleOfRows, formatColumns, headerFormat, isCutColumn, isHeaderWord, isKnownColumn, labelKey, withoutNotes, type Format,
+} from './report-labels.ts';
 
 export interface TableContext {
   section: string;
@@ -15,6 +18,8 @@ export interface TableContext {
   findings: Finding[];
   /** True when the table is the last thing in the text: its last row may be cut off. */
   endsText?: boolean;
+  /** The report's year and the formats whose column words it uses, to place a table without header. */
+  report?: { year: number | null; formats: Format[] };
 }
 
 export function warn(ctx: TableContext, line: number, message: string, level: Finding['level'] = 'warning'): void {
@@ -44,7 +49,7 @@ export function isArticleCell(c: Cell): boolean {
   return ARTICLE.test(s) || CUT_ARTICLE.test(s);
 }
 
-const isFigure = (c: Cell): boolean => c.kind === 'number' || c.kind === 'na' || c.kind === 'bad';
+const isFigure = (c: Cell): boolean => c.kind === 'number' || c.kind === 'na' || c.kind === 'bad' || c.kind === 'run';
 
 function lastTextIndex(cells: Cell[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (cells[i]?.kind === 'text') return i;
@@ -64,7 +69,7 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
   const markerCell = cells[mi];
   if (!markerCell) return;
   const full = ARTICLE.exec(labelKey(markerCell.text));
-  let article: string | null = full ? canonLabel(full[0]) : null;
+  let article: string | null = full ? canonArticle(full[0]) : null;
   const bodyRows: Row[] = [];
   let skipped = false;
   for (const r of rows) {
@@ -112,13 +117,9 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
     }
     data.push({ label: label === '' ? null : label, values: after, line: r.line });
   }
-  const columns = mergeFragments(header.filter((t) => labelKey(t) !== '信息内容'), null).map((c) => withoutNotes(c, true));
+  let columns = mergeFragments(header.filter((t) => labelKey(t) !== '信息内容'), null).map((c) => withoutNotes(c, true));
   const where = article ?? '第二十条表格';
   if (data.length === 0) return;
-  if (columns.length === 0) {
-    warn(ctx, data[0]?.line ?? 0, `${where}缺少表头（“信息内容”及各列名称），表中数字未记录`);
-    return;
-  }
   if (article === null) {
     article = articleOfRows(data.map((d) => d.label ?? ''));
     if (article === null) {
@@ -127,13 +128,31 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
     }
     warn(ctx, data[0]?.line ?? 0, `表格的“第二十条第（X）项”标题缺失或不完整，按行名（${data.map((d) => d.label).filter(Boolean).join('、')}）认定为${article}`, 'info');
   }
-
-  // Which columns are columns: cut short, repeated or unknown ones are not.
-  const keys = columns.map((c) => labelKey(withoutNotes(c)));
-  const readable = columns.map((c, j) => isKnownColumn(c) && keys.indexOf(keys[j] as string) === j && keys.lastIndexOf(keys[j] as string) === j);
-  const bad = columns.filter((_, j) => !readable[j]);
-  if (bad.length > 0) {
-    warn(ctx, data[0]?.line ?? 0, `${article}的表头“${bad.join('”“')}”不完整、重复或不是该表的列，其下的数字未记录`);
+  let readable: boolean[];
+  if (columns.length === 0) {
+    const assumed = assumedColumns(article, data, ctx);
+    if (assumed === null) {
+      warn(ctx, data[0]?.line ?? 0, `${where}缺少表头（“信息内容”及各列名称），无法确定是哪一年格式的列，表中数字未记录`);
+      return;
+    }
+    columns = assumed.columns;
+    readable = columns.map(() => true);
+    warn(ctx, data[0]?.line ?? 0, `${article}缺少表头；按各行的格数${assumed.why}，认定为 ${assumed.format} 年格式，按其标准列（${columns.join('、')}）读取`, 'info');
+  } else {
+    // Which columns are columns: cut short, repeated or unknown ones are not, unless the
+    // header as a whole is a format's and an odd one is an abbreviation of its column there.
+    const keys = columns.map((c) => labelKey(withoutNotes(c)));
+    const unique = (j: number): boolean => keys.indexOf(keys[j] as string) === j && keys.lastIndexOf(keys[j] as string) === j;
+    const fit = headerFormat(columns, article);
+    readable = columns.map((c, j) => unique(j) && (isKnownColumn(c) || fit?.abbreviated[j] === true));
+    const odd = columns.filter((_, j) => readable[j] && fit?.abbreviated[j] === true);
+    if (odd.length > 0) {
+      warn(ctx, data[0]?.line ?? 0, `${article}的表头“${odd.join('”“')}”是 ${fit?.format} 年格式该位置的列（${(formatColumns(fit?.format ?? '2021', article) ?? []).join('、')}）的简写，按所印表头记录`, 'info');
+    }
+    const bad = columns.filter((_, j) => !readable[j]);
+    if (bad.length > 0) {
+      warn(ctx, data[0]?.line ?? 0, `${article}的表头“${bad.join('”“')}”不完整、重复或不是该表的列，其下的数字未记录`);
+    }
   }
 
   const k = columns.length;
@@ -146,12 +165,28 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
       return;
     }
     const item = withoutNotes(row.label);
+    const printed = values.map((c) => c.raw || '空').join('、');
+    let agreed: (Cell | undefined)[] | null = null;
+    if (values.some((c) => c.kind === 'run')) {
+      // Cells run together: split into k cells where that can be done one way only.
+      const readings = runReadings(values, k);
+      if (readings === null || readings.length === 0) {
+        warn(ctx, row.line, `${article}“${item}”一行的数字连在一起（${printed}），${readings === null ? '拆法太多' : '无法拆成表头的 ' + k + ' 列'}，未记录`);
+        return;
+      }
+      if (readings.length === 1) {
+        values = readings[0] as Cell[];
+        warn(ctx, row.line, `${article}“${item}”一行的数字连在一起（${printed}），按表头 ${k} 列只有一种拆法：${values.map((c) => c.text).join('、')}`, 'info');
+      } else {
+        agreed = columns.map((_, j) => agreeing(readings.map((r) => r[j])));
+      }
+    }
     const cut = ctx.endsText && index === data.length - 1 && values.length < k;
-    const fitted: (Cell | null | undefined)[] = values.length === k ? values.slice()
+    const fitted: (Cell | null | undefined)[] = agreed ?? (values.length === k ? values.slice()
       : values.length > k ? fitCells(values, k, true, false)
       : cut ? [...values, ...new Array<undefined>(k - values.length).fill(undefined)]
-      : new Array<undefined>(k).fill(undefined);
-    if (values.length < k && !cut) {
+      : new Array<undefined>(k).fill(undefined));
+    if (agreed === null && values.length < k && !cut) {
       warn(ctx, row.line, `${article}“${item}”一行有 ${values.length} 个数据格，表头有 ${k} 列（${columns.join('、')}），无法确定各数字所属的列，未记录`);
       return;
     }
@@ -180,8 +215,41 @@ export function parseArticleTable(rows: Row[], ctx: TableContext): void {
       record(ctx, article, item, null, column, cell, cell.num.value, cell.num.unit ?? unitFromColumn(column), cell.line);
     });
     if (unsure.length > 0) {
-      warn(ctx, row.line, `${article}“${item}”一行的 ${unsure.join('、')} 列无法确定读数（${values.map((c) => c.raw || '空').join('、')}），未记录`);
+      warn(ctx, row.line, `${article}“${item}”一行的 ${unsure.join('、')} 列无法确定读数（${printed}），未记录`);
     }
   });
   if (blanks.length > 0) warn(ctx, data[0]?.line ?? 0, `${article}中空白的格按 0 计：${[...new Set(blanks)].join('、')}`, 'info');
+}
+
+/**
+ * The standard columns of a table printed without its header, when its format is certain: the
+ * article's table has that many columns in one format only (（五）, （六）, （八）: 3, 3, 2 in
+ * 2019 and 1 in 2021), or for （一）, whose tables have three columns in both, the row 行政规范性
+ * 文件 (2021) or 规范性文件 (2019) says which. The format must also be one the report's year
+ * allows (2019 up to the 2021 reports, 2021 from them) and one whose column words the report
+ * uses when it uses any. Every row with figures must have exactly that many cells.
+ */
+function assumedColumns(article: string, data: DataRow[], ctx: TableContext): { format: Format; columns: string[]; why: string } | null {
+  const counts = new Set(data.filter((d) => d.values.some(isFigure)).map((d) => {
+    let n = d.values.length;
+    while (n > 0 && d.values[n - 1]?.kind === 'blank') n--;
+    return n;
+  }));
+  if (counts.size !== 1 || data.some((d) => d.values.some((c) => c.kind === 'run'))) return null;
+  const n = [...counts][0] as number;
+  const year = ctx.report?.year ?? null;
+  const seen = ctx.report?.formats ?? [];
+  const labels = data.map((d) => labelKey(withoutNotes(d.label ?? '')));
+  const byRows: Format | null = labels.some((l) => /^行政规范性(?:文件|档案)$/.test(l)) ? '2021'
+    : labels.some((l) => /^规范性(?:文件|档案)$/.test(l)) ? '2019' : null;
+  const fits = (['2019', '2021'] as const).filter((f) => {
+    if ((formatColumns(f, article) ?? []).length !== n) return false;
+    if (year !== null && (f === '2019' ? year > 2021 : year < 2021)) return false;
+    if (seen.length > 0 && !seen.includes(f)) return false;
+    return n !== 3 || !/（一）/.test(article) || byRows === f;
+  });
+  if (fits.length !== 1) return null;
+  const format = fits[0] as Format;
+  const why = /（一）/.test(article) ? `（${n} 格）和行名` : `（${n} 格）`;
+  return { format, columns: formatColumns(format, article) ?? [], why };
 }

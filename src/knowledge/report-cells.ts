@@ -12,6 +12,7 @@
 // Rows are then rebuilt from the cells: a label after figures starts a new row.
 import { lineShape, makeCell, nfkc, type Cell } from './report-text.ts';
 import { groupRows, type Row } from './report-rows.ts';
+import { unglueAll } from './report-runs.ts';
 
 export interface RegionLine {
   raw: string;
@@ -94,7 +95,7 @@ function joinLines(s: string): string {
   return out;
 }
 
-const isNumberish = (c: Cell): boolean => c.kind === 'number' || c.kind === 'na' || c.kind === 'bad';
+const isNumberish = (c: Cell): boolean => c.kind === 'number' || c.kind === 'na' || c.kind === 'bad' || c.kind === 'run';
 
 function lineCells(lines: RegionLine[]): Cell[] {
   // Content lines (a line of spaces is an empty cell as printed) and the line breaks before each.
@@ -147,9 +148,12 @@ function lineCells(lines: RegionLine[]): Cell[] {
 export function regionRows(lines: RegionLine[]): Row[] {
   const mode = modeOf(lines);
   if (mode === 'tabs') {
-    return groupRows(lines.filter((l) => !isEmpty(l.raw)).map((l) => ({ shape: lineShape(l.raw, l.line), line: l.line })));
+    return groupRows(lines.filter((l) => !isEmpty(l.raw)).map((l) => {
+      const shape = lineShape(l.raw, l.line);
+      return { shape: shape.mode === 'skip' ? shape : { ...shape, cells: unglueAll(shape.cells) }, line: l.line };
+    }));
   }
-  const cells = mode === 'pipes' ? pipeCells(lines) : lineCells(lines);
+  const cells = unglueAll(mode === 'pipes' ? pipeCells(lines) : lineCells(lines));
   return groupRows([{ shape: { mode: 'cell', cells }, line: cells[0]?.line ?? lines[0]?.line ?? 0 }]);
 }
 

@@ -2,19 +2,47 @@
 // headings, and the figures stated in sentences ("共发布信息 1000 条").
 import type { ReportPassage, ReportStat } from './types.ts';
 import { canonLabel, chineseYearDigits, nfkc, squash, stripMarkdown } from './report-text.ts';
+import { simplified } from './report-labels.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Title.
 
-const REPORT_TITLE = /^(.*?)((?:19|20)\d{2})年度?(.*报告.*)$/;
+const REPORT_TITLE = /^(.*?)((?:19|20)\d{2})年度?(.*(?:报告|年报).*)$/;
 const PUNCT = /[，,。；;：:！!？?《》〈〉“”"'（）()【】[\]、|]/;
 
 /** A body's name: short, no punctuation, no digits ("某某县人民政府", "区统计局"). */
 function looksLikeBody(s: string): boolean {
-  return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/\d/.test(s) && !/报告$/.test(s);
+  // No Latin letters either: a mirror puts its host name before the body ("puroview.com东城街道").
+  return s.length >= 2 && s.length <= 40 && !PUNCT.test(s) && !/[\dA-Za-z]/.test(s) && !/报告$/.test(s);
 }
 
 const OPENING_YEAR = /^((?:19|20)\d{2})年度?(?:[,，]|(?=[我本全在]))/;
+
+// The report saying what it is: "现公布某某局2023年政府信息公开工作年度报告", "现将我局2020年度政府
+// 信息公开情况报告如下", "由某某局办公室编制的2024年度…", "向社会公布2021年本级…年度报告".
+const STATEMENT = /(?:公布|发布|(?:现|特|向社会)公开|编制|现将|特将|现就)的?((?:(?!报告|年度)[^，,。；;：:《》]){0,30}?)((?:19|20)\d{2})年度?(?:本级|本单位|本机关|本部门)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:情况)?(?:年度)?(?:工作)?(?:报告|年报)/g;
+// The period the figures cover: "统计期限为2023年1月1日…", "数据统计时限为…", "所列统计数据时间范围为…".
+const PERIOD = /(?:统计|数据)[^。；;\d]{0,12}?(?:期限|时限|时段|时间范围|期间|区间)[^。；;\d]{0,6}?((?:19|20)\d{2})年0?1月0?1日/g;
+/** "我局", "本镇": the report speaking of itself, not a name. */
+const SELF = /^(?:我|本|该)/;
+
+/**
+ * The first match of a statement that is the report's own: not inside the title of a document
+ * it cites ("根据《关于做好2020年政府信息公开年度报告编制和发布工作的通知》", whose year may differ).
+ */
+function ownStatement(re: RegExp, t: string): RegExpExecArray | null {
+  re.lastIndex = 0;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    let depth = 0;
+    for (let i = 0; i < m.index; i++) {
+      const ch = t[i];
+      if (ch === '《') depth++;
+      else if (ch === '》' && depth > 0) depth--;
+    }
+    if (depth === 0) return m;
+  }
+  return null;
+}
 // The body as the subject of the opening sentence: a name ending in a kind of office, not
 // "我局" / "全镇" / "在…".
 // The body as the subject of the opening sentence: a name ending in a kind of office, not
@@ -23,6 +51,15 @@ const OPENING_YEAR = /^((?:19|20)\d{2})年度?(?:[,，]|(?=[我本全在]))/;
 const OPENING_BODY_STRONG = /^(?![我本全在各今该])([\u4e00-\u9fff]{2,24}?(?:人民政府|办事处|委员会|管委会|局|委|办公室|中心|厅|署|辦事處|委員會))(?=[\u4e00-\u9fff])/;
 const OPENING_BODY_WEAK = /^(?![我本全在各今该])([\u4e00-\u9fff]{1,12}?(?:街道|镇|乡|鎮|鄉|办|院|所|站|队|馆))(?=[\u4e00-\u9fff])/;
 const OPENING_BODY = { exec: (t: string) => OPENING_BODY_STRONG.exec(t) ?? OPENING_BODY_WEAK.exec(t) };
+
+/** "2022年某某委员会信息公开年报": the body before 信息公开 (a trailing 政府 belongs to 政府信息公开). */
+function bodyBefore(rest: string): string | null {
+  const m = /^(.{2,40}?)信息公开/.exec(rest);
+  if (!m) return null;
+  let name = m[1] ?? '';
+  if (name.endsWith('政府') && !name.endsWith('人民政府')) name = name.slice(0, -2);
+  return looksLikeBody(name) && !SELF.test(name) ? name : null;
+}
 
 export interface Title {
   year: number | null;
@@ -37,17 +74,24 @@ export interface Title {
  * "现公布XX2023年…报告" and "统计期限为2024年1月1日…" in the opening text.
  */
 export function readTitle(titleLines: { raw: string; line: number }[], opening: { raw: string; line: number }[]): Title {
-  const candidates = titleLines.map((l) => ({ text: chineseYearDigits(squash(l.raw.slice(0, 300))), line: l.line }));
+  // Matched in simplified characters ("…年度報告"); names are cut from the print where the two align.
+  const candidates = titleLines.map((l) => {
+    const text = chineseYearDigits(squash(l.raw.slice(0, 300)));
+    return { text, key: simplified(text), line: l.line };
+  });
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i];
     if (!c) continue;
-    const m = REPORT_TITLE.exec(c.text);
+    const m = REPORT_TITLE.exec(c.key);
     if (!m || !/信息公开|年度报告|工作报告/.test(m[3] ?? '')) continue;
+    const printed = (found: string, at: number): string => (c.key.length === c.text.length ? c.text.slice(at, at + found.length) : found);
     const year = Number(m[2]);
     let body: string | null = null;
     // "某某局关于2021年度…报告": the body is what comes before 关于.
-    const prefix = (m[1] ?? '').replace(/^关于/, '').replace(/关于$/, '');
+    const prefix = printed(m[1] ?? '', 0).replace(/^(?:关于|關於)/, '').replace(/(?:关于|關於)$/, '');
+    const named = bodyBefore(m[3] ?? '');
     if (looksLikeBody(prefix)) body = prefix;
+    else if (prefix === '' && named !== null) body = printed(named, m[0].length - (m[3] ?? '').length);
     else if (prefix === '') {
       for (let j = i - 1; j >= 0; j--) {
         const above = candidates[j]?.text ?? '';
@@ -64,15 +108,25 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
   let leadYear: number | null = null;
   let leadBody: string | null = null;
   let leadLine: number | null = null;
-  for (const l of opening) {
-    const t = chineseYearDigits(squash(l.raw.slice(0, 2000)));
-    const pub = /(?:公布|发布|编制)([^，,。；;：:]{2,30}?)((?:19|20)\d{2})年度?政府信息公开(?:工作)?(?:年度)?报告/.exec(t);
+  // The title lines too: a short "统计期限自2024年1月1日起至…止" line is no paragraph.
+  for (const l of [...titleLines, ...opening]) {
+    const printed = chineseYearDigits(squash(l.raw.slice(0, 2000)));
+    // Matched in simplified characters; a body is cut from the print where the two align.
+    const t = simplified(printed);
+    const cut = (m: RegExpExecArray, group: number): string => {
+      const found = m[group] ?? '';
+      if (t.length !== printed.length) return found;
+      const at = m.index + m[0].indexOf(found);
+      return printed.slice(at, at + found.length);
+    };
+    const pub = ownStatement(STATEMENT, t);
     if (pub && year === null) {
       year = Number(pub[2]);
-      if (looksLikeBody(pub[1] ?? '')) body = pub[1] ?? null;
+      const named = cut(pub, 1);
+      if (looksLikeBody(named) && !SELF.test(named)) body = named;
       line = l.line;
     }
-    const period = /统计期限(?:为|自|是|从)?((?:19|20)\d{2})年1月1日/.exec(t);
+    const period = ownStatement(PERIOD, t);
     if (period && year === null) {
       year = Number(period[1]);
       line = l.line;
@@ -84,7 +138,7 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
         leadYear = Number(lead[1]);
         leadLine = l.line;
       }
-      const named: RegExpExecArray | null = leadBody === null ? OPENING_BODY.exec(t.slice(lead[0].length)) : null;
+      const named: RegExpExecArray | null = leadBody === null ? OPENING_BODY.exec(printed.slice(lead[0].length)) : null;
       if (named && looksLikeBody(named[1] ?? '')) leadBody = named[1] ?? null;
     }
   }
@@ -96,9 +150,9 @@ export function readTitle(titleLines: { raw: string; line: number }[], opening: 
   // A title without the year: "某某街道办事处政府信息公开工作年度报告".
   if (body === null && year !== null) {
     for (const c of candidates) {
-      const m = /^(.{2,40}?)(?:政府信息公开)?(?:工作)?年度报告$/.exec(c.text);
+      const m = /^(.{2,40}?)(?:政府信息公开)?(?:工作)?年度报告$/.exec(c.key);
       if (m && looksLikeBody(m[1] ?? '')) {
-        body = m[1] ?? null;
+        body = c.key.length === c.text.length ? c.text.slice(0, (m[1] ?? '').length) : m[1] ?? null;
         break;
       }
     }

@@ -5,13 +5,14 @@
 import type { Finding, ParsedReport, ReportStat } from './types.ts';
 import {
   ARTICLE, ROW_MARKER, TABLE_NOTE,
-  canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripMarkdown, type LineShape,
+  canonLabel, chineseNumber, isPageNumber, lineShape, nfkc, splitLines, squash, stripGlosses, stripMarkdown, type LineShape,
 } from './report-text.ts';
 import { type Row } from './report-rows.ts';
 import { regionRows, type RegionLine } from './report-cells.ts';
 import { isArticleCell, parseArticleTable, type TableContext } from './report-active.ts';
 import { parseRequestTable, parseReviewTable } from './report-tables.ts';
-import { labelKey, withoutNotes } from './report-labels.ts';
+import { formatsInText, labelKey, withoutNotes } from './report-labels.ts';
+import { sourceLines } from './report-stream.ts';
 import { ParagraphBuilder, narrativeFigures, readTitle, subHeading } from './report-narrative.ts';
 
 export { canonLabel } from './report-text.ts';
@@ -34,13 +35,28 @@ const SECTION_WORDS: Record<number, RegExp> = {
   6: /其他|需要报告/,
 };
 
+// The national format's section titles, for headings printed without their number.
+const UNNUMBERED: Array<[number, RegExp]> = [
+  [1, /^(?:政府信息公开(?:工作)?)?总体情况$/],
+  [2, /^(?:行政机关)?主动公开政府信息(?:的)?情况$/],
+  [3, /^(?:行政机关)?收到和处理政府信息公开申请(?:的)?情况$/],
+  [4, /^因?政府信息公开(?:工作)?(?:被申请)?行政复议[、和及]?(?:提起)?行政诉讼(?:的)?情况$/],
+  [5, /^(?:政府信息公开工作)?存在的主要问题及改进情况$/],
+  [6, /^其他需要报告的事项$/],
+];
+
 /** "### 一、主要做法", "## **六、其他需要报告的事项**", "四 政府信息公开行政复议…" — numbered past `current`. */
 export function sectionHeading(raw: string, current: number): SectionHeading | null {
   if (raw.includes('\t') || /[|｜]/.test(raw)) return null;
   if (raw.length > 200) return null;
   const text = nfkc(stripMarkdown(raw)).trim();
   const m = /^第?([一二三四五六七八九十]{1,2})(部分)?\s*([、.:]|\s)?\s*(\S.*)$/.exec(text);
-  if (!m) return null;
+  if (!m) {
+    // A standard section title printed without its number ("主动公开政府信息情况").
+    const key = labelKey(text);
+    const hit = UNNUMBERED.find(([, re]) => re.test(key));
+    return hit && hit[0] > current ? { num: hit[0], title: stripMarkdown(raw).replace(/\s+/g, '') } : null;
+  }
   const num = chineseNumber(m[1] ?? '');
   if (num === null || num <= current || num > 10) return null;
   const title = labelKey(m[4] ?? '');
@@ -90,6 +106,11 @@ function opensTable(raw: string, no: number): boolean {
 }
 
 const SECTION_TABLE: Record<number, TableKind> = { 2: 'active', 3: 'requests', 4: 'review' };
+const TABLE_SECTION: Record<TableKind, [number, string]> = {
+  active: [2, '二、主动公开政府信息情况'],
+  requests: [3, '三、收到和处理政府信息公开申请情况'],
+  review: [4, '四、政府信息公开行政复议、行政诉讼情况'],
+};
 
 function parseTables(lines: RegionLine[], sectionNum: number, ctx: TableContext): void {
   interface Segment { kind: TableKind | null; rows: Row[]; header: boolean }
@@ -118,6 +139,16 @@ function parseTables(lines: RegionLine[], sectionNum: number, ctx: TableContext)
     const rows = seg.rows;
     if (rows.length === 0) return;
     const segCtx: TableContext = { ...ctx, endsText: ctx.endsText && i === segments.length - 1 };
+    // A table under another section's heading, or under none (the heading was not printed):
+    // its figures belong to the section the table is, named as the national format names it.
+    const own = seg.kind === null ? undefined : TABLE_SECTION[seg.kind];
+    if (own && own[0] !== sectionNum) {
+      segCtx.section = own[1];
+      ctx.findings.push({
+        level: 'info', document: ctx.document, location: `第 ${rows[0]?.line ?? 0} 行（${ctx.section || '文首'}）`,
+        message: `这个表格前没有它所属部分的标题，表中数字按“${own[1]}”记录`,
+      });
+    }
     if (seg.kind === 'active') parseArticleTable(rows, segCtx);
     else if (seg.kind === 'requests') parseRequestTable(rows, segCtx);
     else if (seg.kind === 'review') parseReviewTable(rows, segCtx);
@@ -154,16 +185,20 @@ function detectFormat(stats: ReportStat[]): ParsedReport['format'] {
   return 'unknown';
 }
 
-function parseInto(text: string, document: string, out: ParsedReport): void {
-  const lines = splitLines(text);
+function parseInto(source: string, document: string, out: ParsedReport): void {
   const finding = (level: Finding['level'], location: string, message: string): void => {
     out.findings.push({ level, document, location, message });
   };
+  const { text, removed } = stripGlosses(source);
+  if (removed > 0) finding('info', '全文', `文本中夹有 ${removed} 处拼音注音（如“項(xiàng)”，转载网站所加），读取时已略去`);
+  const src = splitLines(text);
+  // Tables flattened into one line are cut into one line per cell (report-stream.ts).
+  const lines = sourceLines(src);
 
   // Running heads: a title-like line printed again on every page of a PDF.
   const counts = new Map<string, number>();
   const firstSeen = new Map<string, number>();
-  lines.forEach((raw, idx) => {
+  src.forEach((raw, idx) => {
     if (raw.length > 120) return;
     const s = squash(raw);
     if (s.length < 8 || s.length > 80 || !/报告|報告/.test(s)) return;
@@ -176,15 +211,15 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   let i = 0;
   const titleLines: { raw: string; line: number }[] = [];
   for (; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
+    const raw = lines[i]?.raw ?? '';
     if (squash(raw) === '') continue;
-    if (sectionHeading(raw, 0) || isNarrative(raw) || titleLines.length >= 15) break;
-    titleLines.push({ raw, line: i + 1 });
+    if (sectionHeading(raw, 0) || isNarrative(raw) || opensTable(raw, 0) || titleLines.length >= 15) break;
+    titleLines.push({ raw, line: lines[i]?.line ?? i + 1 });
   }
   const opening: { raw: string; line: number }[] = [];
   for (let j = i; j < lines.length && opening.length < 20; j++) {
-    const raw = lines[j] ?? '';
-    if (squash(raw) !== '') opening.push({ raw, line: j + 1 });
+    const raw = lines[j]?.raw ?? '';
+    if (squash(raw) !== '') opening.push({ raw, line: lines[j]?.line ?? j + 1 });
   }
   const title = readTitle(titleLines, opening);
   out.year = title.year;
@@ -199,13 +234,17 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   if (out.year === null) finding('warning', '文首', '未能从标题或正文开头读出报告年度（如“2019 年政府信息公开工作年度报告”）');
   if (out.body === null) finding('warning', title.line ? `第 ${title.line} 行` : '文首', '未能从标题读出发布报告的机关名称');
 
+  // Which formats' column words the report uses: a table printed without header may be read
+  // by a format's standard columns only when the report uses that format (report-active.ts).
+  const formats = formatsInText(src);
+
   // Sections, each with its text and its tables.
   let section: SectionHeading = { num: 0, title: '' };
   let builder = new ParagraphBuilder('');
   let tableLines: RegionLine[] = [];
   let inTable = false;
   const closeSection = (endsText = false): void => {
-    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings, endsText };
+    const ctx: TableContext = { section: section.title, document, stats: out.stats, findings: out.findings, endsText, report: { year: out.year, formats } };
     try {
       parseTables(tableLines, section.num, ctx);
     } catch (e) {
@@ -222,8 +261,8 @@ function parseInto(text: string, document: string, out: ParsedReport): void {
   };
 
   for (; i < lines.length; i++) {
-    const raw = (lines[i] ?? '').replace(/\f/g, '');
-    const no = i + 1;
+    const raw = (lines[i]?.raw ?? '').replace(/\f/g, '');
+    const no = lines[i]?.line ?? i + 1;
     const heading = sectionHeading(raw, section.num);
     if (heading) {
       closeSection();

@@ -66,7 +66,7 @@ export function groupRows(lines: { shape: LineShape; line: number }[]): Row[] {
         const hasValues = current.cells.some((c) => c.kind !== 'text' && (c.kind !== 'blank' || seenFigure));
         if (hasValues || startsRow(cell)) flush();
       }
-      if (cell.kind === 'number' || cell.kind === 'bad') seenFigure = true;
+      if (cell.kind === 'number' || cell.kind === 'bad' || cell.kind === 'run') seenFigure = true;
       if (!loose) loose = { cells: [], explicit: false, line: cell.line || line };
       (loose as Row).cells.push(cell);
     }

@@ -4,8 +4,10 @@
 // white space; the parser's item may carry its numbering ("（一）予以公开" for 予以公开); the
 // column must match as a whole label. A figure is
 //   found   - recorded at its (item, column) with the expected value, and no other value there;
-//   wrong   - another value recorded at its (item, column), or, not found, its value recorded
-//             under another column of the same row (a shifted row);
+//   wrong   - another value recorded at its (item, column); or, not found there, a shifted row:
+//             its value, when not 0, recorded under another column of the same row whose own
+//             expected value is not listed or differs (a 0 found elsewhere in a row of zeros, or a
+//             value that column really holds, is no evidence of a shift);
 //   missing - otherwise (not read, or a finding).
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,10 +47,20 @@ export interface ReportScore {
 
 export function scoreReport(name: string, parsed: ParsedReport | null, expected: Expected): ReportScore {
   const table = (parsed?.stats ?? []).filter((s) => s.kind === 'table');
+  // What the hand-read list says each (item, column) holds, to tell a shift from a coincidence.
+  const listed = new Map<string, number[]>();
+  for (const [item, column, value] of expected.stats) {
+    const key = `${normLabel(item)}\u0000${normLabel(column)}`;
+    listed.set(key, [...(listed.get(key) ?? []), value]);
+  }
   const figures: FigureScore[] = expected.stats.map(([item, column, value]) => {
     const row = table.filter((s) => itemLabel(s.item) === normLabel(item));
     const at = row.filter((s) => normLabel(s.column) === normLabel(column));
-    const elsewhere = row.filter((s) => s.value === value && normLabel(s.column) !== normLabel(column));
+    const elsewhere = row.filter((s) => {
+      if (value === 0 || s.value !== value || normLabel(s.column) === normLabel(column)) return false;
+      const own = listed.get(`${normLabel(item)}\u0000${normLabel(s.column)}`);
+      return own === undefined || !own.includes(s.value);
+    });
     const got = row.map((s) => `${s.column}=${s.value}`).join(', ');
     const verdict = at.some((s) => s.value !== value) ? 'wrong'
       : at.length > 0 ? 'found'

@@ -32,6 +32,9 @@ export function placements(values: Cell[], k: number, limit = 64): (Cell | null)
     for (let i = start; i < Math.max(n, k); i++) choose(i + 1, left - 1, [...picked, i]);
   };
   if (n !== k) choose(0, Math.abs(n - k), []);
+  // A list cut short could leave one placement that fits the sums while another, not listed,
+  // fits too: then no placement is offered at all.
+  if (tried > 5000 || out.size > limit) return [];
   return [...out.values()];
 }
 

@@ -9,6 +9,7 @@ import { record, warn, type TableContext } from './report-active.ts';
 import { SECTION3_COLUMNS, labelKey, withoutNotes } from './report-labels.ts';
 import { consistentPlacements, placements } from './report-sums.ts';
 import { fitCells, mergeFragments, squashCell, type Row } from './report-rows.ts';
+import { agreeing, runReadings } from './report-runs.ts';
 
 function lastTextIndex(cells: Cell[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (cells[i]?.kind === 'text') return i;
@@ -119,15 +120,48 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     let values = r.values;
     // Filler after the last column (merged cells, a row's closing "|") is no cell.
     while (values.length > k && values[values.length - 1]?.kind === 'blank') values = values.slice(0, -1);
-    const n = values.length;
     const next = parsed[index + 1]?.labels[0] ?? '';
-    if (n === 0 || values.every((c) => c.kind === 'blank') && isParentOnly(item, next)) return;
-    const cut = ctx.endsText === true && index === parsed.length - 1 && n < k;
-    let fitted = cut ? [...values, ...new Array<undefined>(k - n).fill(undefined)] : fitCells(values, k, recognised, true);
-    if (!cut && fitted.some((c) => c === undefined)) {
-      const candidates = placements(values, k).filter((p) => fitted.every((c, j) => c === undefined || sameReading(c, p[j] ?? null)));
+    if (values.length === 0 || values.every((c) => c.kind === 'blank') && isParentOnly(item, next)) return;
+    let runs: Cell[][] | null = null;
+    if (values.some((c) => c.kind === 'run')) {
+      // Cells run together ("0000000"): split into the k columns where only one split fits.
+      const readings = runReadings(values, k);
+      const printed = values.map((c) => c.raw || '空').join('、');
+      if (readings === null || readings.length === 0) {
+        warn(ctx, r.line, `申请情况表格“${item}”一行的数字连在一起（${printed}），${readings === null ? '拆法太多' : '无法拆成表头的 ' + k + ' 列'}，未记录`);
+        return;
+      }
+      if (readings.length === 1) {
+        values = readings[0] as Cell[];
+        warn(ctx, r.line, `申请情况表格“${item}”一行的数字连在一起（${printed}），按表头 ${k} 列只有一种拆法：${values.map((c) => c.text).join('、')}`, 'info');
+      } else {
+        runs = readings;
+      }
+    }
+    const cut = runs === null && ctx.endsText === true && index === parsed.length - 1 && values.length < k;
+    let fitted: (Cell | null | undefined)[] = runs !== null ? columns.map((_, j) => agreeing((runs as Cell[][]).map((p) => p[j])))
+      : cut ? [...values, ...new Array<undefined>(k - values.length).fill(undefined)] : fitCells(values, k, recognised, true);
+    // Fewer cells than columns: cells may have been lost, or printed run together ("8000008"
+    // for 8,0,0,0,0,0,8). Both readings stand until the report's sums tell them apart.
+    let glued: Cell[][] = [];
+    // Only a row whose one figure could hold them all: cells a layout separates (tabs, pipes,
+    // spaces) are cells, and "10 … 10" with blanks lost is not "1,0".
+    const filled = values.filter((c) => c.kind !== 'blank');
+    if (runs === null && !cut && values.length < k && filled.length === 1 && filled[0]?.kind === 'number' && /^\d{2,}$/.test(filled[0].text)) {
+      const readings = runReadings(values.map((c) => (c.kind === 'number' && /^\d{2,}$/.test(c.text) ? { ...c, kind: 'run' as const } : c)), k);
+      // Too many ways to run the figure together: neither reading can be told, none is taken.
+      if (readings === null) fitted = fitted.map(() => undefined);
+      glued = readings ?? [];
+      if (glued.length > 0) fitted = fitted.map((c, j) => (c !== undefined && glued.every((g) => sameReading(g[j] ?? null, c)) ? c : undefined));
+    }
+    if (runs !== null && fitted.some((c) => c === undefined)) {
+      ambiguous.push({ item, group, line: r.line, candidates: runs, undecided: fitted.flatMap((c, j) => (c === undefined ? [j] : [])), warning: ctx.findings.length });
+      warn(ctx, r.line, `申请情况表格“${item}”一行的数字连在一起（${values.map((c) => c.raw || '空').join('、')}），有多种拆法，${fitted.flatMap((c, j) => (c === undefined ? [columns[j]] : [])).join('、')} 列未记录`);
+    } else if (!cut && fitted.some((c) => c === undefined)) {
+      const candidates = [...placements(values, k), ...glued].filter((p) => fitted.every((c, j) => c === undefined || sameReading(c, p[j] ?? null)));
       if (candidates.length > 1) ambiguous.push({ item, group, line: r.line, candidates, undecided: fitted.flatMap((c, j) => (c === undefined ? [j] : [])), warning: -1 });
     }
+    const n = values.length;
     const missing: string[] = [];
     const found: string[] = [];
     fitted.forEach((cell, j) => {
@@ -153,12 +187,13 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     });
     if (cut) {
       warn(ctx, r.line, `申请情况表格“${item}”一行在文本末尾被截断，只记录了前 ${n} 格`, 'info');
-    } else if (n !== k) {
+    } else if (runs === null && n !== k) {
       const first = columns[0] ?? '';
       const last = columns[k - 1] ?? '';
       const blanks = values.filter((c) => c.kind === 'blank').length;
       const rule = n > k
         ? blanks >= n - k ? `多出的 ${n - k} 格应为其中的空格` : `多出的 ${n - k} 格可能在任何位置`
+        : glued.length > 0 ? '这些数据格可能缺了空格，也可能是几格连写的数字'
         : n === 1 ? `唯一的数据格按行末计入“${last}”` : `按首格为“${first}”、末格为“${last}”读取，缺少的格按空格（0）计`;
       const how = missing.length === 0
         ? '各种可能的对齐方式读数相同，已全部记录'
@@ -171,10 +206,18 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
   });
 
   // Rows left undecided: the report's own sums may leave one placement.
-  for (const row of ambiguous) {
+  // A row placed by the sums may let another be placed: again until nothing changes.
+  // The national table has some thirty rows: a region with hundreds of undecided rows is no such
+  // table, and checking each against all the others would cost their square.
+  const pending = new Set(ambiguous.length <= 100 ? ambiguous : []);
+  for (let progress = true, round = 0; progress && pending.size > 0 && round < 5; round++) {
+    progress = false;
+    for (const row of pending) {
     const recorded = ctx.stats.filter((x) => x.section === ctx.section && x.kind === 'table' && x.article === null);
     const fits = consistentPlacements(row.item, columns, row.undecided, row.candidates, recorded);
     if (fits.length !== 1) continue;
+    pending.delete(row);
+    progress = true;
     const placed = fits[0] as (Cell | null)[];
     const read = row.undecided.map((j) => {
       const cell = placed[j] ?? null;
@@ -186,6 +229,7 @@ export function parseRequestTable(rows: Row[], ctx: TableContext): void {
     const replaced = ctx.findings[row.warning];
     if (replaced) ctx.findings[row.warning] = { ...replaced, level: 'info', message };
     else warn(ctx, row.line, message, 'info');
+    }
   }
 }
 
@@ -306,7 +350,7 @@ function reviewItems(groups: string[]): string[] {
 
 /** The section 四 table: one row of figures under 行政复议 and 行政诉讼. */
 export function parseReviewTable(rows: Row[], ctx: TableContext): void {
-  const dataIndex = rows.findIndex((r) => r.cells.some((c) => c.kind === 'number' || c.kind === 'na' || c.kind === 'bad'));
+  const dataIndex = rows.findIndex((r) => r.cells.some((c) => c.kind === 'number' || c.kind === 'na' || c.kind === 'bad' || c.kind === 'run'));
   const firstLine = rows[0]?.line ?? 0;
   if (dataIndex < 0) {
     warn(ctx, firstLine, '行政复议、行政诉讼表格中没有数据行，表格未读取');
@@ -318,7 +362,7 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
     ...rows.slice(0, dataIndex).flatMap((r) => r.cells),
     ...dataRow.cells.slice(0, lt + 1),
   ].filter((c) => c.kind === 'text').map(squashCell).filter((t) => !TABLE_NOTE.test(labelKey(t)));
-  const values = trimTrailingBlanks(dataRow.cells.slice(lt + 1));
+  let values = trimTrailingBlanks(dataRow.cells.slice(lt + 1));
   for (const extra of rows.slice(dataIndex + 1)) {
     if (extra.cells.some((c) => c.kind === 'number')) warn(ctx, extra.line, '行政复议、行政诉讼表格有多于一行数字，多出的行未记录');
   }
@@ -337,6 +381,16 @@ export function parseReviewTable(rows: Row[], ctx: TableContext): void {
   }
   const columns = blocks.flatMap((b, i) => b.map((leaf) => ({ item: items[i] as string, leaf })));
   const k = columns.length;
+  if (values.some((c) => c.kind === 'run')) {
+    const readings = runReadings(values, k);
+    const printed = values.map((c) => c.raw || '空').join('、');
+    if (readings === null || readings.length !== 1) {
+      warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数字连在一起（${printed}），${readings?.length === 0 ? '无法' : '有多种方式'}拆成表头的 ${k} 列，本行数字均未记录`);
+      return;
+    }
+    values = readings[0] as Cell[];
+    warn(ctx, dataRow.line, `行政复议、行政诉讼表格的数字连在一起（${printed}），按表头 ${k} 列只有一种拆法`, 'info');
+  }
   const n = values.length;
   const fitted = fitCells(values, k, false, false);
   const complete = fitted.every((c) => c !== undefined);

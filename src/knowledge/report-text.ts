@@ -17,6 +17,20 @@ export function splitLines(text: string): string[] {
 
 const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff]+/g;
 
+// A pinyin gloss after a character, as some mirror sites insert them ("項(xiàng)", "數(shù)量"): a
+// bracketed syllable with a tone mark right after a Chinese character. Not part of any label.
+const GLOSS = /([\u3400-\u9fff])[(（]([a-zü]{0,6}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]{0,6})[)）]/g;
+
+/** The text without pinyin glosses, and how many were removed. */
+export function stripGlosses(text: string): { text: string; removed: number } {
+  let removed = 0;
+  const out = text.replace(GLOSS, (_m, ch: string) => {
+    removed++;
+    return ch;
+  });
+  return { text: out, removed };
+}
+
 /** Remove markdown emphasis and heading marks, keep the words. */
 export function stripMarkdown(s: string): string {
   let t = s.replace(/^ {0,3}#{1,6}/, '').replace(/^ {0,3}> ?/, '');
@@ -86,8 +100,13 @@ export const ROW_MARKER = /^(?:[一二三四五六七八九十]{1,3}[、.．]|[(
 export const TOP_ROW = /^[一二三四五六七八九十]{1,3}[、.．]/;
 export const PAREN_ROW = /^[(（][一二三四五六七八九十]{1,3}[)）]/;
 export const SUB_ROW = /^\d{1,2}[.．、](?!\d)/;
-/** "第二十条第（五）项" at the start of a cell. */
-export const ARTICLE = /^第[一二三四五六七八九十百零〇\d]{1,4}条第[(（][一二三四五六七八九十\d]{1,3}[)）]项/;
+/** "第二十条第（五）项" at the start of a cell; also printed "第二十条（五）项" (tested without spaces). */
+export const ARTICLE = /^第[一二三四五六七八九十百零〇\d]{1,4}条第?[(（][一二三四五六七八九十\d]{1,3}[)）]项/;
+
+/** An article heading in its standard form: "第二十条（六）项" → "第二十条第（六）项". */
+export function canonArticle(s: string): string {
+  return canonLabel(s).replace(/条(?=（)/, '条第');
+}
 /** The bracketed note over the label column of the section 三 table. */
 export const TABLE_NOTE = /勾稽|本列数据/;
 
@@ -105,7 +124,11 @@ export function isPageNumber(squashed: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Cells and numbers.
 
-export type CellKind = 'blank' | 'na' | 'number' | 'bad' | 'text';
+/**
+ * run: digits printed with no separator between cells ("0000000" for seven 0s, the "000" of
+ * "规章000"); split into cells only once the number of columns is known (report-runs.ts).
+ */
+export type CellKind = 'blank' | 'na' | 'number' | 'bad' | 'text' | 'run';
 
 export interface NumberValue {
   value: number;
@@ -131,8 +154,8 @@ const UNIT = /^[\u4e00-\u9fff%‰a-zA-Z]{1,8}$/;
 /** Read a figure as printed: "80 639", "-14", "33.99 万元", "100 多"; null when not a number. */
 export function parseNumber(text: string): NumberValue | null {
   let t = nfkc(text).replace(INVISIBLE, ' ').trim();
-  // Signs as printed in 本年增/减: "--253" and "减4" are decreases, "增3" an increase.
-  t = t.replace(/^(?:--|−−|减|減)\s*(?=\d)/, '-').replace(/^增\s*(?=\d)/, '+');
+  // Signs as printed in 本年增/减: "--253", "减4" and "减少4" are decreases, "增3" an increase.
+  t = t.replace(/^(?:--|−−|减少|減少|减|減)\s*(?=\d)/, '-').replace(/^(?:增加|新增|增)\s*(?=\d)/, '+');
   const m = NUMBER.exec(t);
   if (!m) return null;
   const [, before, sign, int, frac, after, rest] = m;
@@ -154,12 +177,16 @@ export function makeCell(raw: string, line: number): Cell {
   const squashed = text.replace(INVISIBLE, '');
   if (squashed === '') return { text: '', raw: trimmed, line, kind: 'blank' };
   if (NA.test(squashed)) return { text, raw: trimmed, line, kind: 'na' };
+  // A sign with its number missing ("增" under 本年增/减): a figure that cannot be read, not a label.
+  if (/^(?:增加?|减少?|減少?|\+)$/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
+  // A number never starts with 0: "0000000" is seven cells run together.
+  if (/^0\d{1,63}$/.test(squashed)) return { text: squashed, raw: trimmed, line, kind: 'run' };
   if (ROW_MARKER.test(squashed) || ARTICLE.test(squashed)) return { text, raw: trimmed, line, kind: 'text' };
   // A figure with a note in brackets: "-164（因机构改革，事项划转）".
   const noted = /^([^（(]{1,40}?)\s*[（(][^）)]*[）)]?$/.exec(text);
   const num = parseNumber(text) ?? (noted && /\d/.test(noted[1] ?? '') ? parseNumber(noted[1] ?? '') : null);
   if (num) return { text, raw: trimmed, line, kind: 'number', num };
-  if (/^(?:[+\-−]{1,2}|减|增)?\d/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
+  if (/^(?:[+\-−]{1,2}|减|增|減)?\d/.test(squashed)) return { text, raw: trimmed, line, kind: 'bad' };
   return { text, raw: trimmed, line, kind: 'text' };
 }
 

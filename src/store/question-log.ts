@@ -20,10 +20,11 @@ import { randomBytes } from 'node:crypto';
 // cost nothing per message, where randomBytes for each id was a measurable share of answering.
 const ID_PREFIX = randomBytes(4).toString('base64url');
 let counter = 0;
-function nextId(): string {
+export function nextId(): string {
   counter = (counter + 1) % 2 ** 40;
   return `${ID_PREFIX}${counter.toString(36)}`;
 }
+
 import { Low } from 'lowdb';
 import type { Logger } from '../log.ts';
 import type { StorageHealth } from './health.ts';
@@ -103,11 +104,10 @@ export interface QuestionLog {
 }
 
 /** How to read a log's records from another thread, and which of them retention keeps. */
-export interface LogSource {
-  kind: 'jsonl';
-  file: string;
-  retention: Retention;
-}
+export type LogSource =
+  | { kind: 'jsonl'; file: string; retention: Retention }
+  /** A Redis stream whose entries hold each record's JSON line in the field "d" (redis-log.ts). */
+  | { kind: 'redis'; url: string; key: string; retention: Retention };
 
 export interface QuestionLogOptions {
   logger: Logger;
@@ -165,7 +165,7 @@ export function recordBytes(record: LogRecord): number {
   return Buffer.byteLength(JSON.stringify(record), 'utf8') + 1;
 }
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const points = Array.from(text);
   return points.length <= max ? text : points.slice(0, max).join('');

@@ -15,13 +15,17 @@ import { anyObject } from './session-shape.ts';
 
 export { SESSIONS_FILE, type SessionsDocument, type StoredSession };
 
-/** The sessions' contract: what the embedded files implement here and a shared store may implement elsewhere. */
+/**
+ * The sessions' contract: what the embedded files implement here (at once) and the shared store
+ * (redis-sessions.ts) after a round trip. Callers await a promise only when they get one, so the
+ * embedded store costs no extra turn of the event loop.
+ */
 export interface SessionStore<T extends object> {
   /** The live session, or undefined when none or idle longer than the TTL. Does not refresh it. */
-  get(userId: string): T | undefined;
+  get(userId: string): T | undefined | Promise<T | undefined>;
   /** Stores the session (replacing any) and marks it active now. */
-  set(userId: string, value: T): void;
-  delete(userId: string): void;
+  set(userId: string, value: T): void | Promise<void>;
+  delete(userId: string): void | Promise<void>;
   /** Number of sessions held in memory (expired ones may linger until the next sweep). */
   readonly size: number;
   /** Writes pending changes now. */

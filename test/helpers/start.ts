@@ -50,6 +50,8 @@ export function botEnv(dataDir: string, env: Record<string, string> = {}): NodeJ
     WECHATY_PUPPET: '',
     ADMIN_TOKEN: '',
     CHAT_TITLE: '',
+    ACCOUNTS_FILE: '',
+    REDIS_URL: '',
     ...env,
   };
 }

@@ -56,7 +56,7 @@ describe('kb score', { timeout: 60_000 }, () => {
   it('prints found, wrong and missing for a directory of NAME.txt + NAME.expect.json, and exits non-zero on a wrong one', async () => {
     const ok = await cli(['kb', 'score', 'test/fixtures/reports/layouts']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/合计 72 个数字：读对 72（100\.0%），读错 0，未读到 0/);
+    expect(ok.stdout).toMatch(/合计 133 个数字：读对 133（100\.0%），读错 0，未读到 0/);
     const dir = await mkdtemp(path.join(tmpdir(), 'kb-score-'));
     await cp(path.join(ROOT, 'test/fixtures/reports/layouts/split-headers.txt'), path.join(dir, 'a.txt'));
     // Expected figures that differ from what is printed: one under its own label, one shifted.

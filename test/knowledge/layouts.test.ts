@@ -15,7 +15,8 @@ describe('layout fixtures', () => {
   it('every hand-listed figure is found, none under a wrong label', async () => {
     const scores = await scoreDirectory(DIR);
     expect(scores.map((s) => s.name)).toEqual([
-      'label-then-numbers', 'pdf-text', 'period-and-guanyu', 'pipes-and-fillers', 'split-headers', 'sums-decide', 'title-from-text', 'traditional-notes',
+      'abbreviated-headers', 'label-then-numbers', 'mirror-traditional', 'missing-header', 'one-line-tables', 'pdf-text', 'period-and-guanyu',
+      'pipes-and-fillers', 'runs-together', 'space-rows', 'split-headers', 'sums-decide', 'title-from-text', 'traditional-notes', 'year-in-opening',
     ]);
     const bad = scores.flatMap((s) => s.figures.filter((f) => f.verdict !== 'found').map((f) => `${s.name}: ${f.verdict} ${f.item}/${f.column}=${f.value} (${f.got ?? ''})`));
     expect(bad).toEqual([]);

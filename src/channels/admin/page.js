@@ -10,7 +10,11 @@ import { button, fillList, fillTable, node, shortText, when } from './dom.js';
 import { renderFix } from './fix.js';
 import { renderHitTest } from './hit-test.js';
 
-const TOKEN_KEY = 'gongkai.admin.token';
+// The page is served at /admin, or at /<id>/admin for each account of ACCOUNTS_FILE: its API is
+// beside this script, and each account's token is kept apart (another account's would be refused).
+const BASE = new URL('./', import.meta.url).pathname;
+const API = `${BASE}api/`;
+const TOKEN_KEY = BASE === '/admin/' ? 'gongkai.admin.token' : `gongkai.admin.token:${BASE}`;
 const $ = (id) => document.getElementById(id);
 const TEXT = {
   network: '网络连接失败，请检查网络后再试。',
@@ -43,7 +47,7 @@ class Unauthorized extends Error {}
 async function api(path, { method = 'GET', body } = {}) {
   let response;
   try {
-    response = await fetch(`/admin/api/${path}`, {
+    response = await fetch(`${API}${path}`, {
       method,
       headers: { Authorization: `Bearer ${getToken() || ''}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,

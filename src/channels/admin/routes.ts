@@ -56,6 +56,8 @@ export interface AdminOptions {
   /** The knowledge directory edits write to; default: the one the bot's knowledge base was loaded from. */
   knowledgeDir?: string | undefined;
   now?: () => number;
+  /** Where the page is mounted: "/admin" (default), or "/<id>/admin" for an account of ACCOUNTS_FILE. */
+  base?: string | undefined;
 }
 
 /** What the routes know about the request: the label of the token it came with. */
@@ -106,7 +108,9 @@ export function createAdmin(options: AdminOptions): Hono<AdminEnv> {
   const tokens = options.tokens ?? (options.token ? [{ label: 'admin', token: options.token }] : []);
   const now = options.now ?? Date.now;
   const admin = new Hono<AdminEnv>();
-  const page = asset('page.html');
+  // The page names its files by absolute path; an account's page is served under its own.
+  const base = options.base ?? '/admin';
+  const page = base === '/admin' ? asset('page.html') : asset('page.html').replaceAll('"/admin/', `"${base}/`);
   const assets: Record<string, [string, string]> = {
     'page.css': [asset('page.css'), 'text/css; charset=utf-8'],
     'page.js': [asset('page.js'), 'text/javascript; charset=utf-8'],

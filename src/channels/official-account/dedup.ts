@@ -45,7 +45,21 @@ interface Entry<T> {
 const ENTRY_OVERHEAD = 200;
 const defaultSize = (value: unknown) => (typeof value === 'string' ? value.length * 2 : 64);
 
-export class ReplyCache<T> {
+/**
+ * What the webhook asks of a retry cache: this process's (ReplyCache), or one shared by every
+ * instance through Redis (store/redis-replies.ts), which keeps a ReplyCache in front of it.
+ */
+export interface ReplyStore<T> {
+  getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number): CacheLookup<T>;
+}
+
+/** What the webhook tells a shared cache: the reply meaning "none", and a hook for deliveries another instance answers. */
+export interface SharedReplyOptions {
+  none: string;
+  onWait?: (() => void) | undefined;
+}
+
+export class ReplyCache<T> implements ReplyStore<T> {
   readonly maxBytes: number;
   readonly ttlMs: number;
   readonly #now: () => number;

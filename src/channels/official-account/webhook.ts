@@ -17,7 +17,7 @@ import type { Answer, Bot } from '../../answer/types.ts';
 import { silentLogger } from '../../log.ts';
 import type { Logger } from '../../log.ts';
 import { DecryptError, WechatConfigError, WechatCrypto, validateToken } from './crypto.ts';
-import { ReplyCache, dedupKey } from './dedup.ts';
+import { ReplyCache, dedupKey, type ReplyStore, type SharedReplyOptions } from './dedup.ts';
 import { sha1Signature, verifyMsgSignature, verifySignature } from './signature.ts';
 import {
   MAX_XML_BYTES,
@@ -43,6 +43,12 @@ export interface WebhookOptions {
   maxSkewSeconds?: number;
   /** Clock in ms, for the timestamp window, reply CreateTime and the retry cache. */
   now?: () => number;
+  /**
+   * Shares retries between instances: given this process's cache and the reply meaning "none",
+   * the cache to use (see
+   * store/redis-replies.ts). Default: this process's cache alone.
+   */
+  shareReplies?: ((local: ReplyCache<string>, reply: SharedReplyOptions) => ReplyStore<string>) | undefined;
 }
 
 /** The channel name passed to the bot. */
@@ -52,7 +58,8 @@ export const MAX_REPLY_BYTES = 2000;
 /** Shown when the bot fails with an error. */
 export const APOLOGY = '抱歉，系统暂时出了点问题，请稍后再试。';
 
-const SUCCESS = 'success';
+/** The reply that makes WeChat show nothing (and not retry). */
+export const SUCCESS = 'success';
 /** Warnings of one kind beyond the first in this window are summed up, not logged one by one. */
 const WARNING_WINDOW_MS = 10_000;
 const TIMEOUT: unique symbol = Symbol('timeout');
@@ -108,7 +115,13 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const now = options.now ?? Date.now;
   // A message is remembered while its signed timestamp can still pass the check: a replay of a
   // captured request within the window is not answered again (see dedup.ts).
-  const cache = new ReplyCache<string>({ ttlMs: 2 * maxSkewSeconds * 1000, now });
+  const local = new ReplyCache<string>({ ttlMs: 2 * maxSkewSeconds * 1000, now });
+  const cache: ReplyStore<string> = options.shareReplies
+    ? options.shareReplies(local, {
+        none: SUCCESS,
+        onWait: () => logger.info('wechat retry or duplicate answered on another instance: sharing its reply'),
+      })
+    : local;
 
   // A flood of forged or stale requests, or of messages the bot cannot answer in time, must not
   // become a flood of log lines: the first of each kind in a window is logged, the rest are counted

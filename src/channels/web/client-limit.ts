@@ -15,7 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import proxyaddr from 'proxy-addr';
-import { RateLimiter } from '../../answer/rate-limit.ts';
+import { localLimits, type LimitBackend } from '../../answer/rate-limit.ts';
 import { DEFAULT_SESSION_TTL_MS } from '../../store/sessions.ts';
 import { MAX_BODY_BYTES, MAX_USER_CHARS } from './api.ts';
 
@@ -35,6 +35,8 @@ export interface ClientLimitOptions {
   /** Addresses tracked at most (the least recent forgotten first). Default 20,000. */
   maxAddresses?: number;
   now?: () => number;
+  /** Where the counts are kept: this process (default) or Redis, shared by every instance. */
+  backend?: LimitBackend | undefined;
 }
 
 export const TOO_FAST = (seconds: number) => `您发送得太快了，请 ${seconds} 秒后再试。`;
@@ -53,67 +55,29 @@ export function addressResolver(trustedProxies: readonly string[]): (req: Incomi
   return (req) => proxyaddr(req, trust);
 }
 
-/** Live sessions started from one address: named users by last use, anonymous ones by start. */
-class AddressSessions {
-  readonly named = new Map<string, number>();
-  anonymous: number[] = [];
-
-  size(cutoff: number): number {
-    for (const [user, at] of this.named) if (at <= cutoff) this.named.delete(user);
-    let expired = 0;
-    while (expired < this.anonymous.length && this.anonymous[expired]! <= cutoff) expired++;
-    if (expired > 0) this.anonymous = this.anonymous.slice(expired);
-    return this.named.size + this.anonymous.length;
-  }
-
-  oldest(): number {
-    let oldest = this.anonymous[0] ?? Infinity;
-    for (const at of this.named.values()) oldest = Math.min(oldest, at);
-    return oldest;
-  }
-}
-
 export function clientLimits(options: ClientLimitOptions): { ask: MiddlewareHandler; page: MiddlewareHandler } {
   const now = options.now ?? Date.now;
   const { limits } = options;
   const maxAddresses = options.maxAddresses ?? 20_000;
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const address = addressResolver(options.trustedProxies);
-  const asks = new RateLimiter(limits.askPerMinute, 60_000, now, maxAddresses);
-  const pages = new RateLimiter(limits.pagePerMinute, 60_000, now, maxAddresses);
-  const users = new RateLimiter(limits.userAskPerMinute, 60_000, now);
-  const sessions = new Map<string, AddressSessions>();
+  const backend = options.backend ?? localLimits(now);
+  const asks = backend.limiter('ask', limits.askPerMinute, 60_000, maxAddresses);
+  const pages = backend.limiter('page', limits.pagePerMinute, 60_000, maxAddresses);
+  const users = backend.limiter('user-ask', limits.userAskPerMinute, 60_000);
+  const sessions = backend.admission('sessions', limits.sessionsPerAddress, ttl, maxAddresses);
 
   const refuse = (c: Context, seconds: number, text: string, json: boolean) => {
     c.header('Retry-After', String(seconds));
     return json ? c.json({ error: text }, 429) : c.text(text, 429);
   };
 
-  /** Admits `user` (undefined: a new anonymous one) for `addr`, or says when to come back. */
-  const admitSession = (addr: string, user: string | undefined): number => {
-    const t = now();
-    let known = sessions.get(addr);
-    if (known === undefined) {
-      known = new AddressSessions();
-      if (sessions.size >= maxAddresses) sessions.delete(sessions.keys().next().value!);
-    } else sessions.delete(addr); // re-inserted below: most recent last
-    sessions.set(addr, known);
-    if (user !== undefined && known.named.has(user)) {
-      known.named.set(user, t);
-      return 0;
-    }
-    if (known.size(t - ttl) >= limits.sessionsPerAddress) return Math.max(1, Math.ceil((known.oldest() + ttl - t) / 1000));
-    if (user === undefined) known.anonymous.push(t);
-    else known.named.set(user, t);
-    return 0;
-  };
-
   const page: MiddlewareHandler = async (c, next) => {
     const req = incomingOf(c);
     // In-process calls (tests, tools) have no client to limit.
     if (req === undefined) return next();
-    const addr = address(req);
-    if (!pages.allow(addr)) return refuse(c, pages.retryAfter(addr), TOO_FAST(pages.retryAfter(addr)), false);
+    const wait = await pages.hit(address(req));
+    if (wait > 0) return refuse(c, wait, TOO_FAST(wait), false);
     return next();
   };
 
@@ -121,10 +85,12 @@ export function clientLimits(options: ClientLimitOptions): { ask: MiddlewareHand
     const req = incomingOf(c);
     if (req === undefined || c.req.method !== 'POST') return next();
     const addr = address(req);
-    if (!asks.allow(addr)) return refuse(c, asks.retryAfter(addr), TOO_FAST(asks.retryAfter(addr)), true);
+    const tooFast = await asks.hit(addr);
+    if (tooFast > 0) return refuse(c, tooFast, TOO_FAST(tooFast), true);
     const user = await userOf(c);
-    if (user !== undefined && !users.allow(user)) return refuse(c, users.retryAfter(user), TOO_FAST(users.retryAfter(user)), true);
-    const wait = admitSession(addr, user);
+    const userWait = user === undefined ? 0 : await users.hit(user);
+    if (userWait > 0) return refuse(c, userWait, TOO_FAST(userWait), true);
+    const wait = await sessions.admit(addr, user);
     if (wait > 0) return refuse(c, wait, TOO_MANY_SESSIONS(wait), true);
     return next();
   };

@@ -15,8 +15,12 @@
   const title = $('title');
   const clearButton = $('clear');
 
-  const USER_KEY = 'gongkai.web.user';
-  const HISTORY_KEY = 'gongkai.web.history';
+  // The account's API (/api, or /api/<id> for an account of ACCOUNTS_FILE, as the server wrote it
+  // in the page). Each account keeps its own conversation in the browser: they share the origin.
+  const API = document.querySelector('meta[name="gongkai-api"]')?.getAttribute('content') || '/api';
+  const scope = API === '/api' ? '' : `:${API}`;
+  const USER_KEY = `gongkai.web.user${scope}`;
+  const HISTORY_KEY = `gongkai.web.history${scope}`;
   /** Messages kept across reloads, and their total length: a site's localStorage is a few MB. */
   const HISTORY_ITEMS = 80;
   const HISTORY_CHARS = 60000;
@@ -328,7 +332,7 @@
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     try {
-      const response = await fetch('/api/ask', {
+      const response = await fetch(`${API}/ask`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ question, user: userId() }),
@@ -457,7 +461,7 @@
     if (following) toBottom();
   }
 
-  fetch('/api/info')
+  fetch(`${API}/info`)
     .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
     .then((info) => {
       if (info && typeof info.title === 'string' && info.title) {

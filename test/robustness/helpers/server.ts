@@ -62,6 +62,8 @@ export async function startServerProcess(dataDir: string, timeoutMs = 90_000, en
       WECHATY_PUPPET: '',
       CHAT_TITLE: '',
       ADMIN_TOKEN: '',
+      ACCOUNTS_FILE: '',
+      REDIS_URL: '',
       ...env,
     },
   });

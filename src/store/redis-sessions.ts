@@ -1,0 +1,110 @@
+// Conversation sessions in Redis, shared by every instance: a follow-up that lands on another
+// instance than the question before it finds the same session.
+//
+//   <prefix>:<namespace>:s:<user key>   {"u": updatedAt, "v": session}, with the session's idle
+//                                       TTL (30 minutes) as the key's expiry (SET … PX)
+//
+// Every session is also kept in this process's memory (bounded, same TTL). While Redis does not
+// answer, reads and writes use that copy alone, so a resident who stays on this instance keeps the
+// conversation; when Redis answers again, whichever copy was changed last wins.
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../log.ts';
+import type { RedisLink } from './redis-link.ts';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_TTL_MS, type SessionStore } from './sessions.ts';
+import type { StoredSession } from './session-journal.ts';
+
+export interface RedisSessionOptions<T extends object> {
+  link: RedisLink;
+  namespace: string;
+  logger: Logger;
+  userKey: (userId: string) => string;
+  ttlMs?: number | undefined;
+  /** Sessions kept in this process's memory at most. Default 50,000. */
+  maxSessions?: number | undefined;
+  /** Checks a session read back from Redis (another version, another program): null drops it. */
+  validate?: ((value: unknown) => T | null) | undefined;
+  now?: () => number;
+}
+
+export class RedisSessionStore<T extends object> implements SessionStore<T> {
+  readonly #link: RedisLink;
+  readonly #namespace: string;
+  readonly #logger: Logger;
+  readonly #userKey: (userId: string) => string;
+  readonly #ttl: number;
+  readonly #validate: (value: unknown) => T | null;
+  readonly #now: () => number;
+  readonly #local: LRUCache<string, StoredSession>;
+  #warnedInvalid = false;
+
+  constructor(options: RedisSessionOptions<T>) {
+    this.#link = options.link;
+    this.#namespace = options.namespace;
+    this.#logger = options.logger;
+    this.#userKey = options.userKey;
+    this.#ttl = options.ttlMs ?? DEFAULT_SESSION_TTL_MS;
+    this.#validate = options.validate ?? ((v) => (typeof v === 'object' && v !== null ? (v as T) : null));
+    this.#now = options.now ?? Date.now;
+    this.#local = new LRUCache({ max: Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS) });
+  }
+
+  #key(userKey: string): string {
+    return this.#link.key(this.#namespace, `s:${userKey}`);
+  }
+
+  get size(): number {
+    return this.#local.size;
+  }
+
+  #live(stored: StoredSession | undefined): StoredSession | undefined {
+    return stored !== undefined && this.#now() - stored.updatedAt < this.#ttl ? stored : undefined;
+  }
+
+  async get(userId: string): Promise<T | undefined> {
+    const key = this.#userKey(userId);
+    const local = this.#live(this.#local.get(key));
+    const shared = await this.#link.attempt(async () => this.#parse(await this.#link.client.get(this.#key(key))), () => undefined);
+    const newest = shared !== undefined && (local === undefined || shared.updatedAt >= local.updatedAt) ? shared : local;
+    return newest?.value as T | undefined;
+  }
+
+  #parse(text: string | null): StoredSession | undefined {
+    if (text === null) return undefined;
+    try {
+      const stored = JSON.parse(text) as { u?: unknown; v?: unknown };
+      const value = this.#validate(stored.v);
+      if (typeof stored.u === 'number' && value !== null) return this.#live({ updatedAt: stored.u, value });
+    } catch {
+      // fall through: dropped like a session with a wrong field
+    }
+    if (!this.#warnedInvalid) {
+      this.#warnedInvalid = true;
+      this.#logger.warn({ namespace: this.#namespace }, 'store: a session in Redis had the wrong shape and was dropped');
+    }
+    return undefined;
+  }
+
+  async set(userId: string, value: T): Promise<void> {
+    const key = this.#userKey(userId);
+    const stored: StoredSession = { updatedAt: this.#now(), value };
+    this.#local.set(key, stored);
+    await this.#link.attempt(
+      () => this.#link.client.set(this.#key(key), JSON.stringify({ u: stored.updatedAt, v: value }), 'PX', this.#ttl),
+      () => undefined,
+    );
+  }
+
+  async delete(userId: string): Promise<void> {
+    const key = this.#userKey(userId);
+    this.#local.delete(key);
+    await this.#link.attempt(() => this.#link.client.del(this.#key(key)), () => undefined);
+  }
+
+  async flush(): Promise<void> {
+    // Every write goes out as it is made.
+  }
+
+  async close(): Promise<void> {
+    this.#local.clear();
+  }
+}
