@@ -128,7 +128,9 @@ export class ReplyComposer {
     const content = this.content(entry, r, years, also, focus);
     if (!content) {
       const row = entry.kind === 'guide' ? entry.topic.title : entry.question.replace(/[？?（].*$/, '').replace(/有多少$|多少$/, '');
-      const reply = this.replies.decline({ kind: 'missing-year', year: years[0]!, row }, yearNote(r));
+      // The year named is one that is missing: "去年比今年" misses this year, not last year.
+      const missing = years.find((y) => !this.kb.reports.some((x) => x.year === y)) ?? years[0]!;
+      const reply = this.replies.decline({ kind: 'missing-year', year: missing, row }, yearNote(r));
       return this.reply({ reply, sources: [], answered: false }, 'statistic', 0.5, { ...next, detail: undefined }, entry.id);
     }
     const { c, intent } = content;

@@ -91,7 +91,10 @@ const RELATIVE: Array<[string, number, RegExp]> = (
     ['今年', 0],
     ['本年度', 0],
   ] as const
-).map(([word, offset]) => [word, offset, new RegExp(`(?<![比较和与跟同])${word}`, 'g')]);
+  // "比去年" asks for the change from the year before, read from the words themselves; "比今年"
+  // names the current year as the other side of a comparison ("去年比今年多了多少"), so it is
+  // rewritten like any other mention of it.
+).map(([word, offset]) => [word, offset, new RegExp(offset === 0 ? word : `(?<![比较和与跟同])${word}`, 'g')]);
 
 // Anything outside this range is not a report year a resident means ("1300年" is a figure typo).
 const MIN_YEAR = 1990;

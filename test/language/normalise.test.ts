@@ -55,6 +55,13 @@ describe('normalise', () => {
     expect(n.relative).toEqual([]);
   });
 
+  it('reads "比今年" as the current year, the other side of a comparison', () => {
+    // Kept as words, 今年 was lost and "去年比今年多了多少" became last year against the year before.
+    const n = normalise('去年点击量比今年多了多少', today);
+    expect(n.text).toBe('2025年点击量比2026年多了多少');
+    expect(n.relative).toEqual([{ word: '去年', year: 2025 }, { word: '今年', year: 2026 }]);
+  });
+
   it('never throws and always returns a string', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => typeof normalise(s, today).text === 'string'), { numRuns: 300 });
   });

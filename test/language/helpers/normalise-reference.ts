@@ -75,7 +75,7 @@ export function referenceNormalise(input: string, today: Date = new Date()): Nor
     // 本年度 inside a row label ("本年度办理结果") is not a question about the current year.
     if (word === '本年度' && /本年度(办理|报告)/.test(text)) continue;
     // "比去年" asks for a comparison, which understanding reads from the words themselves.
-    const pattern = new RegExp(`(?<![比较和与跟同])${word}`, 'g');
+    const pattern = new RegExp(offset === 0 ? word : `(?<![比较和与跟同])${word}`, 'g');
     if (!pattern.test(text)) continue;
     relative.push({ word, year });
     text = text.replace(pattern, `${year}年`);
