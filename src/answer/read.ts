@@ -124,7 +124,10 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const { text, relative } = normalise(raw, today);
   const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
   const years = yearsIn(text);
-  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : ASKS_CHANGE.test(text) ? 'previous' : null;
+  // A year compared with itself ("2020年…比2020年多了多少") names no other year: the change from
+  // the year before was not asked, and its figures are not given.
+  const againstItself = years.length === 1 && text.split(String(years[0])).length > 2 && new RegExp(`(?:比|和|与|跟|同|较)${years[0]}年`).test(text);
+  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : againstItself ? null : ASKS_CHANGE.test(text) ? 'previous' : null;
   // Years and the comparison phrase are slots, not words to match.
   // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
   // Blanks of the same length keep every position of `content` that of `text`.
