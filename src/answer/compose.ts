@@ -100,7 +100,9 @@ export function passageText(passages: Passage[], terms: string[], points: string
   const picked = relevant.length ? relevant : sentences;
   const heading = p.heading ? `${p.heading.replace(/[。.]$/, '')}：` : '';
   const listed = points.length ? `\n${points.map((x) => x.replace(/[。.]$/, '')).join('\n')}` : '';
-  const body = `${p.year}年报告（${p.section}）${heading}\n${picked.join('')}${listed}`;
+  // A section answered as the list of its parts has no text of its own.
+  const lead = p.text ? picked.join('') : `共${points.length}条：`;
+  const body = `${p.year}年报告（${p.section}）${heading}\n${lead}${listed}`;
   const fitted = fit(body, sourceLine([p.source]));
   const whole = `${p.year}年报告（${p.section}）${heading}\n${p.text}\n${sourceLine([p.source])}`;
   return {

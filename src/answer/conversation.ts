@@ -4,6 +4,7 @@ import type { Entry } from './entries.ts';
 import { COMPARE_PREVIOUS, type Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
+import { Phrases } from '../language/phrases.ts';
 
 /**
  * What the engine remembers between two messages of one resident: the frame of the last answer
@@ -20,6 +21,11 @@ export interface Session {
    */
   detail?: { entry: string; years: number[]; terms: string[]; compare: Reading['compare'] };
   suggestions?: string[];
+  /**
+   * The kind of the last decline when it was about the figure asked ("absent": GDP): a follow-up
+   * keeps the frame's kind ("那财政预算呢" is declined again, not answered by another topic).
+   */
+  declined?: string;
   answer?: string;
   updatedAt?: number;
 }
@@ -27,11 +33,16 @@ export interface Session {
 /** How a message continues the last answer, when it does. */
 export type FollowUp =
   /** The same row with other slots: a year, the change, a column, the amount, a unit. */
-  | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[] }
+  | { how: 'slots'; entry: Entry; also: Entry[]; what: string; columns: string[]; years?: number[] }
   /** "出自哪部法律", "依据是什么": the legal basis of the topic answered before. */
   | { how: 'basis'; entry: Entry }
   /** "当面提交的呢" after "申请从哪天算收到": the lines of the topic answered before that say it. */
-  | { how: 'within'; entry: Entry; lines: string[] };
+  | { how: 'within'; entry: Entry; lines: string[] }
+  /**
+   * "第二条具体说说" after a list ("下一步有哪些改进措施"): the passage of that point (`entry`),
+   * or the clause of the list's own text ("一是…；二是…"); `list` stays the frame.
+   */
+  | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -40,9 +51,19 @@ const BASIS_WORDS = /依据|根据|出自|哪部|哪个|哪条|哪一条|什么|
 const LEANING = /^(那么?|还有|再|换成|改成|换|如果是|要是|那要是|那如果)|呢$/;
 // Pieces jieba left around a function word ("及本" of "及本年增减"): not words of a subject.
 const FUNCTION_CHARS = /[及其和与或的了之而并]/;
-// The body reporting, named as a resident names it.
-const OWN_BODY = /全县|县里|县上|咱县|本县|我县|县政府|整个县/;
 const TOTAL = /一共|总共|合计|总计|加起来|总数|全部/;
+// "第二条", "第四个", "第1点": a place in the list answered before (not "第二十条", an article).
+const ORDINAL = /第([一二三四五六七八九]|[1-9])(?![\d十百零〇])(?:条|个|点|项|是|方面|部分|措施|问题)?|(最后)一(?:条|个|点|项)/;
+const NUMERALS = '一二三四五六七八九';
+// How a report's text lists its points inline: "一是…；二是…".
+const INLINE_POINT = /([一二三四五六七八九])是/g;
+// "那再往前一年呢", "上一年呢": the year before the one answered (not a comparison: no 比).
+const YEAR_BEFORE = /(?<![比跟和与较同])(?:再往前一年|往前一年|再往前|前一年|上一年|头一年)(?!项目|的项目|比)/;
+/** The lines of a topic that answer an aspect asked after it: a time limit, a fee. */
+const ASPECT_LINES: Record<string, RegExp> = {
+  期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
+  收费: /收费|免费|费用|信息处理费/,
+};
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
@@ -50,6 +71,8 @@ const ELLIPTICAL_LENGTH = 14;
 
 export class Conversation {
   private readonly columnTermsOf = new Map<string, ReadonlySet<string>>();
+  /** The body reporting, named as a resident names it ("咱们县", its own name): the lexicon's 本机关 and the body's names. */
+  private readonly ownBody: Phrases;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -57,7 +80,10 @@ export class Conversation {
     private readonly lexicon: Lexicon,
     private readonly entries: ReadonlyMap<string, Entry>,
     private readonly columnTerms: (column: string) => string[],
-  ) {}
+    ownNames: readonly string[] = [],
+  ) {
+    this.ownBody = new Phrases([...lexicon.ownBody, ...ownNames]);
+  }
 
   previousEntry(previous: Session | undefined): Entry | undefined {
     return previous?.entry ? this.entries.get(previous.entry) : undefined;
@@ -68,7 +94,7 @@ export class Conversation {
    * the money, the question words), which a follow-up changes while keeping the subject.
    */
   private ownTerms(r: Reading, asking: RegExp): string[] {
-    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ');
+    let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ').replace(YEAR_BEFORE, ' ');
     for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
     text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
     return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
@@ -78,9 +104,13 @@ export class Conversation {
   followUp(r: Reading, previous: Session | undefined): FollowUp | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
+    if (entry.kind === 'passage') {
+      const point = this.point(r, entry);
+      if (point) return point;
+    }
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
-      return this.slots(r, entry, also);
+      return this.slots(r, entry, also, previous);
     }
     if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
       const own = this.ownTerms(r, BASIS_WORDS);
@@ -91,12 +121,48 @@ export class Conversation {
     return null;
   }
 
+  /** "第二条具体说说", "第四条呢", "最后一条": the point of the list answered before. */
+  private point(r: Reading, list: Extract<Entry, { kind: 'passage' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH) return null;
+    const m = ORDINAL.exec(bare);
+    if (!m) return null;
+    const first = list.passages[0]!;
+    if (list.points.length) {
+      const n = m[2] ? list.points.length : m[1]!.length === 1 && /\d/.test(m[1]!) ? Number(m[1]) : NUMERALS.indexOf(m[1]!) + 1;
+      const heading = list.points[n - 1];
+      if (!heading) return null;
+      for (const e of this.entries.values()) {
+        if (e.kind === 'passage' && e.passages.some((p) => p.heading === heading && p.section === first.section && p.year === first.year)) return { how: 'point', entry: e, list, n, clause: null };
+      }
+      return null;
+    }
+    // "一是…；二是…" inside the passage's own text.
+    const marks = [...first.text.matchAll(INLINE_POINT)];
+    if (marks.length < 2) return null;
+    const n = m[2] ? marks.length : /\d/.test(m[1]!) ? Number(m[1]) : NUMERALS.indexOf(m[1]!) + 1;
+    const at = marks.findIndex((x) => NUMERALS.indexOf(x[1]!) + 1 === n);
+    if (at < 0) return null;
+    const end = marks[at + 1]?.index ?? first.text.length;
+    const clause = first.text.slice(marks[at]!.index, end).replace(/[；;，,]\s*$/, '');
+    return { how: 'point', entry: list, list, n, clause };
+  }
+
   /**
    * A short follow-up whose words the topic answered before all holds ("当面提交的呢", "对外公布呢",
    * "下午呢 冬天的") is answered by the lines of that topic that say them, when some do.
    */
   private within(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
     const own = this.ownTerms(r, ASKING).filter((t) => t.length > 1);
+    // "有时间限制没有" after the remedies: the lines of the topic that give a time limit.
+    // Only when the message names nothing but the aspect ("过了期限还不回呢" names 超期).
+    const named = r.terms.filter((t) => t.length > 1 && !this.tokenizer.isStopword(t) && !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t) && !/^(要是|如果|那|那么|还有)$/.test(t));
+    const aspect = named.length > 0 && named.every((t) => this.lexicon.aspects.has(t)) ? ASPECT_LINES[named[0]!] : undefined;
+    if (aspect) {
+      const all = entry.topic.summary.split('\n').filter((l) => l.trim());
+      const lines = all.filter((l) => aspect.test(l));
+      if (lines.length > 0 && lines.length < all.length) return { how: 'within', entry, lines };
+    }
     if (own.length === 0 || !own.every((t) => this.index.holds(entry.id, t))) return null;
     const words = new Set([...own, ...r.words.filter((w) => w.length > 1 && !this.tokenizer.isStopword(w) && !this.tokenizer.isWeak(w) && !this.lexicon.general.has(w))]);
     const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
@@ -114,7 +180,7 @@ export class Conversation {
   }
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
-  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[]): FollowUp | null {
+  private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
     const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
     const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
     const terms = r.terms;
@@ -125,10 +191,18 @@ export class Conversation {
     const group = this.lexicon.columnGroups.find(([name]) => r.text.includes(name))?.[1].filter((c) => columns.has(c)) ?? [];
     const slots: string[] = [];
     if (r.years.length) slots.push('年份');
+    // A row with a 上一年 column answers it from that column (the year before, as the report
+    // printed it); another row is asked for the year before.
+    const beforeAsked = r.years.length === 0 && !r.compare && YEAR_BEFORE.test(r.text);
+    const previousColumn = beforeAsked ? rows.flatMap((e) => e.stats.map((x) => x.column)).find((c) => /^上一年/.test(c)) : undefined;
+    const before = beforeAsked && !previousColumn ? [(previous?.years?.[0] ?? Math.max(...entry.stats.map((x) => x.year))) - 1] : undefined;
+    if (before) slots.push('年份');
+    if (previousColumn) slots.push('列');
     if (r.compare) slots.push('与上一年比');
     if (named.length || total.length || group.length) slots.push('列');
-    // "那全县的呢" after another body's figure was declined: the same row, of the body reporting.
-    if (OWN_BODY.test(r.text)) slots.push('机关');
+    // "那全县的呢", "咱们县的呢" after another body's figure was declined: the body reporting.
+    const own = this.ownBody.find(r.text).map((m) => m.word);
+    if (own.length > 0) slots.push('机关');
     if (r.cues.money) slots.push('金额');
     if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
     if (slots.length === 0) return null;
@@ -137,10 +211,11 @@ export class Conversation {
     // amount is still about that row: grounding then says the report has no amount.
     const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
     const rest = this.ownTerms(r, ASKING).filter(
-      (t) => !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
+      (t) =>
+        !own.some((w) => w.includes(t)) && !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
     );
     if (rest.length > 0) return null;
-    return { how: 'slots', entry, also, what: slots.join('、'), columns: [...total, ...group] };
+    return { how: 'slots', entry, also, what: slots.join('、'), columns: [...total, ...group, ...(previousColumn ? this.columnTerms(previousColumn) : [])], ...(before ? { years: before } : {}) };
   }
 
   private columnsOf(entry: Extract<Entry, { kind: 'stat' | 'figure' }>): ReadonlySet<string> {
@@ -159,9 +234,19 @@ export class Conversation {
   lean(r: Reading, previous: Session | undefined): Lean | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
+    return this.leans(r) ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
+  }
+
+  /** A short message that says it continues the one before: "那…", "…呢", "换成…". */
+  continues(r: Reading): boolean {
     const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
-    if (bare.length > ELLIPTICAL_LENGTH) return null;
-    const leaning = LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
-    return leaning ? { kind: entry.kind, section: sectionOf(entry), entry: entry.id } : null;
+    return bare.length <= ELLIPTICAL_LENGTH && LEANING.test(bare);
+  }
+
+  /** A short message leaning on the one before ("那…", "…呢", two words or fewer). */
+  leans(r: Reading): boolean {
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH) return false;
+    return LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
   }
 }

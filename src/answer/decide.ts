@@ -49,6 +49,9 @@ export interface Stages {
   typos: readonly string[];
 }
 
+/** The terms of asking for a door: its phone, address, hours. */
+const CONTACT_TERMS: ReadonlySet<string> = new Set(['电话', '地址', '上班', '办公时间', '周末']);
+
 export function bandOf(score: number, t: Thresholds): Band {
   return score >= t.answer ? 'answer' : score >= t.suggest ? 'suggest' : 'fallback';
 }
@@ -69,23 +72,31 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   if (r.social) return { action: 'social', social: r.social, band: 'answer', reason: `不是问题：${SOCIAL_NAMES[r.social]}`, score: 1 };
 
+  // "乡政府电话多少": another body's door is not ours to give, whatever the last answer was.
+  const elsewhere = s.grounding.otherContact(r, CONTACT_TERMS);
+  if (elsewhere) return { action: 'decline', decline: elsewhere, entry: null, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
+
   const follow = s.conversation.followUp(r, previous);
   if (follow) {
-    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], r.years.length ? r.years : (previous?.years ?? []));
-    const what = follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : `同一行，换${follow.what}`;
+    const years = follow.how === 'slots' && follow.years ? follow.years : r.years.length ? r.years : (previous?.years ?? []);
+    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years);
+    const what =
+      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }
 
   const lean = s.conversation.lean(r, previous);
   const hits = s.ranked(lean);
-  const top = s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? []));
+  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? lean : null, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
   // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
-  if ((r.cues.quantity || r.cues.money) && !r.cues.time) {
+  // A short follow-up of a figure declined so ("那财政预算呢") asks a figure too.
+  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r));
+  if (figureAsked && !r.cues.time) {
     const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
     if (measure) {
       const decline: Decline = { kind: 'absent', measure };
@@ -124,6 +135,18 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+/**
+ * "网站呢" after the figures of the WeChat account and Weibo: an elliptical follow-up of a figure
+ * asks the same kind of thing, so a figure holding every word of it answers before a topic of
+ * another kind that names the word better (the portal's guide topic).
+ */
+function frameKind(top: Hit | undefined, hits: readonly Hit[], lean: Lean | null, s: Stages): Hit | undefined {
+  if (!top || !lean || !isFigures(lean.kind) || isFigures(top.entry.kind)) return top;
+  const words = top.matched.filter((t) => t.length > 1);
+  if (words.length === 0) return top;
+  return hits.find((h) => isFigures(h.entry.kind) && h.score >= s.thresholds.suggest && words.every((t) => h.matched.includes(t))) ?? top;
 }
 
 const SOCIAL_NAMES: Record<Social, string> = {

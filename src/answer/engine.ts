@@ -17,6 +17,7 @@ import { StatisticComposer } from './statistics.ts';
 import { Replies } from './replies.ts';
 import { ReplyComposer, type Reply } from './reply.ts';
 import { combine, questionsOf, SHORT_QUESTION } from './questions.ts';
+import { Aspects } from './aspect.ts';
 import type { Answer } from './types.ts';
 
 export type { Session } from './conversation.ts';
@@ -53,6 +54,8 @@ interface Kept {
   terms: string[];
   /** The mistyped phrases those corrections came from, as typed. */
   typos: string[];
+  /** The terms searched by: `terms`, or the aspect asked of applying (see aspect.ts). */
+  search: string[];
   ranked: Map<string, readonly Hit[]>;
   /** Decisions by the session frame they depend on (the entry and years answered before). */
   decisions: Map<string, Decision>;
@@ -103,6 +106,7 @@ export class Engine {
   private readonly scope: Scope;
   private readonly statistics: StatisticComposer;
   private readonly replies: Replies;
+  private readonly aspects: Aspects;
   /**
    * Keyed by this year and the raw input: a reading depends on nothing else (relative years such
    * as 去年 resolve against the year), and a new knowledge base makes a new engine and cache.
@@ -141,9 +145,10 @@ export class Engine {
       ...[...kb.synonyms].filter(([, term]) => this.index.has(term)),
     ]);
     this.ranker = new Ranker(this.index, this.tokenizer, entries, thresholds, contradicted, homophones, this.lexicon.units.map(([w]) => w));
-    this.conversation = new Conversation(this.tokenizer, this.index, this.lexicon, this.entries, (c) => this.statistics.columnTerms(c));
+    this.conversation = new Conversation(this.tokenizer, this.index, this.lexicon, this.entries, (c) => this.statistics.columnTerms(c), bodies);
     this.grounding = new Grounding(this.tokenizer, this.index, this.lexicon, bodies, entries, this.years);
     this.scope = new Scope(this.tokenizer, this.index, this.lexicon, entries);
+    this.aspects = new Aspects(this.tokenizer, this.lexicon, (t) => this.index.has(t));
     this.replies = new Replies(kb.contacts, this.years);
     this.composer = new ReplyComposer(kb, this.entries, this.statistics, this.replies, () => this.read('').r, options.composedCache ?? COMPOSED_CACHE);
   }
@@ -174,7 +179,7 @@ export class Engine {
     const ranked = this.ranked(k, lean);
     const top = ranked[0]?.score ?? 0;
     return {
-      terms: [...k.terms],
+      terms: [...k.search],
       hits: ranked.map((h) => ({ id: h.entry.id, question: h.entry.question, score: Math.round(h.score * 1000) / 1000 })),
       band: parts ? 'answer' : decision.band,
       scoreBand: bandOf(top, this.thresholds),
@@ -218,7 +223,9 @@ export class Engine {
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
       if (!usable(d)) continue;
-      if (d.action === 'answer' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
+      // The same answer twice says nothing more; other lines of the same topic ("要多长时间" after
+      // "去哪申请" both in the application topic) do.
+      if (d.action === 'answer' && d.followUp?.how !== 'within' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
       const reply = this.composer.compose(d, part.r, session);
       replies.push(reply);
       decisions.push(d);
@@ -251,10 +258,10 @@ export class Engine {
         terms: k.terms,
         typos: k.typos,
       });
-    // Only the entry and years of the last answer change a decision (a number picks from the
+    // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
     if (k.r.option !== null && previous?.suggestions?.length) return make();
-    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}`;
+    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}`;
     return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
   }
 
@@ -262,7 +269,8 @@ export class Engine {
     const key = lean ? `${lean.kind}|${lean.section ?? ''}|${lean.entry}` : '';
     let hits = k.ranked.get(key);
     if (!hits) {
-      hits = this.ranker.rank(k.terms, k.r, lean);
+      const search = lean?.kind === 'guide' && k.search === k.terms ? (this.aspects.bare(k.terms) ?? k.search) : k.search;
+      hits = this.ranker.rank(search, k.r, lean);
       if (k.kept) for (const h of hits) Object.freeze(h);
       if (k.kept) Object.freeze(hits);
       k.ranked.set(key, hits);
@@ -285,10 +293,12 @@ export class Engine {
     this.readingStats.read++;
     const r = read(input, this.tokenizer, this.lexicon, today);
     const fixed = this.ranker.correctTypos(r);
-    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, ranked: new Map(), decisions: new Map(), parts: undefined, kept: key !== null };
+    const search = this.aspects.focus(r, fixed.terms) ?? fixed.terms;
+    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: new Map(), parts: undefined, kept: key !== null };
     if (key !== null) {
       deepFreeze(r);
       Object.freeze(k.terms);
+      Object.freeze(k.search);
       Object.freeze(k.typos);
       this.readings!.set(key, k);
     }

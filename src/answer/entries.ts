@@ -124,11 +124,46 @@ function pointsAfter(passages: Passage[], i: number): string[] {
   return points;
 }
 
+/**
+ * A section made only of headed passages ("一、主要做法": （一）…（五）) is also answered as a whole,
+ * by the list of its headings: "主要做法有哪几条", then "第一条具体点". The entry's passage is the
+ * section's first, with its text left out (the list is the answer).
+ */
+function sectionEntry(passages: Passage[], i: number, tok: Tokenizer): Entry | null {
+  const first = passages[i]!;
+  const before = passages[i - 1];
+  if (!first.heading || !first.section || (before && before.section === first.section && before.year === first.year)) return null;
+  const points: string[] = [];
+  for (const p of passages.slice(i)) {
+    if (p.section !== first.section || p.year !== first.year || !p.heading) break;
+    points.push(p.heading);
+  }
+  if (points.length < 2) return null;
+  const label = bareLabel(first.section);
+  return {
+    id: `passage:${first.section.slice(0, 2)}|section`,
+    kind: 'passage',
+    question: `${label}有哪几条（${label}）`,
+    keys: [tok.words(label)],
+    parts: tok.terms(`${label}；${points.join('；')}`),
+    context: tok.terms(first.section),
+    passages: [{ ...first, heading: '', text: '' }],
+    points,
+  };
+}
+
 function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
   const byHeading = groupBy(passages, (p) => `${p.section.slice(0, 2)}|${p.heading}|${p.text.slice(0, 12)}`);
   const entries: Entry[] = [];
+  const sections = new Map<string, Entry>();
+  passages.forEach((_, i) => {
+    const section = sectionEntry(passages, i, tok);
+    if (section && !sections.has(section.id)) sections.set(section.id, section);
+  });
   for (const [key, list] of byHeading) {
     const first = list[0]!;
+    const section = sections.get(`passage:${first.section.slice(0, 2)}|section`);
+    if (section && !entries.includes(section)) entries.push(section);
     const points = pointsAfter(passages, passages.indexOf(first));
     const heading = first.heading.replace(/[。.]$/, '') || bareLabel(first.section);
     entries.push({
@@ -149,4 +184,60 @@ function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
 
 export function buildEntries(kb: KnowledgeBase, tok: Tokenizer): Entry[] {
   return [...statEntries(kb.stats, tok), ...topicEntries(kb.topics, tok), ...passageEntries(kb.passages, tok)];
+}
+
+/**
+ * What answering asks of an entry's figures again and again - the years it holds, its units,
+ * whether it holds a sum of money, its columns - read from its records once. A row of the table
+ * holds one figure per report and column, so with many reports a walk over them all for every
+ * candidate of every question is what answering spent its time on.
+ */
+export interface EntryFacts {
+  years: ReadonlySet<number>;
+  /** The units of its figures ("次", "人次", "万元"), in order of first appearance. */
+  units: readonly string[];
+  /** A 金额 or 经费 column, or a figure in 元. */
+  money: boolean;
+  columns: ReadonlySet<string>;
+}
+
+const facts = new WeakMap<Entry, EntryFacts>();
+const NO_FACTS: EntryFacts = { years: new Set(), units: [], money: false, columns: new Set() };
+
+export function factsOf(entry: Entry): EntryFacts {
+  if (entry.kind === 'guide') return NO_FACTS;
+  let known = facts.get(entry);
+  if (!known) {
+    if (entry.kind === 'passage') {
+      known = { ...NO_FACTS, years: new Set(entry.passages.map((p) => p.year)) };
+    } else {
+      const units = new Set<string>();
+      for (const s of entry.stats) if (s.unit) units.add(s.unit);
+      known = {
+        years: new Set(entry.stats.map((s) => s.year)),
+        units: [...units],
+        money: entry.stats.some((s) => /金额|经费|元/.test(s.column) || /元$/.test(s.unit ?? '')),
+        columns: new Set(entry.stats.map((s) => s.column)),
+      };
+    }
+    facts.set(entry, known);
+  }
+  return known;
+}
+
+/** True when the entry holds something of that year (a guide topic holds every year). */
+export function holdsYear(entry: Entry, year: number): boolean {
+  return entry.kind === 'guide' || factsOf(entry).years.has(year);
+}
+
+const keyWords = new WeakMap<Entry, ReadonlySet<string>>();
+
+/** Every word of the entry's keys, as a set built once: a passage has a key per sentence. */
+export function keyWordsOf(entry: Entry): ReadonlySet<string> {
+  let words = keyWords.get(entry);
+  if (!words) {
+    words = new Set(entry.keys.flat());
+    keyWords.set(entry, words);
+  }
+  return words;
 }

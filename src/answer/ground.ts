@@ -1,7 +1,7 @@
 import jieba from 'nodejieba';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
-import type { Entry } from './entries.ts';
+import { holdsYear, type Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, holdsMoney, unitsOf } from './ranking.ts';
@@ -14,6 +14,8 @@ import { Phrases } from '../language/phrases.ts';
 export type Decline =
   /** Another county, the city, a township, a department: only the reporting body's figures are held. */
   | { kind: 'other-body'; body: string }
+  /** Another body's phone, address or hours ("乡政府电话多少"): only the reporting body's are held. */
+  | { kind: 'other-contact'; body: string }
   /** A figure no report holds (GDP, 人口), or a word no figure of the reports counts. */
   | { kind: 'absent'; measure: string | null }
   /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
@@ -32,6 +34,8 @@ export function declineReason(d: Decline): string {
   switch (d.kind) {
     case 'other-body':
       return `规则：问的是其他机关（${d.body}）的数字，只收录了本机关的报告`;
+    case 'other-contact':
+      return `规则：问的是其他机关（${d.body}）的联系方式，只收录了本机关受理申请的联系方式`;
     case 'absent':
       return `规则：问的数字报告里没有${d.measure ? `（${d.measure}）` : ''}`;
     case 'no-amount':
@@ -54,6 +58,8 @@ const CHANGE_WORD = /^(增加|减少|增减|变化|增长|下降|上升|多了|�
 const CLASSIFIERS = new Set('个 件 次 项 条 家 人 回 起 宗 场 期 位 名 种 类 万 元 块 张 份 篇 户'.split(' '));
 const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别的|其他|哪个|哪|每个|每)$/;
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
+// Words of asking about information or applying for it, not about a body's door.
+const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
 
 export class Grounding {
   private readonly own: Set<string>;
@@ -206,7 +212,10 @@ export class Grounding {
       at += t.length;
       ends.add(at);
     }
-    for (const m of this.bodyWords.find(r.text)) if (starts.has(m.at) && ends.has(m.at + m.word.length)) return m.word;
+    // Refused where it does not start and end with words, so that a shorter name further on is
+    // still found ("我们乡政府": not 我们乡, but 乡政府).
+    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length))[0];
+    if (named) return named.word;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
@@ -215,10 +224,24 @@ export class Grounding {
       if (!name || this.isOwn(name)) continue;
       const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
       if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
-      if (this.index.has(name) || this.tokenizer.isStopword(stem) || this.lexicon.general.has(stem)) continue;
+      // A word the knowledge base knows ("办事大厅" is the service centre) is not another body.
+      if (this.index.has(name) || this.index.has(this.tokenizer.canonical(name)) || this.tokenizer.isStopword(stem) || this.lexicon.general.has(stem)) continue;
       return name;
     }
     return null;
+  }
+
+  /**
+   * "我们乡政府的电话是多少", "县教育局在哪办公": another body's phone, address or hours are not in
+   * the guide, which holds the reporting body's own; giving those instead would send the resident
+   * to the wrong door. Not when the question is about information or applying ("乡里的公开指南在哪
+   * 看", "乡政府的信息向谁申请"): that is answered by the rule, the same for every body.
+   */
+  otherContact(r: Reading, contactTerms: ReadonlySet<string>): Decline | null {
+    if (!r.cues.contact && !r.terms.some((t) => contactTerms.has(t))) return null;
+    if (r.request || r.terms.some((t) => INFORMATION.test(t))) return null;
+    const body = this.otherBody(r);
+    return body ? { kind: 'other-contact', body } : null;
   }
 
   /**
@@ -238,11 +261,6 @@ export class Grounding {
   }
 
 
-}
-
-function holdsYear(entry: Entry, year: number): boolean {
-  if (entry.kind === 'guide') return true;
-  return entry.kind === 'passage' ? entry.passages.some((p) => p.year === year) : entry.stats.some((s) => s.year === year);
 }
 
 function isPeopleOrTimes(unit: string): boolean {

@@ -1,5 +1,5 @@
 import type { Tokenizer } from '../language/tokenizer.ts';
-import type { Entry } from './entries.ts';
+import { factsOf, holdsYear, type Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Thresholds } from './decide.ts';
@@ -35,6 +35,38 @@ export interface Lean {
 
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
 
+/**
+ * The same kind of entry matched by the same terms, as `${kind}|${matched.join('/')}` compares
+ * them: term by term, unless a term is empty or holds the "/" that joins them.
+ */
+export function sameMatch(a: Pick<Hit, 'entry' | 'matched'>, b: Pick<Hit, 'entry' | 'matched'>): boolean {
+  if (a.entry.kind !== b.entry.kind) return false;
+  const x = a.matched;
+  const y = b.matched;
+  if (x.length === y.length && x.every((t, i) => t === y[i])) return true;
+  // Without "/" or empty terms the joined strings differ whenever the terms do.
+  if (x.every(plainTerm) && y.every(plainTerm)) return false;
+  return x.join('/') === y.join('/');
+}
+
+function plainTerm(t: string): boolean {
+  return t !== '' && !t.includes('/');
+}
+
+/**
+ * 0 … n - 1 in the order `compare` gives them, as a stable sort would: by insertion, which for the
+ * dozen hits ranked costs less than setting up the built-in sort.
+ */
+function sortedBy(n: number, compare: (a: number, b: number) => number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let at = i;
+    while (at > 0 && compare(out[at - 1]!, i) > 0) at--;
+    out.splice(at, 0, i);
+  }
+  return out;
+}
+
 /** Table rows and narrative figures both answer with numbers. */
 export function isFigures(kind: Entry['kind']): kind is 'stat' | 'figure' {
   return kind === 'stat' || kind === 'figure';
@@ -51,12 +83,12 @@ export function sectionOf(entry: Entry): string | null {
 
 /** The units a figure entry's figures are counted in ("次", "人次", "万元"). */
 export function unitsOf(entry: Entry): string[] {
-  return holdsFigures(entry) ? [...new Set(entry.stats.map((s) => s.unit ?? ''))].filter(Boolean) : [];
+  return holdsFigures(entry) ? [...factsOf(entry).units] : [];
 }
 
 /** True when an entry holds a sum of money (a 金额 column or a figure in 元). */
 export function holdsMoney(entry: Entry): boolean {
-  return holdsFigures(entry) && entry.stats.some((s) => /金额|经费|元/.test(s.column) || /元$/.test(s.unit ?? ''));
+  return holdsFigures(entry) && factsOf(entry).money;
 }
 
 /**
@@ -66,7 +98,6 @@ export function holdsMoney(entry: Entry): boolean {
  */
 export class Ranker {
   private readonly order = new Map<string, number>();
-  private readonly entryYears = new Map<string, ReadonlySet<number>>();
   /** The raw text of passages and topics, for phrases a resident quotes. */
   private readonly texts = new Map<string, string>();
   /** The rows of each group of a table ("（三）不予公开"), in the report's order. */
@@ -180,7 +211,9 @@ export class Ranker {
 
   rank(terms: readonly string[], r: Reading, lean: Lean | null = null): Hit[] {
     // A table row and a narrative figure are the same kind of answer to "微博呢".
-    const hits = this.index.search([...terms], 12, this.thresholds.answer);
+    // A follow-up's lean can lift an entry from far down ("网站呢" after a figure: the figure
+    // of the portal scores below a dozen passages that mention the portal): take more of them.
+    const hits = this.index.search([...terms], lean ? 32 : 12, this.thresholds.answer);
     for (let i = 0; i < hits.length; i++) {
       const h = hits[i]!;
       hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
@@ -195,19 +228,23 @@ export class Ranker {
     }
     // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
     // the report's own order, so the table's leading row answers.
-    const best = new Map<string, Hit>();
-    for (const h of [...hits].sort((a, b) => this.order.get(a.entry.id)! - this.order.get(b.entry.id)!)) {
-      const key = `${h.entry.kind}|${h.matched.join('/')}`;
-      const first = best.get(key);
-      if (!first) best.set(key, h);
+    // The first hit of each kind and matched terms, found by comparing with the few kept (no
+    // key string built and hashed per hit).
+    const best: Hit[] = [];
+    // Each hit's place in the report's order, looked up once for both sorts (the hits are of
+    // distinct entries: either order is total).
+    const order = hits.map((h) => this.order.get(h.entry.id)!);
+    for (const i of sortedBy(hits.length, (a, b) => order[a]! - order[b]!)) {
+      const h = hits[i]!;
+      const first = best.find((f) => sameMatch(f, h));
+      if (!first) best.push(h);
       else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
         const top = Math.max(first.score, h.score);
         first.score = top;
         h.score = top - 0.001;
       }
     }
-    hits.sort((a, b) => b.score - a.score || this.order.get(a.entry.id)! - this.order.get(b.entry.id)!);
-    return hits;
+    return sortedBy(hits.length, (a, b) => hits[b]!.score - hits[a]!.score || order[a]! - order[b]!).map((i) => hits[i]!);
   }
 
   private cueBonus(entry: Entry, r: Reading): number {
@@ -223,7 +260,8 @@ export class Ranker {
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
       case 'passage':
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0);
+        // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0);
     }
   }
 
@@ -269,13 +307,7 @@ export class Ranker {
   }
 
   hasYear(entry: Entry, year: number): boolean {
-    if (entry.kind === 'guide') return true;
-    let years = this.entryYears.get(entry.id);
-    if (!years) {
-      years = new Set(entry.kind === 'passage' ? entry.passages.map((p) => p.year) : entry.stats.map((s) => s.year));
-      this.entryYears.set(entry.id, years);
-    }
-    return years.has(year);
+    return holdsYear(entry, year);
   }
 
   /**
@@ -299,7 +331,8 @@ export class Ranker {
     const covered = new Set(naming(top));
     for (const h of hits) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;
-      if (!holdsFigures(h.entry) || h.score < this.thresholds.suggest) continue;
+      // Rows of the same kind: "三个加起来" names no table row ("（七）总计") among channel figures.
+      if (!holdsFigures(h.entry) || h.entry.kind !== first.kind || h.score < this.thresholds.suggest) continue;
       const own = naming(h).filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);

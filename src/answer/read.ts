@@ -4,6 +4,7 @@ import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
 import { articleTerms } from '../language/articles.ts';
 import type { Lexicon } from '../language/lexicon.ts';
+import { Requests, type Request } from '../language/requests.ts';
 
 export type { Social } from '../language/social.ts';
 
@@ -40,9 +41,11 @@ export interface Reading {
   parts: string[];
   /** The pieces that ask something (a question word), without remarks around them. */
   asking: string;
+  /** A record asked to see or get ("想看村里的低保名单"): an application for information. */
+  request: Request | null;
 }
 
-export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|头一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|减少了还是增加了?|多了还是少了|少了还是多了|多还是少|少还是多|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|变动|变了/gu;
+export const COMPARE_PREVIOUS = /比(上一?年度?|去年|前一年|头一年|往年)|同比|较上年|与上年|和上年|跟上年|跟上一年比|和上一年比|与上一年相比|增加还是减少|减少还是增加|增加了还是减少了?|减少了还是增加了?|多了还是少了|少了还是多了|多还是少|少还是多|增减|变化|涨了|降了|增长|下降|上升|有没有增加|有没有减少|(?:增加|减少|增|减|涨|降|变|多|少)了?(?:没|没有|吗|不)(?![\p{Script=Han}])|(?:增加|减少|增长|下降|上升|涨|降)了?(?:多少|几)|(?:多|少)了(?:多少|几)|变动|变了/gu;
 const ASKS_CHANGE = new RegExp(COMPARE_PREVIOUS.source, 'u');
 const COMPARE_BETWEEN = /比|相比|对比|差|多了|少了|变化|增加|减少/;
 const YEAR = /(?<!\d)\d{4}年?/g;
@@ -82,6 +85,33 @@ function blank(m: string): string {
   return ' '.repeat(m.length);
 }
 
+const requestFinders = new WeakMap<Lexicon, Requests>();
+
+/**
+ * The record a message asks to see, unless the record's word is part of a longer word of the
+ * knowledge base ("文件" of "规范性文件") or the message asks for a figure (a count is answered by
+ * the report).
+ */
+function requestIn(text: string, words: readonly string[], cues: Cues, tok: Tokenizer, lexicon: Lexicon): Request | null {
+  if (cues.quantity || cues.money) return null;
+  let finder = requestFinders.get(lexicon);
+  if (!finder) requestFinders.set(lexicon, (finder = new Requests(lexicon)));
+  const spans: Array<[number, number, string]> = [];
+  let at = 0;
+  for (const w of words) {
+    spans.push([at, at + w.length, w]);
+    at += w.length;
+  }
+  const starts = new Set(spans.map(([s]) => s));
+  const ends = new Set(spans.map(([, e]) => e));
+  // A record is a word of its own ("账" of "看账", not of "到账"), and not a word the knowledge
+  // base names something by ("会议纪要" is 讨论记录, a topic of its own).
+  return finder.find(
+    text,
+    (from, to) => !starts.has(from) || !ends.has(to) || spans.some(([s, e, w]) => s <= from && e >= to && tok.known(w) && (e - s > to - from || tok.canonical(w) !== w)),
+  );
+}
+
 function wordEnds(words: readonly string[]): Set<number> {
   const ends = new Set<number>();
   let at = 0;
@@ -94,7 +124,10 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const { text, relative } = normalise(raw, today);
   const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
   const years = yearsIn(text);
-  const compare = ASKS_CHANGE.test(text) ? 'previous' : years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : null;
+  // A year compared with itself ("2020年…比2020年多了多少") names no other year: the change from
+  // the year before was not asked, and its figures are not given.
+  const againstItself = years.length === 1 && text.split(String(years[0])).length > 2 && new RegExp(`(?:比|和|与|跟|同|较)${years[0]}年`).test(text);
+  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : againstItself ? null : ASKS_CHANGE.test(text) ? 'previous' : null;
   // Years and the comparison phrase are slots, not words to match.
   // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
   // Blanks of the same length keep every position of `content` that of `text`.
@@ -124,5 +157,6 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
     parts,
     asking: askingPieces(text),
+    request: requestIn(content, words, cues, tok, lexicon),
   };
 }

@@ -80,6 +80,8 @@ export class Replies {
     switch (d.kind) {
       case 'other-body':
         return `${note}我这里只收录了${what}，没有收录“${d.body}”的数字。\n其他机关的数字请看它们各自发布的年度报告。\n${wayOn(c)}`;
+      case 'other-contact':
+        return `${note}我这里没有收录“${d.body}”的电话、地址和办公时间：只收录了${c.body}受理政府信息公开申请的联系方式。\n其他机关的联系方式请看它们各自公布的政府信息公开指南。\n${wayOn(c)}`;
       case 'absent':
         return `${note}我这里没有收录${d.measure ? `“${d.measure}”的数字` : '这项数字'}：年度报告只统计政府信息公开工作（主动公开、依申请公开、复议诉讼等）。\n${wayOn(c)}`;
       case 'no-amount':

@@ -6,9 +6,10 @@ import type { Session } from './conversation.ts';
 import type { Decision } from './decide.ts';
 import { CONTACT_TITLE } from './ranking.ts';
 import type { StatisticComposer } from './statistics.ts';
-import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, MAX_REPLY, type Composed } from './compose.ts';
+import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
+import { asksSum, shareLine, sumLine } from './sums.ts';
 
 export interface Reply {
   answer: Answer;
@@ -54,6 +55,7 @@ export class ReplyComposer {
   compose(d: Decision, r: Reading, previous: Session | undefined): Reply {
     const session: Session = { ...previous };
     delete session.suggestions;
+    delete session.declined;
     switch (d.action) {
       case 'social': {
         if (d.social === 'detail') {
@@ -77,21 +79,39 @@ export class ReplyComposer {
         if (d.picked) return this.answerEntry(d.picked, 1, r, session, [], null, []);
         return this.reply({ reply: `请回复 1 到 ${d.offered} 之间的序号，或直接输入您的问题。`, sources: [], answered: false }, 'clarify', 1, { ...session, suggestions: previous?.suggestions });
       case 'answer':
+        if (d.followUp?.how === 'point') {
+          // The list stays the frame: "第四条呢" after "第二条具体说说" is the list's fourth.
+          const list = d.followUp.list;
+          if (d.followUp.clause !== null && list.kind === 'passage') {
+            const p = list.passages[0]!;
+            const c = { ...fit(`${p.year}年报告（${p.section}）第${d.followUp.n}点：\n${d.followUp.clause}`, sourceLine([p.source])), sources: [p.source], answered: true };
+            return this.reply(c, 'narrative', d.score, { ...session, entry: list.id, detail: undefined }, list.id);
+          }
+          const point = this.answerEntry(d.entry, d.score, this.empty(), session, [], null, []);
+          return { ...point, session: { ...point.session, entry: list.id } };
+        }
         if (d.followUp?.how === 'within' && d.entry.kind === 'guide') {
           const next: Session = { ...session, entry: d.entry.id, detail: undefined };
           return this.reply(linesText(d.entry.topic, d.followUp.lines), 'guide', d.score, next, d.entry.id);
         }
-        return this.answerEntry(d.entry, d.score, r, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
+        {
+          // "那再往前一年呢": the year the follow-up moved to is asked as if it were named.
+          const asked = d.followUp?.how === 'slots' && d.followUp.years ? { ...r, years: d.followUp.years } : r;
+          return this.answerEntry(d.entry, d.score, asked, session, d.also, d.followUp?.how === 'basis' ? 'basis' : null, d.followUp?.how === 'slots' ? d.followUp.columns : []);
+        }
       case 'suggest': {
         const lines = d.hits.map((h, i) => `${i + 1}. ${h.entry.question}`).join('\n');
         const reply = `没有找到完全对应的答案。您是不是想问：\n${lines}\n请回复序号，或换个说法再问。${this.replies.wayOn() ? `\n都不是的话，${this.replies.wayOn()}` : ''}`;
         return this.reply({ reply, sources: [], answered: false }, 'clarify', d.score, { ...session, suggestions: d.hits.map((h) => h.entry.id) });
       }
       case 'decline': {
-        const intent: Intent = d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : 'statistic';
+        const intent: Intent =
+          d.decline.kind === 'out-of-scope' || (d.decline.kind === 'no-match' && d.decline.outOfScope) ? 'out-of-scope' : d.decline.kind === 'no-match' ? 'unknown' : d.decline.kind === 'other-contact' ? 'contact' : 'statistic';
         // A decline about a row keeps the row as the frame: "那2019年呢" still follows on.
         const next: Session = d.entry && intent === 'statistic' ? { ...session, entry: d.entry.id, detail: undefined } : { ...session };
         delete next.also;
+        // "那财政预算呢" after GDP was declined asks the same kind of thing: the frame keeps it.
+        if (d.decline.kind === 'absent') next.declined = 'absent';
         return this.reply({ reply: this.replies.decline(d.decline, yearNote(r)), sources: [], answered: false }, intent, d.score, next, d.entry?.id);
       }
     }
@@ -108,12 +128,17 @@ export class ReplyComposer {
     const content = this.content(entry, r, years, also, focus);
     if (!content) {
       const row = entry.kind === 'guide' ? entry.topic.title : entry.question.replace(/[？?（].*$/, '').replace(/有多少$|多少$/, '');
-      const reply = this.replies.decline({ kind: 'missing-year', year: years[0]!, row }, yearNote(r));
+      // The year named is one that is missing: "去年比今年" misses this year, not last year.
+      const missing = years.find((y) => !this.kb.reports.some((x) => x.year === y)) ?? years[0]!;
+      const reply = this.replies.decline({ kind: 'missing-year', year: missing, row }, yearNote(r));
       return this.reply({ reply, sources: [], answered: false }, 'statistic', 0.5, { ...next, detail: undefined }, entry.id);
     }
     const { c, intent } = content;
     // A year carries over to the next question only once a figure has been answered from it.
-    const carried = intent === 'statistic' ? { years: r.years.length ? r.years : session.years } : {};
+    // A year read from the next report's 上一年 column (2018 from the 2019 report) is not carried:
+    // "少了几个" after it compares within the report that holds it.
+    const recorded = r.years.filter((y) => this.kb.reports.some((x) => x.year === y));
+    const carried = intent === 'statistic' ? { years: r.years.length ? (recorded.length ? recorded : session.years) : session.years } : {};
     return this.reply(c, intent, score, { ...next, detail: c.more ? recipe : undefined, ...carried }, entry.id, c.more);
   }
 
@@ -148,7 +173,7 @@ export class ReplyComposer {
         // The sentences shown are those holding the question's words.
         return `${base}\u0000${r.terms.join('|')}`;
       default:
-        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}`;
+        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}\u0000${asksSum([entry, ...also], r.terms) ? 'sum' : ''}\u0000${r.cues.share ? 'share' : ''}`;
     }
   }
 
@@ -169,7 +194,15 @@ export class ReplyComposer {
       }
       default: {
         const c = this.statistics.compose([entry, ...also], years, r, yearNote(r as Reading));
-        return c ? { c, intent: 'statistic' } : null;
+        if (!c) return null;
+        // "三个加起来一共多少": the parts' sum after them, when they add up.
+        const year = years[0] ?? Math.max(...this.kb.reports.map((x) => x.year));
+        const sum = !c.answered ? null : asksSum([entry, ...also], r.terms) ? sumLine([entry, ...also], year) : r.cues.share ? shareLine(entry, year, this.statistics.askedSet([entry], r)) : null;
+        if (sum) {
+          const at = c.reply.lastIndexOf('\n来源：');
+          return { c: { ...c, reply: at >= 0 ? `${c.reply.slice(0, at)}\n${sum}${c.reply.slice(at)}` : `${c.reply}\n${sum}` }, intent: 'statistic' };
+        }
+        return { c, intent: 'statistic' };
       }
     }
   }

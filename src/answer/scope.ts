@@ -1,7 +1,7 @@
 import jieba from 'nodejieba';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
-import type { Entry } from './entries.ts';
+import { keyWordsOf, type Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Decline } from './ground.ts';
@@ -15,6 +15,16 @@ const DOCUMENT_SERVICE = /补办|挂失|换领|换证|丢了|丢失|弄丢|过�
 const MATERIAL = /带|携带|提供|准备|出示|复印件|原件/;
 // "两个月", "半年", "一个多月": how long, not what.
 const TIME_WORDS = /^[一二两三四五六七八九十几半多个]+(?:个)?(?:月|天|年|周|星期|礼拜|日|小时)|^(?:好久|很久|多久|至今|现在|以前|之前|上次|这次)$/;
+// Parts of speech that never name a subject: numerals, adverbs, pronouns, measure words,
+// prepositions, conjunctions, particles, time and place words ("一天", "一直", "中午").
+const FUNCTION_TAG = /^(m|mq|d|r|rr|rz|q|p|c|u|uj|ul|ud|ug|uv|uz|t|tg|f|y|e|o|zg)$/;
+
+/** A word that may name what a question is about (a noun, a verb), by jieba's part of speech. */
+function contentWord(word: string): boolean {
+  const tagged = jieba.tag(word);
+  return !(tagged.length === 1 && FUNCTION_TAG.test(tagged[0]!.tag));
+}
+
 // Parts of speech of a word that reads as a name when quoted back.
 const NAME_PART = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j|v)$/;
 
@@ -27,6 +37,8 @@ const NAME_PART = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j|v)$/;
 export class Scope {
   /** Every whole word that names some entry (not the shorter words inside them). */
   private readonly keyWords = new Set<string>();
+  /** The words naming a topic or a table row (not the sentences of passages). */
+  private readonly naming = new Set<string>();
   private readonly matters: Phrases;
   private readonly documents: Phrases;
 
@@ -39,6 +51,7 @@ export class Scope {
     this.matters = new Phrases(lexicon.otherMatters);
     this.documents = new Phrases(lexicon.documents);
     for (const e of entries) for (const w of e.keys.flat()) this.keyWords.add(w);
+    for (const e of entries) if (e.kind !== 'passage') for (const w of e.keys.flat()) this.naming.add(w);
   }
 
   /**
@@ -49,7 +62,8 @@ export class Scope {
   decline(r: Reading, top: Hit | undefined, leaning = false, asking: string = r.text, corrected: readonly string[] = [], typos: readonly string[] = []): Decline | null {
     // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
     // only next to 公开, 信息 or the documents asked for.
-    const aboutInformation = r.terms.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
+    // A record asked to see ("想看村里的低保名单") is information asked for, whatever it is about.
+    const aboutInformation = r.request !== null || r.terms.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
     // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
     // question asks for a figure (the absent-measure rule says so) or for its information.
     if (!aboutInformation && !r.cues.quantity) {
@@ -68,15 +82,20 @@ export class Scope {
     const applyForOther = !aboutInformation && this.appliesForOther(r);
     // The subject is named when the question holds a whole word naming the entry (not only a
     // piece of one: 身份证 is inside 身份证明, which is what the application topic is about).
-    const keys = new Set(top.entry.keys.flat());
-    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && (keys.has(t) || /^第\d+[条项]$/.test(t)) && !this.tokenizer.isAspect(t) && (t !== '申请' || !applyForOther));
+    const keys = keyWordsOf(top.entry);
+    // A word naming another topic counts too: "服务中心礼拜六有人没" names the service centre,
+    // though the hours topic answering it does not have it in its name.
+    const subject = top.matched.some((t) => t.length > 1 && original.has(t) && (keys.has(t) || this.naming.has(t) || /^第\d+[条项]$/.test(t)) && !this.isAspect(t) && (t !== '申请' || !applyForOther));
     if (subject) return null;
     // "要带身份证吗": a document as a thing to bring is the application's own subject.
     if (MATERIAL.test(r.text)) return null;
     // Words the answering entry does not hold and no entry is named by: "办身份证要多久" is not
     // about the answer deadline (身份证 is only part of 身份证明); "当面申请" names a topic.
     const foreign = (term: string) =>
-      !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.tokenizer.isAspect(term) && !this.lexicon.general.has(term) && !QUESTION_CHARS.test(term);
+      contentWord(term) &&
+      // A piece jieba made of two function characters ("上要" of "申请表上要写") names nothing.
+      !(this.tokenizer.madeUp(term) && [...term].every((c) => this.tokenizer.isStopword(c))) &&
+      !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.isAspect(term) && !this.lexicon.general.has(term) && !QUESTION_CHARS.test(term);
     if (!r.terms.some((t) => t.length > 1 && foreign(t))) return null;
     // The foreign words next to each other, as the resident wrote them ("结婚" + "登记").
     let best: string[] = [];
@@ -103,11 +122,11 @@ export class Scope {
     for (const tokens of clauses) {
       const relevant = tokens.some((t) => {
         const term = this.tokenizer.canonical(t);
-        return matched.has(term) || this.tokenizer.isAspect(term);
+        return matched.has(term) || this.isAspect(term);
       });
       for (const token of [...tokens, '。']) {
         const term = this.tokenizer.canonical(token);
-        if (firstAspect < 0 && this.tokenizer.isAspect(term)) firstAspect = at;
+        if (firstAspect < 0 && this.isAspect(term)) firstAspect = at;
         if (relevant && /^[\p{Script=Han}A-Za-z]+$/u.test(token) && foreign(term) && !typos.some((w) => w.includes(token))) {
           if (run.length === 0) runAt = at;
           run.push(token);
@@ -154,6 +173,11 @@ export class Scope {
       while (k < tokens.length && filler.test(tokens[k]!)) k++;
       return k < tokens.length && named(tokens[k]!);
     });
+  }
+
+  /** A word for what is asked about a subject (地址, 收费, 受理机关), not a subject itself. */
+  private isAspect(term: string): boolean {
+    return this.tokenizer.isAspect(term) || this.lexicon.aspects.has(term);
   }
 
   /** A matter of the lexicon's 其他事务 named in the text, as a whole word. */

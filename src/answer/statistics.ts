@@ -37,23 +37,33 @@ export class StatisticComposer {
     const columns = new Set<string>();
     for (const e of entries) {
       if (e.kind !== 'stat' && e.kind !== 'figure') continue;
-      for (const s of this.preferredBody(e.stats)) {
-        if (columns.has(s.column)) continue;
-        if (this.columnTerms(s.column).some((t) => askedTerms.has(t)) || (u.cues?.money && /金额/.test(s.column))) columns.add(s.column);
+      for (const column of this.indexed(e.stats).columns) {
+        if (columns.has(column)) continue;
+        if (this.names(column, askedTerms, u.cues?.money)) columns.add(column);
       }
     }
     return [...columns].sort().join('|');
   }
 
+  /** The question names the column ("个人", "金额"); an amount asked picks the amount column. */
+  private names(column: string, askedTerms: ReadonlySet<string>, money: boolean | undefined): boolean {
+    return this.columnTerms(column).some((t) => askedTerms.has(t)) || (!!money && /金额/.test(column));
+  }
+
+  /** The columns the question names of these rows, as a set (see `askedColumns`). */
+  askedSet(entries: Entry[], u: Pick<Reading, 'terms'> & Partial<Pick<Reading, 'cues'>>): Set<string> {
+    return new Set(this.askedColumns(entries, u).split('|').filter(Boolean));
+  }
+
   /** The figures of one or more rows for the year(s) asked, or null when a year is not recorded. */
   compose(entries: Entry[], years: number[], u: Pick<Reading, 'terms' | 'compare'> & Partial<Pick<Reading, 'cues' | 'unit'>>, note: string): Composed | null {
-    const stats = entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? this.preferredBody(e.stats) : []));
-    const available = [...new Set(stats.map((s) => s.year))].sort((a, b) => a - b);
+    const stats = new Figures(entries.flatMap((e) => (e.kind === 'stat' || e.kind === 'figure' ? [this.indexed(e.stats)] : [])));
+    const available = stats.years();
     const askedTerms = new Set(u.terms);
     // The columns the question names ("个人", "金额"); an amount asked picks the amount column.
-    const asked = new Set(stats.filter((s) => this.columnTerms(s.column).some((t) => askedTerms.has(t)) || (u.cues?.money && /金额/.test(s.column))).map((s) => s.column));
+    const asked = new Set(stats.columns().filter((c) => this.names(c, askedTerms, u.cues?.money)));
     // The figure asked comes first: the named columns, else the row's main measure.
-    const first = asked.size ? asked : new Set(stats.filter((s) => this.primary.includes(s.column)).map((s) => s.column));
+    const first = asked.size ? asked : new Set(stats.columns().filter((c) => this.primary.includes(c)));
     const lines: string[] = [];
     let year: number;
     /** Set when the change asked for cannot be given: the reply then does not claim to answer. */
@@ -70,13 +80,13 @@ export class StatisticComposer {
       if (!available.includes(year)) return this.fromNextReport(stats, year, note);
       const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
       lines.push(...this.rows(stats, year, first));
-      if (u.compare === 'previous' && !stats.some((s) => s.year === year && /增\/?减|增减/.test(s.column))) {
+      if (u.compare === 'previous' && !stats.of(year).some((s) => /增\/?减|增减/.test(s.column))) {
         if (available.includes(year - 1)) lines.push(this.differences(stats, year - 1, year, asked).join('\n'));
         else incomparable = `${year - 1} 年的数字未收录，无法与上一年比较。`;
       }
       if (unnamed) lines.unshift(unnamed);
     }
-    const shown = stats.filter((s) => s.year === year || (u.compare === 'between' && years.includes(s.year)));
+    const shown = stats.all.filter((s) => s.year === year || (u.compare === 'between' && years.includes(s.year)));
     const notes = this.inconsistencies(shown);
     const warning = notes.length ? `\n注意：报告原文此处数字前后不一致，请以原文和各分项为准：${notes.join('；')}` : '';
     const heading = u.compare === 'between' && years.length >= 2 ? `${years[0]}年与${years[1]}年` : `${year}年`;
@@ -102,8 +112,8 @@ export class StatisticComposer {
    * A year before the first report: the next year's report gives some rows' 上一年 figure
    * ("上一年项目数量"), which is that year's. Anything else of that year is not recorded (null).
    */
-  private fromNextReport(stats: Statistic[], year: number, note: string): Composed | null {
-    const next = stats.filter((s) => s.year === year + 1 && /^上一年/.test(s.column));
+  private fromNextReport(stats: Figures, year: number, note: string): Composed | null {
+    const next = stats.of(year + 1).filter((s) => /^上一年/.test(s.column));
     if (next.length === 0) return null;
     const lines = next.map((s) => `${bareLabel(s.item)}：${year}年的${s.column.replace(/^上一年/, '')} ${figure(s)}（见${year + 1}年报告“${s.column}”一栏）`);
     const sources = [...new Map(next.map((s) => [s.source.document, { ...s.source, section: s.article ? `${s.source.section}·${s.article}` : s.source.section }])).values()];
@@ -116,10 +126,9 @@ export class StatisticComposer {
     return (entry.kind === 'stat' || entry.kind === 'figure') && this.inconsistencies(this.preferredBody(entry.stats)).length > 0;
   }
 
-  private rows(stats: Statistic[], year: number, asked: Set<string>): string[] {
+  private rows(stats: Figures, year: number, asked: Set<string>): string[] {
     const byItem = new Map<string, Statistic[]>();
-    for (const s of stats) {
-      if (s.year !== year) continue;
+    for (const s of stats.of(year)) {
       const key = `${s.group ?? ''}|${s.item}`;
       byItem.set(key, [...(byItem.get(key) ?? []), s]);
     }
@@ -146,11 +155,17 @@ export class StatisticComposer {
   }
 
   /** The difference between two years' figures, with both figures shown. */
-  private differences(stats: Statistic[], from: number, to: number, asked: Set<string>): string[] {
+  private differences(stats: Figures, from: number, to: number, asked: Set<string>): string[] {
     const out: string[] = [];
-    for (const b of stats.filter((s) => s.year === to && !/增\/?减|增减/.test(s.column))) {
+    // The first figure of the earlier year for each row and column, as a search from the start finds it.
+    const before = new Map<string, Statistic>();
+    for (const s of stats.of(from)) {
+      const key = `${s.item}\u0000${s.column}\u0000${s.group ?? '\u0001'}`;
+      if (!before.has(key)) before.set(key, s);
+    }
+    for (const b of stats.of(to).filter((s) => !/增\/?减|增减/.test(s.column))) {
       if (asked.size && !asked.has(b.column)) continue;
-      const a = stats.find((s) => s.year === from && s.item === b.item && s.column === b.column && s.group === b.group);
+      const a = before.get(`${b.item}\u0000${b.column}\u0000${b.group ?? '\u0001'}`);
       if (!a) continue;
       const d = Math.round((b.value - a.value) * 100) / 100;
       const label = `${bareLabel(b.item)}${b.column ? `·${b.column}` : ''}`;
@@ -160,6 +175,24 @@ export class StatisticComposer {
   }
 
   private readonly bodyStats = new WeakMap<Statistic[], Statistic[]>();
+  private readonly byYear = new WeakMap<Statistic[], YearIndex>();
+
+  /** The main body's figures of an entry, by year and with their columns, indexed once. */
+  private indexed(stats: Statistic[]): YearIndex {
+    let index = this.byYear.get(stats);
+    if (!index) {
+      const all = this.preferredBody(stats);
+      const years = new Map<number, Statistic[]>();
+      for (const s of all) {
+        const list = years.get(s.year);
+        if (list) list.push(s);
+        else years.set(s.year, [s]);
+      }
+      index = { all, years, columns: [...new Set(all.map((s) => s.column))] };
+      this.byYear.set(stats, index);
+    }
+    return index;
+  }
 
   /** The main body's figures of an entry, picked once: with many reports an entry holds hundreds. */
   private preferredBody(stats: Statistic[]): Statistic[] {
@@ -205,4 +238,35 @@ function relates(f: Finding, s: Statistic): boolean {
   if (f.document !== s.source.document) return false;
   const text = `${f.location} ${f.message}`;
   return text.includes(s.item) && (s.column === '' || text.includes(s.column)) && /不一致|之和|不等|勾稽/.test(f.message);
+}
+
+/** One entry's figures (of the main body), by year, and its columns in order of first appearance. */
+interface YearIndex {
+  all: Statistic[];
+  years: Map<number, Statistic[]>;
+  columns: string[];
+}
+
+/** The figures of the rows answered together, in the rows' order: by year without a walk over all. */
+class Figures {
+  constructor(private readonly rows: YearIndex[]) {}
+
+  get all(): Statistic[] {
+    return this.rows.length === 1 ? this.rows[0]!.all : this.rows.flatMap((r) => r.all);
+  }
+
+  /** The figures of one year, in the order they have among all the rows' figures. */
+  of(year: number): Statistic[] {
+    return this.rows.flatMap((r) => r.years.get(year) ?? []);
+  }
+
+  /** The years held, oldest first. */
+  years(): number[] {
+    return [...new Set(this.rows.flatMap((r) => [...r.years.keys()]))].sort((a, b) => a - b);
+  }
+
+  /** The columns, each once, in order of first appearance. */
+  columns(): string[] {
+    return this.rows.length === 1 ? this.rows[0]!.columns : [...new Set(this.rows.flatMap((r) => r.columns))];
+  }
 }

@@ -1,3 +1,5 @@
+import { isNfkcStable } from './normalise.ts';
+
 /**
  * Article citations ("《条例》第二十七条", "第27条", "第二十条第（六）项") as terms 第27条 and 第6项,
  * so that a lawyer's question finds the topic whose basis cites the same article, however the
@@ -27,7 +29,10 @@ const CITATION = /第([〇零一二两三四五六七八九十百\d]{1,6})(条|�
 
 export function articleTerms(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.normalize('NFKC').replace(/[（(]([〇零一二三四五六七八九十\d]{1,3})[）)]/g, '$1').matchAll(CITATION)) {
+  // Most texts cite nothing: no citation without 第, which NFKC keeps as it is.
+  const normal = isNfkcStable(text) ? text : text.normalize('NFKC');
+  if (!normal.includes('第')) return out;
+  for (const m of normal.replace(/[（(]([〇零一二三四五六七八九十\d]{1,3})[）)]/g, '$1').matchAll(CITATION)) {
     const n = chineseNumber(m[1]!);
     if (n === null || n === 0) continue;
     const term = `第${n}${m[2]}`;

@@ -24,9 +24,16 @@ export interface Cues {
   coverage: boolean;
   /** A figure stated in the question ("一年就公开4个规范性文件？"): the figure is what it is about. */
   figureStated: boolean;
+  /** The parts of something asked ("有哪几条", "哪些方面", "都有啥"): a list answers. */
+  list: boolean;
+  /** A share asked ("占多大比例", "占比", "百分之几"): a part against its total. */
+  share: boolean;
 }
 
-const QUANTITY = /多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+// A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
+// not a count asked: only 多少 or 几 would ask it.
+const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
 // "多少天" asks for a time limit, "几种" for kinds, "几点" for opening hours: not a count.
 const NOT_COUNTS = /多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
 // Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
@@ -44,8 +51,11 @@ const BASIS = /依据|根据什么|根据哪|哪条|哪一条|第几条|哪部�
 const PLURAL = /分别|各.{0,6}(?:多少|几)|各有|各自|哪个多|哪个少|哪一项|哪项|哪个更|谁多|谁少|都是多少|都有多少|(?:和|跟|与|及|以及).{1,20}(?:多少|几)|、/;
 
 const CONSISTENCY = /矛盾|不一致|对不上|对得上|勾稽|相符|符合这个|瞎填|乱填|填错|算错|搞错|加起来不|之和|不等于|等于|对不对得上/;
-const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|几|什么|啥)(?:一|几|些)?(?:年|个年份|年份|年度)|(?:哪|几)(?:几|些)?(?:年|年份|年度)的(?:报告|年报|数据|数字|资料)|收录了?(?:哪些|几份|什么)(?:报告|年报)/;
+const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|几|什么|啥)(?:一|几|些)?(?:年|个年份|年份|年度)|(?<![把将])(?:哪|几)(?:几|些)?(?:年|年份|年度)的(?:报告|年报|数据|数字|资料)|收录了?(?:哪些|几份|什么)(?:报告|年报)/;
 
+const LIST = /哪几|几条|几个方面|几方面|几点|几项|几部分|分几/;
+// "占多少件" asks a count, "占多少" alone a share.
+const SHARE = /比例|占比|占多大|占几成|百分之几|百分比|占了?多少(?![个件次人项条家回])/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
@@ -54,7 +64,7 @@ export function readCues(text: string): Cues {
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text),
+    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
     money,
     procedure: PROCEDURE.test(text),
     contact,
@@ -65,6 +75,8 @@ export function readCues(text: string): Cues {
     consistency: CONSISTENCY.test(text),
     coverage: COVERAGE.test(text),
     figureStated: FIGURE_STATED.test(text),
+    list: LIST.test(text),
+    share: SHARE.test(text),
   };
 }
 

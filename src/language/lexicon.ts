@@ -28,10 +28,23 @@ export interface Lexicon {
   otherMatters: string[];
   /** Documents residents carry ("身份证"): material for an application, or a service of their own. */
   documents: string[];
+  /**
+   * The terms of what is asked about a subject ("收费", "期限", "地址", "电话"): when the subject is
+   * only "information from the government", the aspect decides which topic answers.
+   */
+  aspects: Set<string>;
+  /** Words that say no more than "information from the government" ("申请", "文件", "资料"). */
+  requestWords: Set<string>;
+  /** Records a resident asks to see ("名单", "批文", "合同"): asking to see one applies for information. */
+  records: string[];
+  /** Verbs of asking to see or get something ("看", "查", "要一份"). */
+  seeing: string[];
+  /** Words naming the reporting body itself ("全县", "咱们县"), besides its own name. */
+  ownBody: string[];
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [] };
+  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
@@ -46,6 +59,11 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   其他机关的名称结尾: 'bodySuffixes',
   其他事务: 'otherMatters',
   证件: 'documents',
+  问的方面: 'aspects',
+  泛称: 'requestWords',
+  要看的东西: 'records',
+  要看的说法: 'seeing',
+  本机关: 'ownBody',
 };
 
 const split = (s: string) =>
@@ -56,7 +74,8 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件). # starts a
+ * 报告没有的数字; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
+ * 问的方面, 泛称, 要看的东西, 要看的说法, 本机关). # starts a
  * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
  */
@@ -88,6 +107,11 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
       else if (section === 'bodySuffixes') lexicon.bodySuffixes.push(...words);
       else if (section === 'otherMatters') lexicon.otherMatters.push(...words);
       else if (section === 'documents') lexicon.documents.push(...words);
+      else if (section === 'aspects') for (const w of words) lexicon.aspects.add(w);
+      else if (section === 'requestWords') for (const w of words) lexicon.requestWords.add(w);
+      else if (section === 'records') lexicon.records.push(...words);
+      else if (section === 'seeing') lexicon.seeing.push(...words);
+      else if (section === 'ownBody') lexicon.ownBody.push(...words);
       return;
     }
     const canonical = pair![1]!.normalize('NFKC').trim();

@@ -1,5 +1,8 @@
 import type { Finding } from '../knowledge/types.ts';
 
+/** The synonym table's term for phrases that say nothing about what is asked ("查得到吗"). */
+const NOTHING = '（无）';
+
 /** Colloquial word → the term the knowledge base uses. */
 export type SynonymTable = Map<string, string>;
 
@@ -19,7 +22,9 @@ export function parseSynonyms(text: string, document: string): { table: SynonymT
       findings.push({ level: 'warning', document, location: `第 ${i + 1} 行`, message: `无法识别的同义词行“${line}”，应为“标准词 = 说法1 | 说法2”` });
       return;
     }
-    const canonical = m[1]!.normalize('NFKC').trim();
+    // "（无）" stays as written: NFKC would make it "(无)", which the tokenizer does not know.
+    const written = m[1]!.trim();
+    const canonical = written === NOTHING ? NOTHING : written.normalize('NFKC').trim();
     for (const alias of m[2]!.split(/[|｜]/).map((s) => s.normalize('NFKC').trim()).filter(Boolean)) {
       const existing = table.get(alias);
       if (existing && existing !== canonical) {

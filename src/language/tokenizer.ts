@@ -43,6 +43,16 @@ const MADE_UP_KEPT = 10_000;
 export const NOTHING = '（无）';
 
 let inserted = new Set<string>();
+/**
+ * Bumped whenever a word is added to jieba's process-wide dictionary: a word may then be cut, and
+ * its search-mode parts found, differently, so what was kept of the cuts before is dropped.
+ */
+let generation = 0;
+
+/** Search-mode parts kept per word, at most (see Tokenizer.cut). */
+const PARTS_KEPT = 10_000;
+/** Terms kept per token, at most. */
+const TERMS_KEPT = 10_000;
 
 /**
  * jieba with the domain dictionary, mapping colloquial words to the knowledge base's terms.
@@ -56,6 +66,13 @@ export class Tokenizer {
   private readonly phrases: Phrases;
   private readonly endings: Phrases;
   private readonly domain: Set<string>;
+  /** The words jieba's default cut gave for the last text cut: `cut` and `plainCut` of one text cut it once. */
+  private lastCut: { text: string; words: string[]; generation: number } = { text: '', words: [], generation: -1 };
+  /** Each word's search-mode parts (null: not derivable from the word alone), for this generation. */
+  private readonly searchParts = new Map<string, string[] | null>();
+  private partsGeneration = -1;
+  /** The term of each token (termOf), kept: residents use the same words over and over. */
+  private readonly termsOf = new Map<string, string | null>();
 
   /**
    * `ignored`: words that name no entry in this knowledge base, such as the body's own name.
@@ -83,22 +100,66 @@ export class Tokenizer {
     for (const w of this.ignored) if (w.length >= 2 && !inserted.has(w)) {
       jieba.insertWord(w);
       inserted.add(w);
+      generation++;
     }
     for (const w of [...words, ...synonyms.keys(), ...synonyms.values(), ...this.whole]) {
       if (w.length < 2 || w === NOTHING || inserted.has(w)) continue;
       jieba.insertWord(w);
       inserted.add(w);
+      generation++;
     }
   }
 
-  /** jieba's search-mode cut: whole words and the shorter words inside them. */
+  /**
+   * jieba's search-mode cut: whole words and the shorter words inside them. cppjieba's search
+   * mode is its default cut with, before each word of more than two characters, the two- and
+   * three-character pieces of it that its dictionary holds: a function of the word alone. So the
+   * text is cut once (shared with `plainCut`) and each word's pieces are kept, found by cutting
+   * the word alone in search mode; a word that jieba would cut differently alone is not
+   * derivable, and the text is then cut in search mode as a whole.
+   */
   cut(text: string): string[] {
-    return jieba.cutForSearch(text, true);
+    const words = this.defaultCut(text);
+    if (this.partsGeneration !== generation) {
+      this.searchParts.clear();
+      this.partsGeneration = generation;
+    }
+    const out: string[] = [];
+    for (const word of words) {
+      const parts = this.partsOf(word);
+      if (parts === null) return jieba.cutForSearch(text, true);
+      for (const p of parts) out.push(p);
+      out.push(word);
+    }
+    return out;
+  }
+
+  /** The search-mode pieces jieba puts before a word of its default cut, or null when not derivable. */
+  private partsOf(word: string): string[] | null {
+    if (word.length <= 2 && !/[\ud800-\udbff]/.test(word)) return NO_PARTS;
+    let parts = this.searchParts.get(word);
+    if (parts === undefined) {
+      const alone = jieba.cut(word, true);
+      const search = alone.length === 1 && alone[0] === word ? jieba.cutForSearch(word, true) : null;
+      parts = search && search.at(-1) === word ? search.slice(0, -1) : null;
+      if (this.searchParts.size >= PARTS_KEPT) this.searchParts.clear();
+      this.searchParts.set(word, parts);
+    }
+    return parts;
+  }
+
+  /** jieba's default cut of the text, cut once for the calls about the same text. */
+  private defaultCut(text: string): readonly string[] {
+    const last = this.lastCut;
+    if (last.text === text && last.generation === generation && text !== '') return last.words;
+    const words = jieba.cut(text, true);
+    this.lastCut = { text, words, generation };
+    return words;
   }
 
   /** jieba's default cut, unfiltered: the words as the resident wrote them, in order. */
   plainCut(text: string): string[] {
-    return jieba.cut(text, true);
+    return [...this.defaultCut(text)];
   }
 
   /**
@@ -124,7 +185,7 @@ export class Tokenizer {
 
   /** Whole words only (jieba's default cut), for naming an entry by its label. */
   words(text: string): string[] {
-    const tokens = jieba.cut(text, true);
+    const tokens = this.plainCut(text);
     return this.collect(tokens, text, endsOf(tokens));
   }
 
@@ -151,7 +212,7 @@ export class Tokenizer {
       for (const m of this.phrases.find(text)) {
         const canonical = this.synonyms.get(m.word) ?? m.word;
         if (canonical !== m.word) {
-          ends ??= endsOf(jieba.cut(text, true));
+          ends ??= endsOf(this.defaultCut(text));
           if (!ends.has(m.at + m.word.length)) continue;
         }
         // A phrase standing for nothing ("查得到吗" → （无）) takes its words with it.
@@ -196,6 +257,16 @@ export class Tokenizer {
 
   /** The term a token stands for, or null when it says nothing (punctuation, a stop word). */
   private termOf(token: string): string | null {
+    let term = this.termsOf.get(token);
+    if (term === undefined) {
+      term = this.readTerm(token);
+      if (this.termsOf.size >= TERMS_KEPT) this.termsOf.clear();
+      this.termsOf.set(token, term);
+    }
+    return term;
+  }
+
+  private readTerm(token: string): string | null {
     if (!token || PUNCTUATION.test(token) || NUMERAL.test(token) || this.isIgnored(token)) return null;
     const term = this.synonyms.get(token) ?? token;
     return STOPWORDS.has(term) || term === NOTHING ? null : term;
@@ -231,4 +302,7 @@ export class Tokenizer {
 /** For tests: forget which words were added (jieba itself keeps them). */
 export function resetInsertedWords(): void {
   inserted = new Set();
+  generation++;
 }
+
+const NO_PARTS: string[] = [];

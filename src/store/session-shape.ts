@@ -22,6 +22,7 @@ const FIELDS: { [K in keyof Required<Session>]: (v: unknown) => boolean } = {
     isObject(v) && isString(v.entry) && years(v.years) && strings(v.terms) &&
     (v.compare === null || v.compare === undefined || v.compare === 'previous' || v.compare === 'between'),
   suggestions: strings,
+  declined: isString,
   answer: isString,
   updatedAt: (v) => typeof v === 'number' && Number.isFinite(v),
 };

@@ -109,6 +109,11 @@ describe('other matters and unrecorded years', () => {
     const a = ask('把2020年政府信息公开年报的数据给我看看');
     expect(a.answered).toBe(false);
     expect(a.reply).toContain('未收录');
+    // Of two years compared, the one named 未收录 is the one missing, and no figure is given.
+    const c = ask('2019年行政处罚比2022年多了多少');
+    expect(c.answered).toBe(false);
+    expect(c.reply).toContain('2022年的“行政处罚”数字未收录');
+    expect(statedFigures(c.reply)).toEqual([]);
     const b = ask('你这里有哪几年的报告');
     expect(b.answered).toBe(true);
     expect(b.reply).toContain('2019年');

@@ -31,6 +31,9 @@ describe('read', () => {
     expect(u('行政处罚比去年增加还是减少了').compare).toBe('previous');
     expect(u('2020年比2019年多了多少').compare).toBe('between');
     expect(u('2019年行政处罚有多少').compare).toBeNull();
+    // The same year on both sides names no other year: the change from the year before is not asked.
+    expect(u('2020年政府集中采购比2020年多了多少').compare).toBeNull();
+    expect(u('2020年政府集中采购比上年多了多少').compare).toBe('previous');
   });
 
   it('maps colloquial words to the knowledge base terms', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalise, optionNumber, yearsIn } from '../../src/language/normalise.ts';
+import * as OpenCC from 'opencc-js';
+import { isNfkcStable, needsConverting, normalise, optionNumber, toSimplified, yearsIn } from '../../src/language/normalise.ts';
+import { referenceNormalise } from './helpers/normalise-reference.ts';
 
 const today = new Date('2026-11-27T12:00:00+08:00');
 
@@ -53,6 +55,13 @@ describe('normalise', () => {
     expect(n.relative).toEqual([]);
   });
 
+  it('reads "比今年" as the current year, the other side of a comparison', () => {
+    // Kept as words, 今年 was lost and "去年比今年多了多少" became last year against the year before.
+    const n = normalise('去年点击量比今年多了多少', today);
+    expect(n.text).toBe('2025年点击量比2026年多了多少');
+    expect(n.relative).toEqual([{ word: '去年', year: 2025 }, { word: '今年', year: 2026 }]);
+  });
+
   it('never throws and always returns a string', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => typeof normalise(s, today).text === 'string'), { numRuns: 300 });
   });
@@ -73,5 +82,80 @@ describe('optionNumber', () => {
     expect(optionNumber('三')).toBe(3);
     expect(optionNumber('2019')).toBeNull();
     expect(optionNumber('行政处罚')).toBeNull();
+  });
+});
+
+describe('toSimplified', () => {
+  // opencc runs only on texts holding a character some entry of its dictionaries changes; any
+  // other text must be one opencc gives back unchanged.
+  const opencc = OpenCC.Converter({ from: 'hk', to: 'cn' });
+  const config = (OpenCC.Locale.configs as unknown as Record<string, { normalizationChain?: unknown[][]; conversionChain: readonly unknown[][] }>)['hk2s']!;
+  const dictionaries = [...(config.normalizationChain ?? []), ...config.conversionChain].flat() as Array<string | string[][]>;
+  const pairs = dictionaries.flatMap((d) => (typeof d === 'string' ? d.split('|').map((l) => l.split(' ')) : d));
+  const sources = [...new Set(pairs.map(([from]) => from!).filter(Boolean))];
+  const simplified = [...'政府信息公开申请行政处罚许可多少件年度报告怎么办理收费期限西吉县复议诉讼不予一以答意回明找反打重批'];
+
+  it('gives what opencc gives for every entry of its dictionaries, alone and inside simplified text', () => {
+    for (const from of sources) {
+      for (const text of [from, `申请${from}`, `${from}答复`, `一${from}不`]) expect(toSimplified(text)).toBe(opencc(text));
+    }
+  });
+
+  it('skips opencc only where opencc would change nothing', () => {
+    const piece = fc.oneof(fc.constantFrom(...sources), fc.constantFrom(...simplified), fc.string({ maxLength: 3 }), fc.string({ unit: 'grapheme', maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const text = pieces.join('');
+        if (!needsConverting(text)) expect(opencc(text)).toBe(text);
+        expect(toSimplified(text)).toBe(opencc(text));
+      }),
+      { numRuns: 3000 },
+    );
+    // Questions in simplified characters do skip it: the point of the check.
+    expect(needsConverting('2019年行政处罚有多少件？')).toBe(false);
+    expect(needsConverting('政务大厅在哪儿，怎么走')).toBe(false);
+    expect(needsConverting('行政許可處理決定數量')).toBe(true);
+  });
+});
+
+describe('normalise against the reference without fast paths', () => {
+  it('gives the same text and relative years for any mix of what residents type', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('2019年', '19年', '二〇一九年', '一九年', '去年', '比去年', '前年', '大前年', '今年', '本年度', '本年度办理结果', '年年', '1,234', '12,3456', '，', ',', '。', '？', '?', ' ', '　', '\t', '\n'),
+      fc.constantFrom('行政處罰', '申請', '政府信息公开', '多少', '２０１９', 'ＧＤＰ', '…', '“三到位”', '《条例》', '﹐', 'é', 'e\u0301', '가', '\u1100\u1161', '豈', '㍻', 'Ⅻ', '𠀀', '\ud83d'),
+      fc.string({ maxLength: 3 }),
+      fc.string({ unit: 'grapheme', maxLength: 3 }),
+    );
+    const days = fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), days, (pieces, day) => {
+        const text = pieces.join('');
+        expect(normalise(text, day)).toEqual(referenceNormalise(text, day));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('isNfkcStable', () => {
+  it('holds only for texts NFKC gives back unchanged', () => {
+    // Every single BMP character it accepts, then any text of them next to others.
+    const accepted: string[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const s = String.fromCharCode(c);
+      if (isNfkcStable(s)) {
+        expect(s.normalize('NFKC')).toBe(s);
+        accepted.push(s);
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(27000);
+    const char = fc.oneof(fc.constantFrom(...accepted), fc.string({ unit: 'grapheme', maxLength: 1 }), fc.constantFrom('\u0301', '\u3099', '\u1161', '\u0dcf', 'ｱ', '，'));
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 12 }), (chars) => {
+        const text = chars.join('');
+        if (isNfkcStable(text)) expect(text.normalize('NFKC')).toBe(text);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

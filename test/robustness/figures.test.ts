@@ -100,10 +100,23 @@ function numbersIn(text: string): number[] {
  * numbers, and without years (a number written before 年).
  */
 function statedFigures(reply: string): number[] {
-  let body = reply
-    .split('\n')
-    .filter((line) => !line.startsWith('来源：'))
-    .join('\n');
+  const lines = reply.split('\n').filter((line) => !line.startsWith('来源：'));
+  // Derived lines state the figures they are made of and the arithmetic: the parts are checked
+  // as figures, the result must be that arithmetic on them.
+  const parts: number[] = [];
+  for (const line of lines) {
+    const sum = /^合计：([\d. +]+) = ([\d.]+)/.exec(line);
+    if (sum) {
+      const terms = sum[1]!.split('+').map(Number);
+      expect(Math.round(terms.reduce((a, b) => a + b, 0) * 100) / 100, line).toBe(Number(sum[2]));
+      parts.push(...terms);
+    }
+    for (const m of line.startsWith('比例：') ? line.matchAll(/ ([\d.]+)，占总计 ([\d.]+) 的 ([\d.]+)%/g) : []) {
+      expect(Math.round((Number(m[1]) / Number(m[2])) * 1000) / 10, line).toBe(Number(m[3]));
+      parts.push(Number(m[1]), Number(m[2]));
+    }
+  }
+  let body = [...lines.filter((line) => !/^(合计|比例)：/.test(line)), parts.join(' ')].join('\n');
   for (const label of labels) body = body.split(label).join(' ');
   body = body.replace(/(?<![\d.])\d{4}\s*年/g, ' ');
   return numbersIn(body);

@@ -1,0 +1,50 @@
+import type { Statistic } from '../knowledge/types.ts';
+import type { Entry } from './entries.ts';
+
+/**
+ * "网站、微信公众号、微博三个加起来一共发了多少条": several figures asked as one total. The report
+ * prints each; their sum is arithmetic on what it prints, so it is given with its parts, and only
+ * when every part is one figure of the same year in the same unit (never 条 added to 次).
+ */
+
+/**
+ * "个人占多大比例": a column against the row's 总计, both printed; "全部" when it is the whole.
+ * Null when the row has no 总计, the total is 0, or no column but the total is asked.
+ */
+export function shareLine(entry: Entry, year: number, columns: ReadonlySet<string>): string | null {
+  if (entry.kind !== 'stat' && entry.kind !== 'figure') return null;
+  const row = entry.stats.filter((s) => s.year === year);
+  const total = row.find((s) => s.column === TOTAL);
+  if (!total || total.value <= 0) return null;
+  const parts = row.filter((s) => s.column !== TOTAL && columns.has(s.column));
+  if (parts.length === 0) return null;
+  const said = parts.map((s) => {
+    const share = Math.round((s.value / total.value) * 1000) / 10;
+    return `${s.column} ${s.value}，占总计 ${total.value} 的 ${share}%${s.value === total.value ? '（全部）' : ''}`;
+  });
+  return `比例：${said.join('；')}（按报告数字计算）`;
+}
+
+/** The term the lexicon gives "加起来", "一共是", "合计". */
+const TOTAL = '总计';
+
+/** True when the question asks these rows for one total they do not print themselves. */
+export function asksSum(entries: readonly Entry[], terms: readonly string[]): boolean {
+  if (entries.length < 2 || !terms.includes(TOTAL)) return false;
+  return entries.every((e) => (e.kind === 'figure' || e.kind === 'stat') && !e.stats.some((s) => s.column === TOTAL));
+}
+
+/** "合计：120 + 30 + 8 = 158 条（按报告所列各项相加）", or null when the parts do not add up. */
+export function sumLine(entries: readonly Entry[], year: number): string | null {
+  const parts: Statistic[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'figure' && e.kind !== 'stat') return null;
+    const figures = e.stats.filter((s) => s.year === year && !/增\/?减|增减|上一年/.test(s.column));
+    if (figures.length !== 1 || figures[0]!.approximate) return null;
+    parts.push(figures[0]!);
+  }
+  const unit = parts[0]!.unit ?? '';
+  if (parts.some((p) => (p.unit ?? '') !== unit)) return null;
+  const total = Math.round(parts.reduce((sum, p) => sum + p.value, 0) * 100) / 100;
+  return `合计：${parts.map((p) => p.value).join(' + ')} = ${total}${unit ? ` ${unit}` : ''}（按报告所列各项相加）`;
+}
