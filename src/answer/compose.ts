@@ -49,7 +49,14 @@ export function sourceLine(sources: Source[]): string {
 export function fit(body: string, tail: string): { reply: string; more?: string } {
   const full = tail ? `${body}\n${tail}` : body;
   if (full.length <= MAX_REPLY) return { reply: full };
-  const room = MAX_REPLY - tail.length - MORE.length - 2;
+  // A source line of many rows and years could leave no room for the answer: it keeps at most
+  // half the message, cut after a whole source; the full list stays in "详细".
+  if (tail.length > MAX_REPLY / 2) {
+    const at = tail.lastIndexOf('；', MAX_REPLY / 2 - 1);
+    tail = at > 0 ? `${tail.slice(0, at)}等` : `${tail.slice(0, MAX_REPLY / 2 - 1)}…`;
+  }
+  // Two line breaks and, when the body is cut mid-sentence, its ellipsis.
+  const room = MAX_REPLY - tail.length - MORE.length - 3;
   const cut = body.slice(0, room);
   const at = Math.max(cut.lastIndexOf('。'), cut.lastIndexOf('\n'), cut.lastIndexOf('；'));
   const head = at > room * 0.5 ? cut.slice(0, at + 1) : `${cut}…`;
