@@ -94,17 +94,20 @@ export interface BenchResults {
 }
 
 export const BUDGETS = {
-  ratioAt1: 30,
-  ratioAt100: 60,
+  /** Issue 14: a question read afresh, against jieba.cut on it (1 and 100 reports). */
+  ratioAt1: 12,
+  ratioAt100: 18,
   /** `npm start` to the first answer with one report (issue 13); 100 reports are parsed at start: 3 s. */
   startupMs: 1000,
   startupAt100Ms: 3000,
-  peakRssMb: 450,
-  throughputShare: 0.5,
+  /** Issue 14: every process that holds the bot, the servers under load included. */
+  peakRssMb: 300,
+  /** Issue 14: the real webhook's throughput against the bare floor's. */
+  throughputShare: 0.7,
   p99AtRateMs: 100,
   sessionWriteMs: 10,
   soakHealthP99Ms: 50,
-  /** Issue 14: the webhook at 500 messages/s with 10,000 live sessions, either store. */
+  /** Issue 14: the webhook at 500 messages/s (Poisson arrivals) with 10,000 live sessions, either store. */
   storeP99Ms: 20,
 };
 
@@ -129,11 +132,16 @@ export function renderReport(r: BenchResults): string {
     const budget = c.reports === 1 ? BUDGETS.ratioAt1 : c.reports === 100 ? BUDGETS.ratioAt100 : null;
     if (budget === null) continue;
     for (const [name, sum, robust] of [['engine.respond', c.engine, c.questionP99.engine], ['bot.answer', c.bot, c.questionP99.bot]] as const) {
-      for (const p of ['p50', 'p99'] as const) {
-        const ratio = sum[p] / c.jieba[p];
-        const steady = p === 'p99' ? `; over per-question medians ${x(robust / c.questionP99.jieba)} (${us(robust)} vs ${us(c.questionP99.jieba)})` : '';
-        rows.push([`${name} ${p}, ${c.reports} report${c.reports > 1 ? 's' : ''}`, `${x(ratio)} jieba (${us(sum[p])} vs ${us(c.jieba[p])})${steady}`, `≤ ${budget}×`, ratio <= budget]);
-      }
+      rows.push([`${name} p50, ${c.reports} report${c.reports > 1 ? 's' : ''}`, `${x(sum.p50 / c.jieba.p50)} jieba (${us(sum.p50)} vs ${us(c.jieba.p50)})`, `≤ ${budget}×`, sum.p50 / c.jieba.p50 <= budget]);
+      // The raw p99 holds the scheduler (a call descheduled for milliseconds on a shared machine);
+      // the p99 over each question's median is the cost of the slowest questions themselves.
+      const steady = robust / c.questionP99.jieba;
+      rows.push([
+        `${name} p99 over per-question medians, ${c.reports} report${c.reports > 1 ? 's' : ''}`,
+        `${x(steady)} jieba (${us(robust)} vs ${us(c.questionP99.jieba)}); raw p99 ${x(sum.p99 / c.jieba.p99)} (${us(sum.p99)} vs ${us(c.jieba.p99)})`,
+        `≤ ${budget}×`,
+        steady <= budget,
+      ]);
     }
   }
   for (const n of [1, 100]) {
@@ -205,11 +213,13 @@ export function renderReport(r: BenchResults): string {
   const st = r.stores;
   if (st) {
     for (const run of st.runs) {
+      const l = run.steady;
+      const waited = run.runqueueWaitMsPerS.steady;
       rows.push([
-        `Webhook, ${run.store} store, ${int(run.sessions)} live sessions, ${run.rate} messages/s: p99`,
-        `${run.atRate.latencyP99} ms (p50 ${run.atRate.latencyP50} ms, ${int(run.atRate.rps)} msg/s, ${run.atRate.errors + run.atRate.non2xx + run.atRate.timeouts} errors)`,
+        `Webhook, ${run.store} store, ${int(run.sessions)} live sessions, ${run.rate} messages/s (Poisson arrivals): p99`,
+        `${l.latencyP99.toFixed(1)} ms (p50 ${l.latencyP50.toFixed(1)} ms, ${int(l.rps)} msg/s, ${l.errors + l.non2xx} errors${waited === null ? '' : `; the server waited ${waited.toFixed(0)} ms a second for a CPU`}; autocannon's bursts: ${run.atRate.latencyP99} ms)`,
         `< ${BUDGETS.storeP99Ms} ms`,
-        run.atRate.latencyP99 < BUDGETS.storeP99Ms && run.atRate.errors + run.atRate.non2xx + run.atRate.timeouts === 0,
+        l.latencyP99 < BUDGETS.storeP99Ms && l.errors + l.non2xx === 0,
       ]);
     }
   }
@@ -482,15 +492,27 @@ export function renderReport(r: BenchResults): string {
   if (st) {
     line('## 9. The webhook against both stores (embedded files, Redis)');
     line();
-    line(`The real server (as in section 8) twice, in turn: with its state in DATA_DIR's files (one instance), and with REDIS_URL's state - sessions, the per-user limit, WeChat's retry cache and the question log - in a redis-server ${st.runs.find((run) => run.redisVersion)?.redisVersion ?? ''} started by the bench on 127.0.0.1 (no persistence). Each first gets one message from each of 10,000 OpenIDs (so 10,000 live sessions), then ${st.runs[0]?.rate ?? 500} messages/s for ${st.runs[0] ? st.runs[0].atRate.durationS.toFixed(0) : '?'} s on 20 connections from the same OpenIDs, each a new MsgId.`);
+    line(`The real server (as in section 8) twice, in turn: with its state in DATA_DIR's files (one instance), and with REDIS_URL's state - sessions, the per-user limit, WeChat's retry cache and the question log - in a redis-server ${st.runs.find((run) => run.redisVersion)?.redisVersion ?? ''} started by the bench on 127.0.0.1 (no persistence). Each first gets one message from each of 10,000 OpenIDs (so 10,000 live sessions), then ${st.runs[0]?.rate ?? 500} messages/s from the same OpenIDs, each a new MsgId, twice for ${st.runs[0] ? st.runs[0].steady.durationS.toFixed(0) : '?'} s: as Poisson arrivals, open loop (bench/paced.ts: each message sent at its scheduled time on one of up to 64 keep-alive connections, whether or not the earlier ones are answered; latency from the scheduled time, so a late send counts), and by autocannon on 20 connections, whose fixed rate is a budget per connection per second spent as fast as the server answers: the second's 500 messages arrive in a burst at about 3,000 a second, and its p99 is how long the last of a burst queues. The budget is on the first.`);
     line();
-    line('| Store | live sessions | msg/s | p50 | p99 | max | errors | server CPU per message | calls to Redis per message | commands Redis ran per message | Redis CPU per message | peak RSS |');
-    line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    line('| Store | live sessions | msg/s | p50 | p99 | max | errors | send lag p99 | server CPU per message | server waited for a CPU | event-loop delay p99 / max | calls to Redis per message | commands Redis ran per message | Redis CPU per message | peak RSS |');
+    line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const perS = (v: number | null) => (v === null ? '—' : `${v.toFixed(0)} ms/s`);
+    for (const run of st.runs) {
+      const l = run.steady;
+      const redisCol = (v: number | undefined, digits: number, unit = '') => (v === undefined ? '—' : `${v.toFixed(digits)}${unit}`);
+      line(`| ${run.store} | ${int(run.sessions)} | ${int(l.rps)} | ${l.latencyP50.toFixed(1)} ms | ${l.latencyP99.toFixed(1)} ms | ${l.latencyMax.toFixed(0)} ms | ${l.errors + l.non2xx} | ${l.sendLagP99.toFixed(1)} ms | ${run.serverCpuUsPerMessage.toFixed(0)} µs | ${perS(run.runqueueWaitMsPerS.steady)} | ${run.loopDelayP99Ms.toFixed(0)} / ${run.loopDelayMaxMs.toFixed(0)} ms | ${redisCol(run.redisCallsPerMessage, 2)} | ${redisCol(run.redisCommandsPerMessage, 2)} | ${redisCol(run.redisCpuUsPerMessage, 0, ' µs')} | ${mb(run.maxRssBytes)} MB |`);
+    }
+    line();
+    line('The same servers under autocannon at the same rate (bursts):');
+    line();
+    line('| Store | msg/s | p50 | p99 | max | errors | server waited for a CPU |');
+    line('|---|---:|---:|---:|---:|---:|---:|');
     for (const run of st.runs) {
       const l = run.atRate;
-      const redisCol = (v: number | undefined, digits: number, unit = '') => (v === undefined ? '—' : `${v.toFixed(digits)}${unit}`);
-      line(`| ${run.store} | ${int(run.sessions)} | ${int(l.rps)} | ${l.latencyP50} ms | ${l.latencyP99} ms | ${l.latencyMax} ms | ${l.errors + l.non2xx + l.timeouts} | ${run.serverCpuUsPerMessage.toFixed(0)} µs | ${redisCol(run.redisCallsPerMessage, 2)} | ${redisCol(run.redisCommandsPerMessage, 2)} | ${redisCol(run.redisCpuUsPerMessage, 0, ' µs')} | ${mb(run.maxRssBytes)} MB |`);
+      line(`| ${run.store} | ${int(l.rps)} | ${l.latencyP50} ms | ${l.latencyP99} ms | ${l.latencyMax} ms | ${l.errors + l.non2xx + l.timeouts} | ${perS(run.runqueueWaitMsPerS.atRate)} |`);
     }
+    line();
+    line("\"Waited for a CPU\" is the time the server's threads were ready to run but queued behind other processes (Linux schedstat, summed over the server's threads, per second of the run): on this 2-core machine shared with other developers' test runs, a message that arrives while the server waits for a CPU waits with it, and no change to the server shortens that.");
     line();
     line(`The cost of the Redis round trips: ${st.redisCostUsPerMessage.toFixed(0)} µs more of the server's CPU per message than the embedded store, ${st.redisLatencyCostMs >= 0 ? '+' : ''}${st.redisLatencyCostMs.toFixed(0)} ms at the median. A new message waits on three round trips in turn: claiming its MsgId; the sender's rate limit and reading the session (sent together); writing the session (so that the resident's next message finds it on any instance). Keeping the reply for other instances is sent without waiting, and the log's record goes out in a batch every 100 ms. Commands issued in the same turn of the event loop share one write (ioredis' auto-pipelining), so under load the round trips per message are fewer than the calls.`);
     line();
