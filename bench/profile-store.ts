@@ -35,11 +35,17 @@ const before = await stats();
 console.log(`warm-up: p99 ${warm.latencyP99} ms; sessions ${before.sessions}; loop p99/max ${before.loopDelayP99Ms.toFixed(1)}/${before.loopDelayMaxMs.toFixed(1)} ms`);
 const run = await load({ port, connections: Number(process.env.PROFILE_CONNECTIONS ?? 20), duration: seconds, overallRate: rate }, questions, 2);
 const after = await stats();
+console.log("atPeak", JSON.stringify(Object.fromEntries(Object.entries(after.atPeak ?? {}).map(([k, v]) => [k, Math.round(v / 1048576)]))));
 console.log(
   `${store}: ${run.rps.toFixed(0)} msg/s p50 ${run.latencyP50} p99 ${run.latencyP99} max ${run.latencyMax} ms; ` +
     `server CPU ${((after.cpuMicros - before.cpuMicros) / run.requests).toFixed(0)} µs/message; loop p99/max ${after.loopDelayP99Ms.toFixed(1)}/${after.loopDelayMaxMs.toFixed(1)} ms; ` +
     `RSS ${(after.rssBytes / 1048576).toFixed(0)} MB (peak ${(after.maxRssBytes / 1048576).toFixed(0)}), heapUsed ${(after.heapUsedBytes / 1048576).toFixed(0)} MB`,
 );
+if (process.env.PROFILE_SNAPSHOT) {
+  // With PROFILE_ARGS='--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=…': a heap snapshot now.
+  child.process.kill('SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.PROFILE_SNAPSHOT) * 1000));
+}
 if (process.env.PROFILE_PACED !== "0") {
 const before2 = await stats();
 const steady = await paced({ port, rate, durationS: seconds, connections: 50, message: freshMessages(questions, 3) });
