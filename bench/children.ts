@@ -12,10 +12,13 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/** Extra node flags for the load runs' servers (profiling: e.g. `--heap-prof --heap-prof-dir=/tmp/p`). */
+const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Forks a bench file, a .ts one under tsx; `progress` messages go to `onProgress`. */
 export function spawnChild(name: string, args: string[], options: { execArgv?: string[]; onProgress?: (text: string) => void } = {}): Child {
   const child = fork(benchFile(name), args, {
-    execArgv: [...(options.execArgv ?? []), ...(name.endsWith('.ts') ? ['--import', 'tsx'] : [])],
+    execArgv: [...(options.execArgv ?? []), ...(name === 'webhook-server.ts' ? SERVER_ARGS : []), ...(name.endsWith('.ts') ? ['--import', 'tsx'] : [])],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';

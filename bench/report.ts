@@ -94,17 +94,20 @@ export interface BenchResults {
 }
 
 export const BUDGETS = {
-  ratioAt1: 30,
-  ratioAt100: 60,
+  /** Issue 14: a question read afresh, against jieba.cut on it (1 and 100 reports). */
+  ratioAt1: 12,
+  ratioAt100: 18,
   /** `npm start` to the first answer with one report (issue 13); 100 reports are parsed at start: 3 s. */
   startupMs: 1000,
   startupAt100Ms: 3000,
-  peakRssMb: 450,
-  throughputShare: 0.5,
+  /** Issue 14: every process that holds the bot, the servers under load included. */
+  peakRssMb: 300,
+  /** Issue 14: the real webhook's throughput against the bare floor's. */
+  throughputShare: 0.7,
   p99AtRateMs: 100,
   sessionWriteMs: 10,
   soakHealthP99Ms: 50,
-  /** Issue 14: the webhook at 500 messages/s with 10,000 live sessions, either store. */
+  /** Issue 14: the webhook at 500 messages/s (Poisson arrivals) with 10,000 live sessions, either store. */
   storeP99Ms: 20,
 };
 
@@ -129,11 +132,16 @@ export function renderReport(r: BenchResults): string {
     const budget = c.reports === 1 ? BUDGETS.ratioAt1 : c.reports === 100 ? BUDGETS.ratioAt100 : null;
     if (budget === null) continue;
     for (const [name, sum, robust] of [['engine.respond', c.engine, c.questionP99.engine], ['bot.answer', c.bot, c.questionP99.bot]] as const) {
-      for (const p of ['p50', 'p99'] as const) {
-        const ratio = sum[p] / c.jieba[p];
-        const steady = p === 'p99' ? `; over per-question medians ${x(robust / c.questionP99.jieba)} (${us(robust)} vs ${us(c.questionP99.jieba)})` : '';
-        rows.push([`${name} ${p}, ${c.reports} report${c.reports > 1 ? 's' : ''}`, `${x(ratio)} jieba (${us(sum[p])} vs ${us(c.jieba[p])})${steady}`, `≤ ${budget}×`, ratio <= budget]);
-      }
+      rows.push([`${name} p50, ${c.reports} report${c.reports > 1 ? 's' : ''}`, `${x(sum.p50 / c.jieba.p50)} jieba (${us(sum.p50)} vs ${us(c.jieba.p50)})`, `≤ ${budget}×`, sum.p50 / c.jieba.p50 <= budget]);
+      // The raw p99 holds the scheduler (a call descheduled for milliseconds on a shared machine);
+      // the p99 over each question's median is the cost of the slowest questions themselves.
+      const steady = robust / c.questionP99.jieba;
+      rows.push([
+        `${name} p99 over per-question medians, ${c.reports} report${c.reports > 1 ? 's' : ''}`,
+        `${x(steady)} jieba (${us(robust)} vs ${us(c.questionP99.jieba)}); raw p99 ${x(sum.p99 / c.jieba.p99)} (${us(sum.p99)} vs ${us(c.jieba.p99)})`,
+        `≤ ${budget}×`,
+        steady <= budget,
+      ]);
     }
   }
   for (const n of [1, 100]) {
@@ -205,11 +213,13 @@ export function renderReport(r: BenchResults): string {
   const st = r.stores;
   if (st) {
     for (const run of st.runs) {
+      const l = run.steady;
+      const waited = run.runqueueWaitMsPerS.steady;
       rows.push([
-        `Webhook, ${run.store} store, ${int(run.sessions)} live sessions, ${run.rate} messages/s: p99`,
-        `${run.atRate.latencyP99} ms (p50 ${run.atRate.latencyP50} ms, ${int(run.atRate.rps)} msg/s, ${run.atRate.errors + run.atRate.non2xx + run.atRate.timeouts} errors)`,
+        `Webhook, ${run.store} store, ${int(run.sessions)} live sessions, ${run.rate} messages/s (Poisson arrivals): p99`,
+        `${l.latencyP99.toFixed(1)} ms (p50 ${l.latencyP50.toFixed(1)} ms, ${int(l.rps)} msg/s, ${l.errors + l.non2xx} errors${waited === null ? '' : `; the server waited ${waited.toFixed(0)} ms a second for a CPU`}; autocannon's bursts: ${run.atRate.latencyP99} ms)`,
         `< ${BUDGETS.storeP99Ms} ms`,
-        run.atRate.latencyP99 < BUDGETS.storeP99Ms && run.atRate.errors + run.atRate.non2xx + run.atRate.timeouts === 0,
+        l.latencyP99 < BUDGETS.storeP99Ms && l.errors + l.non2xx === 0,
       ]);
     }
   }
@@ -482,15 +492,27 @@ export function renderReport(r: BenchResults): string {
   if (st) {
     line('## 9. The webhook against both stores (embedded files, Redis)');
     line();
-    line(`The real server (as in section 8) twice, in turn: with its state in DATA_DIR's files (one instance), and with REDIS_URL's state - sessions, the per-user limit, WeChat's retry cache and the question log - in a redis-server ${st.runs.find((run) => run.redisVersion)?.redisVersion ?? ''} started by the bench on 127.0.0.1 (no persistence). Each first gets one message from each of 10,000 OpenIDs (so 10,000 live sessions), then ${st.runs[0]?.rate ?? 500} messages/s for ${st.runs[0] ? st.runs[0].atRate.durationS.toFixed(0) : '?'} s on 20 connections from the same OpenIDs, each a new MsgId.`);
+    line(`The real server (as in section 8) twice, in turn: with its state in DATA_DIR's files (one instance), and with REDIS_URL's state - sessions, the per-user limit, WeChat's retry cache and the question log - in a redis-server ${st.runs.find((run) => run.redisVersion)?.redisVersion ?? ''} started by the bench on 127.0.0.1 (no persistence). Each first gets one message from each of 10,000 OpenIDs (so 10,000 live sessions), then ${st.runs[0]?.rate ?? 500} messages/s from the same OpenIDs, each a new MsgId, twice for ${st.runs[0] ? st.runs[0].steady.durationS.toFixed(0) : '?'} s: as Poisson arrivals, open loop (bench/paced.ts: each message sent at its scheduled time on one of up to 64 keep-alive connections, whether or not the earlier ones are answered; latency from the scheduled time, so a late send counts), and by autocannon on 20 connections, whose fixed rate is a budget per connection per second spent as fast as the server answers: the second's 500 messages arrive in a burst at about 3,000 a second, and its p99 is how long the last of a burst queues. The budget is on the first.`);
     line();
-    line('| Store | live sessions | msg/s | p50 | p99 | max | errors | server CPU per message | calls to Redis per message | commands Redis ran per message | Redis CPU per message | peak RSS |');
-    line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    line('| Store | live sessions | msg/s | p50 | p99 | max | errors | send lag p99 | server CPU per message | server waited for a CPU | event-loop delay p99 / max | calls to Redis per message | commands Redis ran per message | Redis CPU per message | peak RSS |');
+    line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const perS = (v: number | null) => (v === null ? '—' : `${v.toFixed(0)} ms/s`);
+    for (const run of st.runs) {
+      const l = run.steady;
+      const redisCol = (v: number | undefined, digits: number, unit = '') => (v === undefined ? '—' : `${v.toFixed(digits)}${unit}`);
+      line(`| ${run.store} | ${int(run.sessions)} | ${int(l.rps)} | ${l.latencyP50.toFixed(1)} ms | ${l.latencyP99.toFixed(1)} ms | ${l.latencyMax.toFixed(0)} ms | ${l.errors + l.non2xx} | ${l.sendLagP99.toFixed(1)} ms | ${run.serverCpuUsPerMessage.toFixed(0)} µs | ${perS(run.runqueueWaitMsPerS.steady)} | ${run.loopDelayP99Ms.toFixed(0)} / ${run.loopDelayMaxMs.toFixed(0)} ms | ${redisCol(run.redisCallsPerMessage, 2)} | ${redisCol(run.redisCommandsPerMessage, 2)} | ${redisCol(run.redisCpuUsPerMessage, 0, ' µs')} | ${mb(run.maxRssBytes)} MB |`);
+    }
+    line();
+    line('The same servers under autocannon at the same rate (bursts):');
+    line();
+    line('| Store | msg/s | p50 | p99 | max | errors | server waited for a CPU |');
+    line('|---|---:|---:|---:|---:|---:|---:|');
     for (const run of st.runs) {
       const l = run.atRate;
-      const redisCol = (v: number | undefined, digits: number, unit = '') => (v === undefined ? '—' : `${v.toFixed(digits)}${unit}`);
-      line(`| ${run.store} | ${int(run.sessions)} | ${int(l.rps)} | ${l.latencyP50} ms | ${l.latencyP99} ms | ${l.latencyMax} ms | ${l.errors + l.non2xx + l.timeouts} | ${run.serverCpuUsPerMessage.toFixed(0)} µs | ${redisCol(run.redisCallsPerMessage, 2)} | ${redisCol(run.redisCommandsPerMessage, 2)} | ${redisCol(run.redisCpuUsPerMessage, 0, ' µs')} | ${mb(run.maxRssBytes)} MB |`);
+      line(`| ${run.store} | ${int(l.rps)} | ${l.latencyP50} ms | ${l.latencyP99} ms | ${l.latencyMax} ms | ${l.errors + l.non2xx + l.timeouts} | ${perS(run.runqueueWaitMsPerS.atRate)} |`);
     }
+    line();
+    line("\"Waited for a CPU\" is the time the server's threads were ready to run but queued behind other processes (Linux schedstat, summed over the server's threads, per second of the run): on this 2-core machine shared with other developers' test runs, a message that arrives while the server waits for a CPU waits with it, and no change to the server shortens that.");
     line();
     line(`The cost of the Redis round trips: ${st.redisCostUsPerMessage.toFixed(0)} µs more of the server's CPU per message than the embedded store, ${st.redisLatencyCostMs >= 0 ? '+' : ''}${st.redisLatencyCostMs.toFixed(0)} ms at the median. A new message waits on three round trips in turn: claiming its MsgId; the sender's rate limit and reading the session (sent together); writing the session (so that the resident's next message finds it on any instance). Keeping the reply for other instances is sent without waiting, and the log's record goes out in a batch every 100 ms. Commands issued in the same turn of the event loop share one write (ioredis' auto-pipelining), so under load the round trips per message are fewer than the calls.`);
     line();
@@ -554,6 +576,17 @@ function boundedMemory(mem: MemoryResult): MemoryCheck {
  * Where the time goes and what to change in src/. The attributions come from `node --cpu-prof` and
  * inspector profiles taken while writing the bench, at the commit named; the figures are this run's.
  */
+/** What the profiles of 2026-12-01 (issue 14's budgets) showed; figures from those runs, not this one. */
+const ISSUE_14_PROFILES = [
+  "**Profiles for issue 14's budgets** (2026-12-01, commits 67d4b74 to this one, on this 2-core machine while two other developers' test suites ran: load average 2 to 7).",
+  '',
+  "*The webhook at 500 messages/s with 10,000 sessions.* A CPU profile of the embedded store's server (`--cpu-prof`, 200 µs sampling) under autocannon's fixed rate shows it busy for 300-400 ms at the start of every second and idle after: autocannon spends each connection's share of the second as fast as it is answered, so the second's 500 messages arrive at about 3,000 a second, and 20 connections queue behind one another. No piece of the store's own work was long: session journal pieces under 2.2 ms (section 6), scavenges 1.5-2 ms, no full collection on the main thread in the measured run (`--trace-gc`). The longest stretches without a sample (up to 40 ms, 153 gaps over 3 ms in 16 s) are the process not running: it waited for a CPU. Measured directly (schedstat), the server's threads waited 171 ms a second for a CPU under autocannon and 349 ms a second under Poisson arrivals in the same process (load 4.7); that run's p99 was 338 ms. So the budget is now judged on Poisson arrivals (bench/paced.ts), autocannon's figure is kept beside it, and each run says how long the server waited for a CPU.",
+  '',
+  "*Peak RSS.* In a heap snapshot of the soak's server after 35 s the live heap was 78 MB: strings 28 MB, of them the retry cache's kept XML replies (10.7 MB in 20,392, with 2 MB of keys), the question log's questions and times (about 6.5 MB), the modules' sources; arrays 18 MB, objects 11 MB, code 11 MB. RSS at its peak (381 MB) was the main thread's heap, 187 MB committed (149 MB used, 32 MB of it the young generation), over about 195 MB besides: V8 lets the old generation grow to twice the live set at this rate of allocation before collecting it. Beside the main thread, the statistics worker the admin's polling starts held about 48 MB (the same 45 s soak: 369 MB with the admin polling, 321 MB without). The servers of the load runs ran their source under tsx until this run, which kept every module's transpiled text and source map and compiled the worker's modules again: compiled as `npm start` runs them, the same max-rate run peaks about 20 MB lower (313 → 291 MB). The Redis store's server holds the same live set as the embedded one (74 MB in a snapshot) but more garbage at its peak (heapUsed 136-161 MB against about 100 MB): each message read its session back from Redis and parsed it into a second copy, and read its own log record back from the stream and parsed it; both are now recognised without parsing (store/redis-sessions.ts, store/redis-log.ts). What changed the peaks: the server now bounds V8's heap growth between full collections to 50% (`startServer`, `--heap-growing-percent`; at 3,000 messages a second the peak went from 322 to 288 MB at the same CPU per message, 238 against 222 µs, and a young generation of 4 MB instead of 16 would take 17 MB more off, at startup only). From the full run before these changes to this one: the real server under load 410 → 307 MB, the Redis store's server 373 → 300 MB, the embedded store's 286 → 264 MB; the soak's stays at 400 MB (heap 207 MB committed at the peak, the rest 193 MB: the statistics worker, polled every 2 s and recomputing every 15 s over the log's 60,000 records, is the difference from the other servers' 150 MB).",
+  '',
+  "*The answering path* (answering cost, 20 rounds): `engine.respond` p50 16× jieba.cut at 1, 10 and 100 reports (67-74 µs against 4.2-4.7 µs), `bot.answer` 24×; over per-question medians the p99 is 14× (engine) and 18× (bot). What the engine spends is in src/answer and src/language, which another developer was changing for answer quality; only the store's part of `bot.answer` (about a third of what it adds) was in reach here.",
+].join('\n');
+
 function analysis(r: BenchResults): string {
   const out: string[] = [];
   const line = (text = '') => out.push(text);
@@ -567,6 +600,8 @@ function analysis(r: BenchResults): string {
   const mem = r.memory;
 
   line('## What dominates the cost');
+  line();
+  line(ISSUE_14_PROFILES);
   line();
   line(`Profiles (\`node --cpu-prof\`, inspector sessions in the server) were taken on 2026-11-27 at commit ${PROFILED_AT} while writing the bench; re-profile after changing src/. The figures quoted are this run's.`);
   line();
@@ -621,8 +656,8 @@ function analysis(r: BenchResults): string {
     const st = w.stubbed.serverCpuUsPerRequest;
     const re = w.throughput.serverCpuUsPerRequest;
     line(
-      `**Webhook throughput** (${pct(w.share)} of the floor in the median round, budget ≥ 50%). Per request the floor costs ${us(f)} of CPU, the same server with a stub bot ${us(st)}, the real server ${us(re)}. ` +
-        `Half the floor's throughput leaves about ${us(2 * f)} per request in all. Six changes ${w.share >= BUDGETS.throughputShare ? 'brought the real server within that' : 'brought the real server closer'}, from 15% of the floor (653 µs per request at commit 7a43252): ` +
+      `**Webhook throughput** (${pct(w.share)} of the floor in the median round, budget ≥ ${pct(BUDGETS.throughputShare)}). Per request the floor costs ${us(f)} of CPU, the same server with a stub bot ${us(st)}, the real server ${us(re)}. ` +
+        `${pct(BUDGETS.throughputShare)} of the floor's throughput leaves about ${us(f / BUDGETS.throughputShare)} per request in all. Six changes ${w.share >= BUDGETS.throughputShare ? 'brought the real server within that' : 'brought the real server closer'}, from 15% of the floor (653 µs per request at commit 7a43252): ` +
         `the engine keeps the reading of a question it has seen (understanding, typo fixes, ranking, composed text: \`engine.respond\` on a question asked before takes ${one.engineRepeat ? us(one.engineRepeat.p50) : '?'} at p50, against ${us(one.engine.p50)} read afresh); ` +
         `node:http serves /wechat itself instead of through Hono, whose web Request and Response objects cost more than the webhook's own checks; the browser security headers are left off the webhook's XML; the retry cache and the question log's file adapter stopped using structures (a Map evicted from the front, a WeakSet of every record) that slowed every message and every garbage collection; the incoming message's fields are copied out of the request body, which the parser's sliced strings kept alive for every logged question, session and rate-limit entry; and the question log compacts its file at 1.5 times its bound instead of 1.1 (a full log rewrote ten records for every message appended). ` +
         `With every message read afresh the server reaches ${pct(w.coldShare)} of the floor (${cpuOf(w.cold)} per request): answering a new question costs about ${us(one.bot.mean)} in process, more than the floor's whole request.`,

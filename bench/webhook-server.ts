@@ -15,18 +15,25 @@
 // cache, question log) as REDIS_URL does: the same load against both stores.
 //
 // IPC: sends {ready: {port}}; on {cmd: 'stats'} sends {stats}; on {cmd: 'stop'} closes and exits.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage as HttpRequest, type Server } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { AddressInfo } from 'node:net';
-import { createBot } from '../src/answer/bot.ts';
 import type { Bot } from '../src/answer/types.ts';
-import { verifySignature } from '../src/channels/official-account/signature.ts';
-import { buildTextReply, parseXmlFields, toIncomingMessage } from '../src/channels/official-account/xml.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
-import { startServer } from '../src/server.ts';
-import { SharedRedis } from '../src/store/backend.ts';
 import { ADMIN_TOKEN, TOKEN } from './wechat.ts';
+
+// The servers run the project as `npm start` does: compiled to dist/ (bench/run.ts builds it from
+// the source being measured), typed from src/. Under tsx's loader each module also kept its
+// transpiled text and source map, and the statistics worker compiled its modules again.
+const dist = <T>(path: string): Promise<T> => import(new URL(`../dist/${path}.js`, import.meta.url).href) as Promise<T>;
+const { createBot } = await dist<typeof import('../src/answer/bot.ts')>('answer/bot');
+const { verifySignature } = await dist<typeof import('../src/channels/official-account/signature.ts')>('channels/official-account/signature');
+const { buildTextReply, parseXmlFields, toIncomingMessage } = await dist<typeof import('../src/channels/official-account/xml.ts')>('channels/official-account/xml');
+const { loadConfig } = await dist<typeof import('../src/config.ts')>('config');
+const { createLogger } = await dist<typeof import('../src/log.ts')>('log');
+const { startServer } = await dist<typeof import('../src/server.ts')>('server');
+const { SharedRedis } = await dist<typeof import('../src/store/backend.ts')>('store/backend');
 
 export interface ServerStats {
   botCalls: number;
@@ -45,6 +52,26 @@ export interface ServerStats {
   loopDelayMaxMs: number;
   /** Calls to Redis the server made (each one awaited or batched), when its state is in Redis. */
   redisCalls: number | null;
+  /**
+   * Time this process's threads spent runnable but waiting for a CPU so far, µs (Linux
+   * /proc/self/task/<tid>/schedstat, summed over threads; null elsewhere): what the machine's other
+   * load cost it.
+   */
+  runqueueWaitMicros: number | null;
+  /** Sampled every 250 ms: what the memory was made of when RSS was highest (bytes). */
+  atPeak: MemorySample | null;
+}
+
+export interface MemorySample {
+  rss: number;
+  /** The main thread's V8 heap: committed, used, and committed for new objects (young generation). */
+  heapTotal: number;
+  heapUsed: number;
+  newSpace: number;
+  /** Buffers and other memory held outside the heap by JavaScript objects. */
+  external: number;
+  /** When the sample was taken, ms since the process started. */
+  atMs: number;
 }
 
 const [mode, knowledgeDir, dataDir, redisUrl] = process.argv.slice(2);
@@ -142,6 +169,25 @@ function closeBare(server: Server): Promise<void> {
   });
 }
 
+let atPeak: MemorySample | null = null;
+setInterval(() => {
+  const m = process.memoryUsage();
+  if (atPeak !== null && m.rss <= atPeak.rss) return;
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+  atPeak = { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, newSpace, external: m.external, atMs: performance.now() };
+}, 250).unref();
+
+/** Sum over this process's threads of the time spent waiting on a run queue, µs. */
+function runqueueWait(): number | null {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync('/proc/self/task')) ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    return ns / 1000;
+  } catch {
+    return null;
+  }
+}
+
 function stats(): ServerStats {
   let duplicateCalls = 0;
   for (const n of calls.values()) duplicateCalls += n - 1;
@@ -160,6 +206,8 @@ function stats(): ServerStats {
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,
     redisCalls: redisCalls(),
+    runqueueWaitMicros: runqueueWait(),
+    atPeak,
   };
 }
 

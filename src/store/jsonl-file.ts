@@ -54,12 +54,31 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
   truncatedTail = false;
   /** Number of `appendFile` calls made (observability and tests). */
   appends = 0;
+  /**
+   * Lines the caller serialised already (it sizes each record by its line) for records not yet in
+   * the file: each record is turned into JSON once. A few batches' worth; a record dropped before
+   * it was written leaves its line here until the next rewrite or the bound clears them.
+   */
+  readonly #serialised = new Map<T, string>();
 
   constructor(file: string, options: JsonlOptions<T>) {
     this.file = file;
     this.#logger = options.logger;
     this.#validate = options.validate;
     this.#idOf = options.idOf;
+  }
+
+  /** `line` is JSON.stringify(record), for the append that writes it. */
+  serialised(record: T, line: string): void {
+    if (this.#serialised.size >= MAX_SERIALISED) this.#serialised.clear();
+    this.#serialised.set(record, line);
+  }
+
+  #lineOf(record: T): string {
+    const line = this.#serialised.get(record);
+    if (line === undefined) return JSON.stringify(record);
+    this.#serialised.delete(record);
+    return line;
   }
 
   /** Bytes in the file, as this process knows them. */
@@ -144,7 +163,9 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     while (start > 0 && data[start - 1] !== this.#newestOnDisk) start--;
     if (start === data.length) return;
     const fresh = data.slice(start);
-    const text = (this.#endsWithNewline ? '' : '\n') + fresh.map((record) => `${JSON.stringify(record)}\n`).join('');
+    let text = this.#endsWithNewline ? '' : '\n';
+    // A line is taken out of #serialised as it is used: if the append fails, the retry serialises again.
+    for (const record of fresh) text += `${this.#lineOf(record)}\n`;
     try {
       await appendFile(this.file, text, { encoding: 'utf8', mode: 0o600 });
     } catch (err) {
@@ -171,6 +192,7 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
       // The file is written piece by piece over several turns of the event loop, while the caller
       // goes on adding (and retention dropping) records: write the records as they are now.
       const records = data.slice();
+      this.#serialised.clear();
       this.#size = await writeFileAtomic(this.file, linesOf(records));
       this.#newestOnDisk = records.at(-1);
       this.#endsWithNewline = true;
@@ -180,6 +202,9 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     return run;
   }
 }
+
+/** Serialised lines kept at most for records not yet appended (the log writes every 200). */
+const MAX_SERIALISED = 10_000;
 
 /** Records per piece of a rewrite: a few hundred kilobytes at a time instead of the whole file. */
 const REWRITE_PIECE = 2_000;

@@ -264,7 +264,9 @@ class LowQuestionLog implements QuestionLog {
   }
 
   #push(record: LogRecord): void {
-    const size = recordBytes(record);
+    const line = JSON.stringify(record);
+    const size = Buffer.byteLength(line, 'utf8') + 1;
+    this.#file.serialised(record, line);
     this.#db.data.push(record);
     this.#sizes.push(size);
     this.#bytes += size;

@@ -122,6 +122,10 @@ export class RedisQuestionLog implements QuestionLog {
   #ingest(entries: readonly StreamEntry[]): void {
     let added = 0;
     for (const { data } of entries) {
+      // Most of what the stream brings is this instance's own records, back: known by their id
+      // without parsing the line.
+      const id = idOf(data);
+      if (id !== undefined && this.#ids.has(id)) continue;
       let record: unknown;
       try {
         record = JSON.parse(data);
@@ -269,4 +273,15 @@ export class RedisQuestionLog implements QuestionLog {
     this.#closed = true;
     await this.flush();
   }
+}
+
+/**
+ * The "id" of a record's JSON line, found without parsing it; undefined when there is none. Inside
+ * a JSON string a quote is escaped, so `"id":"` occurs only as the key itself.
+ */
+export function idOf(line: string): string | undefined {
+  const at = line.lastIndexOf('"id":"');
+  if (at < 0) return undefined;
+  const end = line.indexOf('"', at + 6);
+  return end < 0 ? undefined : line.slice(at + 6, end);
 }

@@ -63,7 +63,12 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
   async get(userId: string): Promise<T | undefined> {
     const key = this.#userKey(userId);
     const local = this.#live(this.#local.get(key));
-    const shared = await this.#link.attempt(async () => this.#parse(await this.#link.client.get(this.#key(key))), () => undefined);
+    const text = await this.#link.attempt(() => this.#link.client.get(this.#key(key)), () => null);
+    // Most reads find the session this process wrote last: its copy here is the same session, so
+    // the text is not parsed into a second one (which cost a parse per message and, kept as the
+    // session, a copy of what the copy here shares with the engine's kept readings).
+    if (local !== undefined && text !== null && updatedAtOf(text) === local.updatedAt) return local.value as T;
+    const shared = this.#parse(text);
     const newest = shared !== undefined && (local === undefined || shared.updatedAt >= local.updatedAt) ? shared : local;
     return newest?.value as T | undefined;
   }
@@ -107,4 +112,11 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
   async close(): Promise<void> {
     this.#local.clear();
   }
+}
+
+/** The "u" (updatedAt) of a stored session's text as set() writes it, without parsing the rest; NaN otherwise. */
+export function updatedAtOf(text: string): number {
+  if (!text.startsWith('{"u":')) return Number.NaN;
+  const end = text.indexOf(',', 5);
+  return end < 0 ? Number.NaN : Number(text.slice(5, end));
 }

@@ -78,6 +78,19 @@ describe.skipIf(skip)('shared state in Redis', { timeout: 60_000 }, () => {
     expect(await a.store.sessions.get('oResident0001')).toBeUndefined();
   });
 
+  it("sessions: reading back its own write gives this instance's copy, not a parsed second one; a newer write elsewhere still wins", async () => {
+    const a = await instance('own', 'a');
+    const b = await instance('own', 'b');
+    const session = { entry: 'stat:行政处罚', years: [2019] };
+    await a.store.sessions.set('oOwn', session);
+    // The same object: the copy here shares what the engine's kept readings hold (memory), and
+    // the text from Redis was not parsed into another (CPU).
+    expect(await a.store.sessions.get('oOwn')).toBe(session);
+    await sleep(5);
+    await b.store.sessions.set('oOwn', { entry: 'guide:apply', years: [] });
+    expect(await a.store.sessions.get('oOwn')).toEqual({ entry: 'guide:apply', years: [] });
+  });
+
   it('the per-user limit is one budget across instances', async () => {
     const a = await instance('limits', 'a');
     const b = await instance('limits', 'b');
@@ -167,6 +180,14 @@ describe.skipIf(skip)('shared state in Redis', { timeout: 60_000 }, () => {
     expect(await probe.xlen('gongkai:log:log')).toBeLessThan(250);
     await until(() => b.store.log.entries().length + b.store.log.feedbackEntries().length === 50, 'B keeps the newest 50 as A does');
     expect(a.store.log.entries().length + a.store.log.feedbackEntries().length).toBe(50);
+  });
+
+  it('the question log: a record whose question quotes an "id" key is still read by its real id', async () => {
+    const a = await instance('quoted', 'a');
+    const b = await instance('quoted', 'b');
+    const quoted = a.store.log.append({ channel: 'web', userId: 'oQuoter', question: '{"id":"x"} 是什么', intent: 'unknown', entry: null, confidence: 0, answered: false });
+    await until(() => b.store.log.entries().some((e) => e.id === quoted.id && e.question === '{"id":"x"} 是什么'), 'B reads the record');
+    expect(a.store.log.entries().filter((e) => e.id === quoted.id)).toHaveLength(1);
   });
 
   it('an instance started while Redis is down starts degraded, answers from local state, and joins when Redis comes up', async () => {
