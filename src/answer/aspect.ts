@@ -18,7 +18,7 @@ const HOW = '怎么';
 const QUESTION = /^(?:[哪啥谁几怎咋]|什么|多少|哪些|怎么|为什么|是不是)/;
 
 // The report as where something is said: "报告里", "年报上说", "报告第五部分".
-const IN_THE_REPORT = /(?:年度报告|年报|报告)(?:里|中|上|内|说|讲|提到|写|第[一二三四五六七八九\d]部分|的第)/;
+const IN_THE_REPORT = /(?:年度报告|年报|报告)(?:自己|本身)?(?:里|中|上|内|说|讲|提到|写|承认|坦言|第[一二三四五六七八九\d]部分|的第)/;
 const REPORT_WORDS = new Set(['报告', '年报', '年度报告', '报告里', '说', '讲', '提到', '写']);
 
 export class Aspects {

@@ -92,11 +92,14 @@ export function guideText(topic: GuideTopic, detail: boolean): Composed {
   };
 }
 
-/** The sentences of a passage that carry the question's words, in their order. */
-export function passageText(passages: Passage[], terms: string[], points: string[] = []): Composed {
+/**
+ * The sentences of a passage that carry the question's words, in their order; all of them when
+ * the question asks what things were done or said (`all`: "做了哪些工作" lists them all).
+ */
+export function passageText(passages: Passage[], terms: string[], points: string[] = [], all = false): Composed {
   const p = passages[0]!;
   const sentences = p.text.split(/(?<=[。；！？])/).filter((s) => s.trim());
-  const relevant = points.length ? [] : sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
+  const relevant = points.length || all ? [] : sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
   const picked = relevant.length ? relevant : sentences;
   const heading = p.heading ? `${p.heading.replace(/[。.]$/, '')}：` : '';
   const listed = points.length ? `\n${points.map((x) => x.replace(/[。.]$/, '')).join('\n')}` : '';

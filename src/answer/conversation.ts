@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
-import type { Entry } from './entries.ts';
+import { keyWordsOf, type Entry } from './entries.ts';
 import { COMPARE_PREVIOUS, type Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
@@ -105,7 +105,7 @@ export class Conversation {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
     if (entry.kind === 'passage') {
-      const point = this.point(r, entry);
+      const point = this.point(r, this.listNamed(r, entry));
       if (point) return point;
     }
     if (holdsFigures(entry)) {
@@ -119,6 +119,27 @@ export class Conversation {
     }
     if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
     return null;
+  }
+
+  /**
+   * "第四个问题具体是什么" after the plan ("准备怎么改进"): a point named by a word the list answered
+   * before does not hold, while another list of its section does (the problems), is that list's.
+   */
+  private listNamed(r: Reading, list: Extract<Entry, { kind: 'passage' }>): Extract<Entry, { kind: 'passage' }> {
+    const m = ORDINAL.exec(r.text);
+    if (!m) return list;
+    const named = this.tokenizer.terms(r.text.slice(m.index + m[0].length)).filter((t) => t.length > 1 && !this.tokenizer.isStopword(t) && !this.lexicon.general.has(t));
+    const first = list.passages[0]!;
+    const own = keyWordsOf(list);
+    const other = (t: string) => !own.has(t);
+    const wanted = named.filter(other);
+    if (wanted.length === 0) return list;
+    for (const e of this.entries.values()) {
+      if (e === list || e.kind !== 'passage' || !e.passages[0]!.text) continue;
+      const p = e.passages[0]!;
+      if (p.section === first.section && p.year === first.year && !p.heading && wanted.some((t) => e.keys[0]!.includes(t))) return e;
+    }
+    return list;
   }
 
   /** "第二条具体说说", "第四条呢", "最后一条": the point of the list answered before. */

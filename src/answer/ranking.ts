@@ -261,8 +261,18 @@ export class Ranker {
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
       case 'passage':
         // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0);
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
     }
+  }
+
+  /**
+   * "这块有什么问题" asks the problems, not the plan: a passage speaking of one half of its section's
+   * title gives way when the question names only the other half.
+   */
+  private otherHalfAsked(entry: Extract<Entry, { kind: 'passage' }>, r: Reading): number {
+    const other = entry.otherHalf;
+    if (!other?.length || !other.some((w) => r.terms.includes(w))) return 0;
+    return entry.keys[1]!.some((w) => r.terms.includes(w)) ? 0 : 0.15;
   }
 
   /** "培训了几次" and "培训了多少人次" ask for different figures of the same sentence. */

@@ -124,6 +124,19 @@ describe('what people mean, not the words they use', () => {
     expect(a.reply).toMatch(a2);
   });
 
+  it.each([
+    // The lexicon's colloquial phrases (knowledge/): 办事的地方 is the service centre, 收了多少 counts
+    // what was received, 能干啥 after an answer asks the remedies.
+    [['政务服务中心电话多少', '你们办事的地点在哪条路'], /闽宁大道/],
+    [['19年县里收了多少个申请'], /新收[^\n]*总计 10/],
+    [['说不给公开就不给公开 没个说法', '那我还能干啥'], /复议/],
+  ])('understands %j', (questions, expected) => {
+    const answers = talk(...questions);
+    const last = answers.at(-1)!;
+    expect(last.answered, `${questions.join(' / ')} → ${last.reply}`).toBe(true);
+    expect(last.reply).toMatch(expected);
+  });
+
   it('answers "我要申请" with how to apply', () => {
     expect(ask('我要申请').reply).toMatch(/书面|信件/);
   });
