@@ -14,6 +14,10 @@ import type { Reading } from './read.ts';
 // The word every procedure topic of the national regulation is about.
 const APPLYING = '申请';
 const HOW = '怎么';
+// Where to read information already published: the aspect 地址 with a verb of reading.
+const WHERE = '地址';
+const READ = '查看';
+const READING = /看|查|找到|找得到|查阅/;
 // Question words left as terms: they ask, they name nothing.
 const QUESTION = /^(?:[哪啥谁几怎咋]|什么|多少|哪些|怎么|为什么|是不是)/;
 
@@ -89,18 +93,20 @@ export class Aspects {
       r.request !== null &&
       (pieces.some((p) => r.request!.clause.includes(p) || p.includes(r.request!.clause)) ||
         pieces.every((p) => this.tokenizer.terms(p).every((t) => this.generic(t) || this.isAspect(t))));
+    // "公开的信息在哪能查到", "政府的文件上哪看去": where to read what is published, not where to apply.
+    const doing = aspects.includes(WHERE) && READING.test(r.text) && !/申请/.test(r.text) ? READ : APPLYING;
     if (r.request && asked) {
       // What the record is about is dropped unless the knowledge base speaks of it ("隐私的合同能
       // 公开吗" is still about privacy): 低保, 拆迁, 修路 name no topic.
       const own = new Set(this.tokenizer.terms(r.request.clause));
       const kept = terms.filter((t) => own.has(t) && !aspects.includes(t) && !this.generic(t) && this.known(t) && !this.lexicon.records.includes(t));
-      return [...kept, ...aspects, APPLYING, ...(aspects.length || kept.length ? [] : [HOW])];
+      return [...kept, ...aspects, doing, ...(aspects.length || kept.length ? [] : [HOW])];
     }
     if (aspects.length === 0) return null;
     const rest = terms.filter((t) => !aspects.includes(t));
     // Something must say it is about information ("申请", "文件"): "多少钱" alone is not.
     if (!rest.some((t) => this.lexicon.requestWords.has(t))) return null;
     if (!rest.every((t) => this.generic(t))) return null;
-    return [...aspects, APPLYING];
+    return [...aspects, doing];
   }
 }

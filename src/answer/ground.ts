@@ -61,6 +61,9 @@ const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 // Words of asking about information or applying for it, not about a body's door.
 const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
 
+// Coming from a place: "从乡里", "打镇上".
+const FROM = /(?:从|打|由)$/;
+
 export class Grounding {
   private readonly own: Set<string>;
   private readonly figureTerms = new Set<string>();
@@ -241,7 +244,11 @@ export class Grounding {
     if (!r.cues.contact && !r.terms.some((t) => contactTerms.has(t))) return null;
     if (r.request || r.terms.some((t) => INFORMATION.test(t))) return null;
     const body = this.otherBody(r);
-    return body ? { kind: 'other-contact', body } : null;
+    if (!body) return null;
+    // "我从乡里上去咋找": the body the resident comes from is not the one whose door is asked.
+    const at = r.text.indexOf(body);
+    if (at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at))) return null;
+    return { kind: 'other-contact', body };
   }
 
   /**

@@ -33,6 +33,9 @@ export interface Lean {
   entry: string;
 }
 
+/** A count asked for in so many words: the figure answers, whatever else the question asks. */
+const EXPLICIT_COUNT = /件数|多少件|几件|多少起|几起|多少宗|具体数字|具体数|具体多少/;
+
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
 
 /**
@@ -219,7 +222,8 @@ export class Ranker {
       hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
     }
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
-    if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
+    // A procedure's words ("是否存在…") give way when the count itself is asked for ("请给出具体件数").
+    if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && (!r.cues.procedure || EXPLICIT_COUNT.test(r.text))) {
       const counts = hits.filter((h) => isFigures(h.entry.kind));
       if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
         const best = Math.max(...hits.map((h) => h.score));
@@ -255,7 +259,7 @@ export class Ranker {
         const figures = asksFigure(r);
         // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on. A message that
         // asks for no figure at all ("说我是重复申请不给处理") is rarely answered by one.
-        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);

@@ -28,6 +28,13 @@ export interface Cues {
   list: boolean;
   /** A share asked ("占多大比例", "占比", "百分之几"): a part against its total. */
   share: boolean;
+  /**
+   * What the body told the resident, reported ("说我是重复申请", "他们说不存在"): the message is
+   * about that reply, a procedure, not a count of such replies.
+   */
+  reported: boolean;
+  /** The resident disputes what was done ("凭什么", "糊弄人", "我不服"): the ways to contest it help. */
+  complaint: boolean;
 }
 
 const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
@@ -56,6 +63,8 @@ const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|�
 const LIST = /哪几|几条|几个方面|几方面|几点|几项|几部分|分几/;
 // "占多少件" asks a count, "占多少" alone a share.
 const SHARE = /比例|占比|占多大|占几成|百分之几|百分比|占了?多少(?![个件次人项条家回])/;
+const REPORTED = /(?:说|告诉|回复|答复|通知)(?:我|俺|咱)|(?:他们|对方|人家|那边|机关|单位|工作人员|政府)(?:说|讲|回复|答复|告诉)|(?:回复|答复|回话)(?:说|称)/;
+const COMPLAINT = /凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
@@ -77,6 +86,8 @@ export function readCues(text: string): Cues {
     figureStated: FIGURE_STATED.test(text),
     list: LIST.test(text),
     share: SHARE.test(text),
+    reported: REPORTED.test(text),
+    complaint: COMPLAINT.test(text),
   };
 }
 

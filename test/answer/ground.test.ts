@@ -63,6 +63,13 @@ describe('bodies other than the one reporting', () => {
     (q) => expectDeclined(q, /只收录了|没有收录/),
   );
 
+  it("gives the county's door to a resident coming from another body, and declines that body's own door", () => {
+    const a = ask('我打镇上过来 政务服务中心在哪条路');
+    expect(a.answered, a.reply).toBe(true);
+    expect(a.reply).toContain('闽宁大道');
+    expectDeclined('镇上政府的电话多少', /没有收录/);
+  });
+
   it('answers a procedure asked by or about another body: the rule is the same', () => {
     const a = ask('我们乡里能不能向申请人收复印费');
     expect(a.answered).toBe(true);

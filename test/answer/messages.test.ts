@@ -137,6 +137,32 @@ describe('what people mean, not the words they use', () => {
     expect(last.reply).toMatch(expected);
   });
 
+  it.each([
+    // What the body told the resident, reported and disputed: what that reply means, then how to contest it.
+    ['窗口的人说我这是重复申请 不给办', /重复申请/, /复议|诉讼/],
+    ['机关回复说没有这个信息 我不信', /不存在/, /复议|诉讼/],
+    ['他们说这个不能公开', /不公开/, /复议|诉讼/],
+  ])('answers the reported reply %s with its meaning and the remedies, not a count', (q, meaning, remedy) => {
+    const a = ask(q);
+    expect(a.answered, `${q} → ${a.reply}`).toBe(true);
+    expect(a.reply).toMatch(meaning);
+    expect(a.reply).toMatch(remedy);
+    expect(a.reply).not.toMatch(/总计 \d/);
+  });
+
+  it('still gives the count when a count is asked in so many words, even of a reply reported', () => {
+    expect(ask('2019年是否有以重复申请为由不予处理的 请给出件数').reply).toMatch(/重复申请：总计 0/);
+  });
+
+  it.each([
+    [['部门的年报最晚哪天报给主管部门'], /1月31日/],
+    [['公开的信息在哪能查到', '我不会用手机上网 那咋弄'], /政务服务中心/],
+  ])('understands %s', (q, expected) => {
+    const a = Array.isArray(q) ? talk(...q).at(-1)! : ask(q);
+    expect(a.answered, `${q} → ${a.reply}`).toBe(true);
+    expect(a.reply).toMatch(expected);
+  });
+
   it('answers "我要申请" with how to apply', () => {
     expect(ask('我要申请').reply).toMatch(/书面|信件/);
   });
