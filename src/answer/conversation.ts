@@ -14,6 +14,8 @@ export interface Session {
   entry?: string;
   /** The other rows answered together with `entry` ("行政处罚和行政强制各多少"): a follow-up asks of all. */
   also?: string[];
+  /** The entry answered before `entry`: "这两个跟上一年比呢" after 行政处罚, then 行政强制, asks of both. */
+  before?: string;
   years?: number[];
   /**
    * How to rebuild the longer text offered on "详细". The text itself is not kept: sessions are
@@ -64,6 +66,10 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
 };
+// The two rows answered last, named together.
+const BOTH = /这两个|这俩|那俩|它俩|两个都|两个的|两者|二者|这两项|两项/;
+// Asking what unit a figure is in.
+const UNIT_ASKED = /单位是(?:啥|什么|元|万元|人|次|件|条|项|个)|(?:什么|啥)单位|^单位呢|(?:万元|元|人次|次|件|条|项|个)还是(?:万元|元|人次|次|件|条|项|个)/;
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
@@ -202,6 +208,9 @@ export class Conversation {
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
   private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
+    // "这两个跟上一年比呢": the row answered before this one too, when it is a row of figures.
+    const both = BOTH.test(r.text) ? this.entries.get(previous?.before ?? '') : undefined;
+    if (both && holdsFigures(both) && both !== entry && !also.includes(both)) also = [...also, both];
     const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
     const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
     const terms = r.terms;
@@ -226,12 +235,16 @@ export class Conversation {
     if (own.length > 0) slots.push('机关');
     if (r.cues.money) slots.push('金额');
     if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
+    // "单位是元还是万元", "这是啥单位": the unit of the figure just given, which its reply states.
+    const unitAsked = UNIT_ASKED.test(r.text);
+    if (unitAsked && !slots.includes('单位')) slots.push('单位');
     if (slots.length === 0) return null;
     // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
     // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
     // amount is still about that row: grounding then says the report has no amount.
     const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
-    const rest = this.ownTerms(r, ASKING).filter(
+    const asking = unitAsked || both ? new RegExp(`${ASKING.source}|${UNIT_ASKED.source}|${BOTH.source}`, 'g') : ASKING;
+    const rest = this.ownTerms(r, asking).filter(
       (t) =>
         !own.some((w) => w.includes(t)) && !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
     );

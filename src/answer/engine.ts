@@ -286,7 +286,7 @@ export class Engine {
     // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
     if (k.r.option !== null && previous?.suggestions?.length) return make();
-    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}`;
+    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}|${previous?.before ?? ''}`;
     return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
   }
 

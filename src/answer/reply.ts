@@ -120,6 +120,8 @@ export class ReplyComposer {
   answerEntry(entry: Entry, score: number, r: Reading, session: Session, also: Entry[], aspect: 'basis' | null, focus: readonly string[] = []): Reply {
     const years = r.years.length ? r.years : (session.years ?? []);
     const next: Session = { ...session, entry: entry.id, detail: undefined };
+    // The frame before this one, for "这两个…" (the same entry again keeps the one before it).
+    if (session.entry && session.entry !== entry.id) next.before = session.entry;
     // Rows answered together stay together: "都比上一年少了多少" asks of each.
     if (also.length) next.also = also.map((e) => e.id);
     else delete next.also;

@@ -64,6 +64,22 @@ describe('several rows answered together are followed up together', () => {
   });
 });
 
+describe('the two rows answered last, named together', () => {
+  it('asks "这两个…" of the row before too, and the next follow-up keeps going', () => {
+    const [, , c, d] = talk(engine, '2019年行政许可办了多少件', '其他对外管理服务事项呢', '这俩比上一年有啥变化', '那2022年呢');
+    expect(c!.reply).toContain('增加 113');
+    expect(c!.reply).toContain('80639');
+    expect(d!.answered).toBe(false);
+    expect(d!.reply).toContain('未收录');
+  });
+
+  it('asks "这两个" of nothing more when the row before is not a row of figures', () => {
+    const [, , c] = talk(engine, '申请要收费吗', '行政强制有多少', '这两个跟上一年比呢');
+    expect(c!.reply).toMatch(/减少 3/);
+    expect(c!.reply).not.toContain('收费');
+  });
+});
+
 describe('the body changes', () => {
   it('answers "那全县的呢" after another body was declined, with the county figure', () => {
     const [a, b] = talk(engine, '兴隆镇2019年收到多少申请', '那全县的呢');
@@ -117,6 +133,14 @@ describe('the aspect changes', () => {
     const [, b] = talk(engine, '政府集中采购有几个项目', '比上年多了还是少了');
     expect(b!.answered).toBe(false);
     expect(b!.reply).toContain('无法与上一年比较');
+  });
+
+  it('gives the same figure with its unit when the unit is asked after it ("单位是元还是万元")', () => {
+    const [, b, c] = talk(engine, '2019年集中采购总共多少钱', '这个是元还是万元啊', '那单位是啥');
+    for (const x of [b, c]) {
+      expect(x!.answered, x!.reply).toBe(true);
+      expect(x!.reply).toContain('33.99 万元');
+    }
   });
 
   it('gives the amount after a count, converts it when asked, and declines an amount a row does not have', () => {
