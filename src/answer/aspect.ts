@@ -63,6 +63,12 @@ export class Aspects {
   focus(r: Reading, terms: readonly string[]): string[] | null {
     const focused = this.aspectFocus(r, terms);
     if (focused) return focused;
+    // "单位催着要 申请的信息几天能拿到": a remark before the question says why, not what is asked;
+    // the pieces that ask are read alone for their aspect.
+    if (r.asking !== r.text) {
+      const asked = this.aspectFocus(r, this.tokenizer.terms(r.asking));
+      if (asked) return asked;
+    }
     // "报告里说的不足都有啥", "年报第五部分说存在哪些问题": the report named as the place where
     // something is said is not the subject (the guide's topic about the annual report is not
     // asked, nor the passage that happens to say 年度报告).

@@ -103,6 +103,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}；${declineReason(decline)}`, score };
     }
   }
+  // "你是机器人吗 回得真快": nothing but the opening question about the bot is asked.
+  if (r.lead && band === 'fallback') return { action: 'social', social: r.lead, band: 'answer', reason: `不是问题：${SOCIAL_NAMES[r.lead]}（后面的话没有问别的）`, score: 1 };
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
   const off = s.scope.decline(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };

@@ -19,6 +19,11 @@ export interface Reading {
   /** A numbered option picked after "您是不是想问". */
   option: number | null;
   social: Social | null;
+  /**
+   * "你是真人还是机器 咋回得这么快": a message opening with a question about the bot itself (who or
+   * what it is, a person wanted), the rest a remark; answered as that when nothing else matches.
+   */
+  lead: Social | null;
   cues: Cues;
   /** The unit asked in ("几次" → 次, "多少人" → 人次, "多少钱" → 金额), or null. */
   unit: string | null;
@@ -139,6 +144,8 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
   const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
+  const opening = social === null && parts.length > 1 ? socialAct(parts[0]!.replace(/[\p{P}\p{S}]+$/u, '')) : null;
+  const lead = opening === 'identity' || opening === 'human' ? opening : null;
   return {
     text,
     relative,
@@ -146,6 +153,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     compare,
     option: optionNumber(bare),
     social,
+    lead,
     cues,
     unit: askedUnit(text, lexicon.units),
     terms,

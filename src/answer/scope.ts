@@ -159,7 +159,7 @@ export class Scope {
    */
   private appliesForOther(r: Reading): boolean {
     const tokens = r.words.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
-    const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个)$/;
+    const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个|那份|这份|一份|那些|这些)$/;
     const named = (t: string) => {
       const term = this.tokenizer.canonical(t);
       return /^[\p{Script=Han}A-Za-z]{2,}$/u.test(t) && !this.keyWords.has(term) && !this.index.has(term) && !this.tokenizer.isStopword(term) && !TIME_WORDS.test(t);

@@ -92,6 +92,15 @@ describe('social messages', () => {
     expect(ask('转人工').reply).toContain(kb.contacts.phone);
   });
 
+  it('answers a question about the bot followed by a remark as that question, and a real question after it as the question', () => {
+    for (const q of ['你是机器人吧 回得也太快了', '是真人在回吗 我看着不像']) {
+      const a = ask(q);
+      expect(a.intent, `${q} → ${a.reply}`).toBe('help');
+      expect(a.reply).toMatch(/自动回复/);
+    }
+    expect(ask('你是机器人吗 网站发了多少条信息').reply).toContain('3612');
+  });
+
   it('keeps the conversation across a social message', () => {
     const [, , c] = talk('行政处罚有多少', '好的 谢谢', '那行政强制呢');
     expect(c!.reply).toMatch(/处理决定数量 16/);
@@ -156,6 +165,11 @@ describe('what people mean, not the words they use', () => {
 
   it.each([
     [['部门的年报最晚哪天报给主管部门'], /1月31日/],
+    // Urgency asks the time limit ("当天能给吗"), whatever the resident needs it for.
+    [['后天就要用 申请的那份东西当天能给吗'], /20个工作日/],
+    [['单位催着要 申请的信息几天能拿到'], /20个工作日/],
+    // A record holding someone else's affairs is the third party's privacy, not how to apply.
+    [['我要的材料里有邻居家的事 能给我看吗'], /第三方/],
     [['公开的信息在哪能查到', '我不会用手机上网 那咋弄'], /政务服务中心/],
   ])('understands %s', (q, expected) => {
     const a = Array.isArray(q) ? talk(...q).at(-1)! : ask(q);
