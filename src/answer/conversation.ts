@@ -44,7 +44,9 @@ export type FollowUp =
    * "第二条具体说说" after a list ("下一步有哪些改进措施"): the passage of that point (`entry`),
    * or the clause of the list's own text ("一是…；二是…"); `list` stays the frame.
    */
-  | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null };
+  | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null }
+  /** "具体学了些啥" after a figure the report states in its text: the passage that states it. */
+  | { how: 'source'; entry: Entry };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -66,6 +68,8 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
 };
+// Asking what something was about: its content, not a figure.
+const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
 // The two rows answered last, named together.
 const BOTH = /这两个|这俩|那俩|它俩|两个都|两个的|两者|二者|这两项|两项/;
 // Asking what unit a figure is in.
@@ -116,7 +120,7 @@ export class Conversation {
     }
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
-      return this.slots(r, entry, also, previous);
+      return this.slots(r, entry, also, previous) ?? this.source(r, entry);
     }
     if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
       const own = this.ownTerms(r, BASIS_WORDS);
@@ -146,6 +150,22 @@ export class Conversation {
       if (p.section === first.section && p.year === first.year && !p.heading && wanted.some((t) => e.keys[0]!.includes(t))) return e;
     }
     return list;
+  }
+
+  /**
+   * "具体学了些啥", "都讲了什么内容" after "培训了多少人次": what a figure of the report's text was
+   * about is said by the passage stating it, the same line of the same report.
+   */
+  private source(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>): FollowUp | null {
+    if (entry.kind !== 'figure' || r.cues.quantity || r.cues.money || r.compare || r.years.length || r.unit) return null;
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !CONTENT.test(bare)) return null;
+    const stat = entry.stats[0]!;
+    for (const e of this.entries.values()) {
+      // The report's opening paragraph (no section) states the channels' totals and no more about them.
+      if (e.kind === 'passage' && e.passages.some((p) => p.section && p.year === stat.year && p.line === stat.line && p.source.document === stat.source.document)) return { how: 'source', entry: e };
+    }
+    return null;
   }
 
   /** "第二条具体说说", "第四条呢", "最后一条": the point of the list answered before. */

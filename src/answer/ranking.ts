@@ -224,11 +224,10 @@ export class Ranker {
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
     // A procedure's words ("是否存在…") give way when the count itself is asked for ("请给出具体件数").
     if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && (!r.cues.procedure || EXPLICIT_COUNT.test(r.text))) {
-      const counts = hits.filter((h) => isFigures(h.entry.kind));
-      if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
-        const best = Math.max(...hits.map((h) => h.score));
-        for (const h of counts) h.score = Math.max(h.score, best + 0.001 - (counts[0]!.score - h.score));
-      }
+      // The best figure after the cues (the unit asked among them), not the first the index found:
+      // "培训了几次" lifts the 4 次, not the 100 人次 that matched the words a little better.
+      const lead = hits.reduce<Hit | undefined>((a, h) => (isFigures(h.entry.kind) && (!a || h.score > a.score) ? h : a), undefined);
+      if (lead && lead.score >= this.thresholds.answer - 0.1) lead.score = Math.max(lead.score, Math.max(...hits.map((h) => h.score)) + 0.001);
     }
     // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
     // the report's own order, so the table's leading row answers.
@@ -242,7 +241,8 @@ export class Ranker {
       const h = hits[i]!;
       const first = best.find((f) => sameMatch(f, h));
       if (!first) best.push(h);
-      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
+      // The unit asked tells rows apart too ("培训了几次": 4 次, not 100 人次).
+      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1 && this.unitBonus(first.entry, r) === this.unitBonus(h.entry, r)) {
         const top = Math.max(first.score, h.score);
         first.score = top;
         h.score = top - 0.001;

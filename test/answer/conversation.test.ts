@@ -64,6 +64,16 @@ describe('several rows answered together are followed up together', () => {
   });
 });
 
+describe('what a figure of the report\'s text was about', () => {
+  it('answers "具体…啥" after a figure with the passage stating it, over three turns', () => {
+    const [, b, c] = talk(engine, '19年政务公开培训了多少人次', '都学了点啥', '那一共培训过几次');
+    expect(b!.answered, b!.reply).toBe(true);
+    expect(b!.reply).toMatch(/学习新《条例》|先进地区/);
+    expect(b!.reply).not.toMatch(/^2019年，西吉县人民政府：/);
+    expect(c!.reply).toMatch(/(?<![\d.])4 次/);
+  });
+});
+
 describe('the two rows answered last, named together', () => {
   it('asks "这两个…" of the row before too, and the next follow-up keeps going', () => {
     const [, , c, d] = talk(engine, '2019年行政许可办了多少件', '其他对外管理服务事项呢', '这俩比上一年有啥变化', '那2022年呢');

@@ -77,10 +77,19 @@ describe('bodies other than the one reporting', () => {
   });
 });
 
+/** The first line of a reply that states a figure, after the heading and the year note. */
+const firstFigureLine = (reply: string) => reply.split('\n').find((l) => /\d/.test(l) && !/^\d{4}年，|^（/.test(l)) ?? '';
+
 describe('units', () => {
   it('answers 几次 with the figure in 次 and 多少人次 with the one in 人次', () => {
     expect(ask('2019年组织了几次政务公开培训').reply).toMatch(/(?<![\d.])4 次/);
     expect(ask('2019年培训了多少人次').reply).toMatch(/500 人次|100 多人次|100 人次/);
+  });
+
+  it('puts the figure in the unit asked first, even when another figure matches the words better', () => {
+    const a = ask('培训搞了几次');
+    expect(firstFigureLine(a.reply)).toMatch(/(?<![\d.])4 次/);
+    expect(a.reply).not.toMatch(/人次[^]*(?<![\d.])4 次/);
   });
 
   it('does not give visits for people: it says what the figure counts', () => {
