@@ -49,6 +49,9 @@ export interface Stages {
   typos: readonly string[];
 }
 
+// A question about the report's own figures (whether they add up), not about a procedure.
+const REPORT_FIGURES = /报告|年报|数据|数字|总计|合计|之和|加起来|填|件|多少|几/;
+
 /** The terms of asking for a door: its phone, address, hours. */
 const CONTACT_TERMS: ReadonlySet<string> = new Set(['电话', '地址', '上班', '办公时间', '周末']);
 
@@ -105,6 +108,15 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   // "你是机器人吗 回得真快": nothing but the opening question about the bot is asked.
   if (r.lead && band === 'fallback') return { action: 'social', social: r.lead, band: 'answer', reason: `不是问题：${SOCIAL_NAMES[r.lead]}（后面的话没有问别的）`, score: 1 };
+  // "你们这报告是不是瞎填的 收了10件 总计怎么是0": whether the figures agree, asked without a
+  // row of figures answering, is answered by the rows the report contradicts itself on.
+  if (r.cues.consistency && REPORT_FIGURES.test(r.text)) {
+    const rows = s.ranker.contradictions(hits).filter((e) => r.years.every((y) => s.ranker.hasYear(e, y)));
+    // A row the question names answers for itself ("行政许可的数字对得上吗").
+    if (rows.length && !(top && isFigures(top.entry.kind) && band === 'answer' && s.ranker.names(top.entry, r.terms))) {
+      return { action: 'answer', entry: rows[0]!, also: [], followUp: null, band: 'answer', reason: `${scored}；规则：问报告的数字对不对得上，答报告前后不一致的那一行`, score };
+    }
+  }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
   const off = s.scope.decline(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };

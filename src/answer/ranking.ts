@@ -101,6 +101,7 @@ export function holdsMoney(entry: Entry): boolean {
  */
 export class Ranker {
   private readonly order = new Map<string, number>();
+  private readonly entryById = new Map<string, Entry>();
   /** The raw text of passages and topics, for phrases a resident quotes. */
   private readonly texts = new Map<string, string>();
   /** The rows of each group of a table ("（三）不予公开"), in the report's order. */
@@ -121,6 +122,7 @@ export class Ranker {
   ) {
     entries.forEach((e, i) => {
       this.order.set(e.id, i);
+      this.entryById.set(e.id, e);
       const group = holdsFigures(e) ? e.stats[0]!.group : null;
       if (group) this.groups.set(group, [...(this.groups.get(group) ?? []), e]);
       if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
@@ -129,6 +131,23 @@ export class Ranker {
         this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条')));
       }
     });
+  }
+
+  /**
+   * "报告是不是瞎填的 收了10件 总计怎么是0": whether the report's figures agree, asked of the
+   * report's figures without naming a row that disagrees: the rows it contradicts itself on, the
+   * best ranked first, else in the report's order. Empty when the figures agree throughout.
+   */
+  contradictions(hits: readonly Hit[]): Entry[] {
+    const ranked = hits.filter((h) => this.contradicted.has(h.entry.id)).map((h) => h.entry);
+    const rest = [...this.order.keys()].filter((id) => this.contradicted.has(id) && !ranked.some((e) => e.id === id));
+    return [...ranked, ...rest.map((id) => this.entryById.get(id)!)];
+  }
+
+  /** True when the terms hold every word of the entry's name ("行政处罚", not "部分" of "部分公开"). */
+  names(entry: Entry, terms: readonly string[]): boolean {
+    const name = entry.keys[0] ?? [];
+    return name.length > 0 && name.every((w) => terms.includes(w) || this.tokenizer.isStopword(w));
   }
 
   /** True when the entry holds the term. */

@@ -177,6 +177,17 @@ describe('what people mean, not the words they use', () => {
     expect(a.reply).toMatch(expected);
   });
 
+  it('answers whether the report adds up with the rows it contradicts itself on, unless a row is named', () => {
+    for (const q of ['年报里收到的申请和办理结果对不上吧 是不是乱填的', '第三部分的数字加起来等于总计吗']) {
+      const a = ask(q);
+      expect(a.answered, `${q} → ${a.reply}`).toBe(true);
+      expect(a.reply).toMatch(/前后不一致/);
+    }
+    const named = ask('行政处罚的数字对得上吗');
+    expect(named.reply).toContain('1271');
+    expect(named.reply).not.toMatch(/前后不一致/);
+  });
+
   it('answers "我要申请" with how to apply', () => {
     expect(ask('我要申请').reply).toMatch(/书面|信件/);
   });
