@@ -61,6 +61,9 @@ const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 // Words of asking about information or applying for it, not about a body's door.
 const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
 
+// Money spent or put in (not what an applicant pays): only a figure holding an amount answers it.
+const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
+const SPENDING = '花费金额';
 // Coming from a place: "从乡里", "打镇上".
 const FROM = /(?:从|打|由)$/;
 
@@ -112,6 +115,9 @@ export class Grounding {
       if (entry.kind === 'passage' && (r.cues.money || (r.cues.quantity && !r.cues.narrative))) {
         return { kind: 'absent', measure: this.countedWords(r) };
       }
+      // "信息公开工作花了多少钱": money spent is a figure; a topic on what applicants pay is not it.
+      // Named plainly: the words around "花了" are often a piece of the sentence ("钱").
+      if (entry.kind === 'guide' && r.cues.money && SPENT.test(r.text)) return { kind: 'absent', measure: SPENDING };
       return null;
     }
     // A year the reports do not hold is said to be 未收录 when the answer is composed.

@@ -49,7 +49,7 @@ const LIMIT = /期限|时限|多久|多长时间/;
 // "有人打电话说…" tells of a call; it does not ask for a number.
 const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话|来电话|电话里)(?:说|讲|告诉|通知)/g;
 const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
-const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
+const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|多少(?:经费|资金|开支|费用)|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
 const PROCEDURE = /怎么|怎样|如何|咋|哪些|什么|啥|吗$|吗[？?]|不$|没$|可以|能不能|能否|能给|需要|要不要|流程|步骤|办法|条件|手续|规定|期限|多久|多长时间|中不中|行不行|可不可以|是否|会不会|必须|得不得|有没有用|该找谁|找谁|归谁/;
 const CONTACT = /电话|地址|网址|官网|链接|联系|在哪|哪里|哪儿|哪搭|上哪|去哪|哪个地方|什么地方|啥地方|邮箱|邮件|传真|办公时间|上班|下班|几点|窗口|怎么走|怎么去|咋走|咋去|门牌|楼层|几楼|号码|作息|周末|礼拜|星期|节假日/;
 const NARRATIVE = /问题|不足|改进|下一步|措施|做法|举措|打算|计划|工作|组长|领导小组|负责|做了哪些|做了什么|采取|成效|经验|原因|承认|后果|问责|考核/;
@@ -73,7 +73,7 @@ export function readCues(text: string): Cues {
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
+    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
     money,
     procedure: PROCEDURE.test(text),
     contact,

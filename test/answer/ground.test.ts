@@ -45,6 +45,18 @@ describe('measures the reports do not hold', () => {
     expectDeclined('2019年全县公布的权力清单一共多少项');
   });
 
+  it('declines money spent that no figure holds, though a topic on what applicants pay matches the words', () => {
+    expectDeclined('县里搞政务公开一年花了多少钱');
+    expectDeclined('那几次培训一共用了多少经费');
+    // What an applicant pays is the fee topic; what procurement spent is its figure.
+    expect(ask('申请公开要花多少钱').reply).toMatch(/不收费|免费/);
+    // "多少费用" asks money, not the count of fee items the report lists.
+    const fee = ask('申请一次要多少费用');
+    expect(fee.reply).toMatch(/不收费|免费/);
+    expect(fee.reply).not.toMatch(/项目数量/);
+    expect(ask('政府采购一共花了多少钱').reply).toContain('33.99');
+  });
+
   it('declines an amount of a row that counts items, naming neither amount nor count', () => {
     expectDeclined('行政事业性收费收了多少钱');
   });
