@@ -70,6 +70,13 @@ const ASPECT_LINES: Record<string, RegExp> = {
 };
 // Asking what something was about: its content, not a figure.
 const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
+/** Two rows of figures counted in the same units: their sum means something. */
+function sameUnits(a: Entry, b: Entry): boolean {
+  const x = unitsOf(a);
+  const y = unitsOf(b);
+  return x.length === 1 && y.length === 1 && x[0] === y[0];
+}
+
 // The two rows answered last, named together.
 const BOTH = /这两个|这俩|那俩|它俩|两个都|两个的|两者|二者|这两项|两项/;
 // Asking what unit a figure is in.
@@ -229,7 +236,10 @@ export class Conversation {
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
   private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
     // "这两个跟上一年比呢": the row answered before this one too, when it is a row of figures.
-    const both = BOTH.test(r.text) ? this.entries.get(previous?.before ?? '') : undefined;
+    // "加起来一共多少" after two figures without a 总计 of their own ("网站…", "微信呢"): their sum.
+    const sumAsked = TOTAL.test(r.text) && ![entry, ...also].some((e) => holdsFigures(e) && e.stats.some((s) => s.column === '总计'));
+    const last = this.entries.get(previous?.before ?? '');
+    const both = BOTH.test(r.text) || (sumAsked && also.length === 0 && last?.kind === entry.kind && sameUnits(last, entry)) ? last : undefined;
     if (both && holdsFigures(both) && both !== entry && !also.includes(both)) also = [...also, both];
     const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
     const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
@@ -250,6 +260,7 @@ export class Conversation {
     if (previousColumn) slots.push('列');
     if (r.compare) slots.push('与上一年比');
     if (named.length || total.length || group.length) slots.push('列');
+    if (sumAsked && also.length > 0) slots.push('合计');
     // "那全县的呢", "咱们县的呢" after another body's figure was declined: the body reporting.
     const own = this.ownBody.find(r.text).map((m) => m.word);
     if (own.length > 0) slots.push('机关');
@@ -263,7 +274,7 @@ export class Conversation {
     // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
     // amount is still about that row: grounding then says the report has no amount.
     const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
-    const asking = unitAsked || both ? new RegExp(`${ASKING.source}|${UNIT_ASKED.source}|${BOTH.source}`, 'g') : ASKING;
+    const asking = unitAsked || both || sumAsked ? new RegExp(`${ASKING.source}|${UNIT_ASKED.source}|${BOTH.source}|${TOTAL.source}`, 'g') : ASKING;
     const rest = this.ownTerms(r, asking).filter(
       (t) =>
         !own.some((w) => w.includes(t)) && !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),

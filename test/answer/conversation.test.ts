@@ -83,6 +83,14 @@ describe('the two rows answered last, named together', () => {
     expect(d!.reply).toContain('未收录');
   });
 
+  it('sums the two figures answered last on "加起来", never the 总计 row of another table', () => {
+    const [, , c] = talk(engine, '微博一年发了多少条', '那公众号呢', '两个加起来是多少');
+    expect(c!.reply).toContain('158');
+    expect(c!.reply).toContain('562');
+    expect(c!.reply).toMatch(/= 720 条/);
+    expect(c!.reply).not.toContain('（七）总计');
+  });
+
   it('asks "这两个" of nothing more when the row before is not a row of figures', () => {
     const [, , c] = talk(engine, '申请要收费吗', '行政强制有多少', '这两个跟上一年比呢');
     expect(c!.reply).toMatch(/减少 3/);
