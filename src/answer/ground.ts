@@ -60,6 +60,8 @@ const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 // Words of asking about information or applying for it, not about a body's door.
 const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
+// A door's own details: its phone and hours (an address may be where to read something).
+const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 
 // Money spent or put in (not what an applicant pays): only a figure holding an amount answers it.
 const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
@@ -248,7 +250,10 @@ export class Grounding {
    */
   otherContact(r: Reading, contactTerms: ReadonlySet<string>): Decline | null {
     if (!r.cues.contact && !r.terms.some((t) => contactTerms.has(t))) return null;
-    if (r.request || r.terms.some((t) => INFORMATION.test(t))) return null;
+    // "乡镇的公开指南在哪看" asks for their information (the topic on which body to ask answers);
+    // "教育局的信息公开电话多少" asks for their door, whatever it is for.
+    const door = r.terms.some((t) => DOOR.has(t));
+    if (!door && (r.request || r.terms.some((t) => INFORMATION.test(t)))) return null;
     const body = this.otherBody(r);
     if (!body) return null;
     // "我从乡里上去咋找": the body the resident comes from is not the one whose door is asked.

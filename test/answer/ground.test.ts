@@ -75,6 +75,11 @@ describe('bodies other than the one reporting', () => {
     (q) => expectDeclined(q, /只收录了|没有收录/),
   );
 
+  it("declines another body's phone asked for its disclosure work, and answers where its guide is", () => {
+    expectDeclined('县教育局信息公开的电话是多少', /没有收录/);
+    expect(ask('乡镇的信息公开指南在哪里看').reply).toMatch(/公开指南/);
+  });
+
   it("gives the county's door to a resident coming from another body, and declines that body's own door", () => {
     const a = ask('我打镇上过来 政务服务中心在哪条路');
     expect(a.answered, a.reply).toBe(true);
