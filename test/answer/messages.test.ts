@@ -159,6 +159,10 @@ describe('what people mean, not the words they use', () => {
     expect(a.reply).not.toMatch(/总计 \d/);
   });
 
+  it('adds no remedies to a question that disputes nothing ("告诉我怎么申请", "没有现成的信息怎么办")', () => {
+    for (const q of ['告诉我怎么申请', '没有现成的信息怎么办']) expect(ask(q).reply, q).not.toMatch(/（2）/);
+  });
+
   it('still gives the count when a count is asked in so many words, even of a reply reported', () => {
     expect(ask('2019年是否有以重复申请为由不予处理的 请给出件数').reply).toMatch(/重复申请：总计 0/);
   });
