@@ -128,7 +128,8 @@ export class Ranker {
       if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
       if (e.kind === 'guide') {
         this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
-        this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条')));
+        // Articles and their items ("第二十条第（五）项" rests on 第20条 and 第5项).
+        this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条') || t.endsWith('项')));
       }
     });
   }
@@ -308,14 +309,20 @@ export class Ranker {
 
   /**
    * "《条例》第十六条所称过程性信息" cites the article a topic rests on: the fewer other articles
-   * the topic rests on, the more the citation names it.
+   * (and items) the topic rests on, and the fewer cited that it does not, the more the citation
+   * names it.
    */
   private citationBonus(entry: Extract<Entry, { kind: 'guide' }>, r: Reading): number {
-    const cited = r.terms.filter((t) => /^第\d+条$/.test(t));
+    const cited = r.terms.filter((t) => /^第\d+[条项]$/.test(t));
     if (cited.length === 0) return 0;
     const own = this.articles.get(entry.id) ?? [];
     if (own.length === 0) return 0;
-    return (0.12 * cited.filter((t) => own.includes(t)).length) / own.length;
+    // Against what is cited too: "第二十条第（五）项" names the topic resting on both, more than
+    // the one resting on 第二十条 alone.
+    const held = cited.filter((t) => own.includes(t)).length;
+    // Cited exactly as the topic rests on it ("第二十条第（五）项" for the topic on that item).
+    const exact = held === own.length && held === cited.length ? 0.12 : 0;
+    return (0.12 * held) / Math.max(own.length, cited.length) + exact;
   }
 
   private quoteBonus(entry: Entry, r: Reading): number {

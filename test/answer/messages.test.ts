@@ -174,6 +174,9 @@ describe('what people mean, not the words they use', () => {
     [['单位催着要 申请的信息几天能拿到'], /20个工作日/],
     // A record holding someone else's affairs is the third party's privacy, not how to apply.
     [['我要的材料里有邻居家的事 能给我看吗'], /第三方/],
+    // An article and its item cited together name the topic on that item, not the article's.
+    [['条例第20条第6项是啥意思'], /第二十条第（六）项/],
+    [['第二十条第（五）项'], /第二十条第（五）项：/],
     // What to hand in is the application's material, not a matter of another office.
     [['我是外地打工的 申请要交什么证件'], /身份证明/],
     [['公开的信息在哪能查到', '我不会用手机上网 那咋弄'], /政务服务中心/],
