@@ -64,6 +64,8 @@ const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
 
+const LAW_NAMES: ReadonlySet<string> = new Set(['条例', '政府信息公开条例', '信息公开条例', '中华人民共和国政府信息公开条例']);
+
 // The words of asking for a rule ("法律依据是哪一条"): what the rule is about names the topic.
 const BASIS_TERMS = new Set(['依据', '法律依据', '法律', '法规', '哪条', '哪一条', '一条', '规定', '条款', '法条', '出自', '根据', '哪部', '第几条', '条']);
 
@@ -137,8 +139,10 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);
-  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon);
-  for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
+  const cited = articleTerms(text);
+  // "条例第二十条…": next to an article cited, the law's name says where the article is, not what is asked.
+  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
+  for (const t of cited) if (!terms.includes(t)) terms.push(t);
   const parts = raw
     .split(PART_BREAK)
     .map((p) => p.trim())
