@@ -68,6 +68,10 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
 };
+// Pointing back at what was just answered.
+const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|这种情况/;
+// Asking whether something ever happened ("…不予公开过吗").
+const EVER = /过吗|过没有|过没|有过|有没有/;
 // Asking what something was about: its content, not a figure.
 const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
 /** Two rows of figures counted in the same units: their sum means something. */
@@ -129,6 +133,10 @@ export class Conversation {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
       return this.slots(r, entry, also, previous) ?? this.source(r, entry);
     }
+    if (entry.kind === 'guide') {
+      const rows = this.rowsOfTopic(r, entry);
+      if (rows) return rows;
+    }
     if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
       const own = this.ownTerms(r, BASIS_WORDS);
       // "这两个期限分别出自哪部法律": every word left is one the topic holds.
@@ -157,6 +165,29 @@ export class Conversation {
       if (p.section === first.section && p.year === first.year && !p.heading && wanted.some((t) => e.keys[0]!.includes(t))) return e;
     }
     return list;
+  }
+
+  /**
+   * "2019年县里因为这个不予公开过吗" after the topic on internal and process information: a count
+   * asked of the topic answered before is the report's rows the topic says count it ("年度报告里叫
+   * “三类内部事务信息”"), when the message points back at it ("这个", "这类") and names no other row.
+   */
+  private rowsOfTopic(r: Reading, topic: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    if (!BACK.test(r.text) || !(r.cues.quantity || EVER.test(r.text))) return null;
+    const text = `${topic.topic.summary}\n${topic.topic.detail}`;
+    if (!/年度报告/.test(text)) return null;
+    const labels = [...text.matchAll(/“([^”]{4,20})”/g)].map((m) => m[1]!);
+    const rows: Array<Extract<Entry, { kind: 'stat' | 'figure' }>> = [];
+    for (const e of this.entries.values()) {
+      if (e.kind !== 'stat') continue;
+      const item = e.stats[0]!.item.replace(/^\d+[.．、]\s*/, '');
+      if (labels.some((l) => item === l || item.endsWith(l))) rows.push(e);
+    }
+    if (rows.length === 0) return null;
+    // A row the message names itself is the one asked ("过程性信息的呢"); else every row the topic names.
+    const named = rows.filter((e) => r.terms.some((t) => t.length > 1 && e.keys[0]!.includes(t) && !e.stats[0]!.group?.includes(t)));
+    const [first, ...rest] = named.length ? named : rows;
+    return { how: 'slots', entry: first!, also: rest, what: '上一个主题在报告里的行', columns: [] };
   }
 
   /**

@@ -74,6 +74,21 @@ describe('what a figure of the report\'s text was about', () => {
   });
 });
 
+describe('a count asked of the topic answered before', () => {
+  it('answers "这类…有几件" after a topic with the report rows the topic says count it', () => {
+    const [, b] = talk(engine, '个人隐私的信息会公开吗', '19年因为这种情况没公开的有几件');
+    expect(b!.answered, b!.reply).toBe(true);
+    expect(b!.reply).toMatch(/保护第三方合法权益：总计 0/);
+    const [, d] = talk(engine, '讨论记录、过程稿这类算啥信息', '2019年有没有因为这类不予公开的');
+    expect(d!.reply).toMatch(/过程性信息：总计 0/);
+  });
+
+  it('leaves a question that points back at nothing to the index', () => {
+    const [, b] = talk(engine, '商业秘密能不能公开', '2019年行政处罚有几件');
+    expect(b!.reply).toContain('1271');
+  });
+});
+
 describe('the two rows answered last, named together', () => {
   it('asks "这两个…" of the row before too, and the next follow-up keeps going', () => {
     const [, , c, d] = talk(engine, '2019年行政许可办了多少件', '其他对外管理服务事项呢', '这俩比上一年有啥变化', '那2022年呢');
