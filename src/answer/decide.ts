@@ -91,7 +91,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
 
   const lean = s.conversation.lean(r, previous);
   const hits = s.ranked(lean);
-  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? lean : null, s);
+  // "网站发了多少条 另外申请要钱吗", then "微博呢": the figure answered just before the last topic
+  // is a frame too, for a follow-up naming another figure's row.
+  const before = previous?.before ? s.entry(previous.before) : undefined;
+  const figureFrame = lean && !isFigures(lean.kind) && before && isFigures(before.kind) ? { kind: before.kind, section: null, entry: before.id } : lean;
+  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;

@@ -42,6 +42,12 @@ describe('two questions in one message', () => {
     expect(a.reply).toMatch(/20个工作日/);
   });
 
+  it('keeps the figure of a two-question message as a frame: "微博呢" after it is the Weibo figure', () => {
+    const [, b, c] = talk('网站浏览量多少 申请要带啥', '那微博呢', '要多长时间');
+    expect(b!.reply).toContain('158');
+    expect(c!.reply).toMatch(/20个工作日/);
+  });
+
   it('reads the second question against the first ("…多少条，微信公众号呢")', () => {
     const a = ask('2019年微博发了多少条，微信公众号呢');
     expect(a.reply).toContain('158');
