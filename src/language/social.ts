@@ -20,12 +20,12 @@ export type Social =
 const PARTICLES = '(?:啊|呀|哈|呢|啦|了|哦|噢|喔|嘛|吧|的|你|您|嗯|哈哈|~)*';
 const run = (phrases: string) => new RegExp(`^(?:(?:${phrases})${PARTICLES})+$`, 'i');
 
-const GREETING = run('你好|您好|嗨|哈喽|哈啰|hi|hello|hey|喂|在吗|在不在|有人吗|有人在吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|早|老师好|同志|打扰了|打扰一下');
+const GREETING = run('你好|您好|嗨|哈喽|哈啰|hi|hello|hey|喂|在吗|在不在|在不|有人吗|有人在吗|有人没|有人没有|问个事|我问个事|问你个事|想问个事|我想问个事|请教个事|早上好|上午好|中午好|下午好|晚上好|早安|晚安|早|老师好|同志|打扰了|打扰一下');
 const THANKS_WORDS = '谢谢|感谢|多谢|谢了|辛苦了|麻烦了|麻烦你了|thank you|thanks|thx|非常感谢|太感谢|感激|谢啦|谢谢啦|3q';
 const ACK_WORDS = '好的|好|行|中|嗯|嗯嗯|ok|okay|知道了|明白了|懂了|了解了|收到|清楚了|晓得了|可以|没问题|原来如此|这样啊|是这样|好吧|行吧|成|对|对的|是的';
 const THANKS = new RegExp(`^(?:(?:${ACK_WORDS})${PARTICLES})*(?:(?:${THANKS_WORDS})${PARTICLES})+(?:(?:${ACK_WORDS}|再见|拜拜)${PARTICLES})*$`, 'i');
 const ACK = run(ACK_WORDS);
-const BYE = new RegExp(`^(?:(?:${ACK_WORDS}|${THANKS_WORDS})${PARTICLES})*(?:(?:再见|拜拜|bye|byebye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没有其他问题了|就这些|先这样|就这样)${PARTICLES})+$`, 'i');
+const BYE = new RegExp(`^(?:(?:${ACK_WORDS}|${THANKS_WORDS})${PARTICLES})*(?:(?:再见|拜拜|bye|byebye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没有其他问题了|就这些|先这样|就这样|那就这样|那先这样|那就先这样)${PARTICLES})+$`, 'i');
 // "你是人工客服吗", "是机器人吗", "你是真人还是机器人": what the resident is talking to.
 const IDENTITY =
   /^(?:请问)?(?:你|您)?(?:到底|究竟)?(?:是|是不是)(?:谁|什么|啥|人|真人|活人|机器人|机器|人工|人工客服|客服|ai|智能客服|智能|自动回复|程序)(?:还是(?:人|真人|机器人|机器|人工|ai))?(?:啊|呀|吗|呢|吧)?$|^(?:你|您)(?:叫什么|是干什么的|是干啥的|能干啥)(?:名字)?(?:啊|呀|吗|呢)?$|^(?:是)?(?:机器人|机器|人工|真人|活人)(?:在)?(?:回复|回|答)?(?:的)?(?:吗|吧)$/i;

@@ -183,6 +183,8 @@ describe('what people mean, not the words they use', () => {
     // An article and its item cited together name the topic on that item, not the article's.
     [['条例第20条第6项是啥意思'], /第二十条第（六）项/],
     [['第二十条第（五）项'], /第二十条第（五）项：/],
+    // "有没有人帮忙写" asks for help, not how many people: written for someone who cannot write.
+    [['申请书我写不来 有没有人帮着写'], /口头|代为填写/],
     // What to hand in is the application's material, not a matter of another office.
     [['我是外地打工的 申请要交什么证件'], /身份证明/],
     [['公开的信息在哪能查到', '我不会用手机上网 那咋弄'], /政务服务中心/],
