@@ -29,3 +29,10 @@ describe('money asked', () => {
     }
   });
 });
+
+describe('a time limit asked', () => {
+  it.each(['补正通知要在几日内发', '第三方几日内要回复'])('reads %s as a time limit, not a count', (text) => {
+    expect(readCues(text).quantity).toBe(false);
+    expect(readCues(text).time).toBe(true);
+  });
+});
