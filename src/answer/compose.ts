@@ -45,10 +45,15 @@ export function sourceLine(sources: Source[]): string {
   return parts.length ? `来源：${parts.join('；')}` : '';
 }
 
+const MAX_TAIL = MAX_REPLY / 2;
+
 /** Cuts a reply to one message, keeping the whole text for "详细". */
-export function fit(body: string, tail: string): { reply: string; more?: string } {
-  const full = tail ? `${body}\n${tail}` : body;
+export function fit(body: string, whole: string): { reply: string; more?: string } {
+  const full = whole ? `${body}\n${whole}` : body;
   if (full.length <= MAX_REPLY) return { reply: full };
+  // The sources of many rows of two reports can fill a message alone: the reply keeps half of it
+  // at most ("详细" has them all).
+  const tail = whole.length > MAX_TAIL ? `${whole.slice(0, MAX_TAIL - 1)}…` : whole;
   const room = MAX_REPLY - tail.length - MORE.length - 2;
   const cut = body.slice(0, room);
   const at = Math.max(cut.lastIndexOf('。'), cut.lastIndexOf('\n'), cut.lastIndexOf('；'));
