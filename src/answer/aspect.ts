@@ -14,6 +14,9 @@ import type { Reading } from './read.ts';
 // The word every procedure topic of the national regulation is about.
 const APPLYING = '申请';
 const HOW = '怎么';
+const FEE = '收费';
+// A record of how money was used ("咋花的", "花哪了", "用在哪").
+const SPENDING = /花|用/;
 // Where to read information already published: the aspect 地址 with a verb of reading.
 const WHERE = '地址';
 const READ = '查看';
@@ -90,7 +93,9 @@ export class Aspects {
   }
 
   private aspectFocus(r: Reading, terms: readonly string[]): string[] | null {
-    const aspects = this.of(terms);
+    // "修路的钱花哪了 能查不": money the record tells the use of is its subject, not a fee asked.
+    const spending = r.request !== null && SPENDING.test(r.request.record);
+    const aspects = this.of(terms).filter((a) => !(spending && a === FEE));
     // The request is what is asked only when its clause asks something ("想看低保名单 咋弄");
     // "拟申请公开某项目的批准文件，申请书应载明哪些内容" asks about the application form.
     // A bare question after it ("…名单 怎么弄", "该咋办") asks about the request.
@@ -105,7 +110,7 @@ export class Aspects {
       // What the record is about is dropped unless the knowledge base speaks of it ("隐私的合同能
       // 公开吗" is still about privacy): 低保, 拆迁, 修路 name no topic.
       const own = new Set(this.tokenizer.terms(r.request.clause));
-      const kept = terms.filter((t) => own.has(t) && !aspects.includes(t) && !this.generic(t) && this.known(t) && !this.lexicon.records.includes(t));
+      const kept = terms.filter((t) => own.has(t) && !aspects.includes(t) && !(spending && t === FEE) && !this.generic(t) && this.known(t) && !this.lexicon.records.includes(t));
       return [...kept, ...aspects, doing, ...(aspects.length || kept.length ? [] : [HOW])];
     }
     if (aspects.length === 0) return null;

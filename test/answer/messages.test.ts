@@ -185,6 +185,8 @@ describe('what people mean, not the words they use', () => {
     [['第二十条第（五）项'], /第二十条第（五）项：/],
     // "有没有人帮忙写" asks for help, not how many people: written for someone who cannot write.
     [['申请书我写不来 有没有人帮着写'], /口头|代为填写/],
+    // Money whose use a record tells is what the record is about, not a fee: how to apply for it.
+    [['我们村修路的钱花哪了 能查不'], /^【怎样申请政府信息公开】/],
     // What to hand in is the application's material, not a matter of another office.
     [['我是外地打工的 申请要交什么证件'], /身份证明/],
     [['公开的信息在哪能查到', '我不会用手机上网 那咋弄'], /政务服务中心/],
