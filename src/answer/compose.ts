@@ -45,15 +45,18 @@ export function sourceLine(sources: Source[]): string {
   return parts.length ? `来源：${parts.join('；')}` : '';
 }
 
+const MAX_TAIL = MAX_REPLY / 2;
+
 /** Cuts a reply to one message, keeping the whole text for "详细". */
-export function fit(body: string, tail: string): { reply: string; more?: string } {
-  const full = tail ? `${body}\n${tail}` : body;
+export function fit(body: string, whole: string): { reply: string; more?: string } {
+  const full = whole ? `${body}\n${whole}` : body;
   if (full.length <= MAX_REPLY) return { reply: full };
   // A source line of many rows and years could leave no room for the answer: it keeps at most
   // half the message, cut after a whole source; the full list stays in "详细".
-  if (tail.length > MAX_REPLY / 2) {
-    const at = tail.lastIndexOf('；', MAX_REPLY / 2 - 1);
-    tail = at > 0 ? `${tail.slice(0, at)}等` : `${tail.slice(0, MAX_REPLY / 2 - 1)}…`;
+  let tail = whole;
+  if (tail.length > MAX_TAIL) {
+    const at = tail.lastIndexOf('；', MAX_TAIL - 1);
+    tail = at > 0 ? `${tail.slice(0, at)}等` : `${tail.slice(0, MAX_TAIL - 1)}…`;
   }
   // Two line breaks and, when the body is cut mid-sentence, its ellipsis.
   const room = MAX_REPLY - tail.length - MORE.length - 3;
@@ -99,11 +102,14 @@ export function guideText(topic: GuideTopic, detail: boolean): Composed {
   };
 }
 
-/** The sentences of a passage that carry the question's words, in their order. */
-export function passageText(passages: Passage[], terms: string[], points: string[] = []): Composed {
+/**
+ * The sentences of a passage that carry the question's words, in their order; all of them when
+ * the question asks what things were done or said (`all`: "做了哪些工作" lists them all).
+ */
+export function passageText(passages: Passage[], terms: string[], points: string[] = [], all = false): Composed {
   const p = passages[0]!;
   const sentences = p.text.split(/(?<=[。；！？])/).filter((s) => s.trim());
-  const relevant = points.length ? [] : sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
+  const relevant = points.length || all ? [] : sentences.filter((s) => terms.some((t) => t.length > 1 && s.includes(t)));
   const picked = relevant.length ? relevant : sentences;
   const heading = p.heading ? `${p.heading.replace(/[。.]$/, '')}：` : '';
   const listed = points.length ? `\n${points.map((x) => x.replace(/[。.]$/, '')).join('\n')}` : '';

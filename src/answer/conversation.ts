@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
-import type { Entry } from './entries.ts';
+import { keyWordsOf, type Entry } from './entries.ts';
 import { COMPARE_PREVIOUS, type Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
@@ -14,6 +14,8 @@ export interface Session {
   entry?: string;
   /** The other rows answered together with `entry` ("行政处罚和行政强制各多少"): a follow-up asks of all. */
   also?: string[];
+  /** The entry answered before `entry`: "这两个跟上一年比呢" after 行政处罚, then 行政强制, asks of both. */
+  before?: string;
   years?: number[];
   /**
    * How to rebuild the longer text offered on "详细". The text itself is not kept: sessions are
@@ -42,7 +44,9 @@ export type FollowUp =
    * "第二条具体说说" after a list ("下一步有哪些改进措施"): the passage of that point (`entry`),
    * or the clause of the list's own text ("一是…；二是…"); `list` stays the frame.
    */
-  | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null };
+  | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null }
+  /** "具体学了些啥" after a figure the report states in its text: the passage that states it. */
+  | { how: 'source'; entry: Entry };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -64,6 +68,23 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
 };
+// Pointing back at what was just answered.
+const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|这种情况/;
+// Asking whether something ever happened ("…不予公开过吗").
+const EVER = /过吗|过没有|过没|有过|有没有/;
+// Asking what something was about: its content, not a figure.
+const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
+/** Two rows of figures counted in the same units: their sum means something. */
+function sameUnits(a: Entry, b: Entry): boolean {
+  const x = unitsOf(a);
+  const y = unitsOf(b);
+  return x.length === 1 && y.length === 1 && x[0] === y[0];
+}
+
+// The two rows answered last, named together.
+const BOTH = /这两个|这俩|那俩|它俩|两个都|两个的|两者|二者|这两项|两项/;
+// Asking what unit a figure is in.
+const UNIT_ASKED = /单位是(?:啥|什么|元|万元|人|次|件|条|项|个)|(?:什么|啥)单位|^单位呢|(?:万元|元|人次|次|件|条|项|个)还是(?:万元|元|人次|次|件|条|项|个)/;
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
@@ -105,12 +126,16 @@ export class Conversation {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
     if (entry.kind === 'passage') {
-      const point = this.point(r, entry);
+      const point = this.point(r, this.listNamed(r, entry));
       if (point) return point;
     }
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
-      return this.slots(r, entry, also, previous);
+      return this.slots(r, entry, also, previous) ?? this.source(r, entry);
+    }
+    if (entry.kind === 'guide') {
+      const rows = this.rowsOfTopic(r, entry);
+      if (rows) return rows;
     }
     if (entry.kind === 'guide' && r.cues.basis && entry.topic.basis) {
       const own = this.ownTerms(r, BASIS_WORDS);
@@ -118,6 +143,66 @@ export class Conversation {
       if (own.every((t) => this.index.holds(entry.id, t))) return { how: 'basis', entry };
     }
     if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
+    return null;
+  }
+
+  /**
+   * "第四个问题具体是什么" after the plan ("准备怎么改进"): a point named by a word the list answered
+   * before does not hold, while another list of its section does (the problems), is that list's.
+   */
+  private listNamed(r: Reading, list: Extract<Entry, { kind: 'passage' }>): Extract<Entry, { kind: 'passage' }> {
+    const m = ORDINAL.exec(r.text);
+    if (!m) return list;
+    const named = this.tokenizer.terms(r.text.slice(m.index + m[0].length)).filter((t) => t.length > 1 && !this.tokenizer.isStopword(t) && !this.lexicon.general.has(t));
+    const first = list.passages[0]!;
+    const own = keyWordsOf(list);
+    const other = (t: string) => !own.has(t);
+    const wanted = named.filter(other);
+    if (wanted.length === 0) return list;
+    for (const e of this.entries.values()) {
+      if (e === list || e.kind !== 'passage' || !e.passages[0]!.text) continue;
+      const p = e.passages[0]!;
+      if (p.section === first.section && p.year === first.year && !p.heading && wanted.some((t) => e.keys[0]!.includes(t))) return e;
+    }
+    return list;
+  }
+
+  /**
+   * "2019年县里因为这个不予公开过吗" after the topic on internal and process information: a count
+   * asked of the topic answered before is the report's rows the topic says count it ("年度报告里叫
+   * “三类内部事务信息”"), when the message points back at it ("这个", "这类") and names no other row.
+   */
+  private rowsOfTopic(r: Reading, topic: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    if (!BACK.test(r.text) || !(r.cues.quantity || EVER.test(r.text))) return null;
+    const text = `${topic.topic.summary}\n${topic.topic.detail}`;
+    if (!/年度报告/.test(text)) return null;
+    const labels = [...text.matchAll(/“([^”]{4,20})”/g)].map((m) => m[1]!);
+    const rows: Array<Extract<Entry, { kind: 'stat' | 'figure' }>> = [];
+    for (const e of this.entries.values()) {
+      if (e.kind !== 'stat') continue;
+      const item = e.stats[0]!.item.replace(/^\d+[.．、]\s*/, '');
+      if (labels.some((l) => item === l || item.endsWith(l))) rows.push(e);
+    }
+    if (rows.length === 0) return null;
+    // A row the message names itself is the one asked ("过程性信息的呢"); else every row the topic names.
+    const named = rows.filter((e) => r.terms.some((t) => t.length > 1 && e.keys[0]!.includes(t) && !e.stats[0]!.group?.includes(t)));
+    const [first, ...rest] = named.length ? named : rows;
+    return { how: 'slots', entry: first!, also: rest, what: '上一个主题在报告里的行', columns: [] };
+  }
+
+  /**
+   * "具体学了些啥", "都讲了什么内容" after "培训了多少人次": what a figure of the report's text was
+   * about is said by the passage stating it, the same line of the same report.
+   */
+  private source(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>): FollowUp | null {
+    if (entry.kind !== 'figure' || r.cues.quantity || r.cues.money || r.compare || r.years.length || r.unit) return null;
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !CONTENT.test(bare)) return null;
+    const stat = entry.stats[0]!;
+    for (const e of this.entries.values()) {
+      // The report's opening paragraph (no section) states the channels' totals and no more about them.
+      if (e.kind === 'passage' && e.passages.some((p) => p.section && p.year === stat.year && p.line === stat.line && p.source.document === stat.source.document)) return { how: 'source', entry: e };
+    }
     return null;
   }
 
@@ -181,6 +266,12 @@ export class Conversation {
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */
   private slots(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
+    // "这两个跟上一年比呢": the row answered before this one too, when it is a row of figures.
+    // "加起来一共多少" after two figures without a 总计 of their own ("网站…", "微信呢"): their sum.
+    const sumAsked = TOTAL.test(r.text) && ![entry, ...also].some((e) => holdsFigures(e) && e.stats.some((s) => s.column === '总计'));
+    const last = this.entries.get(previous?.before ?? '');
+    const both = BOTH.test(r.text) || (sumAsked && also.length === 0 && last?.kind === entry.kind && sameUnits(last, entry)) ? last : undefined;
+    if (both && holdsFigures(both) && both !== entry && !also.includes(both)) also = [...also, both];
     const rows = [entry, ...also] as Array<Extract<Entry, { kind: 'stat' | 'figure' }>>;
     const columns = new Set(rows.flatMap((e) => [...this.columnsOf(e)]));
     const terms = r.terms;
@@ -200,17 +291,22 @@ export class Conversation {
     if (previousColumn) slots.push('列');
     if (r.compare) slots.push('与上一年比');
     if (named.length || total.length || group.length) slots.push('列');
+    if (sumAsked && also.length > 0) slots.push('合计');
     // "那全县的呢", "咱们县的呢" after another body's figure was declined: the body reporting.
     const own = this.ownBody.find(r.text).map((m) => m.word);
     if (own.length > 0) slots.push('机关');
     if (r.cues.money) slots.push('金额');
     if (r.unit && r.unit !== '金额' && (unitsOf(entry).includes(r.unit) || (r.unit === '元' && unitsOf(entry).includes('万元')))) slots.push('单位');
+    // "单位是元还是万元", "这是啥单位": the unit of the figure just given, which its reply states.
+    const unitAsked = UNIT_ASKED.test(r.text);
+    if (unitAsked && !slots.includes('单位')) slots.push('单位');
     if (slots.length === 0) return null;
     // Nothing else is named: a word of another row ("那行政强制呢") or a word the knowledge base
     // does not know ("那2020年GDP呢") is a new question. "那花了多少钱" about a row without an
     // amount is still about that row: grounding then says the report has no amount.
     const groupNames = new Set(this.lexicon.columnGroups.map(([name]) => name));
-    const rest = this.ownTerms(r, ASKING).filter(
+    const asking = unitAsked || both || sumAsked ? new RegExp(`${ASKING.source}|${UNIT_ASKED.source}|${BOTH.source}|${TOTAL.source}`, 'g') : ASKING;
+    const rest = this.ownTerms(r, asking).filter(
       (t) =>
         !own.some((w) => w.includes(t)) && !columns.has(t) && !groupNames.has(t) && !rows.some((e) => this.index.holds(e.id, t)) && (this.index.has(t) || (t.length > 1 && !FUNCTION_CHARS.test(t))),
     );

@@ -49,6 +49,9 @@ export interface Stages {
   typos: readonly string[];
 }
 
+// A question about the report's own figures (whether they add up), not about a procedure.
+const REPORT_FIGURES = /报告|年报|数据|数字|总计|合计|之和|加起来|填|件|多少|几/;
+
 /** The terms of asking for a door: its phone, address, hours. */
 const CONTACT_TERMS: ReadonlySet<string> = new Set(['电话', '地址', '上班', '办公时间', '周末']);
 
@@ -81,14 +84,18 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const years = follow.how === 'slots' && follow.years ? follow.years : r.years.length ? r.years : (previous?.years ?? []);
     const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years);
     const what =
-      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : `同一行，换${follow.what}`;
+      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }
 
   const lean = s.conversation.lean(r, previous);
   const hits = s.ranked(lean);
-  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? lean : null, s);
+  // "网站发了多少条 另外申请要钱吗", then "微博呢": the figure answered just before the last topic
+  // is a frame too, for a follow-up naming another figure's row.
+  const before = previous?.before ? s.entry(previous.before) : undefined;
+  const figureFrame = lean && !isFigures(lean.kind) && before && isFigures(before.kind) ? { kind: before.kind, section: null, entry: before.id } : lean;
+  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
@@ -101,6 +108,17 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     if (measure) {
       const decline: Decline = { kind: 'absent', measure };
       return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}；${declineReason(decline)}`, score };
+    }
+  }
+  // "你是机器人吗 回得真快": nothing but the opening question about the bot is asked.
+  if (r.lead && band === 'fallback') return { action: 'social', social: r.lead, band: 'answer', reason: `不是问题：${SOCIAL_NAMES[r.lead]}（后面的话没有问别的）`, score: 1 };
+  // "你们这报告是不是瞎填的 收了10件 总计怎么是0": whether the figures agree, asked without a
+  // row of figures answering, is answered by the rows the report contradicts itself on.
+  if (r.cues.consistency && REPORT_FIGURES.test(r.text)) {
+    const rows = s.ranker.contradictions(hits).filter((e) => r.years.every((y) => s.ranker.hasYear(e, y)));
+    // A row the question names answers for itself ("行政许可的数字对得上吗").
+    if (rows.length && !(top && isFigures(top.entry.kind) && band === 'answer' && s.ranker.names(top.entry, r.terms))) {
+      return { action: 'answer', entry: rows[0]!, also: [], followUp: null, band: 'answer', reason: `${scored}；规则：问报告的数字对不对得上，答报告前后不一致的那一行`, score };
     }
   }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));

@@ -29,6 +29,8 @@ export { DEFAULT_THRESHOLDS, type Thresholds } from './decide.ts';
  * and over (and menu clicks are identical), so most messages skip tokenising and searching.
  */
 export const READING_CACHE = 4_000;
+/** The synonym table's term for the ways to contest a reply ("投诉", "不满意", "凭什么"). */
+const REMEDY = '救济';
 /** Longer messages are read afresh each time: they are rarely repeated word for word. */
 const CACHED_INPUT_LENGTH = 200;
 /** The same words after different answers decide differently: each reading keeps a few decisions. */
@@ -203,7 +205,13 @@ export class Engine {
     const single = () => ({ reply: this.composer.compose(decision, k.r, previous), decision });
     if (decision.action === 'social' || decision.action === 'option') return single();
     const parts = this.partsOf(k);
-    if (!parts) return single();
+    if (!parts) {
+      const remedy = this.remedyFor(k.r, decision);
+      if (!remedy) return single();
+      const first = this.composer.compose(decision, k.r, previous);
+      const second = this.composer.compose(remedy, k.r, first.session);
+      return { reply: combine([first, second]), decision, parts: [decision, remedy] };
+    }
     // Each question of the message in turn, each continuing from the one before.
     let session = previous;
     const replies: Reply[] = [];
@@ -235,6 +243,23 @@ export class Engine {
     return { reply: combine(replies), decision, parts: decisions };
   }
 
+  /**
+   * "我要的信息他们说不存在 这不是糊弄人吗", "说我是重复申请 我这次根本不一样": a resident who
+   * disputes a reply (a complaint, or the reply reported) is told what that reply means and how
+   * to contest it. The ways to contest are the topic the synonym table's 救济 names ("投诉",
+   * "不满意"), added when the topic answering does not speak of them itself.
+   */
+  private remedyFor(r: Reading, d: Decision): Decision | null {
+    if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp) return null;
+    if (!r.cues.reported && !r.cues.complaint) return null;
+    // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
+    // ("…怎么办") do not count.
+    if (this.tokenizer.terms(d.entry.topic.summary).includes(REMEDY)) return null;
+    const top = this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
+    if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
+    return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
+  }
+
   /** The questions of a message that asks more than one, each read; null when it asks one. */
   private partsOf(k: Kept): Array<{ whole: Kept; last: Kept | null }> | null {
     if (k.parts === undefined) {
@@ -261,7 +286,7 @@ export class Engine {
     // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
     if (k.r.option !== null && previous?.suggestions?.length) return make();
-    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}`;
+    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}|${previous?.before ?? ''}`;
     return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
   }
 

@@ -11,7 +11,13 @@ export type Entry =
   | (EntryBase & { kind: 'stat'; stats: Statistic[] })
   | (EntryBase & { kind: 'figure'; stats: Statistic[] })
   | (EntryBase & { kind: 'guide'; topic: GuideTopic })
-  | (EntryBase & { kind: 'passage'; passages: Passage[]; points: string[] });
+  | (EntryBase & {
+      kind: 'passage';
+      passages: Passage[];
+      points: string[];
+      /** The words of the other half of the section's title ("存在的主要问题" for the plan), when it has two. */
+      otherHalf?: string[];
+    });
 
 export interface EntryBase {
   id: string;
@@ -152,7 +158,45 @@ function sectionEntry(passages: Passage[], i: number, tok: Tokenizer): Entry | n
   };
 }
 
+// Words of a section title that name neither of its halves ("情况" of "改进情况").
+const TITLE_FILLER = new Set(['主要', '情况', '有关', '相关', '工作']);
+
+/**
+ * The half of its section's title each passage speaks of, when the title names two ("存在的主要问题
+ * 及改进情况", a section every annual report has): a paragraph of its own says the half whose
+ * words it uses ("…也存在一些问题：一是…"), else the half after the one before ("下一步，我县将…"
+ * is the plan); a headed point belongs to the paragraph leading it. Without halves, or when a
+ * paragraph uses the words of both, the whole title. So "存在哪些问题" and "准备怎么改进" are
+ * told apart, though every passage of the section carries its title.
+ */
+function titleHalves(passages: Passage[], tok: Tokenizer): Map<Passage, { own: string; other: string[] }> {
+  const out = new Map<Passage, { own: string; other: string[] }>();
+  let at = 0;
+  while (at < passages.length) {
+    const section = passages[at]!;
+    let end = at;
+    while (end < passages.length && passages[end]!.section === section.section && passages[end]!.year === section.year) end++;
+    const label = bareLabel(section.section);
+    const halves = label.split('及');
+    if (halves.length === 2 && halves.every((h) => h.length >= 2)) {
+      const words = halves.map((h) => tok.words(h).filter((w) => !TITLE_FILLER.has(w)));
+      let current = -1;
+      for (const p of passages.slice(at, end)) {
+        if (!p.heading) {
+          const own = new Set(tok.words(p.text));
+          const uses = words.map((ws) => ws.some((w) => own.has(w)));
+          current = uses[0] && uses[1] ? -2 : uses[0] ? 0 : uses[1] ? 1 : Math.min(current + 1, 1);
+        }
+        if (current >= 0) out.set(p, { own: halves[current]!, other: words[1 - current]! });
+      }
+    }
+    at = end;
+  }
+  return out;
+}
+
 function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
+  const halves = titleHalves(passages, tok);
   const byHeading = groupBy(passages, (p) => `${p.section.slice(0, 2)}|${p.heading}|${p.text.slice(0, 12)}`);
   const entries: Entry[] = [];
   const sections = new Map<string, Entry>();
@@ -165,18 +209,21 @@ function passageEntries(passages: Passage[], tok: Tokenizer): Entry[] {
     const section = sections.get(`passage:${first.section.slice(0, 2)}|section`);
     if (section && !entries.includes(section)) entries.push(section);
     const points = pointsAfter(passages, passages.indexOf(first));
-    const heading = first.heading.replace(/[。.]$/, '') || bareLabel(first.section);
+    const half = halves.get(first);
+    const title = half?.own ?? bareLabel(first.section);
+    const heading = first.heading.replace(/[。.]$/, '') || title;
     entries.push({
       id: `passage:${key}`,
       kind: 'passage',
       question: `${heading}（${bareLabel(first.section)}）`,
       // The headings name the passage; each sentence names it a little less.
-      keys: [tok.words(heading), tok.words(bareLabel(first.section)), ...sentences(first.text).map((s) => tok.words(s))],
+      keys: [tok.words(heading), tok.words(title), ...sentences(first.text).map((s) => tok.words(s))],
       keyFactors: [1, 1, ...sentences(first.text).map(() => SENTENCE_FACTOR)],
       parts: tok.terms(`${heading}；${first.text}；${points.join('；')}`),
       context: tok.terms(first.section),
       passages: list,
       points,
+      ...(half ? { otherHalf: half.other } : {}),
     });
   }
   return entries;

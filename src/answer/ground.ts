@@ -60,6 +60,14 @@ const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 // Words of asking about information or applying for it, not about a body's door.
 const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
+// A door's own details: its phone and hours (an address may be where to read something).
+const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
+
+// Money spent or put in (not what an applicant pays): only a figure holding an amount answers it.
+const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
+const SPENDING = '花费金额';
+// Coming from a place: "从乡里", "打镇上".
+const FROM = /(?:从|打|由)$/;
 
 export class Grounding {
   private readonly own: Set<string>;
@@ -109,6 +117,9 @@ export class Grounding {
       if (entry.kind === 'passage' && (r.cues.money || (r.cues.quantity && !r.cues.narrative))) {
         return { kind: 'absent', measure: this.countedWords(r) };
       }
+      // "信息公开工作花了多少钱": money spent is a figure; a topic on what applicants pay is not it.
+      // Named plainly: the words around "花了" are often a piece of the sentence ("钱").
+      if (entry.kind === 'guide' && r.cues.money && SPENT.test(r.text)) return { kind: 'absent', measure: SPENDING };
       return null;
     }
     // A year the reports do not hold is said to be 未收录 when the answer is composed.
@@ -239,9 +250,16 @@ export class Grounding {
    */
   otherContact(r: Reading, contactTerms: ReadonlySet<string>): Decline | null {
     if (!r.cues.contact && !r.terms.some((t) => contactTerms.has(t))) return null;
-    if (r.request || r.terms.some((t) => INFORMATION.test(t))) return null;
+    // "乡镇的公开指南在哪看" asks for their information (the topic on which body to ask answers);
+    // "教育局的信息公开电话多少" asks for their door, whatever it is for.
+    const door = r.terms.some((t) => DOOR.has(t));
+    if (!door && (r.request || r.terms.some((t) => INFORMATION.test(t)))) return null;
     const body = this.otherBody(r);
-    return body ? { kind: 'other-contact', body } : null;
+    if (!body) return null;
+    // "我从乡里上去咋找": the body the resident comes from is not the one whose door is asked.
+    const at = r.text.indexOf(body);
+    if (at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at))) return null;
+    return { kind: 'other-contact', body };
   }
 
   /**

@@ -33,6 +33,9 @@ export interface Lean {
   entry: string;
 }
 
+/** A count asked for in so many words: the figure answers, whatever else the question asks. */
+const EXPLICIT_COUNT = /件数|多少件|几件|多少起|几起|多少宗|具体数字|具体数|具体多少/;
+
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
 
 /**
@@ -98,6 +101,7 @@ export function holdsMoney(entry: Entry): boolean {
  */
 export class Ranker {
   private readonly order = new Map<string, number>();
+  private readonly entryById = new Map<string, Entry>();
   /** The raw text of passages and topics, for phrases a resident quotes. */
   private readonly texts = new Map<string, string>();
   /** The rows of each group of a table ("（三）不予公开"), in the report's order. */
@@ -118,14 +122,33 @@ export class Ranker {
   ) {
     entries.forEach((e, i) => {
       this.order.set(e.id, i);
+      this.entryById.set(e.id, e);
       const group = holdsFigures(e) ? e.stats[0]!.group : null;
       if (group) this.groups.set(group, [...(this.groups.get(group) ?? []), e]);
       if (e.kind === 'passage') this.texts.set(e.id, e.passages.map((p) => `${p.heading}${p.text}`).join(''));
       if (e.kind === 'guide') {
         this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
-        this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条')));
+        // Articles and their items ("第二十条第（五）项" rests on 第20条 and 第5项).
+        this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条') || t.endsWith('项')));
       }
     });
+  }
+
+  /**
+   * "报告是不是瞎填的 收了10件 总计怎么是0": whether the report's figures agree, asked of the
+   * report's figures without naming a row that disagrees: the rows it contradicts itself on, the
+   * best ranked first, else in the report's order. Empty when the figures agree throughout.
+   */
+  contradictions(hits: readonly Hit[]): Entry[] {
+    const ranked = hits.filter((h) => this.contradicted.has(h.entry.id)).map((h) => h.entry);
+    const rest = [...this.order.keys()].filter((id) => this.contradicted.has(id) && !ranked.some((e) => e.id === id));
+    return [...ranked, ...rest.map((id) => this.entryById.get(id)!)];
+  }
+
+  /** True when the terms hold every word of the entry's name ("行政处罚", not "部分" of "部分公开"). */
+  names(entry: Entry, terms: readonly string[]): boolean {
+    const name = entry.keys[0] ?? [];
+    return name.length > 0 && name.every((w) => terms.includes(w) || this.tokenizer.isStopword(w));
   }
 
   /** True when the entry holds the term. */
@@ -219,12 +242,12 @@ export class Ranker {
       hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
     }
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
-    if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && !r.cues.procedure) {
-      const counts = hits.filter((h) => isFigures(h.entry.kind));
-      if ((counts[0]?.score ?? 0) >= this.thresholds.answer - 0.1) {
-        const best = Math.max(...hits.map((h) => h.score));
-        for (const h of counts) h.score = Math.max(h.score, best + 0.001 - (counts[0]!.score - h.score));
-      }
+    // A procedure's words ("是否存在…") give way when the count itself is asked for ("请给出具体件数").
+    if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && (!r.cues.procedure || EXPLICIT_COUNT.test(r.text))) {
+      // The best figure after the cues (the unit asked among them), not the first the index found:
+      // "培训了几次" lifts the 4 次, not the 100 人次 that matched the words a little better.
+      const lead = hits.reduce<Hit | undefined>((a, h) => (isFigures(h.entry.kind) && (!a || h.score > a.score) ? h : a), undefined);
+      if (lead && lead.score >= this.thresholds.answer - 0.1) lead.score = Math.max(lead.score, Math.max(...hits.map((h) => h.score)) + 0.001);
     }
     // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
     // the report's own order, so the table's leading row answers.
@@ -238,7 +261,8 @@ export class Ranker {
       const h = hits[i]!;
       const first = best.find((f) => sameMatch(f, h));
       if (!first) best.push(h);
-      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1) {
+      // The unit asked tells rows apart too ("培训了几次": 4 次, not 100 人次).
+      else if (isFigures(h.entry.kind) && Math.abs(first.score - h.score) < 0.1 && this.unitBonus(first.entry, r) === this.unitBonus(h.entry, r)) {
         const top = Math.max(first.score, h.score);
         first.score = top;
         h.score = top - 0.001;
@@ -255,14 +279,24 @@ export class Ranker {
         const figures = asksFigure(r);
         // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on. A message that
         // asks for no figure at all ("说我是重复申请不给处理") is rarely answered by one.
-        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0);
+        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
       case 'passage':
         // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0);
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
     }
+  }
+
+  /**
+   * "这块有什么问题" asks the problems, not the plan: a passage speaking of one half of its section's
+   * title gives way when the question names only the other half.
+   */
+  private otherHalfAsked(entry: Extract<Entry, { kind: 'passage' }>, r: Reading): number {
+    const other = entry.otherHalf;
+    if (!other?.length || !other.some((w) => r.terms.includes(w))) return 0;
+    return entry.keys[1]!.some((w) => r.terms.includes(w)) ? 0 : 0.15;
   }
 
   /** "培训了几次" and "培训了多少人次" ask for different figures of the same sentence. */
@@ -275,14 +309,20 @@ export class Ranker {
 
   /**
    * "《条例》第十六条所称过程性信息" cites the article a topic rests on: the fewer other articles
-   * the topic rests on, the more the citation names it.
+   * (and items) the topic rests on, and the fewer cited that it does not, the more the citation
+   * names it.
    */
   private citationBonus(entry: Extract<Entry, { kind: 'guide' }>, r: Reading): number {
-    const cited = r.terms.filter((t) => /^第\d+条$/.test(t));
+    const cited = r.terms.filter((t) => /^第\d+[条项]$/.test(t));
     if (cited.length === 0) return 0;
     const own = this.articles.get(entry.id) ?? [];
     if (own.length === 0) return 0;
-    return (0.12 * cited.filter((t) => own.includes(t)).length) / own.length;
+    // Against what is cited too: "第二十条第（五）项" names the topic resting on both, more than
+    // the one resting on 第二十条 alone.
+    const held = cited.filter((t) => own.includes(t)).length;
+    // Cited exactly as the topic rests on it ("第二十条第（五）项" for the topic on that item).
+    const exact = held === own.length && held === cited.length ? 0.12 : 0;
+    return (0.12 * held) / Math.max(own.length, cited.length) + exact;
   }
 
   private quoteBonus(entry: Entry, r: Reading): number {

@@ -19,6 +19,11 @@ export interface Reading {
   /** A numbered option picked after "您是不是想问". */
   option: number | null;
   social: Social | null;
+  /**
+   * "你是真人还是机器 咋回得这么快": a message opening with a question about the bot itself (who or
+   * what it is, a person wanted), the rest a remark; answered as that when nothing else matches.
+   */
+  lead: Social | null;
   cues: Cues;
   /** The unit asked in ("几次" → 次, "多少人" → 人次, "多少钱" → 金额), or null. */
   unit: string | null;
@@ -58,6 +63,8 @@ const CITATION = /第[〇零一二两三四五六七八九十百\d]+[条项款]|
 const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
+
+const LAW_NAMES: ReadonlySet<string> = new Set(['条例', '政府信息公开条例', '信息公开条例', '中华人民共和国政府信息公开条例']);
 
 // The words of asking for a rule ("法律依据是哪一条"): what the rule is about names the topic.
 const BASIS_TERMS = new Set(['依据', '法律依据', '法律', '法规', '哪条', '哪一条', '一条', '规定', '条款', '法条', '出自', '根据', '哪部', '第几条', '条']);
@@ -135,13 +142,17 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);
-  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon);
-  for (const t of articleTerms(text)) if (!terms.includes(t)) terms.push(t);
+  const cited = articleTerms(text);
+  // "条例第二十条…": next to an article cited, the law's name says where the article is, not what is asked.
+  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
+  for (const t of cited) if (!terms.includes(t)) terms.push(t);
   const parts = raw
     .split(PART_BREAK)
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
   const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
+  const opening = social === null && parts.length > 1 ? socialAct(parts[0]!.replace(/[\p{P}\p{S}]+$/u, '')) : null;
+  const lead = opening === 'identity' || opening === 'human' ? opening : null;
   return {
     text,
     relative,
@@ -149,6 +160,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     compare,
     option: optionNumber(bare),
     social,
+    lead,
     cues,
     unit: askedUnit(text, lexicon.units),
     terms,

@@ -120,6 +120,8 @@ export class ReplyComposer {
   answerEntry(entry: Entry, score: number, r: Reading, session: Session, also: Entry[], aspect: 'basis' | null, focus: readonly string[] = []): Reply {
     const years = r.years.length ? r.years : (session.years ?? []);
     const next: Session = { ...session, entry: entry.id, detail: undefined };
+    // The frame before this one, for "这两个…" (the same entry again keeps the one before it).
+    if (session.entry && session.entry !== entry.id) next.before = session.entry;
     // Rows answered together stay together: "都比上一年少了多少" asks of each.
     if (also.length) next.also = also.map((e) => e.id);
     else delete next.also;
@@ -163,7 +165,7 @@ export class ReplyComposer {
     return content;
   }
 
-  /** What a composed answer depends on: the entries, the years, and what the question asks of them. */
+    /** What a composed answer depends on: the entries, the years, and what the question asks of them. */
   private composedKey(entry: Entry, r: Reading, years: number[], also: Entry[]): string {
     const base = `${entry.kind === 'guide' ? entry.id : [entry, ...also].map((e) => e.id).join(',')}\u0000${years.join(',')}\u0000${yearNote(r)}`;
     switch (entry.kind) {
@@ -171,13 +173,13 @@ export class ReplyComposer {
         return base;
       case 'passage':
         // The sentences shown are those holding the question's words.
-        return `${base}\u0000${r.terms.join('|')}`;
+        return `${base}\u0000${r.terms.join('|')}\u0000${asksWhole(r) ? 'whole' : ''}`;
       default:
         return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}\u0000${asksSum([entry, ...also], r.terms) ? 'sum' : ''}\u0000${r.cues.share ? 'share' : ''}`;
     }
   }
 
-  private composeContent(entry: Entry, r: Pick<Reading, 'terms' | 'compare' | 'relative' | 'cues' | 'unit'>, years: number[], also: Entry[]): Content | null {
+  private composeContent(entry: Entry, r: Pick<Reading, 'text' | 'terms' | 'compare' | 'relative' | 'cues' | 'unit'>, years: number[], also: Entry[]): Content | null {
     switch (entry.kind) {
       case 'guide': {
         const c = guideText(entry.topic, false);
@@ -189,7 +191,7 @@ export class ReplyComposer {
         const year = years[0];
         const list = year ? entry.passages.filter((p) => p.year === year) : [...entry.passages].sort((a, b) => b.year - a.year);
         if (list.length === 0) return null;
-        const c = passageText(list, r.terms, entry.points);
+        const c = passageText(list, r.terms, entry.points, asksWhole(r));
         return { c: { ...c, reply: yearNote(r as Reading) + c.reply }, intent: 'narrative' };
       }
       default: {
@@ -244,3 +246,9 @@ const SOCIAL_INTENT: Record<Extract<Decision, { action: 'social' }>['social'], I
   empty: 'help',
 };
 
+/** "做了哪些工作", "有哪几条": the question asks what things a passage says, all of them. */
+function asksWhole(r: Pick<Reading, 'text' | 'cues'>): boolean {
+  return r.cues.list || WHAT_THINGS.test(r.text);
+}
+
+const WHAT_THINGS = /哪些|都有啥|都有什么|都做了|都干了|有啥|有什么|是啥|是什么/;

@@ -12,7 +12,7 @@ const QUESTION_CHARS = /[哪啥谁吗呢么几怎咋]|什么|多少/;
 // What is done to a document at the office that issues it.
 const DOCUMENT_SERVICE = /补办|挂失|换领|换证|丢了|丢失|弄丢|过期|到期|更换|办理|怎么办|咋办|去哪办|在哪办|办一个|办个|要多久|多长时间|几天|多少钱/;
 // Bringing or showing something: the thing is material for an application.
-const MATERIAL = /带|携带|提供|准备|出示|复印件|原件/;
+const MATERIAL = /带|携带|提供|准备|出示|复印件|原件|要交|交啥|交什么/;
 // "两个月", "半年", "一个多月": how long, not what.
 const TIME_WORDS = /^[一二两三四五六七八九十几半多个]+(?:个)?(?:月|天|年|周|星期|礼拜|日|小时)|^(?:好久|很久|多久|至今|现在|以前|之前|上次|这次)$/;
 // Parts of speech that never name a subject: numerals, adverbs, pronouns, measure words,
@@ -159,7 +159,7 @@ export class Scope {
    */
   private appliesForOther(r: Reading): boolean {
     const tokens = r.words.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
-    const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个)$/;
+    const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个|那份|这份|一份|那些|这些)$/;
     const named = (t: string) => {
       const term = this.tokenizer.canonical(t);
       return /^[\p{Script=Han}A-Za-z]{2,}$/u.test(t) && !this.keyWords.has(term) && !this.index.has(term) && !this.tokenizer.isStopword(term) && !TIME_WORDS.test(t);

@@ -28,6 +28,13 @@ export interface Cues {
   list: boolean;
   /** A share asked ("占多大比例", "占比", "百分之几"): a part against its total. */
   share: boolean;
+  /**
+   * What the body told the resident, reported ("说我是重复申请", "他们说不存在"): the message is
+   * about that reply, a procedure, not a count of such replies.
+   */
+  reported: boolean;
+  /** The resident disputes what was done ("凭什么", "糊弄人", "我不服"): the ways to contest it help. */
+  complaint: boolean;
 }
 
 const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
@@ -35,18 +42,18 @@ const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期�
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
 // "多少天" asks for a time limit, "几种" for kinds, "几点" for opening hours: not a count.
-const NOT_COUNTS = /多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
+const NOT_COUNTS = /几日|多少日|几个自然日|有没有人(?:能|可以|会)?(?:帮|替|代|给)|有人(?:能|可以|会)?(?:帮|替|代)|多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
 // Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
 // "期限和时限分别是多少" asks for time limits, not counts.
-const LIMIT = /期限|时限|多久|多长时间/;
+const LIMIT = /期限|时限|多久|多长时间|几日内|几天内|几个工作日内/;
 // "有人打电话说…" tells of a call; it does not ask for a number.
 const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话|来电话|电话里)(?:说|讲|告诉|通知)/g;
 const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
-const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
+const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|多少(?:经费|资金|开支|费用)|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
 const PROCEDURE = /怎么|怎样|如何|咋|哪些|什么|啥|吗$|吗[？?]|不$|没$|可以|能不能|能否|能给|需要|要不要|流程|步骤|办法|条件|手续|规定|期限|多久|多长时间|中不中|行不行|可不可以|是否|会不会|必须|得不得|有没有用|该找谁|找谁|归谁/;
 const CONTACT = /电话|地址|网址|官网|链接|联系|在哪|哪里|哪儿|哪搭|上哪|去哪|哪个地方|什么地方|啥地方|邮箱|邮件|传真|办公时间|上班|下班|几点|窗口|怎么走|怎么去|咋走|咋去|门牌|楼层|几楼|号码|作息|周末|礼拜|星期|节假日/;
 const NARRATIVE = /问题|不足|改进|下一步|措施|做法|举措|打算|计划|工作|组长|领导小组|负责|做了哪些|做了什么|采取|成效|经验|原因|承认|后果|问责|考核/;
-const TIME = /多久|多长时间|几天|多少天|几个?工作日|期限|时限|什么时候|啥时候|何时|几个?月|多少日|多少个?工作日|要等|等多久|超期|逾期|延期/;
+const TIME = /多久|多长时间|几天|几日|多少天|几个?工作日|期限|时限|什么时候|啥时候|何时|几个?月|多少日|多少个?工作日|要等|等多久|超期|逾期|延期/;
 const BASIS = /依据|根据什么|根据哪|哪条|哪一条|第几条|哪部法|哪个法|什么法|法律依据|法规依据|出自|规定在哪|哪个文件|哪些规定|哪些法|法条|条款/;
 const PLURAL = /分别|各.{0,6}(?:多少|几)|各有|各自|哪个多|哪个少|哪一项|哪项|哪个更|谁多|谁少|都是多少|都有多少|(?:和|跟|与|及|以及).{1,20}(?:多少|几)|、/;
 
@@ -56,6 +63,10 @@ const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|�
 const LIST = /哪几|几条|几个方面|几方面|几点|几项|几部分|分几/;
 // "占多少件" asks a count, "占多少" alone a share.
 const SHARE = /比例|占比|占多大|占几成|百分之几|百分比|占了?多少(?![个件次人项条家回])/;
+// A reply the body gave, reported: someone else speaking ("他们说", "窗口的人说"), or what was said
+// being one of the replies the regulation names ("说我是重复申请", "回了个不予公开"); not "告诉我怎么申请".
+const REPORTED = /(?:他们|对方|人家|那边|机关|单位|工作人员|政府|窗口|县里|乡里|镇上)(?:的人)?(?:说|讲|回复|答复|告诉|回)|(?:说|告诉|回复|答复|通知|回了个|给我回了?)(?:我|俺|咱)?(?=.{0,12}(?:不予|不公开|不给|不能公开|不存在|没有这|重复|不归|不属于|不处理|过程性|内部事务|国家秘密))|(?:回复|答复|回话)(?:说|称)/;
+const COMPLAINT = /合理吗|合不合理|合法吗|合不合法|凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
@@ -64,7 +75,7 @@ export function readCues(text: string): Cues {
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少钱/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
+    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
     money,
     procedure: PROCEDURE.test(text),
     contact,
@@ -77,6 +88,8 @@ export function readCues(text: string): Cues {
     figureStated: FIGURE_STATED.test(text),
     list: LIST.test(text),
     share: SHARE.test(text),
+    reported: REPORTED.test(text),
+    complaint: COMPLAINT.test(text),
   };
 }
 

@@ -17,6 +17,7 @@ const strings = arrayOf(isString, 64);
 const FIELDS: { [K in keyof Required<Session>]: (v: unknown) => boolean } = {
   entry: isString,
   also: strings,
+  before: isString,
   years,
   detail: (v) =>
     isObject(v) && isString(v.entry) && years(v.years) && strings(v.terms) &&

@@ -64,6 +64,55 @@ describe('several rows answered together are followed up together', () => {
   });
 });
 
+describe('what a figure of the report\'s text was about', () => {
+  it('answers "具体…啥" after a figure with the passage stating it, over three turns', () => {
+    const [, b, c] = talk(engine, '19年政务公开培训了多少人次', '都学了点啥', '那一共培训过几次');
+    expect(b!.answered, b!.reply).toBe(true);
+    expect(b!.reply).toMatch(/学习新《条例》|先进地区/);
+    expect(b!.reply).not.toMatch(/^2019年，西吉县人民政府：/);
+    expect(c!.reply).toMatch(/(?<![\d.])4 次/);
+  });
+});
+
+describe('a count asked of the topic answered before', () => {
+  it('answers "这类…有几件" after a topic with the report rows the topic says count it', () => {
+    const [, b] = talk(engine, '个人隐私的信息会公开吗', '19年因为这种情况没公开的有几件');
+    expect(b!.answered, b!.reply).toBe(true);
+    expect(b!.reply).toMatch(/保护第三方合法权益：总计 0/);
+    const [, d] = talk(engine, '讨论记录、过程稿这类算啥信息', '2019年有没有因为这类不予公开的');
+    expect(d!.reply).toMatch(/过程性信息：总计 0/);
+  });
+
+  it('leaves a question that points back at nothing to the index', () => {
+    const [, b] = talk(engine, '商业秘密能不能公开', '2019年行政处罚有几件');
+    expect(b!.reply).toContain('1271');
+  });
+});
+
+describe('the two rows answered last, named together', () => {
+  it('asks "这两个…" of the row before too, and the next follow-up keeps going', () => {
+    const [, , c, d] = talk(engine, '2019年行政许可办了多少件', '其他对外管理服务事项呢', '这俩比上一年有啥变化', '那2022年呢');
+    expect(c!.reply).toContain('增加 113');
+    expect(c!.reply).toContain('80639');
+    expect(d!.answered).toBe(false);
+    expect(d!.reply).toContain('未收录');
+  });
+
+  it('sums the two figures answered last on "加起来", never the 总计 row of another table', () => {
+    const [, , c] = talk(engine, '微博一年发了多少条', '那公众号呢', '两个加起来是多少');
+    expect(c!.reply).toContain('158');
+    expect(c!.reply).toContain('562');
+    expect(c!.reply).toMatch(/= 720 条/);
+    expect(c!.reply).not.toContain('（七）总计');
+  });
+
+  it('asks "这两个" of nothing more when the row before is not a row of figures', () => {
+    const [, , c] = talk(engine, '申请要收费吗', '行政强制有多少', '这两个跟上一年比呢');
+    expect(c!.reply).toMatch(/减少 3/);
+    expect(c!.reply).not.toContain('收费');
+  });
+});
+
 describe('the body changes', () => {
   it('answers "那全县的呢" after another body was declined, with the county figure', () => {
     const [a, b] = talk(engine, '兴隆镇2019年收到多少申请', '那全县的呢');
@@ -117,6 +166,14 @@ describe('the aspect changes', () => {
     const [, b] = talk(engine, '政府集中采购有几个项目', '比上年多了还是少了');
     expect(b!.answered).toBe(false);
     expect(b!.reply).toContain('无法与上一年比较');
+  });
+
+  it('gives the same figure with its unit when the unit is asked after it ("单位是元还是万元")', () => {
+    const [, b, c] = talk(engine, '2019年集中采购总共多少钱', '这个是元还是万元啊', '那单位是啥');
+    for (const x of [b, c]) {
+      expect(x!.answered, x!.reply).toBe(true);
+      expect(x!.reply).toContain('33.99 万元');
+    }
   });
 
   it('gives the amount after a count, converts it when asked, and declines an amount a row does not have', () => {

@@ -1,7 +1,7 @@
 // The conversation sets as regression gauges, in process (seconds, not the CLI's minute): our own
-// paraphrases, the blind-written development set (test data written from the documents by a writer
-// who never saw the bot), our own wordings of every kind of issue 10, and the public and traffic
-// sets that ship in eval/. The floors are below today's rates: they catch a change that breaks a
+// paraphrases, the blind-written sets (test data written from the documents by writers who never
+// saw the bot), our own wordings of every kind of issue 10, and the public and traffic sets that
+// ship in eval/. The floors are below today's rates: they catch a change that breaks a
 // kind of question, not the last conversation.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
@@ -19,6 +19,9 @@ const SETS: Array<[string, string, number]> = [
   ['our paraphrases', 'test/fixtures/eval/dev-questions.jsonl', 0.97],
   ['the blind-written development set', 'test/fixtures/eval/blind-tune.jsonl', 0.9],
   ['our wordings of each kind of issue 10', 'test/fixtures/eval/kinds.jsonl', 0.95],
+  ['our wordings of the kinds of round 3 (narrative halves, reported replies, urgency, units, 这两个)', 'test/fixtures/eval/kinds3.jsonl', 0.9],
+  ['the blind set of round 2 (written by a writer who never saw the bot; its even lines were tuned on)', 'test/fixtures/eval/blind-tune2.jsonl', 0.85],
+  ['the blind set of round 3 (its even lines tuned on, its odd lines kept as a holdout)', 'test/fixtures/eval/blind-tune3.jsonl', 0.88],
   ['the public set', 'eval/questions.public.jsonl', 1],
   ['the traffic set', 'eval/questions.traffic.jsonl', 0.9],
 ];

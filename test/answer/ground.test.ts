@@ -45,6 +45,18 @@ describe('measures the reports do not hold', () => {
     expectDeclined('2019年全县公布的权力清单一共多少项');
   });
 
+  it('declines money spent that no figure holds, though a topic on what applicants pay matches the words', () => {
+    expectDeclined('县里搞政务公开一年花了多少钱');
+    expectDeclined('那几次培训一共用了多少经费');
+    // What an applicant pays is the fee topic; what procurement spent is its figure.
+    expect(ask('申请公开要花多少钱').reply).toMatch(/不收费|免费/);
+    // "多少费用" asks money, not the count of fee items the report lists.
+    const fee = ask('申请一次要多少费用');
+    expect(fee.reply).toMatch(/不收费|免费/);
+    expect(fee.reply).not.toMatch(/项目数量/);
+    expect(ask('政府采购一共花了多少钱').reply).toContain('33.99');
+  });
+
   it('declines an amount of a row that counts items, naming neither amount nor count', () => {
     expectDeclined('行政事业性收费收了多少钱');
   });
@@ -63,6 +75,18 @@ describe('bodies other than the one reporting', () => {
     (q) => expectDeclined(q, /只收录了|没有收录/),
   );
 
+  it("declines another body's phone asked for its disclosure work, and answers where its guide is", () => {
+    expectDeclined('县教育局信息公开的电话是多少', /没有收录/);
+    expect(ask('乡镇的信息公开指南在哪里看').reply).toMatch(/公开指南/);
+  });
+
+  it("gives the county's door to a resident coming from another body, and declines that body's own door", () => {
+    const a = ask('我打镇上过来 政务服务中心在哪条路');
+    expect(a.answered, a.reply).toBe(true);
+    expect(a.reply).toContain('闽宁大道');
+    expectDeclined('镇上政府的电话多少', /没有收录/);
+  });
+
   it('answers a procedure asked by or about another body: the rule is the same', () => {
     const a = ask('我们乡里能不能向申请人收复印费');
     expect(a.answered).toBe(true);
@@ -70,10 +94,19 @@ describe('bodies other than the one reporting', () => {
   });
 });
 
+/** The first line of a reply that states a figure, after the heading and the year note. */
+const firstFigureLine = (reply: string) => reply.split('\n').find((l) => /\d/.test(l) && !/^\d{4}年，|^（/.test(l)) ?? '';
+
 describe('units', () => {
   it('answers 几次 with the figure in 次 and 多少人次 with the one in 人次', () => {
     expect(ask('2019年组织了几次政务公开培训').reply).toMatch(/(?<![\d.])4 次/);
     expect(ask('2019年培训了多少人次').reply).toMatch(/500 人次|100 多人次|100 人次/);
+  });
+
+  it('puts the figure in the unit asked first, even when another figure matches the words better', () => {
+    const a = ask('培训搞了几次');
+    expect(firstFigureLine(a.reply)).toMatch(/(?<![\d.])4 次/);
+    expect(a.reply).not.toMatch(/人次[^]*(?<![\d.])4 次/);
   });
 
   it('does not give visits for people: it says what the figure counts', () => {

@@ -42,6 +42,12 @@ describe('two questions in one message', () => {
     expect(a.reply).toMatch(/20个工作日/);
   });
 
+  it('keeps the figure of a two-question message as a frame: "微博呢" after it is the Weibo figure', () => {
+    const [, b, c] = talk('网站浏览量多少 申请要带啥', '那微博呢', '要多长时间');
+    expect(b!.reply).toContain('158');
+    expect(c!.reply).toMatch(/20个工作日/);
+  });
+
   it('reads the second question against the first ("…多少条，微信公众号呢")', () => {
     const a = ask('2019年微博发了多少条，微信公众号呢');
     expect(a.reply).toContain('158');
@@ -92,6 +98,15 @@ describe('social messages', () => {
     expect(ask('转人工').reply).toContain(kb.contacts.phone);
   });
 
+  it('answers a question about the bot followed by a remark as that question, and a real question after it as the question', () => {
+    for (const q of ['你是机器人吧 回得也太快了', '是真人在回吗 我看着不像']) {
+      const a = ask(q);
+      expect(a.intent, `${q} → ${a.reply}`).toBe('help');
+      expect(a.reply).toMatch(/自动回复/);
+    }
+    expect(ask('你是机器人吗 网站发了多少条信息').reply).toContain('3612');
+  });
+
   it('keeps the conversation across a social message', () => {
     const [, , c] = talk('行政处罚有多少', '好的 谢谢', '那行政强制呢');
     expect(c!.reply).toMatch(/处理决定数量 16/);
@@ -122,6 +137,74 @@ describe('what people mean, not the words they use', () => {
     expect(a.answered, `${q} → ${a.reply}`).toBe(true);
     expect(a.reply).toMatch(a1);
     expect(a.reply).toMatch(a2);
+  });
+
+  it.each([
+    // The lexicon's colloquial phrases (knowledge/): 办事的地方 is the service centre, 收了多少 counts
+    // what was received, 能干啥 after an answer asks the remedies.
+    [['政务服务中心电话多少', '你们办事的地点在哪条路'], /闽宁大道/],
+    [['19年县里收了多少个申请'], /新收[^\n]*总计 10/],
+    [['说不给公开就不给公开 没个说法', '那我还能干啥'], /复议/],
+  ])('understands %j', (questions, expected) => {
+    const answers = talk(...questions);
+    const last = answers.at(-1)!;
+    expect(last.answered, `${questions.join(' / ')} → ${last.reply}`).toBe(true);
+    expect(last.reply).toMatch(expected);
+  });
+
+  it.each([
+    // What the body told the resident, reported and disputed: what that reply means, then how to contest it.
+    ['窗口的人说我这是重复申请 不给办', /重复申请/, /复议|诉讼/],
+    ['机关回复说没有这个信息 我不信', /不存在/, /复议|诉讼/],
+    ['他们说这个不能公开', /不公开/, /复议|诉讼/],
+  ])('answers the reported reply %s with its meaning and the remedies, not a count', (q, meaning, remedy) => {
+    const a = ask(q);
+    expect(a.answered, `${q} → ${a.reply}`).toBe(true);
+    expect(a.reply).toMatch(meaning);
+    expect(a.reply).toMatch(remedy);
+    expect(a.reply).not.toMatch(/总计 \d/);
+  });
+
+  it('adds no remedies to a question that disputes nothing ("告诉我怎么申请", "没有现成的信息怎么办")', () => {
+    for (const q of ['告诉我怎么申请', '没有现成的信息怎么办']) expect(ask(q).reply, q).not.toMatch(/（2）/);
+  });
+
+  it('still gives the count when a count is asked in so many words, even of a reply reported', () => {
+    expect(ask('2019年是否有以重复申请为由不予处理的 请给出件数').reply).toMatch(/重复申请：总计 0/);
+  });
+
+  it.each([
+    [['部门的年报最晚哪天报给主管部门'], /1月31日/],
+    // Urgency asks the time limit ("当天能给吗"), whatever the resident needs it for.
+    [['后天就要用 申请的那份东西当天能给吗'], /20个工作日/],
+    [['单位催着要 申请的信息几天能拿到'], /20个工作日/],
+    // A record holding someone else's affairs is the third party's privacy, not how to apply.
+    [['我要的材料里有邻居家的事 能给我看吗'], /第三方/],
+    // An article and its item cited together name the topic on that item, not the article's.
+    [['条例第20条第6项是啥意思'], /第二十条第（六）项/],
+    [['第二十条第（五）项'], /第二十条第（五）项：/],
+    // "有没有人帮忙写" asks for help, not how many people: written for someone who cannot write.
+    [['申请书我写不来 有没有人帮着写'], /口头|代为填写/],
+    // Money whose use a record tells is what the record is about, not a fee: how to apply for it.
+    [['我们村修路的钱花哪了 能查不'], /^【怎样申请政府信息公开】/],
+    // What to hand in is the application's material, not a matter of another office.
+    [['我是外地打工的 申请要交什么证件'], /身份证明/],
+    [['公开的信息在哪能查到', '我不会用手机上网 那咋弄'], /政务服务中心/],
+  ])('understands %s', (q, expected) => {
+    const a = Array.isArray(q) ? talk(...q).at(-1)! : ask(q);
+    expect(a.answered, `${q} → ${a.reply}`).toBe(true);
+    expect(a.reply).toMatch(expected);
+  });
+
+  it('answers whether the report adds up with the rows it contradicts itself on, unless a row is named', () => {
+    for (const q of ['年报里收到的申请和办理结果对不上吧 是不是乱填的', '第三部分的数字加起来等于总计吗']) {
+      const a = ask(q);
+      expect(a.answered, `${q} → ${a.reply}`).toBe(true);
+      expect(a.reply).toMatch(/前后不一致/);
+    }
+    const named = ask('行政处罚的数字对得上吗');
+    expect(named.reply).toContain('1271');
+    expect(named.reply).not.toMatch(/前后不一致/);
   });
 
   it('answers "我要申请" with how to apply', () => {

@@ -66,7 +66,8 @@ describe('SearchIndex against the straightforward reference', () => {
       same(terms, 1, 2);
       same(terms, 0, 0.5);
     }
-  });
+    // Some 2,000 questions, each read and decided in full: seconds, more on a loaded machine.
+  }, 30_000);
 
   it('ranks any list of known, partial and unknown words exactly alike', () => {
     const word = fc.constantFrom(...words);
