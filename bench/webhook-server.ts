@@ -33,7 +33,7 @@ const { buildTextReply, parseXmlFields, toIncomingMessage } = await dist<typeof 
 const { loadConfig } = await dist<typeof import('../src/config.ts')>('config');
 const { createLogger } = await dist<typeof import('../src/log.ts')>('log');
 const { startServer } = await dist<typeof import('../src/server.ts')>('server');
-const { SharedRedis } = await dist<typeof import('../src/store/backend.ts')>('store/backend');
+const { SharedRedis } = await dist<typeof import('../src/store/shared-redis.ts')>('store/shared-redis');
 
 export interface ServerStats {
   botCalls: number;

@@ -19,7 +19,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createReloader, type Reloader } from './knowledge/reloader.ts';
 import { createLogger, type Logger } from './log.ts';
 import { accountPaths, startServer } from './server.ts';
-import { embeddedBackend, SharedRedis, type StateBackend } from './store/backend.ts';
+import { embeddedBackend, type StateBackend } from './store/backend.ts';
 
 function readConfig(): Config {
   try {
@@ -125,7 +125,8 @@ async function main(): Promise<void> {
 
   for (const warning of config.warnings) logger.warn(warning);
   // One connection for every account; each account has its own namespace of keys in it.
-  const shared = config.redis ? await SharedRedis.open(config.redis.url, { logger, prefix: config.redis.prefix }) : undefined;
+  // ioredis is loaded only by a deployment that uses it.
+  const shared = config.redis ? await (await import('./store/shared-redis.ts')).SharedRedis.open(config.redis.url, { logger, prefix: config.redis.prefix }) : undefined;
   const backendFor = (namespace: string): StateBackend => (shared ? shared.backend(namespace) : embeddedBackend());
 
   const backend = backendFor(DEFAULT_NAMESPACE);
