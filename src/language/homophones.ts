@@ -1,4 +1,16 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+
+type PinyinModule = typeof import('pinyin-pro');
+let pinyinModule: PinyinModule | undefined;
+
+/**
+ * pinyin-pro's dictionary costs some 50-80 ms to load: it is required (synchronously, so answers
+ * do not depend on timing) when the first unknown word is heard, not at every start-up.
+ */
+function pinyin(): PinyinModule['pinyin'] {
+  pinyinModule ??= createRequire(import.meta.url)('pinyin-pro') as PinyinModule;
+  return pinyinModule.pinyin;
+}
 
 /**
  * Voice input writes a word by its sound: "采够" for 采购, "申清" for 申请, "附议" for 复议, and in
@@ -90,7 +102,7 @@ const sounds = new Map<string, string>();
 function sound(c: string): string {
   let s = sounds.get(c);
   if (s === undefined) {
-    s = /\p{Script=Han}/u.test(c) ? (pinyin(c, { toneType: 'none', type: 'array' })[0] ?? c) : c;
+    s = /\p{Script=Han}/u.test(c) ? (pinyin()(c, { toneType: 'none', type: 'array' })[0] ?? c) : c;
     sounds.set(c, s);
   }
   return s;
