@@ -171,6 +171,22 @@ export function clip(text: string, max: number): string {
   return points.length <= max ? text : points.slice(0, max).join('');
 }
 
+/** The record of one question asked, as either log (file or Redis stream) keeps it. */
+export function questionEntry(input: QuestionInput, now: number, user: string, maxQuestion: number): QuestionEntry {
+  return {
+    type: 'question',
+    time: new Date(now).toISOString(),
+    channel: input.channel,
+    user,
+    question: clip(input.question, maxQuestion),
+    intent: input.intent,
+    entry: input.entry ?? null,
+    confidence: input.confidence,
+    answered: input.answered,
+    id: nextId(),
+  };
+}
+
 class LowQuestionLog implements QuestionLog {
   readonly #db: Low<LogRecord[]>;
   readonly #file: JsonlFile<LogRecord>;
@@ -285,18 +301,7 @@ class LowQuestionLog implements QuestionLog {
   }
 
   append(input: QuestionInput): QuestionEntry {
-    const entry: QuestionEntry = {
-      type: 'question',
-      time: new Date(this.#now()).toISOString(),
-      channel: input.channel,
-      user: this.#userKey(input.userId),
-      question: clip(input.question, this.#maxQuestion),
-      intent: input.intent,
-      entry: input.entry ?? null,
-      confidence: input.confidence,
-      answered: input.answered,
-      id: nextId(),
-    };
+    const entry = questionEntry(input, this.#now(), this.#userKey(input.userId), this.#maxQuestion);
     if (!this.#quota.take(entry.user)) return entry;
     this.#last.set(entry.user, entry);
     this.#push(entry);

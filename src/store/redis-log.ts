@@ -14,12 +14,12 @@
 import type { Logger } from '../log.ts';
 import type { StorageHealth } from './health.ts';
 import {
-  clip,
   DEFAULT_LOG_MAX_AGE_MS,
   DEFAULT_LOG_MAX_BYTES,
   DEFAULT_LOG_MAX_ENTRIES,
   DEFAULT_MAX_QUESTION_LENGTH,
   isLogRecord,
+  questionEntry,
   nextId,
   recordBytes,
   type FeedbackEntry,
@@ -178,18 +178,7 @@ export class RedisQuestionLog implements QuestionLog {
   }
 
   append(input: QuestionInput): QuestionEntry {
-    const entry: QuestionEntry = {
-      type: 'question',
-      time: new Date(this.#now()).toISOString(),
-      channel: input.channel,
-      user: this.#userKey(input.userId),
-      question: clip(input.question, this.#maxQuestion),
-      intent: input.intent,
-      entry: input.entry ?? null,
-      confidence: input.confidence,
-      answered: input.answered,
-      id: nextId(),
-    };
+    const entry = questionEntry(input, this.#now(), this.#userKey(input.userId), this.#maxQuestion);
     if (!this.#quota.take(entry.user)) return entry;
     this.#push(entry);
     return entry;
