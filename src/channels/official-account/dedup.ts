@@ -50,7 +50,8 @@ const defaultSize = (value: unknown) => (typeof value === 'string' ? value.lengt
  * instance through Redis (store/redis-replies.ts), which keeps a ReplyCache in front of it.
  */
 export interface ReplyStore<T> {
-  getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number): CacheLookup<T>;
+  /** `user`: the sender, whose state a shared cache may read with the claim (redis-prefetch.ts). */
+  getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number, user?: string): CacheLookup<T>;
 }
 
 /** What the webhook tells a shared cache: the reply meaning "none", and a hook for deliveries another instance answers. */

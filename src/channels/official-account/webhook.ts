@@ -257,7 +257,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
 
     const mode: Mode = { encrypted: crypto !== undefined, nonce: nonce! };
     const windowEnds = (Number(timestamp) + maxSkewSeconds) * 1000 + 1000;
-    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode), windowEnds);
+    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode), windowEnds, message.fromUserName);
     if (promise === undefined) {
       logger.info({ msgType: message.msgType }, 'wechat message seen before, its reply no longer kept: not answered again');
       return text(SUCCESS);
