@@ -198,6 +198,9 @@ export interface DedupFields {
  * The account (ToUserName) is part of every key so one cache may serve several accounts.
  */
 export function dedupKey(msg: DedupFields): string {
+  // A message's key written out at once when its parts need no escaping (always, for WeChat's
+  // account ids and MsgIds): the same text as JSON.stringify of the parts, which keys are in Redis.
+  if (msg.msgType !== 'event' && msg.msgId && PLAIN.test(msg.toUserName) && PLAIN.test(msg.msgId)) return `["msg","${msg.toUserName}","${msg.msgId}"]`;
   const parts =
     msg.msgType === 'event'
       ? ['event', msg.toUserName, msg.fromUserName, msg.createTime, msg.event ?? '', msg.eventKey ?? '']
@@ -206,3 +209,6 @@ export function dedupKey(msg: DedupFields): string {
         : ['nomsgid', msg.toUserName, msg.fromUserName, msg.createTime, msg.msgType];
   return JSON.stringify(parts);
 }
+
+/** Characters JSON.stringify writes as they are (no quote, backslash, control or lone surrogate). */
+const PLAIN = /^[\w.@:-]*$/;
