@@ -112,6 +112,9 @@ interface Thread {
 }
 let thread: Thread | undefined;
 let nextJob = 0;
+
+/** What the statistics thread's computations took: their count and the largest heap one left (bytes). */
+export const statsWorkerMemory = { computations: 0, maxHeapTotal: 0, maxHeapUsed: 0 };
 const IDLE_MS = 60_000;
 
 function stopThread(reason: Error): void {
@@ -129,7 +132,12 @@ function runWorker(job: StatsJob, budgetMs: number): Promise<Stats> {
     // Never what keeps the process running.
     worker.unref();
     const current: Thread = { worker, pending: new Map() };
-    worker.on('message', (m: { id: number; stats?: Stats; error?: string }) => {
+    worker.on('message', (m: { id: number; stats?: Stats; error?: string; heap?: { total: number; used: number } }) => {
+      if (m.heap) {
+        statsWorkerMemory.computations++;
+        statsWorkerMemory.maxHeapTotal = Math.max(statsWorkerMemory.maxHeapTotal, m.heap.total);
+        statsWorkerMemory.maxHeapUsed = Math.max(statsWorkerMemory.maxHeapUsed, m.heap.used);
+      }
       const waiting = current.pending.get(m.id);
       if (!waiting) return;
       current.pending.delete(m.id);
