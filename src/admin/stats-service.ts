@@ -19,8 +19,12 @@ export interface StatsLimits {
 
 export const DEFAULT_STATS_LIMITS: StatsLimits = { maxGrouped: DEFAULT_MAX_GROUPED, timeBudgetMs: 20_000, cacheMs: 15_000 };
 
-/** Heap of the statistics worker: 100,000 records and their tallies take well under half of it. */
-const WORKER_HEAP_MB = 256;
+/**
+ * Heap of the statistics worker. It holds tallies, not records (stats-worker.ts): at the log's
+ * default bound of 100,000 records its heap was 32 MB, and 72 MB when every record was a distinct
+ * unanswered wording (a flood of junk), measured by bench/stats-memory.ts.
+ */
+const WORKER_HEAP_MB = 128;
 
 export class StatsUnavailable extends Error {
   override readonly name = 'StatsUnavailable';
