@@ -102,9 +102,8 @@ export class ReplyCache<T> implements ReplyStore<T> {
     const existing = this.#entries.get(key);
     if (existing) return { promise: existing.promise, started: false };
     const now = this.#now();
-    if (this.#seen.has(key)) return { replay: true, started: false };
     const until = Math.max(now + 1, expiresAt ?? now + this.ttlMs);
-    this.#seen.add(key, until);
+    if (!this.#seen.addNew(key, until)) return { replay: true, started: false };
     let promise: Promise<T>;
     try {
       promise = produce();
@@ -142,24 +141,22 @@ class SeenKeys {
     this.#now = now;
   }
 
-  add(key: string, expiresAt: number): void {
+  /** Remembers `key` until `expiresAt`; false (and nothing changed) when it is remembered already. */
+  addNew(key: string, expiresAt: number): boolean {
+    const h = hash53(key);
+    const current = Math.floor(this.#now() / SeenKeys.BUCKET_MS);
+    for (const [bucket, set] of this.#buckets) {
+      if (bucket < current) this.#buckets.delete(bucket);
+      else if (set.has(h)) return false;
+    }
     const bucket = Math.ceil(expiresAt / SeenKeys.BUCKET_MS);
     let set = this.#buckets.get(bucket);
     if (set === undefined) {
       set = new Set();
       this.#buckets.set(bucket, set);
     }
-    set.add(hash53(key));
-  }
-
-  has(key: string): boolean {
-    const current = Math.floor(this.#now() / SeenKeys.BUCKET_MS);
-    const h = hash53(key);
-    for (const [bucket, set] of this.#buckets) {
-      if (bucket < current) this.#buckets.delete(bucket);
-      else if (set.has(h)) return true;
-    }
-    return false;
+    set.add(h);
+    return true;
   }
 }
 
