@@ -14,7 +14,6 @@ import { createInterface } from 'node:readline';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { isLogRecord, retainedFrom, type FeedbackEntry, type LogRecord, type LogSource, type QuestionEntry } from '../store/question-log.ts';
-import { streamEntries } from '../store/redis-stream.ts';
 import { computeStats, StatsAccumulator, type Stats, type StatsOptions } from './stats.ts';
 
 export interface StatsJob {
@@ -57,7 +56,9 @@ const idOrder = (id: string): number => {
   return Number(id.slice(0, dash)) * 4096 + Math.min(4095, Number(id.slice(dash + 1)));
 };
 
-function streamReader(url: string, key: string): Reader {
+async function streamReader(url: string, key: string): Promise<Reader> {
+  // ioredis is loaded only by a thread that reads a stream: a file's reader does without it.
+  const { streamEntries } = await import('../store/redis-stream.ts');
   let last = '+';
   let passes = 0;
   return {
@@ -87,7 +88,7 @@ function parse(line: string): LogRecord | undefined {
 
 /** The report over the records retention keeps, each id once, read as described above. */
 async function statsOfSource(source: LogSource, options: StatsOptions & { now: number }): Promise<Stats> {
-  const reader = source.kind === 'redis' ? streamReader(source.url, source.key) : await fileReader(source.file);
+  const reader = source.kind === 'redis' ? await streamReader(source.url, source.key) : await fileReader(source.file);
   try {
     // Pass 1: where each record kept is, its time and size; and the answers feedback judges.
     const places: number[] = [];
