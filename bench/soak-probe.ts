@@ -92,7 +92,8 @@ async function adminLoop(): Promise<void> {
   }
 }
 
-const loops = [healthLoop(), adminLoop(), ...Array.from({ length: RESIDENTS }, (_, i) => resident(i))];
+// BENCH_SOAK_ADMIN=0 leaves the admin out: what the statistics cost in memory shows by difference.
+const loops = [healthLoop(), ...(process.env.BENCH_SOAK_ADMIN === '0' ? [] : [adminLoop()]), ...Array.from({ length: RESIDENTS }, (_, i) => resident(i))];
 process.send?.({ ready: true });
 const stop = new Promise<void>((resolve) => process.on('message', (m: { cmd?: string }) => m.cmd === 'stop' && resolve()));
 // A parent that never says stop: give up some time after the soak should have ended.

@@ -34,6 +34,7 @@ const { loadConfig } = await dist<typeof import('../src/config.ts')>('config');
 const { createLogger } = await dist<typeof import('../src/log.ts')>('log');
 const { startServer } = await dist<typeof import('../src/server.ts')>('server');
 const { SharedRedis } = await dist<typeof import('../src/store/shared-redis.ts')>('store/shared-redis');
+const { statsWorkerMemory } = await dist<typeof import('../src/admin/stats-service.ts')>('admin/stats-service');
 
 export interface ServerStats {
   botCalls: number;
@@ -60,6 +61,8 @@ export interface ServerStats {
   runqueueWaitMicros: number | null;
   /** Sampled every 250 ms: what the memory was made of when RSS was highest (bytes). */
   atPeak: MemorySample | null;
+  /** The admin statistics thread: computations run and the largest heap one left (bytes). */
+  statsWorker: { computations: number; maxHeapTotal: number; maxHeapUsed: number };
 }
 
 export interface MemorySample {
@@ -208,6 +211,7 @@ function stats(): ServerStats {
     redisCalls: redisCalls(),
     runqueueWaitMicros: runqueueWait(),
     atPeak,
+    statsWorker: { ...statsWorkerMemory },
   };
 }
 

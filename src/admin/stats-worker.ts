@@ -1,15 +1,20 @@
 // The stats computation in a worker thread (see stats-service.ts): reads the question log from
 // where the running bot keeps it (its file, or the Redis stream every instance writes to), applies
-// the same retention, computes and posts the report. The
-// main thread only flushes the log and receives a small result, so /healthz and WeChat's messages
-// never wait for it. The file is read a line at a time (the stream a page at a time) and only the
-// newest records retention can keep are held, so the worker's memory is that of the records kept.
-import { createReadStream } from 'node:fs';
+// the same retention, computes and posts the report. The main thread only flushes the log and
+// receives a small result, so /healthz and WeChat's messages never wait for it.
+//
+// The log is read twice and never held: a first pass notes each record's place, time and size
+// (what retention needs to find the oldest record kept), a second reads the kept records again
+// and adds each to the tallies (StatsAccumulator), so the thread's memory is the tallies', not the
+// records'. Both passes read the same records: the file through one open descriptor up to the
+// length it had at the start (appends after that wait for the next report; a compaction replaces
+// the path, not the file this descriptor reads), the stream up to the last entry of the first pass.
+import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { isLogRecord, retainedFrom, type FeedbackEntry, type LogRecord, type LogSource, type QuestionEntry } from '../store/question-log.ts';
-import { streamLines } from '../store/redis-stream.ts';
-import { computeStats, type StatsOptions } from './stats.ts';
+import { computeStats, StatsAccumulator, type Stats, type StatsOptions } from './stats.ts';
 
 export interface StatsJob {
   /** Read the records from here… */
@@ -19,73 +24,147 @@ export interface StatsJob {
   options: StatsOptions & { now: number };
 }
 
-/** The log's records as JSON lines, oldest first: the file a line at a time, or the stream a page at a time. */
-function linesOf(source: LogSource): AsyncIterable<string> {
-  if (source.kind === 'redis') return streamLines(source.url, source.key);
-  return createInterface({ input: createReadStream(source.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+/** One pass over the log: each line with a place that grows along the log (line number, or stream id). */
+interface Reader {
+  lines(): AsyncIterable<{ at: number; line: string }>;
+  close(): Promise<void>;
 }
 
-/** The newest records of the log within count and bytes, each id once, oldest first. */
-async function readRetained(source: LogSource): Promise<{ records: LogRecord[]; sizes: number[]; total: number }> {
-  const { maxEntries, maxBytes } = source.retention;
-  let records: LogRecord[] = [];
-  let sizes: number[] = [];
-  let total = 0;
-  const seen = new Set<string>();
-  const lines = linesOf(source);
+async function fileReader(file: string): Promise<Reader> {
+  let handle: FileHandle;
   try {
-    for await (const line of lines) {
-      if (line.trim() === '') continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(line);
-      } catch {
-        continue; // a torn or damaged line, as the bot's own reader skips it
+    handle = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: async function* () {}, close: async () => undefined };
+    throw err;
+  }
+  const { size } = await handle.stat();
+  return {
+    async *lines() {
+      if (size === 0) return;
+      const input = handle.createReadStream({ encoding: 'utf8', start: 0, end: size - 1, autoClose: false });
+      let at = 0;
+      for await (const line of createInterface({ input, crlfDelay: Infinity })) yield { at: at++, line };
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** A stream id "ms-seq" as one number that orders like the ids (seq below 4096 within a ms). */
+const idOrder = (id: string): number => {
+  const dash = id.indexOf('-');
+  return Number(id.slice(0, dash)) * 4096 + Math.min(4095, Number(id.slice(dash + 1)));
+};
+
+async function streamReader(url: string, key: string): Promise<Reader> {
+  // ioredis is loaded only by a thread that reads a stream: a file's reader does without it.
+  const { streamEntries } = await import('../store/redis-stream.ts');
+  let last = '+';
+  let passes = 0;
+  return {
+    async *lines() {
+      // The second pass stops where the first did: entries added since wait for the next report.
+      const to = passes++ === 0 ? '+' : last;
+      if (to !== '+' || passes === 1) {
+        for await (const entry of streamEntries(url, key, '-', to)) {
+          if (passes === 1) last = entry.id;
+          yield { at: idOrder(entry.id), line: entry.data };
+        }
       }
-      if (!isLogRecord(record)) continue;
+    },
+    close: async () => undefined,
+  };
+}
+
+function parse(line: string): LogRecord | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    const record: unknown = JSON.parse(line);
+    return isLogRecord(record) ? record : undefined;
+  } catch {
+    return undefined; // a torn or damaged line, as the bot's own reader skips it
+  }
+}
+
+/** The report over the records retention keeps, each id once, read as described above. */
+async function statsOfSource(source: LogSource, options: StatsOptions & { now: number }): Promise<Stats> {
+  const reader = source.kind === 'redis' ? await streamReader(source.url, source.key) : await fileReader(source.file);
+  try {
+    // Pass 1: where each record kept is, its time and size; and the answers feedback judges.
+    const places: number[] = [];
+    const times: Array<{ time: string }> = [];
+    const sizes: number[] = [];
+    let total = 0;
+    const judged = new Set<string>();
+    let seen: Set<string> | undefined = new Set<string>();
+    const { maxEntries, maxBytes } = source.retention;
+    for await (const { at, line } of reader.lines()) {
+      const record = parse(line);
+      if (record === undefined) continue;
       if (record.id !== undefined) {
         if (seen.has(record.id)) continue;
         seen.add(record.id);
       }
+      if (record.type === 'feedback') judged.add(record.answer);
+      places.push(at);
+      times.push({ time: record.time });
       const size = Buffer.byteLength(line, 'utf8') + 1;
-      records.push(record);
       sizes.push(size);
       total += size;
-      // Drop what can no longer be kept, in batches rather than one shift per line.
-      if (records.length > maxEntries * 1.25 || total > maxBytes * 1.25) {
-        let drop = Math.max(0, records.length - maxEntries);
+      // A file past its bound (compaction failing) must not grow this: drop what can no longer be
+      // kept, in batches rather than one shift per line.
+      if (places.length > maxEntries * 1.25 || total > maxBytes * 1.25) {
+        let drop = Math.max(0, places.length - maxEntries);
         let bytes = total;
         for (let i = 0; i < drop; i++) bytes -= sizes[i]!;
-        while (drop < records.length && bytes > maxBytes) bytes -= sizes[drop++]!;
-        records = records.slice(drop);
-        sizes = sizes.slice(drop);
+        while (drop < places.length && bytes > maxBytes) bytes -= sizes[drop++]!;
+        places.splice(0, drop);
+        times.splice(0, drop);
+        sizes.splice(0, drop);
         total = bytes;
       }
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    seen = undefined;
+    // retainedFrom reads only each record's time.
+    const start = retainedFrom(times as unknown as LogRecord[], source.retention, options.now, sizes, total);
+    times.length = 0;
+    sizes.length = 0;
+    // Pass 2: the kept records into the tallies.
+    const stats = new StatsAccumulator(options, judged);
+    let next = start;
+    for await (const { at, line } of reader.lines()) {
+      if (next >= places.length) break;
+      while (next < places.length && places[next]! < at) next++; // gone since the first pass (trimmed)
+      if (places[next] !== at) continue; // not kept: too old, a duplicate, or not a record
+      next++;
+      const record = parse(line);
+      if (record === undefined) continue;
+      if (record.type === 'question') stats.question(record);
+      else stats.feedback(record);
+    }
+    return stats.finish();
+  } finally {
+    await reader.close();
   }
-  return { records, sizes, total };
 }
 
-async function recordsOf(job: StatsJob): Promise<{ questions: readonly QuestionEntry[]; feedback: readonly FeedbackEntry[] }> {
-  if (job.records || !job.source) return job.records ?? { questions: [], feedback: [] };
-  const { records, sizes, total } = await readRetained(job.source);
-  const questions: QuestionEntry[] = [];
-  const feedback: FeedbackEntry[] = [];
-  for (let i = retainedFrom(records, job.source.retention, job.options.now, sizes, total); i < records.length; i++) {
-    const record = records[i]!;
-    if (record.type === 'question') questions.push(record);
-    else feedback.push(record);
+function statsOf(job: StatsJob): Promise<Stats> {
+  if (job.records || !job.source) {
+    const { questions, feedback } = job.records ?? { questions: [], feedback: [] };
+    return Promise.resolve(computeStats(questions, feedback, job.options));
   }
-  return { questions, feedback };
+  return statsOfSource(job.source, job.options);
 }
 
 // One thread serves every computation in turn, so that loading (and under tsx compiling) the
 // modules is paid once, not for every report.
 parentPort!.on('message', (message: { id: number; job: StatsJob }) => {
-  void recordsOf(message.job).then(
-    ({ questions, feedback }) => parentPort!.postMessage({ id: message.id, stats: computeStats(questions, feedback, message.job.options) }),
+  void statsOf(message.job).then(
+    (stats) => {
+      // The thread's heap as the computation leaves it, before its tallies can be collected.
+      const heap = getHeapStatistics();
+      parentPort!.postMessage({ id: message.id, stats, heap: { total: heap.total_heap_size, used: heap.used_heap_size } });
+    },
     (err: unknown) => parentPort!.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
   );
 });

@@ -108,94 +108,136 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const isOptionPick = (normalised: string) => /^\d{1,2}$/.test(normalised);
 
 export function computeStats(questions: readonly QuestionEntry[], feedback: readonly FeedbackEntry[], options: StatsOptions = {}): Stats {
-  const offset = (options.utcOffsetMinutes ?? 480) * 60_000;
-  const days = Math.max(1, Math.floor(options.days ?? 30));
-  const limit = Math.max(1, options.limit ?? 20);
-  const floor = options.lowConfidence ?? 0.6;
   const end = options.now !== undefined ? +options.now : newest(questions, feedback);
-  const localDay = (ms: number) => new Date(ms + offset).toISOString().slice(0, 10);
-  const dayList = Array.from({ length: days }, (_, i) => localDay(end - (days - 1 - i) * DAY_MS));
-  const from = dayList[0]!;
-  const to = dayList.at(-1)!;
-  const inPeriod = (time: string) => {
-    const day = localDay(Date.parse(time));
-    return day >= from && day <= to;
-  };
+  const stats = new StatsAccumulator({ ...options, now: end }, new Set(feedback.map((f) => f.answer)));
+  for (const q of questions) stats.question(q);
+  for (const f of feedback) stats.feedback(f);
+  return stats.finish();
+}
 
-  const daily = new Map<string, DayVolume>(dayList.map((day) => [day, { day, total: 0, answered: 0, unanswered: 0, social: 0, channels: {} }]));
-  const channels = new Map<string, number>();
-  const intents = new Map<string, number>();
-  const users = new Set<string>();
-  const top = new Tally<{ answered: number }>();
-  const unanswered = new Tally<Record<string, never>>();
-  const uncertain = new Tally<{ entry: string; confidence: number }>();
-  const hits = new Map<string, { entry: string; count: number; useful: number; useless: number }>();
-  const totals = { messages: 0, answered: 0, unanswered: 0, social: 0 };
+/**
+ * The report built record by record, so that a reader of the log (the stats worker) holds the
+ * tallies and not every record. `judged`: the ids of the answers the feedback judges, the only
+ * questions whose entry must be remembered. Questions may come in any order; feedback is kept
+ * until `finish` (it is rare, and needs every question's entry first).
+ */
+export class StatsAccumulator {
+  readonly #offset: number;
+  readonly #days: number;
+  readonly #limit: number;
+  readonly #floor: number;
+  readonly #options: StatsOptions;
+  readonly #judged: ReadonlySet<string>;
+  readonly #dayList: string[];
+  readonly #from: string;
+  readonly #to: string;
+  readonly #daily: Map<string, DayVolume>;
+  readonly #channels = new Map<string, number>();
+  readonly #intents = new Map<string, number>();
+  readonly #users = new Set<string>();
+  readonly #top = new Tally<{ answered: number }>();
+  readonly #unanswered = new Tally<Record<string, never>>();
+  readonly #uncertain = new Tally<{ entry: string; confidence: number }>();
+  readonly #hits = new Map<string, { entry: string; count: number; useful: number; useless: number }>();
+  readonly #totals = { messages: 0, answered: 0, unanswered: 0, social: 0 };
+  readonly #entryOf = new Map<string, string | null>();
+  readonly #feedback: FeedbackEntry[] = [];
 
-  for (const q of questions) {
-    if (!inPeriod(q.time)) continue;
+  constructor(options: StatsOptions & { now: number | Date }, judged: ReadonlySet<string>) {
+    this.#options = options;
+    this.#judged = judged;
+    this.#offset = (options.utcOffsetMinutes ?? 480) * 60_000;
+    this.#days = Math.max(1, Math.floor(options.days ?? 30));
+    this.#limit = Math.max(1, options.limit ?? 20);
+    this.#floor = options.lowConfidence ?? 0.6;
+    const end = +options.now;
+    this.#dayList = Array.from({ length: this.#days }, (_, i) => this.#localDay(end - (this.#days - 1 - i) * DAY_MS));
+    this.#from = this.#dayList[0]!;
+    this.#to = this.#dayList.at(-1)!;
+    this.#daily = new Map(this.#dayList.map((day) => [day, { day, total: 0, answered: 0, unanswered: 0, social: 0, channels: {} }]));
+  }
+
+  #localDay(ms: number): string {
+    return new Date(ms + this.#offset).toISOString().slice(0, 10);
+  }
+
+  /** The record's local day when it is in the period, else undefined. */
+  #dayOf(time: string): string | undefined {
+    const day = this.#localDay(Date.parse(time));
+    return day >= this.#from && day <= this.#to ? day : undefined;
+  }
+
+  question(q: QuestionEntry): void {
+    if (this.#judged.has(q.id)) this.#entryOf.set(q.id, q.entry);
+    const dayKey = this.#dayOf(q.time);
+    if (dayKey === undefined) return;
     const social = SOCIAL.has(q.intent);
     const kind = q.answered ? 'answered' : social ? 'social' : 'unanswered';
-    const day = daily.get(localDay(Date.parse(q.time)))!;
+    const day = this.#daily.get(dayKey)!;
     day.total++;
     day[kind]++;
     day.channels[q.channel] = (day.channels[q.channel] ?? 0) + 1;
-    totals.messages++;
-    totals[kind]++;
-    bump(channels, q.channel);
-    bump(intents, q.intent);
-    users.add(q.user);
+    this.#totals.messages++;
+    this.#totals[kind]++;
+    bump(this.#channels, q.channel);
+    bump(this.#intents, q.intent);
+    this.#users.add(q.user);
     if (q.answered && q.entry) {
-      const hit = hits.get(q.entry) ?? { entry: q.entry, count: 0, useful: 0, useless: 0 };
+      const hit = this.#hits.get(q.entry) ?? { entry: q.entry, count: 0, useful: 0, useless: 0 };
       hit.count++;
-      hits.set(q.entry, hit);
+      this.#hits.set(q.entry, hit);
     }
     const text = normaliseQuestion(q.question);
-    if (social || text === '' || isOptionPick(text)) continue;
-    top.add(text, q, () => ({ answered: 0 })).answered += q.answered ? 1 : 0;
-    if (!q.answered) unanswered.add(text, q, () => ({}));
-    if (q.answered && q.confidence < floor) {
-      const row = uncertain.add(`${q.entry ?? ''}\u0000${text}`, q, () => ({ entry: q.entry ?? '', confidence: q.confidence }));
+    if (social || text === '' || isOptionPick(text)) return;
+    this.#top.add(text, q, () => ({ answered: 0 })).answered += q.answered ? 1 : 0;
+    if (!q.answered) this.#unanswered.add(text, q, () => ({}));
+    if (q.answered && q.confidence < this.#floor) {
+      const row = this.#uncertain.add(`${q.entry ?? ''}\u0000${text}`, q, () => ({ entry: q.entry ?? '', confidence: q.confidence }));
       row.confidence = Math.min(row.confidence, q.confidence);
     }
   }
 
-  const byId = new Map(questions.map((q) => [q.id, q]));
-  const verdicts = { useful: 0, useless: 0 };
-  const useless = new Tally<{ entry: string | null }>();
-  for (const f of feedback) {
-    if (!inPeriod(f.time)) continue;
-    verdicts[f.verdict]++;
-    const judged = byId.get(f.answer);
-    const hit = judged?.entry ? hits.get(judged.entry) : undefined;
-    if (hit) hit[f.verdict]++;
-    if (f.verdict === 'useless') {
-      const entry = judged?.entry ?? null;
-      useless.add(`${entry ?? ''}\u0000${normaliseQuestion(f.question)}`, f, () => ({ entry }));
-    }
+  feedback(f: FeedbackEntry): void {
+    if (this.#dayOf(f.time) !== undefined) this.#feedback.push(f);
   }
 
-  const grouped = groupUnanswered(unanswered, options);
-  return {
-    period: { from, to, days, utcOffsetMinutes: offset / 60_000 },
-    totals: { ...totals, users: users.size, answerRate: totals.messages - totals.social > 0 ? round(totals.answered / (totals.messages - totals.social)) : 0 },
-    daily: [...daily.values()],
-    channels: ranked(channels).map(([channel, count]) => ({ channel, label: CHANNEL_LABELS[channel] ?? channel, count })),
-    intents: ranked(intents).map(([intent, count]) => ({ intent, label: INTENT_LABELS[intent] ?? intent, count })),
-    topQuestions: top.rows().slice(0, limit).map((r) => ({ question: r.text, count: r.count, answered: r.extra.answered })),
-    unansweredGroups: grouped.groups.slice(0, limit),
-    grouping: { wordings: grouped.wordings, grouped: grouped.grouped },
-    lowConfidence: uncertain
-      .rows()
-      .sort((a, b) => b.count - a.count || a.extra.confidence - b.extra.confidence || compare(a.key, b.key))
-      .slice(0, limit)
-      .map((r) => ({ question: r.text, entry: r.extra.entry, count: r.count, confidence: r.extra.confidence, lastTime: r.lastTime })),
-    feedback: {
-      ...verdicts,
-      uselessQuestions: useless.rows().slice(0, limit).map((r) => ({ question: r.text, entry: r.extra.entry, count: r.count, lastTime: r.lastTime })),
-    },
-    hits: [...hits.values()].sort((a, b) => b.count - a.count || compare(a.entry, b.entry)),
-  };
+  finish(): Stats {
+    const verdicts = { useful: 0, useless: 0 };
+    const useless = new Tally<{ entry: string | null }>();
+    for (const f of this.#feedback) {
+      verdicts[f.verdict]++;
+      const judged = this.#entryOf.get(f.answer);
+      const hit = judged ? this.#hits.get(judged) : undefined;
+      if (hit) hit[f.verdict]++;
+      if (f.verdict === 'useless') {
+        const entry = judged ?? null;
+        useless.add(`${entry ?? ''}\u0000${normaliseQuestion(f.question)}`, f, () => ({ entry }));
+      }
+    }
+    const limit = this.#limit;
+    const totals = this.#totals;
+    const grouped = groupUnanswered(this.#unanswered, this.#options);
+    return {
+      period: { from: this.#from, to: this.#to, days: this.#days, utcOffsetMinutes: this.#offset / 60_000 },
+      totals: { ...totals, users: this.#users.size, answerRate: totals.messages - totals.social > 0 ? round(totals.answered / (totals.messages - totals.social)) : 0 },
+      daily: [...this.#daily.values()],
+      channels: ranked(this.#channels).map(([channel, count]) => ({ channel, label: CHANNEL_LABELS[channel] ?? channel, count })),
+      intents: ranked(this.#intents).map(([intent, count]) => ({ intent, label: INTENT_LABELS[intent] ?? intent, count })),
+      topQuestions: this.#top.rows().slice(0, limit).map((r) => ({ question: r.text, count: r.count, answered: r.extra.answered })),
+      unansweredGroups: grouped.groups.slice(0, limit),
+      grouping: { wordings: grouped.wordings, grouped: grouped.grouped },
+      lowConfidence: this.#uncertain
+        .rows()
+        .sort((a, b) => b.count - a.count || a.extra.confidence - b.extra.confidence || compare(a.key, b.key))
+        .slice(0, limit)
+        .map((r) => ({ question: r.text, entry: r.extra.entry, count: r.count, confidence: r.extra.confidence, lastTime: r.lastTime })),
+      feedback: {
+        ...verdicts,
+        uselessQuestions: useless.rows().slice(0, limit).map((r) => ({ question: r.text, entry: r.extra.entry, count: r.count, lastTime: r.lastTime })),
+      },
+      hits: [...this.#hits.values()].sort((a, b) => b.count - a.count || compare(a.entry, b.entry)),
+    };
+  }
 }
 
 function groupUnanswered(tally: Tally<Record<string, never>>, options: StatsOptions): { groups: UnansweredGroup[]; wordings: number; grouped: number } {

@@ -9,16 +9,19 @@
 //
 // This process's own cache (ReplyCache) stays in front: retries arriving here share one promise
 // and cost no round trip. Only a message this process has not seen goes to Redis: one round trip
-// claims it (a script: SET NX, or else the claim and any reply). The instance that claims it
+// claims it (a script: SET NX, or else the claim and any reply). When the claim is won, the same
+// script makes the sender's per-user limit hit and reads the sender's session, and the bot takes
+// both from there (redis-prefetch.ts): a new message waits on Redis once before it is answered. The instance that claims it
 // answers and stores the reply; another instance waits for the reply by reading it every `pollMs`
 // until `waitMs` (within WeChat's 5 s), else replies "success" and asks Redis again at the next
 // delivery (WeChat's next try, 5 s later, when the reply may be there). A claim whose reply is no
 // longer kept is a replay: "success", never a second answer. While Redis does not answer, this
 // process's cache alone decides (a retry on the other instance may then be answered again).
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CacheLookup, ReplyCache, ReplyStore } from '../channels/official-account/dedup.ts';
+import { hashed, SLIDING_HIT_LUA } from './redis-limits.ts';
 import type { RedisLink } from './redis-link.ts';
+import type { Prefetch, Prefetched } from './redis-prefetch.ts';
 
 export interface SharedRepliesOptions {
   link: RedisLink;
@@ -36,18 +39,29 @@ export interface SharedRepliesOptions {
   now?: () => number;
   /** Told of each delivery answered by another instance (the webhook logs it). */
   onWait?: (() => void) | undefined;
+  /** Where the claim leaves the sender's limit and session for the bot. */
+  prefetch?: Prefetch | undefined;
 }
 
-// KEYS[1] claim, KEYS[2] reply; ARGV[1] now, ARGV[2] claim's lifetime (ms).
-const CLAIM = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
-return {0, redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}`;
+// KEYS[1] claim, KEYS[2] reply, KEYS[3] the sender's limit, KEYS[4] the sender's session;
+// ARGV[1] now, ARGV[2] claim's lifetime (ms), ARGV[3] limit window (ms, '' for no limit),
+// ARGV[4] limit budget, ARGV[5] the hit's member, ARGV[6] '1' to read the session.
+// Claimed: {1, ms to wait (-1 no limit checked), session text or nil}; else {0, claimed at, reply}.
+const CLAIM = `${SLIDING_HIT_LUA}
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}
+end
+local wait = -1
+if ARGV[3] ~= '' then wait = hit(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]) end
+local session = false
+if ARGV[6] == '1' then session = redis.call('GET', KEYS[4]) end
+return {1, wait, session}`;
 
-type ClaimReply = [1] | [0, string | null, string | null];
+type ClaimReply = [1, number, string | null] | [0, string | null, string | null];
 
 /** The client with the script above defined on it. */
 interface Scripted {
-  gongkaiClaim(claim: string, reply: string, now: string, ttlMs: string): Promise<ClaimReply>;
+  gongkaiClaimAsk(claim: string, reply: string, limit: string, session: string, ...args: string[]): Promise<ClaimReply>;
 }
 
 export class SharedReplies implements ReplyStore<string> {
@@ -62,6 +76,7 @@ export class SharedReplies implements ReplyStore<string> {
   readonly #now: () => number;
   readonly #scripts: Scripted;
   readonly #onWait: (() => void) | undefined;
+  readonly #prefetch: Prefetch | undefined;
   /** Messages whose reply this process waited for in vain, for as long as replies are kept. */
   readonly #gaveUp: LRUCache<string, true>;
   /** Messages answered by this process, and deliveries that waited for another's reply (bench, tests). */
@@ -79,33 +94,59 @@ export class SharedReplies implements ReplyStore<string> {
     this.#ttlMs = options.ttlMs ?? 600_000;
     this.#now = options.now ?? Date.now;
     this.#onWait = options.onWait;
+    this.#prefetch = options.prefetch;
     this.#gaveUp = new LRUCache({ max: 10_000, ttl: this.#keepMs });
-    if (!('gongkaiClaim' in this.#link.client)) this.#link.client.defineCommand('gongkaiClaim', { numberOfKeys: 2, lua: CLAIM });
+    if (!('gongkaiClaimAsk' in this.#link.client)) this.#link.client.defineCommand('gongkaiClaimAsk', { numberOfKeys: 4, lua: CLAIM });
     this.#scripts = this.#link.client as unknown as Scripted;
   }
 
-  getOrStart(key: string, produce: () => Promise<string>, expiresAt?: number): CacheLookup<string> {
+  getOrStart(key: string, produce: () => Promise<string>, expiresAt?: number, user?: string): CacheLookup<string> {
     // This process gave up waiting for another instance's reply to this message: its own cache
     // holds "none" for it, so a later delivery asks Redis again, where the reply may be by now.
-    if (this.#gaveUp.has(key)) return { promise: this.#shared(key, produce, expiresAt), started: false };
-    return this.#local.getOrStart(key, () => this.#shared(key, produce, expiresAt), expiresAt);
+    if (this.#gaveUp.has(key)) return { promise: this.#shared(key, produce, expiresAt, user), started: false };
+    return this.#local.getOrStart(key, () => this.#shared(key, produce, expiresAt, user), expiresAt);
   }
 
-  async #shared(key: string, produce: () => Promise<string>, expiresAt: number | undefined): Promise<string> {
+  async #shared(key: string, produce: () => Promise<string>, expiresAt: number | undefined, user: string | undefined): Promise<string> {
     // An event's key holds the sender's OpenID: hashed, as every user id kept in Redis is.
-    const hashed = createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 22);
-    const claimKey = this.#link.key(this.#namespace, `wx:${hashed}`);
-    const replyKey = this.#link.key(this.#namespace, `wxr:${hashed}`);
+    const id = hashed(key);
+    const claimKey = this.#link.key(this.#namespace, `wx:${id}`);
+    const replyKey = this.#link.key(this.#namespace, `wxr:${id}`);
     const now = this.#now();
     const lifetime = Math.max(1, (expiresAt ?? now + this.#ttlMs) - now);
+    const limiter = user !== undefined ? this.#prefetch?.limiter : undefined;
+    const sessionKeyOf = user !== undefined ? this.#prefetch?.sessionKeyOf : undefined;
+    const limitKey = limiter ? limiter.keyOf(user!) : claimKey;
+    const member = limiter ? limiter.member() : '';
     const claim = await this.#link.attempt<ClaimReply | null>(
-      () => this.#scripts.gongkaiClaim(claimKey, replyKey, String(now), String(lifetime)),
+      () =>
+        this.#scripts.gongkaiClaimAsk(
+          claimKey,
+          replyKey,
+          limitKey,
+          sessionKeyOf ? sessionKeyOf(user!) : claimKey,
+          String(now),
+          String(lifetime),
+          limiter ? String(limiter.windowMs) : '',
+          limiter ? String(limiter.max) : '',
+          member,
+          sessionKeyOf ? '1' : '0',
+        ),
       () => null,
     );
     if (claim === null || claim[0] === 1) {
       // Ours (or Redis is away: this process decides alone).
       this.answered++;
-      const reply = await produce();
+      let prefetched: Prefetched | undefined;
+      if (claim !== null && user !== undefined && (limiter || sessionKeyOf)) {
+        const waitMs = claim[1];
+        prefetched = {
+          user,
+          hit: limiter && waitMs >= 0 ? { name: limiter.name, waitMs, key: limitKey, member, taken: false } : undefined,
+          session: sessionKeyOf ? { text: claim[2] ?? null, taken: false } : undefined,
+        };
+      }
+      const reply = await (prefetched ? this.#prefetch!.during(prefetched, produce) : produce());
       // Not waited for: this delivery has its reply, and another instance waiting reads it soon.
       if (claim !== null) void this.#link.attempt(() => this.#link.client.set(replyKey, reply, 'PX', this.#keepMs), () => undefined);
       return reply;

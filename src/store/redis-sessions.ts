@@ -4,12 +4,20 @@
 //   <prefix>:<namespace>:s:<user key>   {"u": updatedAt, "v": session}, with the session's idle
 //                                       TTL (30 minutes) as the key's expiry (SET … PX)
 //
+// A write is not waited for: it is written to the shared connection at once (not held for the
+// next auto-pipeline, which goes out only after the event loop's pending I/O), so it leaves before
+// the reply that answers the message does. Redis runs one connection's commands in order, so the
+// resident's next message on this instance reads it; on another instance the next message comes
+// after the resident had the reply, i.e. after this write reached Redis.
+//
 // Every session is also kept in this process's memory (bounded, same TTL). While Redis does not
 // answer, reads and writes use that copy alone, so a resident who stays on this instance keeps the
 // conversation; when Redis answers again, whichever copy was changed last wins.
+import { Command } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.ts';
 import type { RedisLink } from './redis-link.ts';
+import type { Prefetch } from './redis-prefetch.ts';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_TTL_MS, type SessionStore } from './sessions.ts';
 import type { StoredSession } from './session-journal.ts';
 
@@ -24,6 +32,8 @@ export interface RedisSessionOptions<T extends object> {
   /** Checks a session read back from Redis (another version, another program): null drops it. */
   validate?: ((value: unknown) => T | null) | undefined;
   now?: () => number;
+  /** Where a WeChat message's claim leaves the session it read (redis-prefetch.ts). */
+  prefetch?: Prefetch | undefined;
 }
 
 export class RedisSessionStore<T extends object> implements SessionStore<T> {
@@ -35,6 +45,7 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
   readonly #validate: (value: unknown) => T | null;
   readonly #now: () => number;
   readonly #local: LRUCache<string, StoredSession>;
+  readonly #prefetch: Prefetch | undefined;
   #warnedInvalid = false;
 
   constructor(options: RedisSessionOptions<T>) {
@@ -46,6 +57,8 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
     this.#validate = options.validate ?? ((v) => (typeof v === 'object' && v !== null ? (v as T) : null));
     this.#now = options.now ?? Date.now;
     this.#local = new LRUCache({ max: Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS) });
+    this.#prefetch = options.prefetch;
+    if (this.#prefetch) this.#prefetch.sessionKeyOf = (userId) => this.#key(this.#userKey(userId));
   }
 
   #key(userKey: string): string {
@@ -60,10 +73,16 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
     return stored !== undefined && this.#now() - stored.updatedAt < this.#ttl ? stored : undefined;
   }
 
-  async get(userId: string): Promise<T | undefined> {
+  get(userId: string): T | undefined | Promise<T | undefined> {
     const key = this.#userKey(userId);
     const local = this.#live(this.#local.get(key));
-    const text = await this.#link.attempt(() => this.#link.client.get(this.#key(key)), () => null);
+    const prefetched = this.#prefetch?.takeSession(userId);
+    if (prefetched !== undefined) return this.#newest(local, prefetched);
+    return this.#link.attempt(() => this.#link.client.get(this.#key(key)), () => null).then((text) => this.#newest(local, text));
+  }
+
+  /** This process's copy or the one in Redis (`text`), whichever was written last. */
+  #newest(local: StoredSession | undefined, text: string | null): T | undefined {
     // Most reads find the session this process wrote last: its copy here is the same session, so
     // the text is not parsed into a second one (which cost a parse per message and, kept as the
     // session, a copy of what the copy here shares with the engine's kept readings).
@@ -89,14 +108,16 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
     return undefined;
   }
 
-  async set(userId: string, value: T): Promise<void> {
+  set(userId: string, value: T): void {
     const key = this.#userKey(userId);
     const stored: StoredSession = { updatedAt: this.#now(), value };
     this.#local.set(key, stored);
-    await this.#link.attempt(
-      () => this.#link.client.set(this.#key(key), JSON.stringify({ u: stored.updatedAt, v: value }), 'PX', this.#ttl),
-      () => undefined,
-    );
+    if (!this.#link.up) return; // this copy alone until Redis answers again
+    this.#link.commands++;
+    // sendCommand rather than client.set: auto-pipelining would hold it until after the reply.
+    const command = new Command('set', [this.#key(key), JSON.stringify({ u: stored.updatedAt, v: value }), 'PX', String(this.#ttl)]);
+    void this.#link.client.sendCommand(command);
+    command.promise.then(undefined, (err: unknown) => this.#link.failed(err));
   }
 
   async delete(userId: string): Promise<void> {

@@ -8,6 +8,7 @@ import type { Store, StoreOptions } from './data-dir.ts';
 import { StorageHealth } from './health.ts';
 import { RedisQuestionLog } from './redis-log.ts';
 import { sharedSalt, type RedisLink } from './redis-link.ts';
+import type { Prefetch } from './redis-prefetch.ts';
 import { RedisSessionStore } from './redis-sessions.ts';
 import type { StreamTail } from './redis-stream.ts';
 import { loadSalt, userKeyer } from './user-id.ts';
@@ -16,6 +17,8 @@ export interface RedisStoreContext {
   link: RedisLink;
   tail: StreamTail;
   namespace: string;
+  /** Where a WeChat message's claim leaves the sender's session (redis-prefetch.ts). */
+  prefetch?: Prefetch | undefined;
 }
 
 async function saltFor(dataDir: string, context: RedisStoreContext, logger: Logger, given: string | undefined): Promise<string> {
@@ -46,6 +49,7 @@ export async function openRedisStore<S extends object>(dataDir: string, context:
     ttlMs: options.sessionTtlMs,
     maxSessions: options.maxSessions,
     validate: options.validateSession,
+    prefetch: context.prefetch,
   });
   const log = new RedisQuestionLog({
     link: context.link,

@@ -83,11 +83,14 @@ export class StreamTail {
   }
 }
 
-/** Every entry of `key` from the oldest, in pages of `count` (XRANGE with an exclusive start). */
-export async function* readStream(client: Redis, key: string, count = 2000): AsyncGenerator<StreamEntry> {
-  let start = '-';
+/**
+ * Every entry of `key` from the oldest (or from id `from`, inclusive, to id `to`), in pages of
+ * `count` (XRANGE with an exclusive start after the first page).
+ */
+export async function* readStream(client: Redis, key: string, count = 2000, from = '-', to = '+'): AsyncGenerator<StreamEntry> {
+  let start = from;
   for (;;) {
-    const page = (await client.xrange(key, start, '+', 'COUNT', count)) as Array<[string, string[]]>;
+    const page = (await client.xrange(key, start, to, 'COUNT', count)) as Array<[string, string[]]>;
     for (const [id, fields] of page) {
       const data = dataOf(fields);
       if (data !== undefined) yield { id, data };
@@ -102,11 +105,16 @@ export async function* readStream(client: Redis, key: string, count = 2000): Asy
  * its own (another thread, or a command next to a running server), closed at the end.
  */
 export async function* streamLines(url: string, key: string): AsyncGenerator<string> {
+  for await (const entry of streamEntries(url, key)) yield entry.data;
+}
+
+/** The entries of the stream at `key` on the Redis at `url` (from id `from` to id `to`), as streamLines reads them. */
+export async function* streamEntries(url: string, key: string, from = '-', to = '+'): AsyncGenerator<StreamEntry> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 10_000, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
     await client.connect();
-    for await (const entry of readStream(client, key)) yield entry.data;
+    yield* readStream(client, key, 2000, from, to);
   } finally {
     client.disconnect();
   }

@@ -3,6 +3,7 @@
 import type { StateBackend } from './backend.ts';
 import { redisLimits } from './redis-limits.ts';
 import { RedisLink, redactUrl, type RedisLinkOptions, type RedisStatus } from './redis-link.ts';
+import { Prefetch } from './redis-prefetch.ts';
 import { SharedReplies } from './redis-replies.ts';
 import { openRedisStore } from './redis-store.ts';
 import { StreamTail } from './redis-stream.ts';
@@ -29,12 +30,14 @@ export class SharedRedis {
     return this.link.status();
   }
 
+  /** One account's state. Its limits, sessions and retry cache share one Prefetch: a message's claim reads the sender's limit and session. */
   backend(namespace: string): StateBackend {
-    const limits = redisLimits(this.link, namespace);
+    const prefetch = new Prefetch(this.link);
+    const limits = redisLimits(this.link, namespace, Date.now, prefetch);
     return {
       kind: 'redis',
-      openStore: (dataDir, options) => openRedisStore(dataDir, { link: this.link, tail: this.tail, namespace }, options),
-      shareReplies: (local, reply) => new SharedReplies(local, { link: this.link, namespace, ...reply }),
+      openStore: (dataDir, options) => openRedisStore(dataDir, { link: this.link, tail: this.tail, namespace, prefetch }, options),
+      shareReplies: (local, reply) => new SharedReplies(local, { link: this.link, namespace, prefetch, ...reply }),
       limiter: limits.limiter,
       admission: limits.admission,
     };

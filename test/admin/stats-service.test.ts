@@ -36,3 +36,47 @@ describe('statsOf', () => {
     expect(later.totals.unanswered).toBe(3);
   }, 60_000);
 });
+
+describe('statsOf over a log file (the worker reads it twice, holding tallies, not records)', () => {
+  it('counts exactly what retention keeps: each id once, torn lines skipped, the oldest cut by count and age, feedback judged', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { computeStats } = await import('../../src/admin/stats.ts');
+    const dir = mkdtempSync(path.join(tmpdir(), 'gongkai-stats-file-'));
+    try {
+      const file = path.join(dir, 'questions.jsonl');
+      // Oldest first. q0-q2 are older than the 90 days kept; q3 falls to the count bound (6 kept).
+      const old = (i: number) => ({ ...entry(0, `旧问题${i}`), time: new Date(now - 100 * 86_400_000 + i).toISOString(), id: `old${i}` });
+      const kept = [entry(6, '马铃薯补贴怎么领'), { ...entry(5, '2019年行政处罚多少件'), answered: true, intent: 'statistic', entry: 'stat:行政处罚', confidence: 0.9 }, entry(4, '土豆补贴在哪领'), entry(3, '低保怎么申请')];
+      const feedback = { type: 'feedback' as const, time: new Date(now - 1000).toISOString(), user: 'u5', answer: 'q5', question: '2019年行政处罚多少件', verdict: 'useless' as const, id: 'f1' };
+      const lines = [
+        ...[0, 1, 2].map((i) => JSON.stringify(old(i))),
+        JSON.stringify(entry(9, '被数量挤掉的问题')),
+        JSON.stringify(kept[0]),
+        JSON.stringify(kept[1]),
+        JSON.stringify(kept[1]), // written twice (a retried batch): counted once
+        '{"type":"question","ti', // torn
+        JSON.stringify(kept[2]),
+        JSON.stringify(kept[3]),
+        JSON.stringify(feedback),
+        JSON.stringify(entry(2, '最新的问题')),
+      ];
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const view = {
+        entries: () => [],
+        feedbackEntries: () => [],
+        source: () => ({ kind: 'jsonl' as const, file, retention: { maxAgeMs: 90 * 86_400_000, maxEntries: 6, maxBytes: 1_000_000 } }),
+      };
+      configureStats(view, { cacheMs: 0 });
+      const stats = await statsOf(view, { now, days: 7 });
+      const expected = computeStats([...kept, entry(2, '最新的问题')], [feedback], { now, days: 7, maxGrouped: 3_000 });
+      expect(stats).toEqual(expected);
+      expect(stats.totals.messages).toBe(5);
+      expect(stats.feedback.uselessQuestions).toEqual([expect.objectContaining({ entry: 'stat:行政处罚', count: 1 })]);
+      expect(stats.hits).toEqual([{ entry: 'stat:行政处罚', count: 1, useful: 0, useless: 1 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -50,7 +50,8 @@ const defaultSize = (value: unknown) => (typeof value === 'string' ? value.lengt
  * instance through Redis (store/redis-replies.ts), which keeps a ReplyCache in front of it.
  */
 export interface ReplyStore<T> {
-  getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number): CacheLookup<T>;
+  /** `user`: the sender, whose state a shared cache may read with the claim (redis-prefetch.ts). */
+  getOrStart(key: string, produce: () => Promise<T>, expiresAt?: number, user?: string): CacheLookup<T>;
 }
 
 /** What the webhook tells a shared cache: the reply meaning "none", and a hook for deliveries another instance answers. */
@@ -101,9 +102,8 @@ export class ReplyCache<T> implements ReplyStore<T> {
     const existing = this.#entries.get(key);
     if (existing) return { promise: existing.promise, started: false };
     const now = this.#now();
-    if (this.#seen.has(key)) return { replay: true, started: false };
     const until = Math.max(now + 1, expiresAt ?? now + this.ttlMs);
-    this.#seen.add(key, until);
+    if (!this.#seen.addNew(key, until)) return { replay: true, started: false };
     let promise: Promise<T>;
     try {
       promise = produce();
@@ -141,24 +141,22 @@ class SeenKeys {
     this.#now = now;
   }
 
-  add(key: string, expiresAt: number): void {
+  /** Remembers `key` until `expiresAt`; false (and nothing changed) when it is remembered already. */
+  addNew(key: string, expiresAt: number): boolean {
+    const h = hash53(key);
+    const current = Math.floor(this.#now() / SeenKeys.BUCKET_MS);
+    for (const [bucket, set] of this.#buckets) {
+      if (bucket < current) this.#buckets.delete(bucket);
+      else if (set.has(h)) return false;
+    }
     const bucket = Math.ceil(expiresAt / SeenKeys.BUCKET_MS);
     let set = this.#buckets.get(bucket);
     if (set === undefined) {
       set = new Set();
       this.#buckets.set(bucket, set);
     }
-    set.add(hash53(key));
-  }
-
-  has(key: string): boolean {
-    const current = Math.floor(this.#now() / SeenKeys.BUCKET_MS);
-    const h = hash53(key);
-    for (const [bucket, set] of this.#buckets) {
-      if (bucket < current) this.#buckets.delete(bucket);
-      else if (set.has(h)) return true;
-    }
-    return false;
+    set.add(h);
+    return true;
   }
 }
 
@@ -197,6 +195,9 @@ export interface DedupFields {
  * The account (ToUserName) is part of every key so one cache may serve several accounts.
  */
 export function dedupKey(msg: DedupFields): string {
+  // A message's key written out at once when its parts need no escaping (always, for WeChat's
+  // account ids and MsgIds): the same text as JSON.stringify of the parts, which keys are in Redis.
+  if (msg.msgType !== 'event' && msg.msgId && PLAIN.test(msg.toUserName) && PLAIN.test(msg.msgId)) return `["msg","${msg.toUserName}","${msg.msgId}"]`;
   const parts =
     msg.msgType === 'event'
       ? ['event', msg.toUserName, msg.fromUserName, msg.createTime, msg.event ?? '', msg.eventKey ?? '']
@@ -205,3 +206,6 @@ export function dedupKey(msg: DedupFields): string {
         : ['nomsgid', msg.toUserName, msg.fromUserName, msg.createTime, msg.msgType];
   return JSON.stringify(parts);
 }
+
+/** Characters JSON.stringify writes as they are (no quote, backslash, control or lone surrogate). */
+const PLAIN = /^[\w.@:-]*$/;

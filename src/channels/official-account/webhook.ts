@@ -17,6 +17,7 @@ import type { Answer, Bot } from '../../answer/types.ts';
 import { silentLogger } from '../../log.ts';
 import type { Logger } from '../../log.ts';
 import { DecryptError, WechatConfigError, WechatCrypto, validateToken } from './crypto.ts';
+import { Deadlines } from './deadline.ts';
 import { ReplyCache, dedupKey, type ReplyStore, type SharedReplyOptions } from './dedup.ts';
 import { sha1Signature, verifyMsgSignature, verifySignature } from './signature.ts';
 import {
@@ -63,6 +64,7 @@ export const SUCCESS = 'success';
 /** Warnings of one kind beyond the first in this window are summed up, not logged one by one. */
 const WARNING_WINDOW_MS = 10_000;
 const TIMEOUT: unique symbol = Symbol('timeout');
+type Waited = string | typeof TIMEOUT;
 
 type Status = 400 | 401 | 403 | 405 | 413;
 
@@ -122,6 +124,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
         onWait: () => logger.info('wechat retry or duplicate answered on another instance: sharing its reply'),
       })
     : local;
+  const deadlines = new Deadlines<Waited>(TIMEOUT);
 
   // A flood of forged or stale requests, or of messages the bot cannot answer in time, must not
   // become a flood of log lines: the first of each kind in a window is logged, the rest are counted
@@ -257,15 +260,14 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
 
     const mode: Mode = { encrypted: crypto !== undefined, nonce: nonce! };
     const windowEnds = (Number(timestamp) + maxSkewSeconds) * 1000 + 1000;
-    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode), windowEnds);
+    const { promise, started: fresh } = cache.getOrStart(dedupKey(message), () => produceReply(message, mode), windowEnds, message.fromUserName);
     if (promise === undefined) {
       logger.info({ msgType: message.msgType }, 'wechat message seen before, its reply no longer kept: not answered again');
       return text(SUCCESS);
     }
     if (!fresh) logger.info({ msgType: message.msgType }, 'wechat retry or duplicate: sharing the first answer');
 
-    const remaining = Math.max(0, replyTimeoutMs - (performance.now() - started));
-    const result = await withTimeout(promise, remaining);
+    const result = await deadlines.wait(promise, started + replyTimeoutMs, SUCCESS);
     if (result === TIMEOUT) {
       warnOnce('late', { msgType: message.msgType, timeoutMs: replyTimeoutMs }, 'wechat answer not ready in time; replied success');
       return text(SUCCESS);
@@ -363,18 +365,6 @@ export async function dispatch(bot: Bot, message: IncomingMessage): Promise<stri
     default:
       // image, video, shortvideo, location, link, and anything new
       return bot.unsupported(message.msgType);
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMEOUT), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => SUCCESS as T), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -11,6 +11,12 @@ describe('dedupKey', () => {
     expect(dedupKey({ ...base, msgType: 'text', msgId: '9223372036854775806' })).not.toBe(a);
   });
 
+  it("writes a message's key as the JSON of its parts, whatever the account id holds (the keys other instances hash)", () => {
+    for (const toUserName of ['gh_a', 'gh_1f2e.x@y:z-', 'gh_"quoted"', 'gh_\\back', 'gh_\u0001ctl', 'gh_中文', 'gh_\ud800']) {
+      expect(dedupKey({ ...base, toUserName, msgType: 'text', msgId: '9223372036854775807' })).toBe(JSON.stringify(['msg', toUserName, '9223372036854775807']));
+    }
+  });
+
   it('uses FromUserName + CreateTime + Event + EventKey for events', () => {
     const click = { ...base, msgType: 'event', event: 'CLICK', eventKey: 'guide' };
     const k = dedupKey(click);
