@@ -254,7 +254,7 @@ export class Engine {
     if (!r.cues.reported && !r.cues.complaint) return null;
     // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
     // ("…怎么办") do not count.
-    if (this.tokenizer.terms(d.entry.topic.summary).includes(REMEDY)) return null;
+    if (this.tokenizer.knowledgeTerms(d.entry.topic.summary).includes(REMEDY)) return null;
     const top = this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
