@@ -62,11 +62,23 @@ interface Kept {
   /** Decisions by the session frame they depend on (the entry and years answered before). */
   decisions: Map<string, Decision>;
   /**
-   * The message's questions, read, when it asks more than one (null when it asks one): each with
-   * its last piece alone, tried when the words around the question lead it astray.
+   * The message's questions when it asks more than one (null when it asks one): each with its last
+   * piece alone, tried when the words around the question lead it astray.
    */
-  parts: Array<{ whole: Kept; last: Kept | null }> | null | undefined;
+  parts: Part[] | null | undefined;
   kept: boolean;
+}
+
+/**
+ * One question of a message that asks several, read when it is reached (a question after one
+ * about another matter may be passed over); its last piece alone is read only when the whole
+ * question cannot be answered.
+ */
+interface Part {
+  text: string;
+  alone: string | null;
+  whole?: Kept;
+  last?: Kept;
 }
 
 /** `make()` kept in `map` under `key`, up to CONTENTS_PER_READING keys. */
@@ -220,14 +232,15 @@ export class Engine {
     const usable = (d: Decision) =>
       d.action !== 'social' && d.action !== 'option' && d.action !== 'suggest' && !(d.action === 'decline' && (d.decline.kind === 'no-match' || (d.decline.kind === 'out-of-scope' && !d.decline.subject)));
     let offTopic = false;
-    for (const { whole, last } of parts) {
+    for (const question of parts) {
+      const whole = (question.whole ??= this.read(question.text));
       // "结婚登记在哪办 要带啥": a short question after one about another matter is about it too.
       if (offTopic && whole.r.text.replace(/[\p{P}\p{S}]/gu, '').length <= SHORT_QUESTION) continue;
       let part = whole;
       let d = this.decision(whole, session);
-      if (!usable(d) && last) {
-        part = last;
-        d = this.decision(last, session);
+      if (!usable(d) && question.alone !== null) {
+        part = question.last ??= this.read(question.alone);
+        d = this.decision(part, session);
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
       if (!usable(d)) continue;
@@ -261,10 +274,10 @@ export class Engine {
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */
-  private partsOf(k: Kept): Array<{ whole: Kept; last: Kept | null }> | null {
+  private partsOf(k: Kept): Part[] | null {
     if (k.parts === undefined) {
       const questions = questionsOf(k.r.parts);
-      k.parts = questions ? questions.map((q) => ({ whole: this.read(q.text), last: q.alone === null ? null : this.read(q.alone) })) : null;
+      k.parts = questions ? questions.map((q): Part => ({ text: q.text, alone: q.alone })) : null;
     }
     return k.parts ?? null;
   }
