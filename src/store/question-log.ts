@@ -233,6 +233,8 @@ class LowQuestionLog implements QuestionLog {
   /** Epoch ms of the oldest record in the file (Infinity when empty). */
   #fileOldest = Infinity;
   #timer: NodeJS.Timeout | undefined;
+  /** A full batch's append, run at the next turn of the event loop (not in the caller's). */
+  #batchTurn: NodeJS.Immediate | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
   #version = 0;
@@ -327,7 +329,15 @@ class LowQuestionLog implements QuestionLog {
     this.#pending++;
     if (this.#closed) return;
     if (this.#pending >= this.#batch) {
-      void this.flush();
+      // Not at once: a flush started here would run in the microtasks of the message being
+      // answered (serialising the batch, starting the append) before its reply is sent.
+      if (this.#batchTurn === undefined) {
+        this.#batchTurn = setImmediate(() => {
+          this.#batchTurn = undefined;
+          void this.flush();
+        });
+        this.#batchTurn.unref();
+      }
     } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -390,6 +400,10 @@ class LowQuestionLog implements QuestionLog {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
+    }
+    if (this.#batchTurn !== undefined) {
+      clearImmediate(this.#batchTurn);
+      this.#batchTurn = undefined;
     }
     this.#flushing = this.#flushing.then(() => this.#write());
     return this.#flushing;
