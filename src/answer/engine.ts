@@ -59,8 +59,11 @@ interface Kept {
   /** The terms searched by: `terms`, or the aspect asked of applying (see aspect.ts). */
   search: string[];
   ranked: Map<string, readonly Hit[]>;
-  /** Decisions by the session frame they depend on (the entry and years answered before). */
-  decisions: Map<string, Decision>;
+  /**
+   * Decisions by the session frame they depend on (the entry and years answered before), for a
+   * kept reading; a reading made for one message is decided once and keeps none.
+   */
+  decisions: Map<string, Decision> | null;
   /**
    * The message's questions when it asks more than one (null when it asks one): each with its last
    * piece alone, tried when the words around the question lead it astray.
@@ -298,9 +301,9 @@ export class Engine {
       });
     // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
-    if (k.r.option !== null && previous?.suggestions?.length) return make();
+    if (k.decisions === null || (k.r.option !== null && previous?.suggestions?.length)) return make();
     const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}|${previous?.before ?? ''}`;
-    return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
+    return remember(k.decisions, key, () => freezeDecision(make()));
   }
 
   private ranked(k: Kept, lean: Lean | null): readonly Hit[] {
@@ -332,7 +335,7 @@ export class Engine {
     const r = read(input, this.tokenizer, this.lexicon, today);
     const fixed = this.ranker.correctTypos(r);
     const search = this.aspects.focus(r, fixed.terms) ?? fixed.terms;
-    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: new Map(), parts: undefined, kept: key !== null };
+    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: key === null ? null : new Map(), parts: undefined, kept: key !== null };
     if (key !== null) {
       deepFreeze(r);
       Object.freeze(k.terms);
