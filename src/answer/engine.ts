@@ -59,14 +59,29 @@ interface Kept {
   /** The terms searched by: `terms`, or the aspect asked of applying (see aspect.ts). */
   search: string[];
   ranked: Map<string, readonly Hit[]>;
-  /** Decisions by the session frame they depend on (the entry and years answered before). */
-  decisions: Map<string, Decision>;
   /**
-   * The message's questions, read, when it asks more than one (null when it asks one): each with
-   * its last piece alone, tried when the words around the question lead it astray.
+   * Decisions by the session frame they depend on (the entry and years answered before), for a
+   * kept reading; a reading made for one message is decided once and keeps none.
    */
-  parts: Array<{ whole: Kept; last: Kept | null }> | null | undefined;
+  decisions: Map<string, Decision> | null;
+  /**
+   * The message's questions when it asks more than one (null when it asks one): each with its last
+   * piece alone, tried when the words around the question lead it astray.
+   */
+  parts: Part[] | null | undefined;
   kept: boolean;
+}
+
+/**
+ * One question of a message that asks several, read when it is reached (a question after one
+ * about another matter may be passed over); its last piece alone is read only when the whole
+ * question cannot be answered.
+ */
+interface Part {
+  text: string;
+  alone: string | null;
+  whole?: Kept;
+  last?: Kept;
 }
 
 /** `make()` kept in `map` under `key`, up to CONTENTS_PER_READING keys. */
@@ -220,14 +235,15 @@ export class Engine {
     const usable = (d: Decision) =>
       d.action !== 'social' && d.action !== 'option' && d.action !== 'suggest' && !(d.action === 'decline' && (d.decline.kind === 'no-match' || (d.decline.kind === 'out-of-scope' && !d.decline.subject)));
     let offTopic = false;
-    for (const { whole, last } of parts) {
+    for (const question of parts) {
+      const whole = (question.whole ??= this.read(question.text));
       // "结婚登记在哪办 要带啥": a short question after one about another matter is about it too.
       if (offTopic && whole.r.text.replace(/[\p{P}\p{S}]/gu, '').length <= SHORT_QUESTION) continue;
       let part = whole;
       let d = this.decision(whole, session);
-      if (!usable(d) && last) {
-        part = last;
-        d = this.decision(last, session);
+      if (!usable(d) && question.alone !== null) {
+        part = question.last ??= this.read(question.alone);
+        d = this.decision(part, session);
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
       if (!usable(d)) continue;
@@ -254,17 +270,17 @@ export class Engine {
     if (!r.cues.reported && !r.cues.complaint) return null;
     // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
     // ("…怎么办") do not count.
-    if (this.tokenizer.terms(d.entry.topic.summary).includes(REMEDY)) return null;
+    if (this.tokenizer.knowledgeTerms(d.entry.topic.summary).includes(REMEDY)) return null;
     const top = this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */
-  private partsOf(k: Kept): Array<{ whole: Kept; last: Kept | null }> | null {
+  private partsOf(k: Kept): Part[] | null {
     if (k.parts === undefined) {
       const questions = questionsOf(k.r.parts);
-      k.parts = questions ? questions.map((q) => ({ whole: this.read(q.text), last: q.alone === null ? null : this.read(q.alone) })) : null;
+      k.parts = questions ? questions.map((q): Part => ({ text: q.text, alone: q.alone })) : null;
     }
     return k.parts ?? null;
   }
@@ -285,9 +301,9 @@ export class Engine {
       });
     // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
-    if (k.r.option !== null && previous?.suggestions?.length) return make();
+    if (k.decisions === null || (k.r.option !== null && previous?.suggestions?.length)) return make();
     const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}|${previous?.before ?? ''}`;
-    return remember(k.decisions, key, () => (k.kept ? freezeDecision(make()) : make()));
+    return remember(k.decisions, key, () => freezeDecision(make()));
   }
 
   private ranked(k: Kept, lean: Lean | null): readonly Hit[] {
@@ -319,7 +335,7 @@ export class Engine {
     const r = read(input, this.tokenizer, this.lexicon, today);
     const fixed = this.ranker.correctTypos(r);
     const search = this.aspects.focus(r, fixed.terms) ?? fixed.terms;
-    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: new Map(), parts: undefined, kept: key !== null };
+    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: key === null ? null : new Map(), parts: undefined, kept: key !== null };
     if (key !== null) {
       deepFreeze(r);
       Object.freeze(k.terms);

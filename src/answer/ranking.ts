@@ -61,14 +61,28 @@ function plainTerm(t: string): boolean {
  * dozen hits ranked costs less than setting up the built-in sort.
  */
 function sortedBy(n: number, compare: (a: number, b: number) => number): number[] {
-  const out: number[] = [];
+  const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     let at = i;
-    while (at > 0 && compare(out[at - 1]!, i) > 0) at--;
-    out.splice(at, 0, i);
+    while (at > 0 && compare(out[at - 1]!, i) > 0) {
+      out[at] = out[at - 1]!;
+      at--;
+    }
+    out[at] = i;
   }
   return out;
 }
+
+const ARTICLE = /^第\d+[条项]$/;
+
+/** The articles a question cites (第16条, 第5项), among its terms. */
+function citedArticles(terms: readonly string[]): readonly string[] {
+  let cited: string[] | null = null;
+  for (const t of terms) if (t.startsWith('第') && ARTICLE.test(t)) (cited ??= []).push(t);
+  return cited ?? NONE;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Table rows and narrative figures both answer with numbers. */
 export function isFigures(kind: Entry['kind']): kind is 'stat' | 'figure' {
@@ -85,8 +99,8 @@ export function sectionOf(entry: Entry): string | null {
 }
 
 /** The units a figure entry's figures are counted in ("次", "人次", "万元"). */
-export function unitsOf(entry: Entry): string[] {
-  return holdsFigures(entry) ? [...factsOf(entry).units] : [];
+export function unitsOf(entry: Entry): readonly string[] {
+  return holdsFigures(entry) ? factsOf(entry).units : NONE;
 }
 
 /** True when an entry holds a sum of money (a 金额 column or a figure in 元). */
@@ -236,18 +250,21 @@ export class Ranker {
     // A table row and a narrative figure are the same kind of answer to "微博呢".
     // A follow-up's lean can lift an entry from far down ("网站呢" after a figure: the figure
     // of the portal scores below a dozen passages that mention the portal): take more of them.
-    const hits = this.index.search([...terms], lean ? 32 : 12, this.thresholds.answer);
-    for (let i = 0; i < hits.length; i++) {
-      const h = hits[i]!;
-      hits[i] = { ...h, score: h.score + this.cueBonus(h.entry, r) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r) };
-    }
+    // The hits are the index's own, made for this search: their scores are set in place.
+    const hits = this.index.search(terms, lean ? 32 : 12, this.thresholds.answer);
+    const cited = citedArticles(r.terms);
+    for (const h of hits) h.score = h.score + this.cueBonus(h.entry, r, cited) + leanBonus(h.entry, lean) + this.quoteBonus(h.entry, r);
     // "有多少申请被拒绝了" asks for a count: when a figure can answer, it goes before procedures.
     // A procedure's words ("是否存在…") give way when the count itself is asked for ("请给出具体件数").
     if ((asksFigure(r) || (r.cues.money && hits.some((h) => holdsMoney(h.entry)))) && (!r.cues.procedure || EXPLICIT_COUNT.test(r.text))) {
       // The best figure after the cues (the unit asked among them), not the first the index found:
       // "培训了几次" lifts the 4 次, not the 100 人次 that matched the words a little better.
       const lead = hits.reduce<Hit | undefined>((a, h) => (isFigures(h.entry.kind) && (!a || h.score > a.score) ? h : a), undefined);
-      if (lead && lead.score >= this.thresholds.answer - 0.1) lead.score = Math.max(lead.score, Math.max(...hits.map((h) => h.score)) + 0.001);
+      if (lead && lead.score >= this.thresholds.answer - 0.1) {
+        let top = -Infinity;
+        for (const h of hits) top = Math.max(top, h.score);
+        lead.score = Math.max(lead.score, top + 0.001);
+      }
     }
     // Rows the question tells apart by nothing ("有多少人申请": 本年新收 or 上年结转?) are taken in
     // the report's own order, so the table's leading row answers.
@@ -271,7 +288,7 @@ export class Ranker {
     return sortedBy(hits.length, (a, b) => hits[b]!.score - hits[a]!.score || order[a]! - order[b]!).map((i) => hits[i]!);
   }
 
-  private cueBonus(entry: Entry, r: Reading): number {
+  private cueBonus(entry: Entry, r: Reading, cited: readonly string[]): number {
     const { quantity, procedure, contact, narrative, money, basis } = r.cues;
     switch (entry.kind) {
       case 'stat':
@@ -282,7 +299,7 @@ export class Ranker {
         return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
-        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, cited);
       case 'passage':
         // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
         return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
@@ -312,8 +329,7 @@ export class Ranker {
    * (and items) the topic rests on, and the fewer cited that it does not, the more the citation
    * names it.
    */
-  private citationBonus(entry: Extract<Entry, { kind: 'guide' }>, r: Reading): number {
-    const cited = r.terms.filter((t) => /^第\d+[条项]$/.test(t));
+  private citationBonus(entry: Extract<Entry, { kind: 'guide' }>, cited: readonly string[]): number {
     if (cited.length === 0) return 0;
     const own = this.articles.get(entry.id) ?? [];
     if (own.length === 0) return 0;

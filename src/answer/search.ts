@@ -311,7 +311,7 @@ export class SearchIndex {
    * held by a third of the entries do not open candidates, unless what the rarer words find
    * scores below `enough` (a long question's rare words may all be noise: "老师…大学生…调研").
    */
-  search(terms: string[], limit = 5, enough = 0): Hit[] {
+  search(terms: readonly string[], limit = 5, enough = 0): Hit[] {
     const keep = Math.max(limit, 1);
     const hits = this.score(terms, true, keep);
     if ((hits[0]?.score ?? 0) >= enough) return hits.slice(0, limit);
@@ -319,7 +319,7 @@ export class SearchIndex {
   }
 
   /** The best `limit` entries for the terms, best first (ties by entry id). */
-  private score(terms: string[], rareOnly: boolean, limit: number): Hit[] {
+  private score(terms: readonly string[], rareOnly: boolean, limit: number): Hit[] {
     let queryWeight = 0;
     if (this.termIds.length < terms.length) {
       this.termIds = new Int32Array(terms.length * 2);

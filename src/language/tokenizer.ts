@@ -73,6 +73,9 @@ export class Tokenizer {
   private partsGeneration = -1;
   /** The term of each token (termOf), kept: residents use the same words over and over. */
   private readonly termsOf = new Map<string, string | null>();
+  /** The terms of the knowledge base's own texts (knowledgeTerms), for this generation. */
+  private readonly textTerms = new Map<string, readonly string[]>();
+  private textTermsGeneration = -1;
 
   /**
    * `ignored`: words that name no entry in this knowledge base, such as the body's own name.
@@ -192,6 +195,25 @@ export class Tokenizer {
   /** Tokens with synonyms applied, stop words, punctuation and digits dropped, without repeats. */
   terms(text: string): string[] {
     return this.collect(this.cut(text), text);
+  }
+
+  /**
+   * `terms` of a text of the knowledge base (a topic's summary), kept: answering looks at the same
+   * few texts for message after message, and cutting one costs more than the rest of the check.
+   * Forgotten when words are added to jieba's dictionary, which may cut the text differently.
+   */
+  knowledgeTerms(text: string): readonly string[] {
+    if (this.textTermsGeneration !== generation) {
+      this.textTerms.clear();
+      this.textTermsGeneration = generation;
+    }
+    let terms = this.textTerms.get(text);
+    if (terms === undefined) {
+      terms = Object.freeze(this.terms(text));
+      if (this.textTerms.size >= TERMS_KEPT) this.textTerms.clear();
+      this.textTerms.set(text, terms);
+    }
+    return terms;
   }
 
   /** The same as `terms`, from tokens already cut from `text` (jieba is the costliest step). */

@@ -171,11 +171,32 @@ export function clip(text: string, max: number): string {
   return points.length <= max ? text : points.slice(0, max).join('');
 }
 
+/** The last second formatted by isoTime, and its text up to the seconds ("2026-12-01T14:36:05"). */
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+/** Whole milliseconds of the years 0000-9999, which toISOString writes with four digits. */
+const ISO_LIMIT = 253_402_300_800_000;
+
+/**
+ * `new Date(ms).toISOString()`, the date and time of day formatted once a second: messages
+ * arrive many a second, and only their milliseconds differ.
+ */
+export function isoTime(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms >= ISO_LIMIT) return new Date(ms).toISOString();
+  const milli = ms % 1000;
+  const second = ms - milli;
+  if (second !== isoSecond) {
+    isoPrefix = new Date(second).toISOString().slice(0, 19);
+    isoSecond = second;
+  }
+  return `${isoPrefix}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 /** The record of one question asked, as either log (file or Redis stream) keeps it. */
 export function questionEntry(input: QuestionInput, now: number, user: string, maxQuestion: number): QuestionEntry {
   return {
     type: 'question',
-    time: new Date(now).toISOString(),
+    time: isoTime(now),
     channel: input.channel,
     user,
     question: clip(input.question, maxQuestion),
@@ -200,7 +221,10 @@ class LowQuestionLog implements QuestionLog {
   readonly #maxQuestion: number;
   /** User key → that user's most recent answer. */
   readonly #last = new Map<string, QuestionEntry>();
-  /** Bytes of each record's line, parallel to the records. */
+  /**
+   * Bytes of each record's line, parallel to the records; records appended since the last flush
+   * are at the end without one yet (see #settle).
+   */
   readonly #sizes: number[] = [];
   #bytes = 0;
   readonly #quota: HourlyQuota;
@@ -209,6 +233,8 @@ class LowQuestionLog implements QuestionLog {
   /** Epoch ms of the oldest record in the file (Infinity when empty). */
   #fileOldest = Infinity;
   #timer: NodeJS.Timeout | undefined;
+  /** A full batch's append, run at the next turn of the event loop (not in the caller's). */
+  #batchTurn: NodeJS.Immediate | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
   #version = 0;
@@ -256,6 +282,7 @@ class LowQuestionLog implements QuestionLog {
 
   /** Drops records beyond retention from memory (they are in time order). Returns how many. */
   #trim(): number {
+    this.#settle();
     const data = this.#db.data;
     const start = retainedFrom(data, this.#retention, this.#now(), this.#sizes, this.#bytes);
     if (start === 0) return 0;
@@ -279,18 +306,38 @@ class LowQuestionLog implements QuestionLog {
     }
   }
 
+  /**
+   * Serialises and sizes the records appended since the last flush. Appending only puts a record
+   * in memory; its JSON line (which the file append then writes) and its size (which retention
+   * counts) are made here, for the batch at once, out of the answering of each message.
+   */
+  #settle(): void {
+    const data = this.#db.data;
+    for (let i = this.#sizes.length; i < data.length; i++) {
+      const record = data[i]!;
+      const line = JSON.stringify(record);
+      const size = Buffer.byteLength(line, 'utf8') + 1;
+      this.#file.serialised(record, line);
+      this.#sizes.push(size);
+      this.#bytes += size;
+    }
+  }
+
   #push(record: LogRecord): void {
-    const line = JSON.stringify(record);
-    const size = Buffer.byteLength(line, 'utf8') + 1;
-    this.#file.serialised(record, line);
     this.#db.data.push(record);
-    this.#sizes.push(size);
-    this.#bytes += size;
     this.#version++;
     this.#pending++;
     if (this.#closed) return;
     if (this.#pending >= this.#batch) {
-      void this.flush();
+      // Not at once: a flush started here would run in the microtasks of the message being
+      // answered (serialising the batch, starting the append) before its reply is sent.
+      if (this.#batchTurn === undefined) {
+        this.#batchTurn = setImmediate(() => {
+          this.#batchTurn = undefined;
+          void this.flush();
+        });
+        this.#batchTurn.unref();
+      }
     } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -313,7 +360,7 @@ class LowQuestionLog implements QuestionLog {
     const last = this.#last.get(user);
     if (last === undefined) return false;
     if (!this.#quota.take(user)) return true;
-    this.#push({ type: 'feedback', id: nextId(), time: new Date(this.#now()).toISOString(), user, answer: last.id, verdict, question: last.question });
+    this.#push({ type: 'feedback', id: nextId(), time: isoTime(this.#now()), user, answer: last.id, verdict, question: last.question });
     return true;
   }
 
@@ -341,6 +388,7 @@ class LowQuestionLog implements QuestionLog {
 
   /** Bytes of JSON lines the records kept in memory take (what `maxBytes` bounds). */
   get bytes(): number {
+    this.#settle();
     return this.#bytes;
   }
 
@@ -352,6 +400,10 @@ class LowQuestionLog implements QuestionLog {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
+    }
+    if (this.#batchTurn !== undefined) {
+      clearImmediate(this.#batchTurn);
+      this.#batchTurn = undefined;
     }
     this.#flushing = this.#flushing.then(() => this.#write());
     return this.#flushing;

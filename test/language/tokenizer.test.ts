@@ -65,3 +65,18 @@ describe('Tokenizer.cut against jieba.cutForSearch', () => {
     same(rare, '鑫淼焱垚');
   });
 });
+
+describe('Tokenizer.knowledgeTerms', () => {
+  it('gives the terms of a knowledge-base text, and follows words added to the dictionary later', () => {
+    const summary = kb.topics.map((t) => t.summary).find((s) => s.length > 20)!;
+    expect(tok.knowledgeTerms(summary)).toEqual(tok.terms(summary));
+    expect(tok.knowledgeTerms(summary)).toBe(tok.knowledgeTerms(summary));
+    // A word added by another tokenizer changes how the text is cut: the kept terms are not used.
+    const text = '申请人可以查询蒺藜藤萝补贴细则的办理进度';
+    const before = tok.knowledgeTerms(text);
+    expect(before).not.toContain('蒺藜藤萝补贴细则');
+    new Tokenizer(['蒺藜藤萝补贴细则'], new Map());
+    expect(tok.terms(text)).toContain('蒺藜藤萝补贴细则');
+    expect(tok.knowledgeTerms(text)).toEqual(tok.terms(text));
+  });
+});

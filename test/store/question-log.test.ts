@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
-import { openQuestionLog, type QuestionInput, type QuestionLogOptions } from '../../src/store/question-log.ts';
+import { isoTime, openQuestionLog, recordBytes, type QuestionInput, type QuestionLogOptions } from '../../src/store/question-log.ts';
 import { userKeyer } from '../../src/store/user-id.ts';
 
 let dir: string;
@@ -335,5 +335,27 @@ describe('store faults', () => {
     expect(again.feedbackEntries()).toHaveLength(1);
     expect(warnings.some((w) => /written twice/.test(w))).toBe(true);
     await again.close();
+  });
+});
+
+describe('records made cheaply', () => {
+  it('isoTime writes what toISOString writes', () => {
+    const times = [0, 1, 9, 10, 99, 100, 999, 1_000, 1_001, Date.UTC(2024, 0, 1) - 1, Date.UTC(2024, 0, 1), Date.UTC(2026, 11, 1, 14, 36, 5, 7), 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 1.5];
+    for (let i = 0; i < 2_000; i++) times.push(Date.UTC(2026, 0, 1) + i * 37 + Math.floor(i / 7) * 999);
+    for (const t of times) expect(isoTime(t)).toBe(new Date(t).toISOString());
+  });
+
+  it('counts records appended but not yet written in its bytes, and writes each as it was appended', async () => {
+    const c = clock();
+    const log = await openQuestionLog(file, options({ now: c.now, flushIntervalMs: 60_000 }));
+    for (let i = 0; i < 5; i++) {
+      c.t += 250;
+      log.append(q(`u${i}`, `第${i}个问题`));
+    }
+    expect(log.bytes).toBe(log.entries().reduce((sum, e) => sum + recordBytes(e), 0));
+    await log.flush();
+    expect(await fileLines()).toEqual(log.entries().map((e) => JSON.stringify(e)));
+    expect(log.entries().map((e) => e.time)).toEqual([250, 500, 750, 1_000, 1_250].map((ms) => new Date(Date.UTC(2024, 0, 1) + ms).toISOString()));
+    await log.close();
   });
 });

@@ -71,3 +71,14 @@ describe('userKey', () => {
     expect(k('张三')).not.toBe(userKey('salt-2', '张三'));
   });
 });
+
+describe('userKeyer', () => {
+  it('gives userKey of each id, also for ids seen again after many others pushed them out of its cache', () => {
+    const key = userKeyer('keyer-salt');
+    const ids = Array.from({ length: 12_000 }, (_, i) => `o${i}`);
+    for (const id of ids) expect(key(id)).toBe(userKey('keyer-salt', id));
+    for (const id of [...ids].reverse()) expect(key(id)).toBe(userKey('keyer-salt', id));
+    expect(userKeyer('')('x')).toBe(userKey('', 'x'));
+    expect(userKeyer('盐 salt')('用户')).toBe(userKey('盐 salt', '用户'));
+  });
+});
