@@ -21,7 +21,7 @@ export type Band = 'answer' | 'suggest' | 'fallback';
 
 interface Common {
   band: Band;
-  /** Why, in words: the same text the reply, `ask --explain` and hit testing go by. */
+  /** Why, in words: the same text the reply, `ask --explain` and hit testing go by (read it through `reasonText`). */
   reason: string;
   score: number;
 }
@@ -62,6 +62,21 @@ export function bandOf(score: number, t: Thresholds): Band {
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
+ * Stands in a reason for its score against the thresholds ("得分 0.62 ≥ 0.5"), written out by
+ * `reasonText` when a reason is shown: formatting the score for every decision cost more than
+ * 1% of answering, and only staff ever read it.
+ */
+const SCORED = '\u0000';
+
+/** A decision's reason as shown to staff, its score written out. */
+export function reasonText(d: Decision, t: Thresholds): string {
+  if (!d.reason.includes(SCORED)) return d.reason;
+  const band = bandOf(d.score, t);
+  const scored = `得分 ${round(d.score)}${band === 'answer' ? ` ≥ ${t.answer}` : band === 'suggest' ? ` ≥ ${t.suggest}` : ` < ${t.suggest}`}`;
+  return d.reason.replace(SCORED, () => scored);
+}
+
+/**
  * Decides one message against the session: social acts and picked options first, then a follow-up
  * of the last answer, then the index; every candidate answer is grounded before it is given. Pure
  * in the reading, the session's frame and the knowledge base.
@@ -98,7 +113,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
-  const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
+  const scored = SCORED;
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
   // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
   // A short follow-up of a figure declined so ("那财政预算呢") asks a figure too.

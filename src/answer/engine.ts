@@ -12,7 +12,7 @@ import { Conversation, type Session } from './conversation.ts';
 import { Ranker, type Lean } from './ranking.ts';
 import { Grounding } from './ground.ts';
 import { Scope } from './scope.ts';
-import { bandOf, decide, DEFAULT_THRESHOLDS, type Band, type Decision, type Thresholds } from './decide.ts';
+import { bandOf, decide, DEFAULT_THRESHOLDS, reasonText, type Band, type Decision, type Thresholds } from './decide.ts';
 import { StatisticComposer } from './statistics.ts';
 import { Replies } from './replies.ts';
 import { ReplyComposer, type Reply } from './reply.ts';
@@ -200,7 +200,7 @@ export class Engine {
       hits: ranked.map((h) => ({ id: h.entry.id, question: h.entry.question, score: Math.round(h.score * 1000) / 1000 })),
       band: parts ? 'answer' : decision.band,
       scoreBand: bandOf(top, this.thresholds),
-      reason: parts ? `一条消息问了 ${parts.length} 件事：${parts.map((d, i) => `（${i + 1}）${d.reason}`).join('；')}` : decision.reason,
+      reason: parts ? `一条消息问了 ${parts.length} 件事：${parts.map((d, i) => `（${i + 1}）${reasonText(d, this.thresholds)}`).join('；')}` : reasonText(decision, this.thresholds),
       action: parts ? 'multi' : decision.action,
       answer: reply.answer,
     };
