@@ -2,7 +2,7 @@
 // web session id): everything is keyed by HMAC-SHA256(salt, id). The salt is DATA_SALT when given,
 // otherwise 32 random bytes generated on first start and kept in DATA_DIR/salt (mode 0600).
 
-import { createHash, createHmac, hash, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.ts';
@@ -30,41 +30,19 @@ const KEY_CACHE = 10_000;
  * once the cache was full.) The salt is turned into a key once, not for every hash.
  */
 export function userKeyer(salt: string): (userId: string) => string {
-  const hmac = hmacOf(Buffer.from(salt, 'utf8'));
+  const secret = createSecretKey(Buffer.from(salt, 'utf8'));
   let recent = new Map<string, string>();
   let older = new Map<string, string>();
   return (userId) => {
     let key = recent.get(userId);
     if (key !== undefined) return key;
-    key = older.get(userId) ?? hmac(userId);
+    key = older.get(userId) ?? userKey(secret, userId);
     if (recent.size >= KEY_CACHE / 2) {
       older = recent;
       recent = new Map();
     }
     recent.set(userId, key);
     return key;
-  };
-}
-
-/** SHA-256's block: a longer HMAC key is hashed first, a shorter one padded with zeros (RFC 2104). */
-const BLOCK = 64;
-
-/**
- * `userKey` for one key, the same bytes out: HMAC-SHA256 as RFC 2104 defines it, H(K⊕opad ‖
- * H(K⊕ipad ‖ m)), over the one-shot `crypto.hash`. createHmac builds a native Hmac object for
- * every new user (some 5-10 µs; each new conversation pays it); two one-shot hashes cost half.
- */
-function hmacOf(key: Buffer): (userId: string) => string {
-  const block = Buffer.alloc(BLOCK);
-  (key.length > BLOCK ? createHash('sha256').update(key).digest() : key).copy(block);
-  const inner = Buffer.from(block.map((b) => b ^ 0x36));
-  const outer = Buffer.alloc(BLOCK + 32);
-  for (let i = 0; i < BLOCK; i++) outer[i] = block[i]! ^ 0x5c;
-  return (userId) => {
-    const message = Buffer.from(userId, 'utf8');
-    const first = Buffer.concat([inner, message], BLOCK + message.length);
-    hash('sha256', first, 'buffer').copy(outer, BLOCK);
-    return hash('sha256', outer, 'hex').slice(0, USER_KEY_LENGTH);
   };
 }
 
