@@ -10,16 +10,19 @@
 // start-up is acted on once start-up is done.
 // Knowledge files are reloaded when they change, on SIGHUP (every account) and from each admin
 // page's button.
+// Only the configuration and the logger are imported before the configuration is read: a bad
+// variable is refused at once, before the server, the core and jieba are loaded (the rest of the
+// start path is imported in main(), each part only when it is used; see README "Performance").
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_NAMESPACE, type AccountConfig } from './accounts.ts';
-import { createBot, type RunningBot } from './answer/bot.ts';
+import type { RunningBot } from './answer/bot.ts';
 import type { WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createReloader, type Reloader } from './knowledge/reloader.ts';
+import type { Reloader } from './knowledge/reloader.ts';
 import { createLogger, type Logger } from './log.ts';
-import { accountPaths, startServer } from './server.ts';
-import { embeddedBackend, type StateBackend } from './store/backend.ts';
+import type { accountPaths as AccountPaths } from './server.ts';
+import type { StateBackend } from './store/backend.ts';
 
 function readConfig(): Config {
   try {
@@ -34,7 +37,7 @@ function readConfig(): Config {
 }
 
 /** The start log's lines for an account of ACCOUNTS_FILE: where it is served, and what is off. */
-function logAccount(logger: Logger, account: AccountConfig, url: string): void {
+function logAccount(logger: Logger, account: AccountConfig, url: string, accountPaths: typeof AccountPaths): void {
   const paths = accountPaths(account.id);
   const wechat = account.wechat.token
     ? `${url}${paths.wechat} (${account.wechat.encodingAESKey ? 'safe mode 安全模式' : 'plain text mode 明文模式'})`
@@ -124,6 +127,12 @@ async function main(): Promise<void> {
   );
 
   for (const warning of config.warnings) logger.warn(warning);
+  const [{ createBot }, { accountPaths, startServer }, { createReloader }, { embeddedBackend }] = await Promise.all([
+    import('./answer/bot.ts'),
+    import('./server.ts'),
+    import('./knowledge/reloader.ts'),
+    import('./store/backend.ts'),
+  ]);
   // One connection for every account; each account has its own namespace of keys in it.
   // ioredis is loaded only by a deployment that uses it.
   const shared = config.redis ? await (await import('./store/shared-redis.ts')).SharedRedis.open(config.redis.url, { logger, prefix: config.redis.prefix }) : undefined;
@@ -169,7 +178,7 @@ async function main(): Promise<void> {
     })),
   });
   logEndpoints(logger, config, server.url);
-  for (const { account } of accounts) logAccount(logger, account, server.url);
+  for (const { account } of accounts) logAccount(logger, account, server.url, accountPaths);
   if (config.pidFile) writePidFile(config.pidFile, logger);
 
   let wechaty: WechatyHandle | undefined;
