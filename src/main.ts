@@ -19,7 +19,9 @@ import { DEFAULT_NAMESPACE, type AccountConfig } from './accounts.ts';
 import type { RunningBot } from './answer/bot.ts';
 import type { WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import type { KnowledgeBase } from './knowledge/knowledge-base.ts';
 import type { Reloader } from './knowledge/reloader.ts';
+import { loadKnowledgeInBackground, spareCore } from './knowledge/knowledge-thread.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { accountPaths as AccountPaths } from './server.ts';
 import type { StateBackend } from './store/backend.ts';
@@ -105,6 +107,10 @@ function isRunning(pid: number): boolean {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel, config.logFormat);
+  // With a core to spare, every account's knowledge is read on a worker thread while this one
+  // imports the start path and loads jieba's dictionary; otherwise each core reads its own.
+  const dirs = [config.knowledgeDir, ...config.accounts.map((a) => a.knowledgeDir)];
+  const knowledge: Array<Promise<KnowledgeBase> | undefined> = spareCore() ? loadKnowledgeInBackground(dirs) : dirs.map(() => undefined);
 
   // Installed before the pid is printed and anything slow happens, so that a signal during
   // start-up neither kills the process half-way (SIGHUP's default) nor is lost.
@@ -127,24 +133,29 @@ async function main(): Promise<void> {
   );
 
   for (const warning of config.warnings) logger.warn(warning);
-  const [{ createBot }, { accountPaths, startServer }, { createReloader }, { embeddedBackend }] = await Promise.all([
+  const [{ createBot }, { accountPaths, startServer }, { createReloader }, { embeddedBackend }, { loadDictionary }] = await Promise.all([
     import('./answer/bot.ts'),
     import('./server.ts'),
     import('./knowledge/reloader.ts'),
     import('./store/backend.ts'),
+    import('./language/dictionary.ts'),
   ]);
   // One connection for every account; each account has its own namespace of keys in it.
   // ioredis is loaded only by a deployment that uses it.
-  const shared = config.redis ? await (await import('./store/shared-redis.ts')).SharedRedis.open(config.redis.url, { logger, prefix: config.redis.prefix }) : undefined;
+  const opening = config.redis ? import('./store/shared-redis.ts').then((m) => m.SharedRedis.open(config.redis!.url, { logger, prefix: config.redis!.prefix })) : undefined;
+  // Every core needs it and it is ~0.2 s of native code on this thread: loaded here, while the
+  // knowledge thread reads and Redis connects.
+  loadDictionary();
+  const shared = await opening;
   const backendFor = (namespace: string): StateBackend => (shared ? shared.backend(namespace) : embeddedBackend());
 
   const backend = backendFor(DEFAULT_NAMESPACE);
-  const open = (knowledgeDir: string, dataDir: string, log: Logger, state: StateBackend): Promise<RunningBot> =>
-    createBot({ knowledgeDir, dataDir, logger: log, salt: config.dataSalt, store: config.limits.store, backend: state });
+  const open = (i: number, dataDir: string, log: Logger, state: StateBackend): Promise<RunningBot> =>
+    createBot({ knowledgeDir: dirs[i]!, knowledge: knowledge[i], dataDir, logger: log, salt: config.dataSalt, store: config.limits.store, backend: state });
   const backends = config.accounts.map((account) => backendFor(account.namespace));
   const [bot, ...accountBots] = await Promise.all([
-    open(config.knowledgeDir, config.dataDir, logger, backend),
-    ...config.accounts.map((account, i) => open(account.knowledgeDir, account.dataDir, logger.child({ account: account.id }), backends[i]!)),
+    open(0, config.dataDir, logger, backend),
+    ...config.accounts.map((account, i) => open(i + 1, account.dataDir, logger.child({ account: account.id }), backends[i]!)),
   ]);
   const reloader = createReloader({ dir: config.knowledgeDir, bot: bot!, logger });
   const accounts = config.accounts.map((account, i) => {

@@ -1,0 +1,57 @@
+// The knowledge read on a worker thread at start-up (knowledge-thread.ts) must be the base the main
+// thread would have read: same entries, maps, sets and findings, for a good directory, one whose
+// files have errors, a missing one, and one loadKnowledge refuses (its error is the same too).
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
+import { loadKnowledgeInBackground, spareCore } from '../../src/knowledge/knowledge-thread.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('knowledge read on a worker thread', { timeout: 60_000 }, () => {
+  it('is the base loadKnowledge reads on this thread, directory by directory, findings included', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gongkai-kthread-'));
+    // A copy of the county's knowledge with a broken report and a broken synonym line beside it.
+    const broken = path.join(dir, 'broken');
+    await cp(path.join(ROOT, 'knowledge'), broken, { recursive: true });
+    await cp(path.join(ROOT, 'test/fixtures/reload/no-year.txt'), path.join(broken, 'reports', 'no-year.txt'));
+    await writeFile(path.join(broken, 'synonyms.txt'), '行政处罚 = 罚款\n没有等号的一行\n');
+    const dirs = [path.join(ROOT, 'knowledge'), broken, path.join(dir, 'missing')];
+
+    const background = await Promise.all(loadKnowledgeInBackground(dirs));
+    for (const [i, d] of dirs.entries()) {
+      const here = await loadKnowledge(d);
+      expect(background[i], d).toStrictEqual(here);
+    }
+    // The comparison saw real content: maps and sets survive the thread as maps and sets.
+    expect(background[0]!.stats.length).toBeGreaterThan(50);
+    expect(background[0]!.synonyms).toBeInstanceOf(Map);
+    expect(background[0]!.lexicon.general).toBeInstanceOf(Set);
+    expect(background[1]!.findings.some((f) => f.level === 'error' && f.document.includes('no-year'))).toBe(true);
+    expect(background[2]!.findings.some((f) => f.level === 'error')).toBe(true);
+  });
+
+  it('fails as loadKnowledge fails for a directory it cannot read, and still delivers the others', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gongkai-kthread-bad-'));
+    // reports/ is a file: listing it is an error loadKnowledge throws.
+    await mkdir(path.join(dir, 'bad'));
+    await writeFile(path.join(dir, 'bad', 'reports'), 'not a directory');
+    const [good, bad] = loadKnowledgeInBackground([path.join(ROOT, 'knowledge'), path.join(dir, 'bad')]);
+    const here = await loadKnowledge(path.join(dir, 'bad')).then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    );
+    expect(here).toMatch(/ENOTDIR/);
+    await expect(bad).rejects.toThrow(here);
+    expect((await good).reports.length).toBe(1);
+  });
+
+  it('is used only with a core to spare', () => {
+    expect(spareCore(1, 0)).toBe(false);
+    expect(spareCore(2, 0.3)).toBe(true);
+    expect(spareCore(2, 1.8)).toBe(false);
+    expect(spareCore(8, 5)).toBe(true);
+  });
+});
