@@ -35,21 +35,25 @@ function spawnWorker(dirs: string[]): Worker {
 
 const onThisThread = (dir: string) => import('./knowledge-base.ts').then((m) => m.loadKnowledge(dir));
 
-/** Starts reading every directory on one worker; each promise is that directory's base. */
-export function loadKnowledgeInBackground(dirs: string[]): Promise<KnowledgeBase>[] {
+/**
+ * Starts reading every directory on one worker; each promise is that directory's base. `here`
+ * reads a directory on this thread (the fallback; a test seam).
+ */
+export function loadKnowledgeInBackground(dirs: string[], here: (dir: string) => Promise<KnowledgeBase> = onThisThread): Promise<KnowledgeBase>[] {
   const slots = dirs.map(() => {
     let resolve!: (kb: Promise<KnowledgeBase> | KnowledgeBase) => void;
     const promise = new Promise<KnowledgeBase>((r) => (resolve = r));
     return { promise, resolve, done: false };
   });
-  const deliver = (index: number, kb: Promise<KnowledgeBase> | KnowledgeBase) => {
+  /** Settles a directory once: `kb` is called only for a directory not yet delivered. */
+  const deliver = (index: number, kb: () => Promise<KnowledgeBase> | KnowledgeBase) => {
     const slot = slots[index];
     if (!slot || slot.done) return;
     slot.done = true;
-    slot.resolve(kb);
+    slot.resolve(kb());
   };
-  // Whatever the worker does not deliver is read here.
-  const fallBack = () => dirs.forEach((dir, i) => deliver(i, onThisThread(dir)));
+  // Whatever the worker does not deliver (it failed, or exited early) is read here, and only that.
+  const fallBack = () => dirs.forEach((dir, i) => deliver(i, () => here(dir)));
   let worker: Worker;
   try {
     worker = spawnWorker(dirs);
@@ -58,7 +62,7 @@ export function loadKnowledgeInBackground(dirs: string[]): Promise<KnowledgeBase
     return slots.map((s) => s.promise);
   }
   worker.on('message', (message: KnowledgeMessage) => {
-    deliver(message.index, 'kb' in message ? message.kb : onThisThread(dirs[message.index]!));
+    deliver(message.index, () => ('kb' in message ? message.kb : here(dirs[message.index]!)));
     if (slots.every((s) => s.done)) void worker.terminate();
   });
   worker.once('error', fallBack);

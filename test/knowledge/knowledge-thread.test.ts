@@ -20,7 +20,12 @@ describe('knowledge read on a worker thread', { timeout: 60_000 }, () => {
     await writeFile(path.join(broken, 'synonyms.txt'), '行政处罚 = 罚款\n没有等号的一行\n');
     const dirs = [path.join(ROOT, 'knowledge'), broken, path.join(dir, 'missing')];
 
-    const background = await Promise.all(loadKnowledgeInBackground(dirs));
+    // Counts what is read on this thread: nothing the worker delivered, even once it has exited.
+    const readHere: string[] = [];
+    const here = (d: string) => (readHere.push(d), loadKnowledge(d));
+    const background = await Promise.all(loadKnowledgeInBackground(dirs, here));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(readHere).toEqual([]);
     for (const [i, d] of dirs.entries()) {
       const here = await loadKnowledge(d);
       expect(background[i], d).toStrictEqual(here);
@@ -39,12 +44,15 @@ describe('knowledge read on a worker thread', { timeout: 60_000 }, () => {
     await mkdir(path.join(dir, 'bad'));
     await writeFile(path.join(dir, 'bad', 'reports'), 'not a directory');
     const outcome = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => e.message);
-    const [good, bad] = loadKnowledgeInBackground([path.join(ROOT, 'knowledge'), path.join(dir, 'bad')]);
+    const readHere: string[] = [];
+    const [good, bad] = loadKnowledgeInBackground([path.join(ROOT, 'knowledge'), path.join(dir, 'bad')], (d) => (readHere.push(d), loadKnowledge(d)));
     const badOutcome = outcome(bad!);
     const here = await outcome(loadKnowledge(path.join(dir, 'bad')));
     expect(here).toMatch(/ENOTDIR/);
     expect(await badOutcome).toBe(here);
     expect((await good!).reports.length).toBe(1);
+    // Only the refused directory was read again here.
+    expect(readHere).toEqual([path.join(dir, 'bad')]);
   });
 
   it('is used only with a core to spare', () => {
