@@ -21,7 +21,7 @@ import type { WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { KnowledgeBase } from './knowledge/knowledge-base.ts';
 import type { Reloader } from './knowledge/reloader.ts';
-import { loadKnowledgeInBackground, spareCore } from './knowledge/knowledge-thread.ts';
+import { loadKnowledgeInBackground, secondCore } from './knowledge/knowledge-thread.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { accountPaths as AccountPaths } from './server.ts';
 import type { StateBackend } from './store/backend.ts';
@@ -107,10 +107,10 @@ function isRunning(pid: number): boolean {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel, config.logFormat);
-  // With a core to spare, every account's knowledge is read on a worker thread while this one
+  // With a second core, every account's knowledge is read on a worker thread while this one
   // imports the start path and loads jieba's dictionary; otherwise each core reads its own.
   const dirs = [config.knowledgeDir, ...config.accounts.map((a) => a.knowledgeDir)];
-  const knowledge: Array<Promise<KnowledgeBase> | undefined> = spareCore() ? loadKnowledgeInBackground(dirs) : dirs.map(() => undefined);
+  const knowledge: Array<Promise<KnowledgeBase> | undefined> = secondCore() ? loadKnowledgeInBackground(dirs) : dirs.map(() => undefined);
 
   // Installed before the pid is printed and anything slow happens, so that a signal during
   // start-up neither kills the process half-way (SIGHUP's default) nor is lost.

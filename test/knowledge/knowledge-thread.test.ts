@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { loadKnowledgeInBackground, spareCore } from '../../src/knowledge/knowledge-thread.ts';
+import { loadKnowledgeInBackground, secondCore } from '../../src/knowledge/knowledge-thread.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -55,10 +55,8 @@ describe('knowledge read on a worker thread', { timeout: 60_000 }, () => {
     expect(readHere).toEqual([path.join(dir, 'bad')]);
   });
 
-  it('is used only with a core to spare', () => {
-    expect(spareCore(1, 0)).toBe(false);
-    expect(spareCore(2, 0.3)).toBe(true);
-    expect(spareCore(2, 1.8)).toBe(false);
-    expect(spareCore(8, 5)).toBe(true);
+  it('is used only beside a second core', () => {
+    expect(secondCore(1)).toBe(false);
+    expect(secondCore(2)).toBe(true);
   });
 });
