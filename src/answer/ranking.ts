@@ -37,6 +37,8 @@ export interface Lean {
 const EXPLICIT_COUNT = /件数|多少件|几件|多少起|几起|多少宗|具体数字|具体数|具体多少/;
 
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
+/** A topic stating a time limit in days: what "多久", "最快", "急用" ask of a procedure. */
+const TIME_LIMIT = /\d+个?工作日|\d+日内|当场/;
 
 /**
  * The same kind of entry matched by the same terms, as `${kind}|${matched.join('/')}` compares
@@ -282,10 +284,11 @@ export class Ranker {
         return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
-        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + (r.cues.time && TIME_LIMIT.test(entry.topic.summary) ? 0.05 : 0) + this.citationBonus(entry, r);
       case 'passage':
         // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
+        // A complaint ("态度太差", "凭什么") is answered by the ways to contest, not by the report's narrative.
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) - (r.cues.complaint ? 0.3 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
     }
   }
 

@@ -74,6 +74,8 @@ export class Scope {
       if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
     }
     if (!top) return null;
+    // "办事员态度恶劣", "凭什么不给": a complaint about how the body acted is this bot's subject (the ways to contest).
+    if (r.cues.complaint) return null;
     // "XX的信息能不能公开、怎么要": a request for information is this bot's subject, whatever it
     // is about.
     if (aboutInformation) return null;
