@@ -127,6 +127,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
     const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
+    // "信息处理费收费标准是多少": a row that cannot answer gives way to a topic nearly as good whose
+    // own name the question says and the row does not hold.
+    const named = decline && isFigures(top.entry.kind) ? namedTopic(hits, top, r, s) : undefined;
+    if (named) return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${scored}，${declineReason(decline!)}；问题说出了“${named.entry.question}”的名称，答它`, score: named.score };
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
     if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
     // "详细列一下不予公开各项的数字": a group the question names, every row of it tied, is
@@ -153,6 +157,18 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+/** A guide topic scoring within NAMED_MARGIN of a figure row, named by a word of its title the row does not hold. */
+const NAMED_MARGIN = 0.1;
+function namedTopic(hits: readonly Hit[], top: Hit, r: Reading, s: Stages): Hit | undefined {
+  return hits.find(
+    (h) =>
+      h.entry.kind === 'guide' &&
+      h.score >= s.thresholds.answer &&
+      top.score - h.score < NAMED_MARGIN &&
+      (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)),
+  );
 }
 
 /**

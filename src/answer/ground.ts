@@ -20,6 +20,8 @@ export type Decline =
   | { kind: 'absent'; measure: string | null }
   /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
   | { kind: 'no-amount'; row: string }
+  /** A column the row does not report ("规章上一年有多少件": the row gives this year's only). */
+  | { kind: 'no-column'; row: string; column: string; has: string[] }
   /** People asked of a figure that counts times, or times of one that counts people. */
   | { kind: 'unit'; row: string; asked: string; has: string; figure: string }
   /** The year asked is not recorded. */
@@ -40,6 +42,8 @@ export function declineReason(d: Decline): string {
       return `规则：问的数字报告里没有${d.measure ? `（${d.measure}）` : ''}`;
     case 'no-amount':
       return `规则：问的是金额，而“${d.row}”只有数量`;
+    case 'no-column':
+      return `规则：问的是“${d.column}”，而“${d.row}”只有${d.has.join('、')}`;
     case 'unit':
       return `规则：问的是${d.asked}，而“${d.row}”的单位是${d.has}`;
     case 'missing-year':
@@ -66,12 +70,16 @@ const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 // Money spent or put in (not what an applicant pays): only a figure holding an amount answers it.
 const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
 const SPENDING = '花费金额';
+// The year before as a column ("上一年有多少", "上年的项目数"), not a comparison with it.
+const YEAR_BEFORE_COLUMN = /(?<![比跟和与较同])(?:上一年|上年|前一年|头一年)(?!度报告)/;
 // Coming from a place: "从乡里", "打镇上".
 const FROM = /(?:从|打|由)$/;
 
 export class Grounding {
   private readonly own: Set<string>;
   private readonly figureTerms = new Set<string>();
+  /** The labels of the rows of figures, as printed. */
+  private readonly rowLabels = new Set<string>();
   // The lexicon's lists as one trie each: every message is looked through for all of them.
   private readonly absentWords: Phrases;
   private readonly absentNames: Map<string, string>;
@@ -92,6 +100,7 @@ export class Grounding {
     this.bodyWords = new Phrases(lexicon.otherBodies);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
+      this.rowLabels.add(e.question);
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
     }
   }
@@ -125,7 +134,9 @@ export class Grounding {
     // A year the reports do not hold is said to be 未收录 when the answer is composed.
     if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
     const row = entry.question.replace(/有多少？$|多少？$/, '');
-    if (r.cues.money && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
+    const column = this.missingColumn(r, entry, also, years);
+    if (column) return { kind: 'no-column', row, column, has: [...new Set(entry.stats.map((x) => x.column).filter(Boolean))] };
+    if ((r.cues.money || r.cues.feeAmount) && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
     const units = unitsOf(entry);
     if (r.unit && units.length && !units.includes(r.unit) && isPeopleOrTimes(r.unit) && units.every(isPeopleOrTimes) && also.length === 0) {
       const year = years[0] ?? Math.max(...entry.stats.map((x) => x.year));
@@ -139,6 +150,25 @@ export class Grounding {
       if (m) return { kind: 'absent', measure: m };
     }
     return null;
+  }
+
+  /**
+   * "规章上一年有多少件": the year before asked of rows that report no 上一年 column, while the
+   * year before is no report held either. Answering this year's figure would put it under the
+   * wrong year. Not a comparison ("比上一年"), not a row named by it ("上年结转").
+   */
+  private missingColumn(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: readonly Entry[], years: readonly number[]): string | null {
+    if (r.compare) return null;
+    const m = YEAR_BEFORE_COLUMN.exec(r.text);
+    if (!m) return null;
+    // "上年结转" names a row of its own: the words there are a row's label, not a year.
+    const named = r.text.slice(m.index, m.index + m[0].length + 2);
+    if ([...this.rowLabels].some((l) => l.includes(named))) return null;
+    const rows = [entry, ...also].filter(holdsFigures);
+    if (rows.some((e) => /上一?年/.test(e.question) || e.stats.some((x) => /^上一?年/.test(x.column)))) return null;
+    const year = (years[0] ?? Math.max(...entry.stats.map((x) => x.year))) - 1;
+    if (this.recorded.includes(year)) return null;
+    return '上一年';
   }
 
   /** Every word of one of the entry's names is in the question. */
