@@ -18,6 +18,7 @@ import { Replies } from './replies.ts';
 import { ReplyComposer, type Reply } from './reply.ts';
 import { combine, questionsOf, SHORT_QUESTION } from './questions.ts';
 import { Aspects } from './aspect.ts';
+import { holdsFigures } from './ranking.ts';
 import type { Answer } from './types.ts';
 
 export type { Session } from './conversation.ts';
@@ -231,6 +232,12 @@ export class Engine {
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
       if (!usable(d)) continue;
+      // "兴隆镇的指南在哪看 他们镇收到多少申请": a figure asked in a message naming another body is
+      // that body's figure, which the reports do not hold; the county's is not given in its place.
+      if (d.action === 'answer' && holdsFigures(d.entry)) {
+        const body = this.grounding.bodyOfMessage(k.r, part.r);
+        if (body) d = { action: 'decline', decline: { kind: 'other-body', body }, entry: d.entry, band: 'fallback', reason: `${d.reason}；规则：这条消息问的是其他机关（${body}）的数字，只收录了本机关的报告`, score: d.score };
+      }
       // The same answer twice says nothing more; other lines of the same topic ("要多长时间" after
       // "去哪申请" both in the application topic) do.
       if (d.action === 'answer' && d.followUp?.how !== 'within' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
@@ -239,7 +246,11 @@ export class Engine {
       decisions.push(d);
       session = reply.session;
     }
-    if (replies.length < 2 || !replies.some((r) => r.answer.answered)) return single();
+    if (replies.length < 2) return single();
+    // Every question declined ("硝河乡在哪办公 他们公开了多少条"): each says why, not an answer the
+    // whole message would get in their place.
+    if (!replies.some((r) => r.answer.answered) && decisions.every((d) => d.action === 'decline')) return { reply: combine(replies), decision: decisions[0]!, parts: decisions };
+    if (!replies.some((r) => r.answer.answered)) return single();
     return { reply: combine(replies), decision, parts: decisions };
   }
 

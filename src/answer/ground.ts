@@ -84,6 +84,8 @@ export class Grounding {
   private readonly absentWords: Phrases;
   private readonly absentNames: Map<string, string>;
   private readonly bodyWords: Phrases;
+  /** The reporting body as residents name it ("县里", "咱们县") and by its own names. */
+  private readonly ownWords: Phrases;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -98,6 +100,7 @@ export class Grounding {
     this.absentNames = new Map(lexicon.absent.map(([w, n]) => [w, n] as const).reverse());
     this.absentWords = new Phrases(lexicon.absent.map(([w]) => w));
     this.bodyWords = new Phrases(lexicon.otherBodies);
+    this.ownWords = new Phrases([...lexicon.ownBody, ...this.own]);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
       this.rowLabels.add(e.question);
@@ -260,8 +263,11 @@ export class Grounding {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
-      // "隆德县" as one word, or "彭阳" + "县".
-      const name = suffix && t.length >= suffix.length + 2 ? t : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
+      // "隆德县" as one word, or "彭阳" + "县"; a name jieba does not know is cut into single
+      // characters ("将" + "台" + "乡", "偏" + "城乡"): those characters before the suffix are its stem.
+      const bare = this.lexicon.bodySuffixes.includes(t) ? t : suffix;
+      const loose = bare ? this.looseStem(tokens, i, t.slice(0, t.length - bare.length)) : '';
+      const name = suffix && t.length >= suffix.length + 2 ? t : loose && bare ? `${loose}${bare}` : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
       if (!name || this.isOwn(name)) continue;
       const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
       if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
@@ -270,6 +276,36 @@ export class Grounding {
       return name;
     }
     return null;
+  }
+
+  /**
+   * The stem of a body's name jieba cut into single characters: `head` (what the suffix's own
+   * token has before the suffix) after the single Han characters before it, 2-4 characters in
+   * all; '' when there are none.
+   */
+  private looseStem(tokens: readonly string[], i: number, head: string): string {
+    if (head.length > 1) return '';
+    let stem = head;
+    for (let j = i - 1; j >= 0 && stem.length < 4; j--) {
+      const c = tokens[j]!;
+      if (c.length !== 1 || !/\p{Script=Han}/u.test(c) || this.tokenizer.isStopword(c) || GENERIC_OWN.test(c)) break;
+      stem = c + stem;
+    }
+    return stem.length >= 2 && stem !== head ? stem : '';
+  }
+
+  /**
+   * "兴隆镇的指南在哪看 他们去年收到多少申请": another body named anywhere in a message is what its
+   * other questions are about too, unless a question names the reporting body itself ("县里呢")
+   * or the body is where the resident comes from ("我从乡里上来"). Null when no such body.
+   */
+  bodyOfMessage(whole: Reading, part: Reading): string | null {
+    if (this.ownWords.find(part.text).length > 0) return null;
+    const body = this.otherBody(whole);
+    if (!body) return null;
+    const at = whole.text.indexOf(body);
+    if (at > 0 && FROM.test(whole.text.slice(Math.max(0, at - 2), at))) return null;
+    return body;
   }
 
   /**
