@@ -95,7 +95,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   // is a frame too, for a follow-up naming another figure's row.
   const before = previous?.before ? s.entry(previous.before) : undefined;
   const figureFrame = lean && !isFigures(lean.kind) && before && isFigures(before.kind) ? { kind: before.kind, section: null, entry: before.id } : lean;
-  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
+  const framed = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
+  const top = citedTopic(framed, hits, r, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
@@ -157,6 +158,22 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+/**
+ * "那第51条呢", "按条例第五十一条 可以找谁": a question citing an article is about the topic resting
+ * on it. When the best hit does not rest on the article cited at all, or scores only in the middle
+ * band, the one topic of the middle band or above resting on it alone ('own') answers, lifted to the
+ * answer band: the citation names it.
+ */
+function citedTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: Stages): Hit | undefined {
+  // A figure asked, or a row of figures answering ("第二十条第（六）项中行政处罚是多少"), is not a rule asked.
+  if (!top || isFigures(top.entry.kind) || r.cues.quantity || r.cues.money) return top;
+  if (s.ranker.restsOn(top.entry, r) !== null && top.score >= s.thresholds.answer) return top;
+  const owning = hits.filter((h) => h.score >= s.thresholds.suggest && s.ranker.restsOn(h.entry, r) === 'own');
+  if (owning.length !== 1) return top;
+  const h = owning[0]!;
+  return h === top && top.score >= s.thresholds.answer ? top : { ...h, score: Math.max(h.score, s.thresholds.answer) };
 }
 
 /** A guide topic scoring within NAMED_MARGIN of a figure row, named by a word of its title the row does not hold. */

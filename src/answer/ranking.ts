@@ -325,7 +325,23 @@ export class Ranker {
     const held = cited.filter((t) => own.includes(t)).length;
     // Cited exactly as the topic rests on it ("第二十条第（五）项" for the topic on that item).
     const exact = held === own.length && held === cited.length ? 0.12 : 0;
-    return (0.12 * held) / Math.max(own.length, cited.length) + exact;
+    // "第五十一条规定了什么": the topic whose basis cites the article first rests on it; the others
+    // (a time limit citing it for the remedy at its end) only mention it.
+    const primary = cited.length === 1 && own[0] === cited[0] ? 0.15 : 0;
+    return (0.12 * held) / Math.max(own.length, cited.length) + exact + primary;
+  }
+
+  /**
+   * How a guide topic rests on the articles a question cites: 'own' when it rests on exactly
+   * them or on the one cited first of all its basis, 'mentions' when its basis cites some of
+   * them, null when none (or the question cites none).
+   */
+  restsOn(entry: Entry, r: Reading): 'own' | 'mentions' | null {
+    const cited = r.terms.filter((t) => /^第\d+[条项]$/.test(t));
+    if (cited.length === 0 || entry.kind !== 'guide') return null;
+    const own = this.articles.get(entry.id) ?? [];
+    if ((cited.length === 1 && own[0] === cited[0]) || (own.length === cited.length && cited.every((t) => own.includes(t)))) return 'own';
+    return cited.some((t) => own.includes(t)) ? 'mentions' : null;
   }
 
   private quoteBonus(entry: Entry, r: Reading): number {
