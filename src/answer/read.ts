@@ -64,6 +64,10 @@ const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
 
+/** The synonym table's terms for the ways to contest and for the body to apply to. */
+const REMEDY = '救济';
+const ADDRESSEE = '受理机关';
+const COMPLAINING = /投诉|举报|告状|申诉|反映问题/;
 // What is asked of an article cited: what it says ("规定了什么", "讲的啥", "内容").
 const ARTICLE_WORDS: ReadonlySet<string> = new Set(['规定', '内容', '讲', '说', '写', '意思', '含义', '条文', '原文', '对应', '哪些', '指', '是']);
 const LAW_NAMES: ReadonlySet<string> = new Set(['条例', '政府信息公开条例', '信息公开条例', '中华人民共和国政府信息公开条例']);
@@ -148,6 +152,9 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // "条例第二十条…": next to an article cited, the law's name says where the article is, not what is asked.
   const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
   for (const t of cited) if (!terms.includes(t)) terms.push(t);
+  // "我要投诉 到底找谁", "找谁投诉": whom to complain to is the remedy's (the body above, the
+  // competent department), not the body to apply to.
+  if (terms.includes(REMEDY) && terms.includes(ADDRESSEE) && COMPLAINING.test(text)) terms.splice(terms.indexOf(ADDRESSEE), 1);
   // "第五十一条规定了什么", "年度报告表格中“第二十条第（六）项”对应哪类信息": an article cited or a
   // phrase quoted is the subject; the words of asking what a rule says, and the words for the
   // report it appears in, are only where it is.
