@@ -103,7 +103,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
   // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
   // A short follow-up of a figure declined so ("那财政预算呢") asks a figure too.
-  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r));
+  // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
+  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact);
   if (figureAsked && !r.cues.time) {
     const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
     if (measure) {

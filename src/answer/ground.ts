@@ -64,6 +64,8 @@ const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 // Words of asking about information or applying for it, not about a body's door.
 const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
+// Bringing a remedy somewhere ("向哪个法院起诉", "去哪复议").
+const REMEDY_ACT = /起诉|诉讼|复议|投诉|举报|告状/;
 // A door's own details: its phone and hours (an address may be where to read something).
 const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 
@@ -320,6 +322,8 @@ export class Grounding {
     // "教育局的信息公开电话多少" asks for their door, whatever it is for.
     const door = r.terms.some((t) => DOOR.has(t));
     if (!door && (r.request || r.terms.some((t) => INFORMATION.test(t)))) return null;
+    // "向哪个法院起诉": where to bring a remedy is the remedies topic's, not another body's door.
+    if (!door && REMEDY_ACT.test(r.text)) return null;
     const body = this.otherBody(r);
     if (!body) return null;
     // "我从乡里上去咋找": the body the resident comes from is not the one whose door is asked.

@@ -64,6 +64,8 @@ const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
 
+// "除了X（以外）还有…": X is set aside.
+const ASIDE = /除了?([^，,。；;？?！!]{1,16}?)(?:以外|之外)?(?:还有|还能|还可以|还)/;
 /** The synonym table's terms for the ways to contest and for the body to apply to. */
 const REMEDY = '救济';
 const ADDRESSEE = '受理机关';
@@ -152,6 +154,13 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // "条例第二十条…": next to an article cited, the law's name says where the article is, not what is asked.
   const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
   for (const t of cited) if (!terms.includes(t)) terms.push(t);
+  // "查阅点除了政务服务大厅还有哪里": what is set aside is not what is asked, when something else is.
+  const aside = ASIDE.exec(content);
+  if (aside) {
+    const set = new Set(tok.terms(aside[1]!));
+    const rest = terms.filter((t) => !set.has(t));
+    if (rest.some((t) => !lexicon.general.has(t) && !lexicon.aspects.has(t) && !lexicon.requestWords.has(t) && t.length > 1)) terms.splice(0, terms.length, ...rest);
+  }
   // "我要投诉 到底找谁", "找谁投诉": whom to complain to is the remedy's (the body above, the
   // competent department), not the body to apply to.
   if (terms.includes(REMEDY) && terms.includes(ADDRESSEE) && COMPLAINING.test(text)) terms.splice(terms.indexOf(ADDRESSEE), 1);
