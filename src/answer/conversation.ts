@@ -290,6 +290,9 @@ export class Conversation {
         return (at >= 0 && at <= ABOUT) || (labelled !== null && (labelled.has(w) || label!.includes(w)));
       });
     });
+    // "那第三方提意见有几天" after the answer deadline: lines that mention the word but state no
+    // time limit do not answer how long; the topic on it does (asked afresh).
+    if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
   }

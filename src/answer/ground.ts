@@ -121,7 +121,8 @@ export class Grounding {
     // Another body's figure is not in the report; another body asking a procedure ("我们乡里能
     // 不能收复印费") is answered by the rule, which is the same for every body.
     const body = entry.kind === 'guide' ? null : this.otherBody(r);
-    if (body) return { kind: 'other-body', body };
+    // "我从兴隆镇过来的 想问县里…": the body the resident comes from is not the one asked about.
+    if (body && !this.comesFrom(r, body)) return { kind: 'other-body', body };
     const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
     const absent = this.absentMeasure(r, held);
     if (absent && (asksFigure || holdsFigures(entry))) return { kind: 'absent', measure: absent };
@@ -304,10 +305,13 @@ export class Grounding {
   bodyOfMessage(whole: Reading, part: Reading): string | null {
     if (this.ownWords.find(part.text).length > 0) return null;
     const body = this.otherBody(whole);
-    if (!body) return null;
-    const at = whole.text.indexOf(body);
-    if (at > 0 && FROM.test(whole.text.slice(Math.max(0, at - 2), at))) return null;
-    return body;
+    return body && !this.comesFrom(whole, body) ? body : null;
+  }
+
+  /** "我从乡里上去", "打镇上来的": the body named is where the resident comes from. */
+  private comesFrom(r: Reading, body: string): boolean {
+    const at = r.text.indexOf(body);
+    return at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at));
   }
 
   /**
@@ -327,8 +331,7 @@ export class Grounding {
     const body = this.otherBody(r);
     if (!body) return null;
     // "我从乡里上去咋找": the body the resident comes from is not the one whose door is asked.
-    const at = r.text.indexOf(body);
-    if (at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at))) return null;
+    if (this.comesFrom(r, body)) return null;
     return { kind: 'other-contact', body };
   }
 

@@ -4,6 +4,7 @@ import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Thresholds } from './decide.ts';
 import { articleTerms } from '../language/articles.ts';
+import { readCues } from '../language/cues.ts';
 import type { Homophones } from '../language/homophones.ts';
 
 /**
@@ -37,8 +38,6 @@ export interface Lean {
 const EXPLICIT_COUNT = /件数|多少件|几件|多少起|几起|多少宗|具体数字|具体数|具体多少/;
 
 export const CONTACT_TITLE = /联系|电话|地址|网址|网站|门户|办公时间/;
-/** A topic stating a time limit in days: what "多久", "最快", "急用" ask of a procedure. */
-const TIME_LIMIT = /\d+个?工作日|\d+日内|当场/;
 
 /**
  * The same kind of entry matched by the same terms, as `${kind}|${matched.join('/')}` compares
@@ -110,6 +109,8 @@ export class Ranker {
   private readonly groups = new Map<string, Entry[]>();
   /** The articles each topic's basis cites (第16条). */
   private readonly articles = new Map<string, string[]>();
+  /** Topics asked about time: half or more of their ways of asking ask how long ("多久答复"). */
+  private readonly timeTopics = new Set<string>();
 
   constructor(
     private readonly index: SearchIndex,
@@ -132,6 +133,8 @@ export class Ranker {
         this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
         // Articles and their items ("第二十条第（五）项" rests on 第20条 and 第5项).
         this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条') || t.endsWith('项')));
+        const asks = e.topic.questions;
+        if (asks.length && asks.filter((q) => readCues(q).time).length * 2 >= asks.length) this.timeTopics.add(e.id);
       }
     });
   }
@@ -284,7 +287,7 @@ export class Ranker {
         return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
-        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + (r.cues.time && TIME_LIMIT.test(entry.topic.summary) ? 0.05 : 0) + this.citationBonus(entry, r);
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + (r.cues.time && this.timeTopics.has(entry.id) ? (r.cues.urgent ? 0.2 : 0.05) : 0) + this.citationBonus(entry, r);
       case 'passage':
         // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
         // A complaint ("态度太差", "凭什么") is answered by the ways to contest, not by the report's narrative.
