@@ -234,7 +234,7 @@ export class Engine {
       if (!usable(d)) continue;
       // "兴隆镇的指南在哪看 他们镇收到多少申请": a figure asked in a message naming another body is
       // that body's figure, which the reports do not hold; the county's is not given in its place.
-      if (d.action === 'answer' && holdsFigures(d.entry)) {
+      if (d.action === 'answer' && (holdsFigures(d.entry) || (part.r.cues.quantity && !part.r.cues.time))) {
         const body = this.grounding.bodyOfMessage(k.r, part.r);
         if (body) d = { action: 'decline', decline: { kind: 'other-body', body }, entry: d.entry, band: 'fallback', reason: `${d.reason}；规则：这条消息问的是其他机关（${body}）的数字，只收录了本机关的报告`, score: d.score };
       }

@@ -44,7 +44,8 @@ export interface Cues {
   complaint: boolean;
 }
 
-const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+// "有分乡镇的数吗": whether there are figures of something asks for them.
+const QUANTITY = /的数(?=吗|没|不|呢|$)|比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
 // A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
