@@ -93,7 +93,7 @@ describe('(d) the time limit of a third party', () => {
 
 describe('(e) a complaint about how staff behaved', () => {
   it('is answered by the ways to complain, not by the report passage on staffing', () => {
-    for (const q of ['那个窗口办事员对我态度很差 还骂人', '你们的人太不耐烦了 爱理不理', '经办人故意刁难我 怎么办']) {
+    for (const q of ['那个窗口办事员对我态度很差 还骂人', '你们的人太不耐烦了 爱理不理', '经办人故意刁难我 怎么办', '工作人员服务不好 我想反映一下']) {
       const [a] = talk(q);
       expect(a!.entry, q).toBe('guide:remedies');
       expect(a!.reply, q).toMatch(/投诉/);
@@ -119,7 +119,7 @@ describe('(f) an article cited after a run of figures', () => {
 
 describe('(g) urgency', () => {
   it('is answered by the answer deadline, not by the oral application', () => {
-    for (const q of ['后天就开庭 申请的材料能不能加快', '急需！今天交的申请今天能给吗', '赶时间 最快几天有结果']) {
+    for (const q of ['后天就开庭 申请的材料能不能加快', '急需！今天交的申请今天能给吗', '赶时间 最快几天有结果', '下礼拜就要用 申请的信息来得及吗']) {
       const [a] = talk(q);
       expect(a!.entry, q).toBe('guide:answer-deadline');
     }
