@@ -207,9 +207,10 @@ export class Engine {
     if (decision.action === 'social' || decision.action === 'option') return single();
     const parts = this.partsOf(k);
     if (!parts) {
-      const remedy = this.remedyFor(k.r, decision);
+      const reported = this.reportedTopic(k, decision, previous);
+      const remedy = this.remedyFor(k.r, reported ?? decision);
       if (!remedy) return single();
-      const first = this.composer.compose(decision, k.r, previous);
+      const first = this.composer.compose(reported ?? decision, k.r, previous);
       const second = this.composer.compose(remedy, k.r, first.session);
       return { reply: combine([first, second]), decision, parts: [decision, remedy] };
     }
@@ -269,6 +270,23 @@ export class Engine {
     const top = this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
+  }
+
+  /**
+   * "凭什么不给我公开 说是过程性信息 我不服": a reply reported and disputed, answered by the ways to
+   * contest alone, says nothing of what the reply means. The guide topic whose title names the
+   * reply reported (过程性信息) goes first; remedyFor then adds the ways to contest.
+   */
+  private reportedTopic(k: Kept, d: Decision, previous: Session | undefined): Decision | null {
+    if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !k.r.cues.reported) return null;
+    const remedies = this.ranker.rank([REMEDY], k.r, null).find((h) => h.entry.kind === 'guide');
+    if (!remedies || remedies.entry !== d.entry) return null;
+    const own = new Set(d.entry.keys[0] ?? []);
+    const named = this.ranked(k, this.conversation.lean(k.r, previous)).find(
+      (h) => h.entry.kind === 'guide' && h.entry !== d.entry && h.score >= this.thresholds.answer && (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && !own.has(w) && k.r.terms.includes(w)),
+    );
+    if (!named) return null;
+    return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${d.reason}；规则：不服所说的答复（“${named.entry.question}”），先说这种答复，再附救济途径`, score: named.score };
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */
