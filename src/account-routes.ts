@@ -4,15 +4,51 @@
 import { readFileSync } from 'node:fs';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Bot } from './answer/types.ts';
-import { configureStats } from './admin/stats-service.ts';
 import type { AdminToken, WechatCredentials } from './accounts.ts';
 import { createWebApi } from './channels/web/api.ts';
 import { clientLimits } from './channels/web/client-limit.ts';
-import { createWebhook, createWebhookHandler, type WebhookHandler } from './channels/official-account/webhook.ts';
-import { createAdmin, isAdminBot, type KnowledgeReloader } from './channels/admin/routes.ts';
+import type { WebhookHandler } from './channels/official-account/webhook.ts';
+import type { KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { StateBackend } from './store/backend.ts';
+
+type WebhookModules = typeof import('./channels/official-account/webhook.ts') & typeof import('./channels/official-account/node-listener.ts');
+type AdminModules = typeof import('./channels/admin/routes.ts') & typeof import('./admin/stats-service.ts');
+
+// The webhook and the admin page are loaded only when some account has them configured (a
+// token): fast-xml-parser, the admin's statistics and knowledge editing cost ~60 ms of every start
+// that a chat page alone does not need. Loaded before the app is built, so that their first
+// request is as fast as any other.
+const channels: { webhook?: WebhookModules; admin?: AdminModules } = {};
+
+/** Which optional channels an app needs. */
+export interface ChannelNeeds {
+  webhook: boolean;
+  admin: boolean;
+}
+
+/** Loads the optional channels `needs` names (by default both); createApp needs those it mounts. */
+export async function loadChannels(needs: ChannelNeeds = { webhook: true, admin: true }): Promise<void> {
+  const webhook = needs.webhook && !channels.webhook
+    ? Promise.all([import('./channels/official-account/webhook.ts'), import('./channels/official-account/node-listener.ts')]).then(([w, l]) => {
+        channels.webhook = { ...w, ...l };
+      })
+    : undefined;
+  const admin = needs.admin && !channels.admin
+    ? Promise.all([import('./channels/admin/routes.ts'), import('./admin/stats-service.ts')]).then(([r, s]) => {
+        channels.admin = { ...r, ...s };
+      })
+    : undefined;
+  await Promise.all([webhook, admin]);
+}
+
+/** A channel loaded by loadChannels; a programming error otherwise, named as such. */
+export function channel<K extends keyof typeof channels>(name: K): NonNullable<(typeof channels)[K]> {
+  const loaded = channels[name];
+  if (!loaded) throw new Error(`the ${name} channel is configured but was not loaded: await loadChannels() before createApp()`);
+  return loaded as NonNullable<(typeof channels)[K]>;
+}
 
 /** One account as the server mounts it. */
 export interface AccountApp {
@@ -77,7 +113,7 @@ export function chatPages(): { html: string; css: string; js: string } {
 export function accountWebhook(account: AccountApp, logger: Logger): WebhookHandler | undefined {
   const { token, appId, encodingAESKey, previousEncodingAESKey } = account.wechat;
   if (!token) return undefined;
-  return createWebhookHandler({
+  return channel('webhook').createWebhookHandler({
     token,
     appId,
     encodingAESKey,
@@ -124,13 +160,14 @@ export function mountAccount(app: Hono, account: AccountApp, { config, logger, p
   app.route(paths.api, createWebApi({ bot, logger: log, title: chatTitle(bot, { chatTitle: account.title }) }));
 
   if (account.webhook) {
-    app.route(paths.wechat, createWebhook(account.webhook));
+    app.route(paths.wechat, channel('webhook').createWebhook(account.webhook));
   } else {
     app.all(paths.wechat, (c) => c.text(id === '' ? WEBHOOK_NOT_CONFIGURED : ACCOUNT_WEBHOOK_NOT_CONFIGURED(id), 503));
   }
 
   const adminTokens = account.adminTokens;
   if (adminTokens.length === 0) return;
+  const { configureStats, createAdmin, isAdminBot } = channel('admin');
   // Channel tests serve a bot without engine or store: there is nothing to administer then.
   if (!isAdminBot(bot)) {
     log.warn('an admin token is set but this bot has no engine or store: /admin stays off');

@@ -20,7 +20,7 @@
 // number) and the field, and never quotes a value: a message of the YAML parser would quote the
 // line it stopped at, so only its code and place are kept.
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 
 export interface AdminToken {
   label: string;
@@ -124,6 +124,8 @@ export function parseAccounts(text: string, options: ParseAccountsOptions): Pars
   const { file } = options;
   const problems: string[] = [];
   const result: ParsedAccounts = { accounts: [], problems, literalSecrets: false };
+  // Loaded only for an ACCOUNTS_FILE (the YAML parser is ~45 ms of start-up; the guide's is read on the knowledge thread).
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {

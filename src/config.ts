@@ -2,9 +2,8 @@
 // unset. Every problem is collected and reported at once, in Chinese and English, naming the
 // variable — and never echoing the value of a secret.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import dotenv from 'dotenv';
+import { createRequire } from 'node:module';
 import proxyaddr from 'proxy-addr';
-import { z } from 'zod';
 import { adminTokenProblem, parseAccounts, RULES, type AccountConfig, type AdminToken } from './accounts.ts';
 
 export interface Config {
@@ -126,97 +125,94 @@ export interface LoadConfigOptions {
   envFile?: string | false;
 }
 
+/**
+ * How one variable is read: its value (trimmed; undefined when unset), or the message naming it.
+ * A table of these rather than a schema library: zod cost ~60 ms of every start (issue 13), for
+ * checks that are all one line each and messages that are all our own.
+ */
+type Rule<T> = (value: string | undefined) => { ok: true; value: T } | { ok: false; message: string };
+type RuleValue<R> = R extends Rule<infer T> ? T : never;
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const fail = (message: string) => ({ ok: false as const, message });
+
 /** "" and white space mean "unset", as in `WECHAT_TOKEN=` lines of a .env file. */
-const blank = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
-const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) =>
-  z.preprocess(blank, schema.optional().default(value as never));
+const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+/** Any text, or undefined. */
+const optional: Rule<string | undefined> = (v) => ok(v);
+const withDefault = (value: string): Rule<string> => (v) => ok(v ?? value);
+
+/** Text that passes `test`, or undefined; `message` may say what is wrong without quoting the value. */
+const checked = (test: (v: string) => boolean, message: string | ((v: string) => string)): Rule<string | undefined> => (v) =>
+  v === undefined || test(v) ? ok(v) : fail(typeof message === 'string' ? message : message(v));
+const matching = (pattern: RegExp, message: string | ((v: string) => string)) => checked((v) => pattern.test(v), message);
 
 const aesKey = (name: string) =>
-  optional(
-    z.string().regex(RULES.aesKey, {
-      error: (issue) =>
-        `${name} 必须恰好是 43 位英文字母或数字（现在是 ${String(issue.input).length} 位）/ ` +
-        `${name} must be exactly 43 letters or digits (got ${String(issue.input).length} characters)`,
-    }),
-  );
+  matching(RULES.aesKey, (v) => `${name} 必须恰好是 43 位英文字母或数字（现在是 ${v.length} 位）/ ${name} must be exactly 43 letters or digits (got ${v.length} characters)`);
 
-/** A whole number within [min, max], with its default; the message names the variable and the range. */
-const int = (name: string, value: number, min: number, max: number) => {
-  const error = `${name} 必须是 ${min}–${max} 的整数 / ${name} must be an integer ${min}–${max}`;
-  return withDefault(z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }), value);
+/** One of `values` (as written), or the default. */
+function oneOf<const T extends readonly string[]>(values: T, message: string): Rule<T[number] | undefined>;
+function oneOf<const T extends readonly string[]>(values: T, message: string, value: T[number]): Rule<T[number]>;
+function oneOf<const T extends readonly string[]>(values: T, message: string, value?: T[number]): Rule<T[number] | undefined> {
+  return (v) => (v === undefined ? ok(value) : (values as readonly string[]).includes(v) ? ok(v as T[number]) : fail(message));
+}
+
+/** A whole number within [min, max] (as JavaScript reads a number: "1e3", "0x10"), with its default. */
+const int = (name: string, value: number, min: number, max: number): Rule<number> => (v) => {
+  if (v === undefined) return ok(value);
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n >= min && n <= max ? ok(n) : fail(`${name} 必须是 ${min}–${max} 的整数 / ${name} must be an integer ${min}–${max}`);
 };
 const DAY = 24 * 60 * 60 * 1000;
 const MB = 1024 * 1024;
 
-const variables = z.object({
-  PORT: withDefault(
-    z.coerce.number({ error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' })
-      .int({ error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' })
-      .min(0, { error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' })
-      .max(65535, { error: 'PORT 必须是 0–65535 的整数 / PORT must be an integer 0–65535' }),
-    8080,
+const variables = {
+  PORT: int('PORT', 8080, 0, 65535),
+  HOST: withDefault('0.0.0.0'),
+  KNOWLEDGE_DIR: withDefault('knowledge'),
+  DATA_DIR: withDefault('data'),
+  DATA_SALT: optional,
+  CHAT_TITLE: checked((v) => v.length <= 40, 'CHAT_TITLE 不能超过 40 个字 / CHAT_TITLE must be at most 40 characters'),
+  WECHAT_TOKEN: matching(
+    RULES.wechatToken,
+    (v) =>
+      `WECHAT_TOKEN 必须是 3–32 位英文字母或数字（现在是 ${v.length} 位${/[^A-Za-z0-9]/.test(v) ? '，含有其他字符' : ''}）/ ` +
+      `WECHAT_TOKEN must be 3–32 letters or digits (got ${v.length} characters${/[^A-Za-z0-9]/.test(v) ? ', including other characters' : ''})`,
   ),
-  HOST: withDefault(z.string(), '0.0.0.0'),
-  KNOWLEDGE_DIR: withDefault(z.string(), 'knowledge'),
-  DATA_DIR: withDefault(z.string(), 'data'),
-  DATA_SALT: optional(z.string()),
-  CHAT_TITLE: optional(
-    z.string().max(40, { error: 'CHAT_TITLE 不能超过 40 个字 / CHAT_TITLE must be at most 40 characters' }),
-  ),
-  WECHAT_TOKEN: optional(
-    z.string().regex(RULES.wechatToken, {
-      error: (issue) =>
-        `WECHAT_TOKEN 必须是 3–32 位英文字母或数字（现在是 ${String(issue.input).length} 位` +
-        `${/[^A-Za-z0-9]/.test(String(issue.input)) ? '，含有其他字符' : ''}）/ ` +
-        `WECHAT_TOKEN must be 3–32 letters or digits (got ${String(issue.input).length} characters` +
-        `${/[^A-Za-z0-9]/.test(String(issue.input)) ? ', including other characters' : ''})`,
-    }),
-  ),
-  WECHAT_APPID: optional(
-    z.string().regex(RULES.appId, {
-      error: 'WECHAT_APPID 只能包含英文字母、数字、_ 或 -（形如 wx1234567890abcdef）/ WECHAT_APPID may only contain letters, digits, _ or - (like wx1234567890abcdef)',
-    }),
+  WECHAT_APPID: matching(
+    RULES.appId,
+    'WECHAT_APPID 只能包含英文字母、数字、_ 或 -（形如 wx1234567890abcdef）/ WECHAT_APPID may only contain letters, digits, _ or - (like wx1234567890abcdef)',
   ),
   WECHAT_ENCODING_AES_KEY: aesKey('WECHAT_ENCODING_AES_KEY'),
   WECHAT_PREVIOUS_ENCODING_AES_KEY: aesKey('WECHAT_PREVIOUS_ENCODING_AES_KEY'),
-  WECHATY_PUPPET: optional(
-    z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, {
-      error: 'WECHATY_PUPPET 必须是一个 npm 包名，如 wechaty-puppet-wechat4u / WECHATY_PUPPET must be an npm package name such as wechaty-puppet-wechat4u',
-    }),
+  WECHATY_PUPPET: matching(
+    /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/,
+    'WECHATY_PUPPET 必须是一个 npm 包名，如 wechaty-puppet-wechat4u / WECHATY_PUPPET must be an npm package name such as wechaty-puppet-wechat4u',
   ),
-  WECHATY_PUPPET_TOKEN: optional(z.string()),
-  ADMIN_TOKEN: optional(z.string()),
-  ADMIN_TOKENS: optional(z.string()),
-  LOG_LEVEL: withDefault(
-    z.enum(LOG_LEVELS, {
-      error: `LOG_LEVEL 必须是 ${LOG_LEVELS.join(' / ')} 之一 / LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
-    }),
-    'info',
+  WECHATY_PUPPET_TOKEN: optional,
+  ADMIN_TOKEN: optional,
+  ADMIN_TOKENS: optional,
+  LOG_LEVEL: oneOf(LOG_LEVELS, `LOG_LEVEL 必须是 ${LOG_LEVELS.join(' / ')} 之一 / LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`, 'info'),
+  LOG_FORMAT: oneOf(
+    LOG_FORMATS,
+    `LOG_FORMAT 必须是 ${LOG_FORMATS.join(' / ')} 之一（不设则终端里可读、否则 JSON）/ LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (unset: readable on a terminal, JSON otherwise)`,
   ),
-  LOG_FORMAT: optional(
-    z.enum(LOG_FORMATS, {
-      error: `LOG_FORMAT 必须是 ${LOG_FORMATS.join(' / ')} 之一（不设则终端里可读、否则 JSON）/ LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (unset: readable on a terminal, JSON otherwise)`,
-    }),
+  PID_FILE: optional,
+  ACCOUNTS_FILE: optional,
+  REDIS_URL: checked(
+    (v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v),
+    'REDIS_URL 必须形如 redis://主机:端口 或 rediss://…（可带用户名、密码和库号）/ REDIS_URL must look like redis://host:port or rediss://… (user, password and database number optional)',
   ),
-  PID_FILE: optional(z.string()),
-  ACCOUNTS_FILE: optional(z.string()),
-  REDIS_URL: optional(
-    z.string().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
-      error: 'REDIS_URL 必须形如 redis://主机:端口 或 rediss://…（可带用户名、密码和库号）/ REDIS_URL must look like redis://host:port or rediss://… (user, password and database number optional)',
-    }),
-  ),
-  REDIS_PREFIX: withDefault(
-    z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, { error: 'REDIS_PREFIX 必须是 1–32 个英文字母、数字、_ . 或 - / REDIS_PREFIX must be 1–32 letters, digits, _ . or -' }),
-    'gongkai',
-  ),
+  REDIS_PREFIX: (v: string | undefined) =>
+    /^[A-Za-z0-9_.-]{1,32}$/.test(v ?? 'gongkai') ? ok(v ?? 'gongkai') : fail('REDIS_PREFIX 必须是 1–32 个英文字母、数字、_ . 或 - / REDIS_PREFIX must be 1–32 letters, digits, _ . or -'),
   // Limits: defaults suit one county's account on one machine; README "Limits" explains each.
   HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 20_000, 1_000, 600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
   HTTP_MAX_CONNECTIONS: int('HTTP_MAX_CONNECTIONS', 2_048, 1, 1_000_000),
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: int('HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000),
-  TRUSTED_PROXIES: optional(z.string()),
+  TRUSTED_PROXIES: optional,
   CLIENT_ASK_PER_MINUTE: int('CLIENT_ASK_PER_MINUTE', 60, 1, 1_000_000),
   CLIENT_PAGE_PER_MINUTE: int('CLIENT_PAGE_PER_MINUTE', 120, 1, 1_000_000),
   CLIENT_USER_ASK_PER_MINUTE: int('CLIENT_USER_ASK_PER_MINUTE', 20, 1, 1_000_000),
@@ -232,47 +228,49 @@ const variables = z.object({
   STATS_TIME_BUDGET_MS: int('STATS_TIME_BUDGET_MS', 20_000, 100, 3_600_000),
   STATS_CACHE_MS: int('STATS_CACHE_MS', 15_000, 0, 3_600_000),
   ADMIN_MAX_FAILED_ATTEMPTS: int('ADMIN_MAX_FAILED_ATTEMPTS', 5, 1, 1_000),
-});
+} satisfies Record<string, Rule<unknown>>;
+
+type Variables = { [K in keyof typeof variables]: RuleValue<(typeof variables)[K]> };
 
 /** Every variable read; .env.example documents each (a test checks). */
-export const VARIABLES = Object.keys(variables.shape);
+export const VARIABLES = Object.keys(variables);
 
-const schema = variables.superRefine((env, ctx) => {
+/**
+ * Each variable by its rule, then the rules between variables. As with a schema, the latter are
+ * checked only once every variable has a valid value; every problem is listed, in table order.
+ */
+function readVariables(env: NodeJS.ProcessEnv): { ok: true; data: Variables } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const data: Record<string, unknown> = {};
+  for (const [name, rule] of Object.entries(variables) as Array<[string, Rule<unknown>]>) {
+    const read = rule(blank(env[name]));
+    if (read.ok) data[name] = read.value;
+    else problems.push(read.message);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const e = data as Variables;
   for (const name of ['WECHAT_ENCODING_AES_KEY', 'WECHAT_PREVIOUS_ENCODING_AES_KEY'] as const) {
-    if (env[name] !== undefined && env.WECHAT_APPID === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: `设置了 ${name} 就必须同时设置 WECHAT_APPID（安全模式要用 AppID 校验消息）/ ${name} requires WECHAT_APPID (safe mode checks the AppID in every message)`,
-      });
+    if (e[name] !== undefined && e.WECHAT_APPID === undefined) {
+      problems.push(`设置了 ${name} 就必须同时设置 WECHAT_APPID（安全模式要用 AppID 校验消息）/ ${name} requires WECHAT_APPID (safe mode checks the AppID in every message)`);
     }
   }
-  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['HTTP_HEADERS_TIMEOUT_MS'],
-      message: 'HTTP_HEADERS_TIMEOUT_MS 不能大于 HTTP_REQUEST_TIMEOUT_MS / HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
-    });
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS 不能大于 HTTP_REQUEST_TIMEOUT_MS / HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
-  for (const entry of proxyList(env.TRUSTED_PROXIES)) {
+  for (const entry of proxyList(e.TRUSTED_PROXIES)) {
     try {
       proxyaddr.compile(entry);
     } catch {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TRUSTED_PROXIES'],
-        message: `TRUSTED_PROXIES 里的 “${entry}” 不是 IP 地址、网段或 loopback / linklocal / uniquelocal / TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range or loopback / linklocal / uniquelocal`,
-      });
+      problems.push(
+        `TRUSTED_PROXIES 里的 “${entry}” 不是 IP 地址、网段或 loopback / linklocal / uniquelocal / TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range or loopback / linklocal / uniquelocal`,
+      );
     }
   }
-  if (env.WECHAT_PREVIOUS_ENCODING_AES_KEY !== undefined && env.WECHAT_ENCODING_AES_KEY === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['WECHAT_PREVIOUS_ENCODING_AES_KEY'],
-      message: '设置了 WECHAT_PREVIOUS_ENCODING_AES_KEY 就必须同时设置 WECHAT_ENCODING_AES_KEY / WECHAT_PREVIOUS_ENCODING_AES_KEY requires WECHAT_ENCODING_AES_KEY',
-    });
+  if (e.WECHAT_PREVIOUS_ENCODING_AES_KEY !== undefined && e.WECHAT_ENCODING_AES_KEY === undefined) {
+    problems.push('设置了 WECHAT_PREVIOUS_ENCODING_AES_KEY 就必须同时设置 WECHAT_ENCODING_AES_KEY / WECHAT_PREVIOUS_ENCODING_AES_KEY requires WECHAT_ENCODING_AES_KEY');
   }
-});
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, data: e };
+}
 
 /** "10.0.0.1, 10.1.0.0/16 loopback" → its entries. */
 function proxyList(value: string | undefined): string[] {
@@ -285,6 +283,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const problems: string[] = [];
   if (envFile !== false && existsSync(envFile)) {
     try {
+      // Loaded only when there is a file to read (most services set the environment itself).
+      const dotenv = createRequire(import.meta.url)('dotenv') as typeof import('dotenv');
       // populate() never overrides a variable already set in `env`.
       dotenv.populate(env, dotenv.parse(readFileSync(envFile)), { override: false });
     } catch (error) {
@@ -292,16 +292,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     }
   }
 
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    // Messages come only from this file: none of them quotes a value, so no secret leaks.
-    problems.push(...result.error.issues.map((issue) => issue.message));
-  }
-  const admin = result.success ? parseAdminTokens(result.data.ADMIN_TOKENS, result.data.ADMIN_TOKEN) : { tokens: [], problems: [] };
+  const result = readVariables(env);
+  // Messages come only from this file: none of them quotes a value, so no secret leaks.
+  if (!result.ok) problems.push(...result.problems);
+  const admin = result.ok ? parseAdminTokens(result.data.ADMIN_TOKENS, result.data.ADMIN_TOKEN) : { tokens: [], problems: [] };
   problems.push(...admin.problems);
   const warnings: string[] = [];
-  const accounts = result.success && result.data.ACCOUNTS_FILE ? readAccounts(result.data.ACCOUNTS_FILE, env, result.data.DATA_DIR, problems, warnings) : [];
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  const accounts = result.ok && result.data.ACCOUNTS_FILE ? readAccounts(result.data.ACCOUNTS_FILE, env, result.data.DATA_DIR, problems, warnings) : [];
+  if (problems.length > 0 || !result.ok) throw new ConfigError(problems);
 
   const e = result.data;
   return {

@@ -10,16 +10,21 @@
 // start-up is acted on once start-up is done.
 // Knowledge files are reloaded when they change, on SIGHUP (every account) and from each admin
 // page's button.
+// Only the configuration and the logger are imported before the configuration is read: a bad
+// variable is refused at once, before the server, the core and jieba are loaded (the rest of the
+// start path is imported in main(), each part only when it is used; see README "Performance").
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_NAMESPACE, type AccountConfig } from './accounts.ts';
-import { createBot, type RunningBot } from './answer/bot.ts';
+import type { RunningBot } from './answer/bot.ts';
 import type { WechatyHandle } from './channels/wechaty.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createReloader, type Reloader } from './knowledge/reloader.ts';
+import type { KnowledgeBase } from './knowledge/knowledge-base.ts';
+import type { Reloader } from './knowledge/reloader.ts';
+import { loadKnowledgeInBackground, secondCore } from './knowledge/knowledge-thread.ts';
 import { createLogger, type Logger } from './log.ts';
-import { accountPaths, startServer } from './server.ts';
-import { embeddedBackend, type StateBackend } from './store/backend.ts';
+import type { accountPaths as AccountPaths } from './server.ts';
+import type { StateBackend } from './store/backend.ts';
 
 function readConfig(): Config {
   try {
@@ -34,7 +39,7 @@ function readConfig(): Config {
 }
 
 /** The start log's lines for an account of ACCOUNTS_FILE: where it is served, and what is off. */
-function logAccount(logger: Logger, account: AccountConfig, url: string): void {
+function logAccount(logger: Logger, account: AccountConfig, url: string, accountPaths: typeof AccountPaths): void {
   const paths = accountPaths(account.id);
   const wechat = account.wechat.token
     ? `${url}${paths.wechat} (${account.wechat.encodingAESKey ? 'safe mode 安全模式' : 'plain text mode 明文模式'})`
@@ -102,6 +107,10 @@ function isRunning(pid: number): boolean {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel, config.logFormat);
+  // With a second core, every account's knowledge is read on a worker thread while this one
+  // imports the start path and loads jieba's dictionary; otherwise each core reads its own.
+  const dirs = [config.knowledgeDir, ...config.accounts.map((a) => a.knowledgeDir)];
+  const knowledge: Array<Promise<KnowledgeBase> | undefined> = secondCore() ? loadKnowledgeInBackground(dirs) : dirs.map(() => undefined);
 
   // Installed before the pid is printed and anything slow happens, so that a signal during
   // start-up neither kills the process half-way (SIGHUP's default) nor is lost.
@@ -124,18 +133,29 @@ async function main(): Promise<void> {
   );
 
   for (const warning of config.warnings) logger.warn(warning);
+  const [{ createBot }, { accountPaths, startServer }, { createReloader }, { embeddedBackend }, { loadDictionary }] = await Promise.all([
+    import('./answer/bot.ts'),
+    import('./server.ts'),
+    import('./knowledge/reloader.ts'),
+    import('./store/backend.ts'),
+    import('./language/dictionary.ts'),
+  ]);
   // One connection for every account; each account has its own namespace of keys in it.
   // ioredis is loaded only by a deployment that uses it.
-  const shared = config.redis ? await (await import('./store/shared-redis.ts')).SharedRedis.open(config.redis.url, { logger, prefix: config.redis.prefix }) : undefined;
+  const opening = config.redis ? import('./store/shared-redis.ts').then((m) => m.SharedRedis.open(config.redis!.url, { logger, prefix: config.redis!.prefix })) : undefined;
+  // Every core needs it and it is ~0.2 s of native code on this thread: loaded here, while the
+  // knowledge thread reads and Redis connects.
+  loadDictionary();
+  const shared = await opening;
   const backendFor = (namespace: string): StateBackend => (shared ? shared.backend(namespace) : embeddedBackend());
 
   const backend = backendFor(DEFAULT_NAMESPACE);
-  const open = (knowledgeDir: string, dataDir: string, log: Logger, state: StateBackend): Promise<RunningBot> =>
-    createBot({ knowledgeDir, dataDir, logger: log, salt: config.dataSalt, store: config.limits.store, backend: state });
+  const open = (i: number, dataDir: string, log: Logger, state: StateBackend): Promise<RunningBot> =>
+    createBot({ knowledgeDir: dirs[i]!, knowledge: knowledge[i], dataDir, logger: log, salt: config.dataSalt, store: config.limits.store, backend: state });
   const backends = config.accounts.map((account) => backendFor(account.namespace));
   const [bot, ...accountBots] = await Promise.all([
-    open(config.knowledgeDir, config.dataDir, logger, backend),
-    ...config.accounts.map((account, i) => open(account.knowledgeDir, account.dataDir, logger.child({ account: account.id }), backends[i]!)),
+    open(0, config.dataDir, logger, backend),
+    ...config.accounts.map((account, i) => open(i + 1, account.dataDir, logger.child({ account: account.id }), backends[i]!)),
   ]);
   const reloader = createReloader({ dir: config.knowledgeDir, bot: bot!, logger });
   const accounts = config.accounts.map((account, i) => {
@@ -169,7 +189,7 @@ async function main(): Promise<void> {
     })),
   });
   logEndpoints(logger, config, server.url);
-  for (const { account } of accounts) logAccount(logger, account, server.url);
+  for (const { account } of accounts) logAccount(logger, account, server.url, accountPaths);
   if (config.pidFile) writePidFile(config.pidFile, logger);
 
   let wechaty: WechatyHandle | undefined;

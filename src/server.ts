@@ -20,12 +20,11 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import proxyaddr from 'proxy-addr';
-import { accountWebhook, chatPages, mountAccount, type AccountApp } from './account-routes.ts';
+import { accountWebhook, channel, chatPages, loadChannels, mountAccount, type AccountApp, type ChannelNeeds } from './account-routes.ts';
 import { RateLimiter } from './answer/rate-limit.ts';
 import type { Bot } from './answer/types.ts';
 import { addressResolver, incomingOf } from './channels/web/client-limit.ts';
 import type { WebhookHandler } from './channels/official-account/webhook.ts';
-import { isWebhookPath, webhookListener } from './channels/official-account/node-listener.ts';
 import type { KnowledgeReloader } from './channels/admin/routes.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
@@ -38,6 +37,7 @@ export {
   accountPaths,
   adminTokenWeakness,
   chatTitle,
+  loadChannels,
   DEFAULT_TITLE,
   WEBHOOK_NOT_CONFIGURED,
   type AccountApp,
@@ -228,8 +228,20 @@ export function limitHeapGrowth(percent = HEAP_GROWING_PERCENT): void {
   setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
-export function startServer(options: StartServerOptions): Promise<ServerHandle> {
+/** The optional channels the server of `options` mounts: a webhook or an admin page of any account. */
+function channelNeeds(options: StartServerOptions): ChannelNeeds {
+  if (options.app) return { webhook: false, admin: false };
+  const { config } = options;
+  const accounts = options.accounts ?? [];
+  return {
+    webhook: Boolean(options.webhook ?? config.wechat.token) || accounts.some((a) => a.webhook ?? a.wechat.token),
+    admin: Boolean(config.adminTokens?.length ?? config.adminToken) || accounts.some((a) => a.adminTokens.length > 0),
+  };
+}
+
+export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { config, logger } = options;
+  await loadChannels(channelNeeds(options));
   // The process that serves the webhook holds every message's state for a while.
   limitHeapGrowth();
   const http = config.limits.http;
@@ -238,8 +250,10 @@ export function startServer(options: StartServerOptions): Promise<ServerHandle> 
   const webhook = options.app ? undefined : (options.webhook ?? configuredWebhook(options));
   const accounts = options.app ? [] : (options.accounts ?? []).map((a) => ({ ...a, webhook: a.webhook ?? accountWebhook(a, logger) }));
   const app = options.app ?? createApp({ ...options, webhook, accounts });
-  const toWebhook = webhook ? webhookListener(webhook, logger) : undefined;
-  const toAccountWebhook = new Map(accounts.flatMap((a) => (a.webhook ? [[a.id, webhookListener(a.webhook, logger)] as const] : [])));
+  const listener = (handle: WebhookHandler) => channel('webhook').webhookListener(handle, logger);
+  const toWebhook = webhook ? listener(webhook) : undefined;
+  const isWebhookPath = toWebhook ? channel('webhook').isWebhookPath : () => false;
+  const toAccountWebhook = new Map(accounts.flatMap((a) => (a.webhook ? [[a.id, listener(a.webhook)] as const] : [])));
   /** The listener of an account's /wechat/<id>, or undefined (Hono then answers). */
   const accountListener = (url: string | undefined) => {
     if (toAccountWebhook.size === 0 || url === undefined || !url.startsWith('/wechat/')) return undefined;

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../src/answer/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
-import { createApp } from '../src/server.ts';
+import { createApp, loadChannels } from '../src/server.ts';
 import { baseUrl, botEnv, isRunning, ROOT, start, stopAll, type Started } from './helpers/start.ts';
+// createApp mounts the webhook and the admin page only once their modules are loaded (startServer loads them).
+await loadChannels();
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const WECHAT_TOKEN = 'testtoken123';

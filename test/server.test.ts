@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { ERRORS, MAX_BODY_BYTES, parseAskBody } from '../src/channels/web/api.ts';
 import { ConfigError, loadConfig, VARIABLES, type Config } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
-import { createApp, DEFAULT_TITLE, startServer, WEBHOOK_NOT_CONFIGURED } from '../src/server.ts';
+import { createApp, loadChannels, DEFAULT_TITLE, startServer, WEBHOOK_NOT_CONFIGURED } from '../src/server.ts';
 import { FakeBot, FIGURE } from './helpers/fake-bot.ts';
+// createApp mounts the webhook and the admin page only once their modules are loaded (startServer loads them).
+await loadChannels();
 
 const baseConfig = (env: Record<string, string> = {}): Config => loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
 

@@ -1,4 +1,4 @@
-import { loadKnowledge, type KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Store, StoreLimits } from '../store/data-dir.ts';
 import { embeddedBackend, type StateBackend } from '../store/backend.ts';
 import { parseSession } from '../store/session-shape.ts';
@@ -23,6 +23,8 @@ export interface BotOptions {
   store?: StoreLimits | undefined;
   /** Where sessions, the log and the per-user limit live: the embedded files (default) or Redis. */
   backend?: StateBackend | undefined;
+  /** The base of knowledgeDir when the caller is already reading it (main.ts: on another thread). */
+  knowledge?: Promise<KnowledgeBase> | undefined;
 }
 
 export interface RunningBot extends Bot {
@@ -36,7 +38,7 @@ export interface RunningBot extends Bot {
 /** The core wired to a knowledge base and a store: what every channel talks to. */
 export async function createBot(options: BotOptions): Promise<RunningBot> {
   const now = options.now ?? Date.now;
-  const kb = await loadKnowledge(options.knowledgeDir);
+  const kb = await (options.knowledge ?? import('../knowledge/knowledge-base.ts').then((m) => m.loadKnowledge(options.knowledgeDir)));
   for (const f of kb.findings) {
     if (f.level === 'error') options.logger.error({ document: f.document, location: f.location }, f.message);
   }

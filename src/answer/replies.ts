@@ -86,6 +86,8 @@ export class Replies {
         return `${note}我这里没有收录${d.measure ? `“${d.measure}”的数字` : '这项数字'}：年度报告只统计政府信息公开工作（主动公开、依申请公开、复议诉讼等）。\n${wayOn(c)}`;
       case 'no-amount':
         return `${note}年度报告只统计“${d.row}”的数量，没有收录金额，所以我不能告诉您金额。\n${wayOn(c)}`;
+      case 'no-column':
+        return `${note}年度报告没有给出“${d.row}”${d.column}的数字：这一行只有${d.has.join('、')}，所以我不能告诉您${d.column}是多少。\n${wayOn(c)}`;
       case 'unit':
         return `${note}年度报告里没有收录${d.asked}：“${d.row}”统计的是${d.has}${d.figure ? `（${d.figure}）` : ''}，不是${d.asked}。\n${wayOn(c)}`;
       case 'missing-year':

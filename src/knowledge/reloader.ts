@@ -9,7 +9,7 @@ import path from 'node:path';
 import { watch as watchFiles, type FSWatcher } from 'chokidar';
 import type { RunningBot } from '../answer/bot.ts';
 import type { Logger } from '../log.ts';
-import { loadKnowledge, type KnowledgeBase } from './knowledge-base.ts';
+import type { KnowledgeBase } from './knowledge-base.ts';
 import { REPORT_EXTENSIONS } from './readers/source-file.ts';
 import type { Finding } from './types.ts';
 
@@ -91,7 +91,8 @@ function summary(kb: KnowledgeBase): { documents: string[]; years: number[]; tex
 const describeFinding = (f: Finding) => `${f.document}（${f.location}）：${f.message}`;
 
 export function createReloader(options: ReloaderOptions): Reloader {
-  const { dir, bot, logger, debounceMs = 500, timeoutMs = 60_000, load = loadKnowledge } = options;
+  // The parsers are imported at the first reload: at start-up the base may be read on another thread (knowledge-thread.ts).
+  const { dir, bot, logger, debounceMs = 500, timeoutMs = 60_000, load = (d: string) => import('./knowledge-base.ts').then((m) => m.loadKnowledge(d)) } = options;
   const root = path.resolve(dir);
   const initial = bot.engine.kb;
   const initialErrors = initial.findings.filter((f) => f.level === 'error');

@@ -9,8 +9,10 @@ import { loadConfig } from '../../../src/config.ts';
 import { createReloader, type Reloader } from '../../../src/knowledge/reloader.ts';
 import { AUDIT_FILE } from '../../../src/knowledge-edit/audit.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { createApp } from '../../../src/server.ts';
+import { createApp, loadChannels } from '../../../src/server.ts';
 import { knowledgeCopy, tempDir } from '../../helpers/knowledge.ts';
+// createApp mounts the webhook and the admin page only once their modules are loaded (startServer loads them).
+await loadChannels();
 
 const WANG = 'token-of-wang-0123456789';
 const ADMIN = 'token-of-admin-0123456789';

@@ -8,9 +8,11 @@ import { Engine } from '../../../src/answer/engine.ts';
 import { ADMIN_ERRORS, bearerMatches, createAdmin, MAX_TEST_BODY_BYTES, type KnowledgeReloader } from '../../../src/channels/admin/routes.ts';
 import { loadConfig, parseAdminTokens } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { createApp } from '../../../src/server.ts';
+import { createApp, loadChannels } from '../../../src/server.ts';
 import { QUESTIONS_FILE } from '../../../src/store/question-log.ts';
 import { FakeBot } from '../../helpers/fake-bot.ts';
+// createApp mounts the webhook and the admin page only once their modules are loaded (startServer loads them).
+await loadChannels();
 
 const TOKEN = 'admin-token-for-tests-0123456789';
 const auth = { Authorization: `Bearer ${TOKEN}` };
