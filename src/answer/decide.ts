@@ -80,6 +80,13 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   if (elsewhere) return { action: 'decline', decline: elsewhere, entry: null, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
 
   const follow = s.conversation.followUp(r, previous);
+  // "都是哪些公司中标的" after the procurement figures: a detail the totals are never broken into.
+  // What a figure of the report's text was about is told by its passage ("都是哪些单位的人参加").
+  const frame = s.conversation.previousEntry(previous);
+  if (follow?.how !== 'source' && (r.cues.quantity || r.cues.money || (frame && isFigures(frame.kind)))) {
+    const unlisted = s.grounding.unlisted(r, (t) => frame !== undefined && s.ranker.holds(frame, t));
+    if (unlisted) return { action: 'decline', decline: unlisted, entry: frame && isFigures(frame.kind) ? frame : null, band: 'fallback', reason: declineReason(unlisted), score: 1 };
+  }
   if (follow) {
     const years = follow.how === 'slots' && follow.years ? follow.years : r.years.length ? r.years : (previous?.years ?? []);
     const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years);
@@ -102,6 +109,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
   // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
   // A short follow-up of a figure declined so ("那财政预算呢") asks a figure too.
+  // "阅读量最高的是哪篇": the detail asked of the figure that would answer is not in it.
+  if (top && isFigures(top.entry.kind)) {
+    const unlisted = s.grounding.unlisted(r, (t) => s.ranker.holds(top.entry, t));
+    if (unlisted) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
+  }
   const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r));
   if (figureAsked && !r.cues.time) {
     const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));

@@ -18,6 +18,8 @@ export type Decline =
   | { kind: 'other-contact'; body: string }
   /** A figure no report holds (GDP, 人口), or a word no figure of the reports counts. */
   | { kind: 'absent'; measure: string | null }
+  /** A detail no report lists, asked of its figures: followers, the firms that won, an average. */
+  | { kind: 'unlisted'; detail: string }
   /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
   | { kind: 'no-amount'; row: string }
   /** People asked of a figure that counts times, or times of one that counts people. */
@@ -38,6 +40,8 @@ export function declineReason(d: Decline): string {
       return `规则：问的是其他机关（${d.body}）的联系方式，只收录了本机关受理申请的联系方式`;
     case 'absent':
       return `规则：问的数字报告里没有${d.measure ? `（${d.measure}）` : ''}`;
+    case 'unlisted':
+      return `规则：问的是报告不列的细目（${d.detail}），报告只有汇总的数字`;
     case 'no-amount':
       return `规则：问的是金额，而“${d.row}”只有数量`;
     case 'unit':
@@ -76,6 +80,8 @@ export class Grounding {
   private readonly absentWords: Phrases;
   private readonly absentNames: Map<string, string>;
   private readonly bodyWords: Phrases;
+  private readonly unlistedWords: Phrases;
+  private readonly unlistedNames: Map<string, string>;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -90,6 +96,8 @@ export class Grounding {
     this.absentNames = new Map(lexicon.absent.map(([w, n]) => [w, n] as const).reverse());
     this.absentWords = new Phrases(lexicon.absent.map(([w]) => w));
     this.bodyWords = new Phrases(lexicon.otherBodies);
+    this.unlistedNames = new Map(lexicon.unlisted.map(([w, n]) => [w, n] as const).reverse());
+    this.unlistedWords = new Phrases(lexicon.unlisted.map(([w]) => w));
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
@@ -156,6 +164,19 @@ export class Grounding {
       const term = this.tokenizer.canonical(word);
       if (held(term) || held(word)) continue;
       return name;
+    }
+    return null;
+  }
+
+  /**
+   * "公众号有多少粉丝", "最大一单多少", "都是哪些公司中标的": a detail of the lexicon's list the
+   * reports never break their totals into, unless the answering entry holds its word. The caller
+   * decides when a figure is what is asked of.
+   */
+  unlisted(r: Reading, held: (t: string) => boolean): Decline | null {
+    for (const m of this.unlistedWords.find(r.text)) {
+      if (held(m.word) || held(this.tokenizer.canonical(m.word))) continue;
+      return { kind: 'unlisted', detail: this.unlistedNames.get(m.word)! };
     }
     return null;
   }
