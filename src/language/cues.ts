@@ -37,7 +37,8 @@ export interface Cues {
   complaint: boolean;
 }
 
-const QUANTITY = /比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+// "都给了吗", "给没给", "办理结果怎么样": how requests came out asks the outcome rows' figures.
+const QUANTITY = /比例|占比|多少|(?:都|全)给了|给没给|给了没|结果(?:怎么样|咋样|如何)|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
 // A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
