@@ -70,11 +70,14 @@ const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 // Money spent or put in (not what an applicant pays): only a figure holding an amount answers it.
 const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
 const SPENDING = '花费金额';
+// Money taken in: what was collected, not what may be charged.
+const COLLECTED = /实收|实际收|共收|一共收|总共收|收上来|收入了|全年收|一年收了|收了多少万/;
 // Coming from a place: "从乡里", "打镇上".
 const FROM = /(?:从|打|由)$/;
 
 export class Grounding {
   private readonly own: Set<string>;
+  private readonly figures: Entry[];
   private readonly figureTerms = new Set<string>();
   // The lexicon's lists as one trie each: every message is looked through for all of them.
   private readonly absentWords: Phrases;
@@ -98,6 +101,7 @@ export class Grounding {
     this.bodyWords = new Phrases(lexicon.otherBodies);
     this.unlistedNames = new Map(lexicon.unlisted.map(([w, n]) => [w, n] as const).reverse());
     this.unlistedWords = new Phrases(lexicon.unlisted.map(([w]) => w));
+    this.figures = entries.filter(holdsFigures);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
@@ -108,7 +112,7 @@ export class Grounding {
    * Would answering `entry` state a figure for what was asked? Null when it would; otherwise why
    * not. Only questions asking for a figure (a count, an amount) or answered by one are checked.
    */
-  figure(r: Reading, entry: Entry, also: readonly Entry[] = [], years: readonly number[] = r.years): Decline | null {
+  figure(r: Reading, entry: Entry, also: readonly Entry[] = [], years: readonly number[] = r.years, framed = false): Decline | null {
     // "需要多长时间" asks a time limit, whatever else the question names.
     const asksFigure = (r.cues.quantity || r.cues.money) && !r.cues.time;
     if (!asksFigure && !holdsFigures(entry)) return null;
@@ -128,8 +132,21 @@ export class Grounding {
       // "信息公开工作花了多少钱": money spent is a figure; a topic on what applicants pay is not it.
       // Named plainly: the words around "花了" are often a piece of the sentence ("钱").
       if (entry.kind === 'guide' && r.cues.money && SPENT.test(r.text)) return { kind: 'absent', measure: SPENDING };
+      // "实际收了多少信息处理费": money collected is a figure; the topic on what may be charged is not it.
+      if (entry.kind === 'guide' && r.cues.money && COLLECTED.test(r.text)) return { kind: 'absent', measure: this.moneyOf(r) };
+      // "罚款罚了多少钱": the money of a row the question names, which counts items, is not a fee
+      // an applicant pays.
+      if (entry.kind === 'guide' && r.cues.money && !r.request && !r.terms.some((t) => this.lexicon.requestWords.has(t))) {
+        const row = this.figures.find((e) => !holdsMoney(e) && this.named(e, r.terms) && e.keys[0]!.every((w) => this.lexicon.general.has(w) || !this.index.holds(entry.id, w)));
+        if (row) return { kind: 'no-amount', row: row.question.replace(/有多少？$|多少？$/, '') };
+      }
       return null;
     }
+    // Money is answered only by an amount of the thing asked: "收费收了多少钱" is not answered by
+    // the procurement amount, nor by the count of a row the question does not name. A follow-up
+    // ("那花了多少钱") names its row by the frame.
+    const fee = feeOf(r);
+    if (r.cues.money && !framed && (![entry, ...also].some((e) => this.named(e, r.terms) || this.mentioned(e, r.terms)) || (fee && !held(fee)))) return { kind: 'absent', measure: this.moneyOf(r) };
     // A year the reports do not hold is said to be 未收录 when the answer is composed.
     if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
     const row = entry.question.replace(/有多少？$|多少？$/, '');
@@ -147,6 +164,19 @@ export class Grounding {
       if (m) return { kind: 'absent', measure: m };
     }
     return null;
+  }
+
+  /** What money was asked of: a fee named ("信息处理费", "收费"), else the word counted, as a name. */
+  private moneyOf(r: Reading): string | null {
+    const fee = feeOf(r);
+    if (fee) return `${fee}的金额`;
+    const counted = this.countedWords(r);
+    return counted && counted.length >= 2 ? `${counted}的金额` : null;
+  }
+
+  /** A word of the question that says what it is about ("采购金额"), held by the entry. */
+  private mentioned(entry: Entry, terms: readonly string[]): boolean {
+    return terms.some((t) => t.length > 1 && !this.lexicon.general.has(t) && !this.tokenizer.isWeak(t) && !this.tokenizer.isStopword(t) && !this.lexicon.units.some(([w]) => w === t) && this.index.holds(entry.id, t));
   }
 
   /** Every word of one of the entry's names is in the question. */
@@ -300,6 +330,11 @@ export class Grounding {
   }
 
 
+}
+
+/** The fee a question names ("信息处理费", "收费"), the longest such word. */
+function feeOf(r: Reading): string | undefined {
+  return r.words.filter((w) => w.length >= 2 && w.endsWith('费')).sort((a, b) => b.length - a.length)[0];
 }
 
 function isPeopleOrTimes(unit: string): boolean {
