@@ -139,6 +139,14 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
     const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
+    if (decline?.kind === 'unit' && band === 'answer') {
+      // "培训有多少人参加": the figure next in line counted in the unit asked answers instead of
+      // the one counting times.
+      // Of the same kind and about the same words ("培训"), it may score lower: the unit tells them apart.
+      const near = (h: Hit) => h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.entry.kind === top.entry.kind && h.matched.some((t) => t.length > 1 && top.matched.includes(t)));
+      const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], r.years.length ? r.years : (previous?.years ?? [])));
+      if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
+    }
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
     if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
     // "详细列一下不予公开各项的数字": a group the question names, every row of it tied, is

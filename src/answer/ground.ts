@@ -78,6 +78,7 @@ const FROM = /(?:从|打|由)$/;
 export class Grounding {
   private readonly own: Set<string>;
   private readonly figures: Entry[];
+  private readonly stated: Array<{ text: string; terms: ReadonlySet<string> }> = [];
   private readonly figureTerms = new Set<string>();
   // The lexicon's lists as one trie each: every message is looked through for all of them.
   private readonly absentWords: Phrases;
@@ -102,6 +103,14 @@ export class Grounding {
     this.unlistedNames = new Map(lexicon.unlisted.map(([w, n]) => [w, n] as const).reverse());
     this.unlistedWords = new Phrases(lexicon.unlisted.map(([w]) => w));
     this.figures = entries.filter(holdsFigures);
+    // The report's sentence stating each figure of its text, with the words of what it counts.
+    const lines = new Map<string, string>();
+    for (const e of entries) if (e.kind === 'passage') for (const p of e.passages) lines.set(`${p.source.document}|${p.line}`, p.text);
+    for (const e of entries) {
+      if (e.kind !== 'figure') continue;
+      const text = lines.get(`${e.stats[0]!.source.document}|${e.stats[0]!.line}`);
+      if (text) this.stated.push({ text, terms: new Set(e.parts ?? []) });
+    }
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
@@ -118,7 +127,10 @@ export class Grounding {
     if (!asksFigure && !holdsFigures(entry)) return null;
     // Another body's figure is not in the report; another body asking a procedure ("我们乡里能
     // 不能收复印费") is answered by the rule, which is the same for every body.
-    const body = entry.kind === 'guide' ? null : this.otherBody(r);
+    // A count asked of another body ("兴隆镇的申请有多少件") is that body's figure, not the rule.
+    // Not a procedure asked with it ("我们乡里能不能收复印费？收多少？"): that is the rule for every body.
+    const count = r.cues.quantity && !r.cues.money && !r.cues.procedure && !/费/.test(r.text);
+    const body = entry.kind === 'guide' && !count ? null : this.otherBody(r);
     if (body) return { kind: 'other-body', body };
     const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
     const absent = this.absentMeasure(r, held);
@@ -276,14 +288,14 @@ export class Grounding {
     }
     // Refused where it does not start and end with words, so that a shorter name further on is
     // still found ("我们乡政府": not 我们乡, but 乡政府).
-    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length))[0];
+    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length) && !this.counted(w, r))[0];
     if (named) return named.word;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
       // "隆德县" as one word, or "彭阳" + "县".
       const name = suffix && t.length >= suffix.length + 2 ? t : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
-      if (!name || this.isOwn(name)) continue;
+      if (!name || this.isOwn(name) || this.counted(name, r)) continue;
       const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
       if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
       // A word the knowledge base knows ("办事大厅" is the service centre) is not another body.
@@ -291,6 +303,15 @@ export class Grounding {
       return name;
     }
     return null;
+  }
+
+  /**
+   * "各乡镇部门培训了多少人": the bodies are who was counted when the report's own sentence stating
+   * a figure of what is asked (培训) names them ("组织各乡镇、各部门开展…培训，参与培训人数达 100 多人次").
+   */
+  private counted(word: string, r: Reading): boolean {
+    const bare = word.replace(/^(各|我们|咱|本)/, '');
+    return this.stated.some((l) => l.text.includes(bare) && r.terms.some((t) => t.length > 1 && l.terms.has(t)));
   }
 
   /**
