@@ -133,6 +133,13 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       return { action: 'answer', entry: rows[0]!, also: [], followUp: null, band: 'answer', reason: `${scored}；规则：问报告的数字对不对得上，答报告前后不一致的那一行`, score };
     }
   }
+  // "官网、公众号和微博各发了多少": several figures, each named, asked at once, over a topic.
+  const several = top && !isFigures(top.entry.kind) ? s.ranker.several(hits, r) : null;
+  if (several) {
+    const [first, ...rest] = several;
+    const decline = s.grounding.figure(r, first!, rest, r.years.length ? r.years : (previous?.years ?? []));
+    if (!decline) return { action: 'answer', entry: first!, also: rest, followUp: null, band: 'answer', reason: `${scored}；问的是几个数字，各由自己的名称点到，一起回答`, score };
+  }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
   const off = s.scope.decline(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
