@@ -31,6 +31,8 @@ export { DEFAULT_THRESHOLDS, type Thresholds } from './decide.ts';
 export const READING_CACHE = 4_000;
 /** The synonym table's term for the ways to contest a reply ("投诉", "不满意", "凭什么"). */
 const REMEDY = '救济';
+/** The synonym table's term for a reply that never came ("两个月了还没信儿"): the remedies help too. */
+const OVERDUE = '超期';
 /** Longer messages are read afresh each time: they are rarely repeated word for word. */
 const CACHED_INPUT_LENGTH = 200;
 /** The same words after different answers decide differently: each reading keeps a few decisions. */
@@ -245,13 +247,13 @@ export class Engine {
 
   /**
    * "我要的信息他们说不存在 这不是糊弄人吗", "说我是重复申请 我这次根本不一样": a resident who
-   * disputes a reply (a complaint, or the reply reported) is told what that reply means and how
-   * to contest it. The ways to contest are the topic the synonym table's 救济 names ("投诉",
+   * disputes a reply (a complaint, or the reply reported) or is still waiting past the deadline
+   * ("一个半月了还没信儿 几天要答复") is told what that reply or deadline is and how to contest it. The ways to contest are the topic the synonym table's 救济 names ("投诉",
    * "不满意"), added when the topic answering does not speak of them itself.
    */
   private remedyFor(r: Reading, d: Decision): Decision | null {
     if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp) return null;
-    if (!r.cues.reported && !r.cues.complaint) return null;
+    if (!r.cues.reported && !r.cues.complaint && !r.terms.includes(OVERDUE)) return null;
     // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
     // ("…怎么办") do not count.
     if (this.tokenizer.terms(d.entry.topic.summary).includes(REMEDY)) return null;
