@@ -106,6 +106,11 @@ export class Conversation {
     this.ownBody = new Phrases([...lexicon.ownBody, ...ownNames]);
   }
 
+  /** The message names the body reporting ("西吉的呢", "咱们县的"). */
+  namesOwnBody(r: Reading): boolean {
+    return this.ownBody.find(r.text).length > 0;
+  }
+
   previousEntry(previous: Session | undefined): Entry | undefined {
     return previous?.entry ? this.entries.get(previous.entry) : undefined;
   }

@@ -52,6 +52,9 @@ export interface Stages {
 // A question about the report's own figures (whether they add up), not about a procedure.
 const REPORT_FIGURES = /报告|年报|数据|数字|总计|合计|之和|加起来|填|件|多少|几/;
 
+/** How a session records that another body's door was declined, followed by the body's name. */
+export const OTHER_DOOR = 'other-contact|';
+
 /** The terms of asking for a door: its phone, address, hours. */
 const CONTACT_TERMS: ReadonlySet<string> = new Set(['电话', '地址', '上班', '办公时间', '周末']);
 
@@ -77,7 +80,22 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
 
   // "乡政府电话多少": another body's door is not ours to give, whatever the last answer was.
   const elsewhere = s.grounding.otherContact(r, CONTACT_TERMS);
-  if (elsewhere) return { action: 'decline', decline: elsewhere, entry: null, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
+  if (elsewhere) {
+    // The topic that would have answered for our own door stays the frame: "那西吉的呢".
+    const own = s.ranked(null).find((h) => h.entry.kind === 'guide' && h.score >= s.thresholds.answer)?.entry ?? null;
+    return { action: 'decline', decline: elsewhere, entry: own, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
+  }
+  // After another body's door was declined: "那西吉的呢" switches back to ours; "那地址呢" still
+  // asks of the other body.
+  const declinedDoor = previous?.declined?.startsWith(OTHER_DOOR) ? previous.declined.slice(OTHER_DOOR.length) : null;
+  if (declinedDoor !== null && s.conversation.leans(r)) {
+    const frame = s.conversation.previousEntry(previous);
+    if (frame && s.conversation.namesOwnBody(r)) return { action: 'answer', entry: frame, also: [], followUp: null, band: 'answer', reason: '接着上一问：换回本机关的联系方式', score: 1 };
+    if (declinedDoor && (r.cues.contact || r.terms.some((t) => CONTACT_TERMS.has(t)))) {
+      const again: Decline = { kind: 'other-contact', body: declinedDoor };
+      return { action: 'decline', decline: again, entry: frame ?? null, band: 'fallback', reason: `接着上一问；${declineReason(again)}`, score: 1 };
+    }
+  }
 
   const follow = s.conversation.followUp(r, previous);
   // "都是哪些公司中标的" after the procurement figures: a detail the totals are never broken into.
