@@ -63,7 +63,8 @@ export class Scope {
     // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
     // only next to 公开, 信息 or the documents asked for.
     // A record asked to see ("想看村里的低保名单") is information asked for, whatever it is about.
-    const aboutInformation = r.request !== null || r.terms.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
+    // The resident's own words: "工钱不给" is read as 不予公开, but it does not ask for information.
+    const aboutInformation = r.request !== null || r.words.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
     // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
     // question asks for a figure (the absent-measure rule says so) or for its information.
     if (!aboutInformation && !r.cues.quantity) {
