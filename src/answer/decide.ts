@@ -173,6 +173,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
     }
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
+    if (band === 'answer' && top.entry.kind === 'guide') {
+      const unknown = s.conversation.unknownLines(r, top.entry);
+      if (unknown) return { action: 'answer', entry: top.entry, also: [], followUp: unknown, band, reason: `${scored}：问的这一点指南写明没有掌握，只答那几行`, score };
+    }
     if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
     // "详细列一下不予公开各项的数字": a group the question names, every row of it tied, is
     // answered whole: there is nothing to choose between.

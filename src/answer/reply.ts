@@ -6,7 +6,7 @@ import type { Session } from './conversation.ts';
 import { OTHER_DOOR, type Decision } from './decide.ts';
 import { CONTACT_TITLE } from './ranking.ts';
 import type { StatisticComposer } from './statistics.ts';
-import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, type Composed } from './compose.ts';
+import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, UNKNOWN_TOPIC, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
 import { asksSum, shareLine, sumLine } from './sums.ts';
@@ -23,8 +23,6 @@ interface Content {
   intent: Intent;
 }
 
-/** How a topic's title says that the guide does not hold what it is about. */
-const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握|没有收录|未收录/;
 
 /** Names the year a relative word (去年) was read as, ahead of the answer. */
 export function yearNote(r: Pick<Reading, 'relative'>): string {
