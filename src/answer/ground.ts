@@ -130,7 +130,7 @@ export class Grounding {
     // A count asked of another body ("兴隆镇的申请有多少件") is that body's figure, not the rule.
     // Not a procedure asked with it ("我们乡里能不能收复印费？收多少？"): that is the rule for every body.
     const count = r.cues.quantity && !r.cues.money && !r.cues.procedure && !/费/.test(r.text);
-    const body = entry.kind === 'guide' && !count ? null : this.otherBody(r);
+    const body = entry.kind === 'guide' && !count ? null : this.otherBody(r, entry);
     if (body) return { kind: 'other-body', body };
     const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
     const absent = this.absentMeasure(r, held);
@@ -275,7 +275,7 @@ export class Grounding {
   }
 
   /** Another body the question names: a county, the city, a township, a department. */
-  otherBody(r: Reading): string | null {
+  otherBody(r: Reading, entry?: Entry): string | null {
     const tokens = r.words;
     // Word boundaries, so that 国家 is not read inside 国家秘密.
     const starts = new Set<number>();
@@ -288,14 +288,14 @@ export class Grounding {
     }
     // Refused where it does not start and end with words, so that a shorter name further on is
     // still found ("我们乡政府": not 我们乡, but 乡政府).
-    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length) && !this.counted(w, r))[0];
+    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length) && !this.counted(w, r, entry))[0];
     if (named) return named.word;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
       // "隆德县" as one word, or "彭阳" + "县".
       const name = suffix && t.length >= suffix.length + 2 ? t : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
-      if (!name || this.isOwn(name) || this.counted(name, r)) continue;
+      if (!name || this.isOwn(name) || this.counted(name, r, entry)) continue;
       const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
       if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
       // A word the knowledge base knows ("办事大厅" is the service centre) is not another body.
@@ -309,9 +309,12 @@ export class Grounding {
    * "各乡镇部门培训了多少人": the bodies are who was counted when the report's own sentence stating
    * a figure of what is asked (培训) names them ("组织各乡镇、各部门开展…培训，参与培训人数达 100 多人次").
    */
-  private counted(word: string, r: Reading): boolean {
+  private counted(word: string, r: Reading, entry: Entry | undefined): boolean {
+    // Only a figure of the report's text counts people or things of bodies it names.
+    if (entry?.kind !== 'figure') return false;
     const bare = word.replace(/^(各|我们|咱|本)/, '');
-    return this.stated.some((l) => l.text.includes(bare) && r.terms.some((t) => t.length > 1 && l.terms.has(t)));
+    const specific = (t: string) => t.length > 1 && !this.lexicon.general.has(t) && !this.lexicon.requestWords.has(t) && !this.tokenizer.isWeak(t);
+    return this.stated.some((l) => l.text.includes(bare) && r.terms.some((t) => specific(t) && l.terms.has(t) && entry.parts?.includes(t)));
   }
 
   /**
