@@ -107,7 +107,7 @@ export class Conversation {
     this.ownBody = new Phrases([...lexicon.ownBody, ...ownNames]);
   }
 
-  /** The message names the body reporting ("西吉的呢", "咱们县的"). */
+  /** The message names the body reporting ("某某的呢", "咱们县的"). */
   namesOwnBody(r: Reading): boolean {
     return this.ownBody.find(r.text).length > 0;
   }

@@ -81,11 +81,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   // "乡政府电话多少": another body's door is not ours to give, whatever the last answer was.
   const elsewhere = s.grounding.otherContact(r, CONTACT_TERMS);
   if (elsewhere) {
-    // The topic that would have answered for our own door stays the frame: "那西吉的呢".
+    // The topic that would have answered for our own door stays the frame: "那咱县的呢".
     const own = s.ranked(null).find((h) => h.entry.kind === 'guide' && h.score >= s.thresholds.answer)?.entry ?? null;
     return { action: 'decline', decline: elsewhere, entry: own, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
   }
-  // After another body's door was declined: "那西吉的呢" switches back to ours; "那地址呢" still
+  // After another body's door was declined: "那咱县的呢" switches back to ours; "那地址呢" still
   // asks of the other body.
   const declinedDoor = previous?.declined?.startsWith(OTHER_DOOR) ? previous.declined.slice(OTHER_DOOR.length) : null;
   if (declinedDoor !== null && s.conversation.leans(r)) {

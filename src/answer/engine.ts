@@ -10,7 +10,7 @@ import { SearchIndex, type Hit } from './search.ts';
 import { read, type Reading } from './read.ts';
 import { Conversation, type Session } from './conversation.ts';
 import { Ranker, type Lean } from './ranking.ts';
-import { Grounding } from './ground.ts';
+import { declineReason, Grounding } from './ground.ts';
 import { Scope } from './scope.ts';
 import { bandOf, decide, DEFAULT_THRESHOLDS, type Band, type Decision, type Thresholds } from './decide.ts';
 import { StatisticComposer } from './statistics.ts';
@@ -232,6 +232,12 @@ export class Engine {
         d = this.decision(last, session);
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
+      // A later question asking a count of something no row names is said to be unheld, not
+      // dropped nor answered by an unnamed row ("公众号发了多少条 点赞有多少").
+      if (replies.length > 0 && (d.action === 'answer' ? !d.followUp && d.also.length === 0 : !usable(d) && d.action !== 'social' && d.action !== 'option')) {
+        const unheld = this.grounding.unheldPart(part.r, d.action === 'answer' ? d.entry : null);
+        if (unheld) d = { action: 'decline', decline: unheld, entry: null, band: 'fallback', reason: declineReason(unheld), score: d.score };
+      }
       if (!usable(d)) continue;
       // The same answer twice says nothing more; other lines of the same topic ("要多长时间" after
       // "去哪申请" both in the application topic) do.

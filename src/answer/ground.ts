@@ -178,6 +178,21 @@ export class Grounding {
     return null;
   }
 
+  /**
+   * "行政处罚多少件 涉及多少人": a later question of a message that asks a count and names nothing
+   * of the row that would answer it (nor continues the one before) asks what the report does not
+   * hold; the row chosen for it would be a figure of something else. Also for a question of the
+   * message that matched nothing ("有多少粉丝" when no list names it). Null when it asks no count.
+   */
+  unheldPart(r: Reading, entry: Entry | null): Decline | null {
+    if (!(r.cues.quantity || r.cues.money) || r.cues.time) return null;
+    if (entry && (!holdsFigures(entry) || this.named(entry, r.terms) || this.mentioned(entry, r.terms))) return null;
+    // Named back only when it reads as the name of a thing ("栏目"), not a verb ("涉及").
+    const counted = this.countedWords(r);
+    const noun = counted !== null && counted.length >= 2 && NOUN.test(jieba.tag(counted)[0]?.tag ?? '');
+    return { kind: 'absent', measure: noun ? counted : null };
+  }
+
   /** What money was asked of: a fee named ("信息处理费", "收费"), else the word counted, as a name. */
   private moneyOf(r: Reading): string | null {
     const fee = feeOf(r);

@@ -110,7 +110,7 @@ export class ReplyComposer {
         delete next.also;
         // "那财政预算呢" after GDP was declined asks the same kind of thing: the frame keeps it.
         if (d.decline.kind === 'absent') next.declined = 'absent';
-        // "那西吉的呢" after another body's door: the topic of our own door is the frame.
+        // "那咱县的呢" after another body's door: the topic of our own door is the frame.
         if (d.decline.kind === 'other-contact') {
           next.declined = `${OTHER_DOOR}${d.decline.body}`;
           if (d.entry) next.entry = d.entry.id;
