@@ -38,6 +38,10 @@ export interface Cues {
 }
 
 // "都给了吗", "给没给", "办理结果怎么样": how requests came out asks the outcome rows' figures.
+// "申请的都是个人吗", "申请人里有企业吗": who the applicants were is the applications table's
+// columns; "企业可以申请吗" asks who may apply.
+const APPLICANTS_WERE = /(?:申请的|申请人|来申请的|提申请的|提出申请的)(?:里|中|当中|里面)?(?:都是|全是|有没有|有)/;
+const MAY = /可以|能不能|能否|可不可以|允许|有资格|能申请|能够/;
 const QUANTITY = /比例|占比|多少|(?:都|全)给了|给没给|给了没|结果(?:怎么样|咋样|如何)|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
 // A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
 // not a count asked: only 多少 or 几 would ask it.
@@ -77,7 +81,7 @@ export function readCues(text: string): Cues {
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
+    quantity: (APPLICANTS_WERE.test(text) && !MAY.test(text)) || QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
     money,
     procedure: PROCEDURE.test(text),
     contact,
