@@ -69,6 +69,8 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
 };
+// "除了X（以外）还有…", "还有别的办法吗": the other points of what was answered.
+const OTHERS = /除了?(.{0,8}?)(?:以外|之外)?(?:还有|还能|还可以|还)(?:没有|啥|什么|别的|其他|其它)?|还有(?:没有)?(?:别的|其他|其它)(?:办法|途径|渠道|路子|法子|方式)/;
 // Pointing back at what was just answered.
 const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|这种情况/;
 // Asking whether something ever happened ("…不予公开过吗").
@@ -148,8 +150,33 @@ export class Conversation {
       // "这两个期限分别出自哪部法律": every word left is one the topic holds.
       if (own.every((t) => this.index.holds(entry.id, t))) return { how: 'basis', entry };
     }
+    if (entry.kind === 'guide') {
+      const others = this.others(r, entry);
+      if (others) return others;
+    }
     if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
     return null;
+  }
+
+  /**
+   * "除了投诉还有啥办法", "除了这两个还有别的办法吗" after a topic listing ways: the topic's other
+   * points, those not naming what is set aside (all of them when it is only pointed at).
+   */
+  private others(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH + 2) return null;
+    const m = OTHERS.exec(bare);
+    if (!m) return null;
+    const points = entry.topic.summary.split('\n').filter((l) => /^\s*\d+[.．、]/.test(l));
+    if (points.length < 2) return null;
+    const aside = m[1] && !BACK.test(m[1]) && !BOTH.test(m[1]) ? this.tokenizer.terms(m[1]).filter((t) => t.length > 1) : [];
+    const kept = aside.length ? points.filter((l) => !aside.some((t) => this.tokenizer.terms(l).includes(t) || l.includes(t))) : points;
+    // Something must be set aside by name for a shorter list, and something must be left.
+    if (kept.length === 0) return null;
+    // Words other than what is set aside name a new subject ("除了投诉 低保呢"): asked afresh.
+    const rest = this.ownTerms(r, new RegExp(`${ASKING.source}|${OTHERS.source}`, 'g')).filter((t) => t.length > 1 && !aside.includes(t) && !this.lexicon.aspects.has(t) && !['方式', '办法'].includes(t));
+    if (rest.some((t) => !this.index.holds(entry.id, t))) return null;
+    return { how: 'within', entry, lines: kept };
   }
 
   /**
@@ -261,11 +288,17 @@ export class Conversation {
     // it in passing ("…或打政务服务中心电话").
     const lines = all.filter((l) => {
       const item = l.replace(/^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)])\s*/, '');
+      // "2. 邮寄、需要签收的：机关签收的那天": a line is about every word of its label before "：".
+      const label = /^([^：:]{1,12})[：:]/.exec(item)?.[1];
+      const labelled = label ? new Set(this.tokenizer.terms(label)) : null;
       return [...words].some((w) => {
         const at = item.indexOf(w);
-        return at >= 0 && at <= ABOUT;
+        return (at >= 0 && at <= ABOUT) || (labelled !== null && (labelled.has(w) || label!.includes(w)));
       });
     });
+    // "那第三方提意见有几天" after the answer deadline: lines that mention the word but state no
+    // time limit do not answer how long; the topic on it does (asked afresh).
+    if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
   }

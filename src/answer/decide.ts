@@ -120,7 +120,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   // is a frame too, for a follow-up naming another figure's row.
   const before = previous?.before ? s.entry(previous.before) : undefined;
   const figureFrame = lean && !isFigures(lean.kind) && before && isFigures(before.kind) ? { kind: before.kind, section: null, entry: before.id } : lean;
-  const top = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
+  const framed = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
+  const top = citedTopic(framed, hits, r, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
@@ -132,7 +133,8 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const unlisted = s.grounding.unlisted(r, (t) => s.ranker.holds(top.entry, t));
     if (unlisted) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
   }
-  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r));
+  // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
+  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact);
   if (figureAsked && !r.cues.time) {
     const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
     if (measure) {
@@ -172,6 +174,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], r.years.length ? r.years : (previous?.years ?? [])));
       if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
     }
+    // "信息处理费收费标准是多少": a row that cannot answer gives way to a topic nearly as good whose
+    // own name the question says and the row does not hold.
+    const named = decline && isFigures(top.entry.kind) ? namedTopic(hits, top, r, s) : undefined;
+    if (named) return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${scored}，${declineReason(decline!)}；问题说出了“${named.entry.question}”的名称，答它`, score: named.score };
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
     if (band === 'answer' && top.entry.kind === 'guide') {
       const unknown = s.conversation.unknownLines(r, top.entry);
@@ -202,6 +208,36 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+/**
+ * "那第51条呢", "按条例第五十一条 可以找谁": a question citing an article is about the topic resting
+ * on it. When the best hit does not rest on the article cited at all, or scores only in the middle
+ * band, the one topic of the middle band or above resting on it alone ('own') answers, lifted to the
+ * answer band: the citation names it.
+ */
+function citedTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: Stages): Hit | undefined {
+  // A figure asked, or a row of figures answering ("第二十条第（六）项中行政处罚是多少"), is not a rule asked.
+  if (!top || isFigures(top.entry.kind) || r.cues.quantity || r.cues.money) return top;
+  if (s.ranker.restsOn(top.entry, r) !== null && top.score >= s.thresholds.answer) return top;
+  const owning = hits.filter((h) => h.score >= s.thresholds.suggest && s.ranker.restsOn(h.entry, r) === 'own');
+  if (owning.length !== 1) return top;
+  const h = owning[0]!;
+  return h === top && top.score >= s.thresholds.answer ? top : { ...h, score: Math.max(h.score, s.thresholds.answer) };
+}
+
+/** A guide topic scoring within NAMED_MARGIN of a figure row, named by a word of its title the row does not hold. */
+const NAMED_MARGIN = 0.1;
+function namedTopic(hits: readonly Hit[], top: Hit, r: Reading, s: Stages): Hit | undefined {
+  return hits.find(
+    (h) =>
+      h.entry.kind === 'guide' &&
+      h.score >= s.thresholds.answer &&
+      top.score - h.score < NAMED_MARGIN &&
+      (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)) &&
+      // The topic must itself answer: "信息处理费收了多少" asks money collected, which no topic holds.
+      !s.grounding.figure(r, h.entry, [], r.years),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ import { Replies } from './replies.ts';
 import { ReplyComposer, type Reply } from './reply.ts';
 import { combine, questionsOf, SHORT_QUESTION } from './questions.ts';
 import { Aspects } from './aspect.ts';
+import { holdsFigures } from './ranking.ts';
 import type { Answer } from './types.ts';
 
 export type { Session } from './conversation.ts';
@@ -208,9 +209,10 @@ export class Engine {
     if (decision.action === 'social' || decision.action === 'option') return single();
     const parts = this.partsOf(k);
     if (!parts) {
-      const remedy = this.remedyFor(k.r, decision);
+      const reported = this.reportedTopic(k, decision, previous);
+      const remedy = this.remedyFor(k.r, reported ?? decision);
       if (!remedy) return single();
-      const first = this.composer.compose(decision, k.r, previous);
+      const first = this.composer.compose(reported ?? decision, k.r, previous);
       const second = this.composer.compose(remedy, k.r, first.session);
       return { reply: combine([first, second]), decision, parts: [decision, remedy] };
     }
@@ -239,6 +241,12 @@ export class Engine {
         if (unheld) d = { action: 'decline', decline: unheld, entry: null, band: 'fallback', reason: declineReason(unheld), score: d.score };
       }
       if (!usable(d)) continue;
+      // "兴隆镇的指南在哪看 他们镇收到多少申请": a figure asked in a message naming another body is
+      // that body's figure, which the reports do not hold; the county's is not given in its place.
+      if (d.action === 'answer' && (holdsFigures(d.entry) || (part.r.cues.quantity && !part.r.cues.time))) {
+        const body = this.grounding.bodyOfMessage(k.r, part.r);
+        if (body) d = { action: 'decline', decline: { kind: 'other-body', body }, entry: d.entry, band: 'fallback', reason: `${d.reason}；规则：这条消息问的是其他机关（${body}）的数字，只收录了本机关的报告`, score: d.score };
+      }
       // The same answer twice says nothing more; other lines of the same topic ("要多长时间" after
       // "去哪申请" both in the application topic) do.
       if (d.action === 'answer' && d.followUp?.how !== 'within' && decisions.some((x) => x.action === 'answer' && x.entry === d.entry)) continue;
@@ -247,7 +255,11 @@ export class Engine {
       decisions.push(d);
       session = reply.session;
     }
-    if (replies.length < 2 || !replies.some((r) => r.answer.answered)) return single();
+    if (replies.length < 2) return single();
+    // Every question declined ("硝河乡在哪办公 他们公开了多少条"): each says why, not an answer the
+    // whole message would get in their place.
+    if (!replies.some((r) => r.answer.answered) && decisions.every((d) => d.action === 'decline')) return { reply: combine(replies), decision: decisions[0]!, parts: decisions };
+    if (!replies.some((r) => r.answer.answered)) return single();
     return { reply: combine(replies), decision, parts: decisions };
   }
 
@@ -266,6 +278,23 @@ export class Engine {
     const top = this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
+  }
+
+  /**
+   * "凭什么不给我公开 说是过程性信息 我不服": a reply reported and disputed, answered by the ways to
+   * contest alone, says nothing of what the reply means. The guide topic whose title names the
+   * reply reported (过程性信息) goes first; remedyFor then adds the ways to contest.
+   */
+  private reportedTopic(k: Kept, d: Decision, previous: Session | undefined): Decision | null {
+    if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !k.r.cues.reported) return null;
+    const remedies = this.ranker.rank([REMEDY], k.r, null).find((h) => h.entry.kind === 'guide');
+    if (!remedies || remedies.entry !== d.entry) return null;
+    const own = new Set(d.entry.keys[0] ?? []);
+    const named = this.ranked(k, this.conversation.lean(k.r, previous)).find(
+      (h) => h.entry.kind === 'guide' && h.entry !== d.entry && h.score >= this.thresholds.answer && (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && !own.has(w) && k.r.terms.includes(w)),
+    );
+    if (!named) return null;
+    return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${d.reason}；规则：不服所说的答复（“${named.entry.question}”），先说这种答复，再附救济途径`, score: named.score };
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */

@@ -22,6 +22,8 @@ export type Decline =
   | { kind: 'unlisted'; detail: string }
   /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
   | { kind: 'no-amount'; row: string }
+  /** A column the row does not report ("规章上一年有多少件": the row gives this year's only). */
+  | { kind: 'no-column'; row: string; column: string; has: string[] }
   /** People asked of a figure that counts times, or times of one that counts people. */
   | { kind: 'unit'; row: string; asked: string; has: string; figure: string }
   /** The year asked is not recorded. */
@@ -44,6 +46,8 @@ export function declineReason(d: Decline): string {
       return `规则：问的是报告不列的细目（${d.detail}），报告只有汇总的数字`;
     case 'no-amount':
       return `规则：问的是金额，而“${d.row}”只有数量`;
+    case 'no-column':
+      return `规则：问的是“${d.column}”，而“${d.row}”只有${d.has.join('、')}`;
     case 'unit':
       return `规则：问的是${d.asked}，而“${d.row}”的单位是${d.has}`;
     case 'missing-year':
@@ -64,6 +68,8 @@ const GENERIC_OWN = /^(全|本|我|咱|该|各|这个|那个|这|那|外|邻|别
 const NOUN = /^(n|nz|ng|nr|ns|nt|nrt|nrfg|eng|vn|an|j)$/;
 // Words of asking about information or applying for it, not about a body's door.
 const INFORMATION = /申请|信息|指南|文件|资料|公开|数据|报告|年报/;
+// Bringing a remedy somewhere ("向哪个法院起诉", "去哪复议").
+const REMEDY_ACT = /起诉|诉讼|复议|投诉|举报|告状/;
 // A door's own details: its phone and hours (an address may be where to read something).
 const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 
@@ -71,7 +77,9 @@ const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
 const SPENDING = '花费金额';
 // Money taken in: what was collected, not what may be charged.
-const COLLECTED = /实收|实际收|共收|一共收|总共收|收上来|收入了|全年收|一年收了|收了多少万/;
+const COLLECTED = /实收|实际收|共收|一共收|总共收|收上来|收入了|全年收|一年收了|收了多少万|费收了多少|费一共收了/;
+// The year before as a column ("上一年有多少", "上年的项目数"), not a comparison with it.
+const YEAR_BEFORE_COLUMN = /(?<![比跟和与较同])(?:上一年|上年|前一年|头一年)(?!度报告)/;
 // Coming from a place: "从乡里", "打镇上".
 const FROM = /(?:从|打|由)$/;
 
@@ -80,12 +88,16 @@ export class Grounding {
   private readonly figures: Entry[];
   private readonly stated: Array<{ text: string; terms: ReadonlySet<string> }> = [];
   private readonly figureTerms = new Set<string>();
+  /** The labels of the rows of figures, as printed. */
+  private readonly rowLabels = new Set<string>();
   // The lexicon's lists as one trie each: every message is looked through for all of them.
   private readonly absentWords: Phrases;
   private readonly absentNames: Map<string, string>;
   private readonly bodyWords: Phrases;
   private readonly unlistedWords: Phrases;
   private readonly unlistedNames: Map<string, string>;
+  /** The reporting body as residents name it ("县里", "咱们县") and by its own names. */
+  private readonly ownWords: Phrases;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -111,8 +123,10 @@ export class Grounding {
       const text = lines.get(`${e.stats[0]!.source.document}|${e.stats[0]!.line}`);
       if (text) this.stated.push({ text, terms: new Set(e.parts ?? []) });
     }
+    this.ownWords = new Phrases([...lexicon.ownBody, ...this.own]);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
+      this.rowLabels.add(e.question);
       for (const t of [...e.keys.flat(), ...(e.parts ?? []), ...(e.slots ?? []), ...e.context]) this.figureTerms.add(t);
     }
   }
@@ -131,7 +145,8 @@ export class Grounding {
     // Not a procedure asked with it ("我们乡里能不能收复印费？收多少？"): that is the rule for every body.
     const count = r.cues.quantity && !r.cues.money && !r.cues.procedure && !/费/.test(r.text);
     const body = entry.kind === 'guide' && !count ? null : this.otherBody(r, entry);
-    if (body) return { kind: 'other-body', body };
+    // "我从兴隆镇过来的 想问县里…": the body the resident comes from is not the one asked about.
+    if (body && !this.comesFrom(r, body)) return { kind: 'other-body', body };
     const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
     const absent = this.absentMeasure(r, held);
     if (absent && (asksFigure || holdsFigures(entry))) return { kind: 'absent', measure: absent };
@@ -162,7 +177,9 @@ export class Grounding {
     // A year the reports do not hold is said to be 未收录 when the answer is composed.
     if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
     const row = entry.question.replace(/有多少？$|多少？$/, '');
-    if (r.cues.money && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
+    const column = this.missingColumn(r, entry, also, years);
+    if (column) return { kind: 'no-column', row, column, has: [...new Set(entry.stats.map((x) => x.column).filter(Boolean))] };
+    if ((r.cues.money || r.cues.feeAmount) && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
     const units = unitsOf(entry);
     if (r.unit && units.length && !units.includes(r.unit) && isPeopleOrTimes(r.unit) && units.every(isPeopleOrTimes) && also.length === 0) {
       const year = years[0] ?? Math.max(...entry.stats.map((x) => x.year));
@@ -204,6 +221,25 @@ export class Grounding {
   /** A word of the question that says what it is about ("采购金额"), held by the entry. */
   private mentioned(entry: Entry, terms: readonly string[]): boolean {
     return terms.some((t) => t.length > 1 && !this.lexicon.general.has(t) && !this.tokenizer.isWeak(t) && !this.tokenizer.isStopword(t) && !this.lexicon.units.some(([w]) => w === t) && this.index.holds(entry.id, t));
+  }
+
+  /**
+   * "规章上一年有多少件": the year before asked of rows that report no 上一年 column, while the
+   * year before is no report held either. Answering this year's figure would put it under the
+   * wrong year. Not a comparison ("比上一年"), not a row named by it ("上年结转").
+   */
+  private missingColumn(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: readonly Entry[], years: readonly number[]): string | null {
+    if (r.compare) return null;
+    const m = YEAR_BEFORE_COLUMN.exec(r.text);
+    if (!m) return null;
+    // "上年结转" names a row of its own: the words there are a row's label, not a year.
+    const named = r.text.slice(m.index, m.index + m[0].length + 2);
+    if ([...this.rowLabels].some((l) => l.includes(named))) return null;
+    const rows = [entry, ...also].filter(holdsFigures);
+    if (rows.some((e) => /上一?年/.test(e.question) || e.stats.some((x) => /^上一?年/.test(x.column)))) return null;
+    const year = (years[0] ?? Math.max(...entry.stats.map((x) => x.year))) - 1;
+    if (this.recorded.includes(year)) return null;
+    return '上一年';
   }
 
   /** Every word of one of the entry's names is in the question. */
@@ -308,8 +344,11 @@ export class Grounding {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const suffix = this.lexicon.bodySuffixes.find((s) => t.length > s.length && t.endsWith(s));
-      // "隆德县" as one word, or "彭阳" + "县".
-      const name = suffix && t.length >= suffix.length + 2 ? t : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
+      // "隆德县" as one word, or "彭阳" + "县"; a name jieba does not know is cut into single
+      // characters ("将" + "台" + "乡", "偏" + "城乡"): those characters before the suffix are its stem.
+      const bare = this.lexicon.bodySuffixes.includes(t) ? t : suffix;
+      const loose = bare ? this.looseStem(tokens, i, t.slice(0, t.length - bare.length)) : '';
+      const name = suffix && t.length >= suffix.length + 2 ? t : loose && bare ? `${loose}${bare}` : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
       if (!name || this.isOwn(name) || this.counted(name, r, entry)) continue;
       const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
       if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
@@ -333,6 +372,39 @@ export class Grounding {
   }
 
   /**
+   * The stem of a body's name jieba cut into single characters: `head` (what the suffix's own
+   * token has before the suffix) after the single Han characters before it, 2-4 characters in
+   * all; '' when there are none.
+   */
+  private looseStem(tokens: readonly string[], i: number, head: string): string {
+    if (head.length > 1) return '';
+    let stem = head;
+    for (let j = i - 1; j >= 0 && stem.length < 4; j--) {
+      const c = tokens[j]!;
+      if (c.length !== 1 || !/\p{Script=Han}/u.test(c) || this.tokenizer.isStopword(c) || GENERIC_OWN.test(c)) break;
+      stem = c + stem;
+    }
+    return stem.length >= 2 && stem !== head ? stem : '';
+  }
+
+  /**
+   * "兴隆镇的指南在哪看 他们去年收到多少申请": another body named anywhere in a message is what its
+   * other questions are about too, unless a question names the reporting body itself ("县里呢")
+   * or the body is where the resident comes from ("我从乡里上来"). Null when no such body.
+   */
+  bodyOfMessage(whole: Reading, part: Reading): string | null {
+    if (this.ownWords.find(part.text).length > 0) return null;
+    const body = this.otherBody(whole);
+    return body && !this.comesFrom(whole, body) ? body : null;
+  }
+
+  /** "我从乡里上去", "打镇上来的": the body named is where the resident comes from. */
+  private comesFrom(r: Reading, body: string): boolean {
+    const at = r.text.indexOf(body);
+    return at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at));
+  }
+
+  /**
    * "我们乡政府的电话是多少", "县教育局在哪办公": another body's phone, address or hours are not in
    * the guide, which holds the reporting body's own; giving those instead would send the resident
    * to the wrong door. Not when the question is about information or applying ("乡里的公开指南在哪
@@ -344,11 +416,12 @@ export class Grounding {
     // "教育局的信息公开电话多少" asks for their door, whatever it is for.
     const door = r.terms.some((t) => DOOR.has(t));
     if (!door && (r.request || r.terms.some((t) => INFORMATION.test(t)))) return null;
+    // "向哪个法院起诉": where to bring a remedy is the remedies topic's, not another body's door.
+    if (!door && REMEDY_ACT.test(r.text)) return null;
     const body = this.otherBody(r);
     if (!body) return null;
     // "我从乡里上去咋找": the body the resident comes from is not the one whose door is asked.
-    const at = r.text.indexOf(body);
-    if (at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at))) return null;
+    if (this.comesFrom(r, body)) return null;
     return { kind: 'other-contact', body };
   }
 

@@ -4,6 +4,7 @@ import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Thresholds } from './decide.ts';
 import { articleTerms } from '../language/articles.ts';
+import { readCues } from '../language/cues.ts';
 import type { Homophones } from '../language/homophones.ts';
 
 /**
@@ -108,6 +109,8 @@ export class Ranker {
   private readonly groups = new Map<string, Entry[]>();
   /** The articles each topic's basis cites (第16条). */
   private readonly articles = new Map<string, string[]>();
+  /** Topics asked about time: half or more of their ways of asking ask how long ("多久答复"). */
+  private readonly timeTopics = new Set<string>();
 
   constructor(
     private readonly index: SearchIndex,
@@ -130,6 +133,8 @@ export class Ranker {
         this.texts.set(e.id, `${e.topic.title}${e.topic.summary}${e.topic.detail}`);
         // Articles and their items ("第二十条第（五）项" rests on 第20条 and 第5项).
         this.articles.set(e.id, articleTerms(e.topic.basis).filter((t) => t.endsWith('条') || t.endsWith('项')));
+        const asks = e.topic.questions;
+        if (asks.length && asks.filter((q) => readCues(q).time).length * 2 >= asks.length) this.timeTopics.add(e.id);
       }
     });
   }
@@ -282,10 +287,11 @@ export class Ranker {
         return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
-        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + this.citationBonus(entry, r);
+        return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + (r.cues.time && this.timeTopics.has(entry.id) ? (r.cues.urgent ? 0.2 : 0.05) : 0) + this.citationBonus(entry, r);
       case 'passage':
         // "主要做法有哪几条": the passage that lists the parts answers, not one of them.
-        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
+        // A complaint ("态度太差", "凭什么") is answered by the ways to contest, not by the report's narrative.
+        return (narrative ? 0.04 : -0.04) - (quantity ? 0.1 : 0) - (r.cues.complaint ? 0.3 : 0) + (r.cues.list && entry.points.length > 0 ? 0.1 : 0) - this.otherHalfAsked(entry, r);
     }
   }
 
@@ -322,7 +328,23 @@ export class Ranker {
     const held = cited.filter((t) => own.includes(t)).length;
     // Cited exactly as the topic rests on it ("第二十条第（五）项" for the topic on that item).
     const exact = held === own.length && held === cited.length ? 0.12 : 0;
-    return (0.12 * held) / Math.max(own.length, cited.length) + exact;
+    // "第五十一条规定了什么": the topic whose basis cites the article first rests on it; the others
+    // (a time limit citing it for the remedy at its end) only mention it.
+    const primary = cited.length === 1 && own[0] === cited[0] ? 0.15 : 0;
+    return (0.12 * held) / Math.max(own.length, cited.length) + exact + primary;
+  }
+
+  /**
+   * How a guide topic rests on the articles a question cites: 'own' when it rests on exactly
+   * them or on the one cited first of all its basis, 'mentions' when its basis cites some of
+   * them, null when none (or the question cites none).
+   */
+  restsOn(entry: Entry, r: Reading): 'own' | 'mentions' | null {
+    const cited = r.terms.filter((t) => /^第\d+[条项]$/.test(t));
+    if (cited.length === 0 || entry.kind !== 'guide') return null;
+    const own = this.articles.get(entry.id) ?? [];
+    if ((cited.length === 1 && own[0] === cited[0]) || (own.length === cited.length && cited.every((t) => own.includes(t)))) return 'own';
+    return cited.some((t) => own.includes(t)) ? 'mentions' : null;
   }
 
   private quoteBonus(entry: Entry, r: Reading): number {

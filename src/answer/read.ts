@@ -64,6 +64,14 @@ const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
 
+// "除了X（以外）还有…": X is set aside.
+const ASIDE = /除了?([^，,。；;？?！!]{1,16}?)(?:以外|之外)?(?:还有|还能|还可以|还)/;
+/** The synonym table's terms for the ways to contest and for the body to apply to. */
+const REMEDY = '救济';
+const ADDRESSEE = '受理机关';
+const COMPLAINING = /投诉|举报|告状|申诉|反映问题/;
+// What is asked of an article cited: what it says ("规定了什么", "讲的啥", "内容").
+const ARTICLE_WORDS: ReadonlySet<string> = new Set(['规定', '内容', '讲', '说', '写', '意思', '含义', '条文', '原文', '对应', '哪些', '指', '是']);
 const LAW_NAMES: ReadonlySet<string> = new Set(['条例', '政府信息公开条例', '信息公开条例', '中华人民共和国政府信息公开条例']);
 
 // The words of asking for a rule ("法律依据是哪一条"): what the rule is about names the topic.
@@ -146,6 +154,25 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // "条例第二十条…": next to an article cited, the law's name says where the article is, not what is asked.
   const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
   for (const t of cited) if (!terms.includes(t)) terms.push(t);
+  // "查阅点除了政务服务大厅还有哪里": what is set aside is not what is asked, when something else is.
+  const aside = ASIDE.exec(content);
+  if (aside) {
+    const set = new Set(tok.terms(aside[1]!));
+    const rest = terms.filter((t) => !set.has(t));
+    if (rest.some((t) => !lexicon.general.has(t) && !lexicon.aspects.has(t) && !lexicon.requestWords.has(t) && t.length > 1)) terms.splice(0, terms.length, ...rest);
+  }
+  // "我要投诉 到底找谁", "找谁投诉": whom to complain to is the remedy's (the body above, the
+  // competent department), not the body to apply to.
+  if (terms.includes(REMEDY) && terms.includes(ADDRESSEE) && COMPLAINING.test(text)) terms.splice(terms.indexOf(ADDRESSEE), 1);
+  // "第五十一条规定了什么", "年度报告表格中“第二十条第（六）项”对应哪类信息": an article cited or a
+  // phrase quoted is the subject; the words of asking what a rule says, and the words for the
+  // report it appears in, are only where it is.
+  const quoted = [...text.matchAll(QUOTED)].map((m) => m[1]!);
+  if (cited.length > 0 || quoted.length > 0) {
+    const inQuote = (t: string) => quoted.some((q) => q.includes(t));
+    const subject = terms.filter((t) => inQuote(t) || (!(cited.length > 0 && (ARTICLE_WORDS.has(t) || lexicon.requestWords.has(t))) && !lexicon.general.has(t)));
+    if (subject.some((t) => cited.includes(t) || quoted.some((q) => q.includes(t)))) terms.splice(0, terms.length, ...subject);
+  }
   const parts = raw
     .split(PART_BREAK)
     .map((p) => p.trim())
@@ -166,7 +193,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     terms,
     tokens,
     words,
-    quoted: [...text.matchAll(QUOTED)].map((m) => m[1]!),
+    quoted,
     parts,
     asking: askingPieces(text),
     request: requestIn(content, words, cues, tok, lexicon),

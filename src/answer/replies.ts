@@ -88,6 +88,8 @@ export class Replies {
         return `${note}年度报告只有汇总的数字，没有列出${d.detail}，所以我不能告诉您。\n${wayOn(c)}`;
       case 'no-amount':
         return `${note}年度报告只统计“${d.row}”的数量，没有收录金额，所以我不能告诉您金额。\n${wayOn(c)}`;
+      case 'no-column':
+        return `${note}年度报告没有给出“${d.row}”${d.column}的数字：这一行只有${d.has.join('、')}，所以我不能告诉您${d.column}是多少。\n${wayOn(c)}`;
       case 'unit':
         return `${note}年度报告里没有收录${d.asked}：“${d.row}”统计的是${d.has}${d.figure ? `（${d.figure}）` : ''}，不是${d.asked}。\n${wayOn(c)}`;
       case 'missing-year':

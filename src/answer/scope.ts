@@ -63,8 +63,8 @@ export class Scope {
     // "马铃薯补贴怎么申请" applies for a subsidy, not for information: 申请 names this bot's subject
     // only next to 公开, 信息 or the documents asked for.
     // A record asked to see ("想看村里的低保名单") is information asked for, whatever it is about.
-    // The resident's own words: "工钱不给" is read as 不予公开, but it does not ask for information.
-    const aboutInformation = r.request !== null || r.words.some((t) => /公开|信息|文件|资料|数据|年报|报告/.test(t));
+    // As written: "欠工资不给" is read as the row 不予公开, but says nothing about information.
+    const aboutInformation = r.request !== null || /公开|信息|文件|资料|数据|年报|报告/.test(r.text);
     // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
     // question asks for a figure (the absent-measure rule says so) or for its information.
     if (!aboutInformation && !r.cues.quantity) {
@@ -75,6 +75,8 @@ export class Scope {
       if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
     }
     if (!top) return null;
+    // "办事员态度恶劣", "凭什么不给": a complaint about how the body acted is this bot's subject (the ways to contest).
+    if (r.cues.complaint) return null;
     // "XX的信息能不能公开、怎么要": a request for information is this bot's subject, whatever it
     // is about.
     if (aboutInformation) return null;

@@ -22,6 +22,7 @@ const SETS: Array<[string, string, number]> = [
   ['our wordings of the kinds of round 3 (narrative halves, reported replies, urgency, units, 这两个)', 'test/fixtures/eval/kinds3.jsonl', 0.9],
   ['the blind set of round 2 (written by a writer who never saw the bot; its even lines were tuned on)', 'test/fixtures/eval/blind-tune2.jsonl', 0.85],
   ['the blind set of round 3 (its even lines tuned on, its odd lines kept as a holdout)', 'test/fixtures/eval/blind-tune3.jsonl', 0.88],
+  ['the blind set of round 4 (scored untouched first; its even lines tuned on, its odd lines kept as a holdout)', 'test/fixtures/eval/blind-tune4.jsonl', 0.88],
   ['the public set', 'eval/questions.public.jsonl', 1],
   ['the traffic set', 'eval/questions.traffic.jsonl', 0.9],
 ];
