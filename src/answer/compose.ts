@@ -190,8 +190,16 @@ export function shorten(reply: string, max: number): string {
 /** Some lines of a topic, asked after it ("当面提交的呢"), with the topic's name and basis. */
 export function linesText(topic: GuideTopic, lines: readonly string[]): Composed {
   const basis = topic.basis ? `依据：${topic.basis}` : '';
-  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: true };
+  // Lines that each say the guide does not hold what they are about tell where to look: no answer.
+  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: !lines.every((l) => UNKNOWN_TOPIC.test(l)) };
 }
+
+/**
+ * How the guide says it does not hold something, in a topic's title (the whole topic is about
+ * what is not known) or in one of its lines: guide.md's own rule for writing it (写明“本指南没有
+ * 收录（没有掌握）”).
+ */
+export const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握|没有收录|未收录/;
 
 /** The legal basis of a topic, asked after it ("出自哪部法律"). */
 export function basisText(topic: GuideTopic): Composed {

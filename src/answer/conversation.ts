@@ -5,6 +5,7 @@ import { COMPARE_PREVIOUS, type Reading } from './read.ts';
 import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
 import { Phrases } from '../language/phrases.ts';
+import { UNKNOWN_TOPIC } from './compose.ts';
 
 /**
  * What the engine remembers between two messages of one resident: the frame of the last answer
@@ -106,6 +107,11 @@ export class Conversation {
     ownNames: readonly string[] = [],
   ) {
     this.ownBody = new Phrases([...lexicon.ownBody, ...ownNames]);
+  }
+
+  /** The message names the body reporting ("某某的呢", "咱们县的"). */
+  namesOwnBody(r: Reading): boolean {
+    return this.ownBody.find(r.text).length > 0;
   }
 
   previousEntry(previous: Session | undefined): Entry | undefined {
@@ -295,6 +301,25 @@ export class Conversation {
     if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
+  }
+
+  /**
+   * "公众号叫啥名字" answered by the portal topic: when the words of the question that name what
+   * is asked appear in the topic only on lines saying the guide does not hold it ("账号名称本指南
+   * 没有掌握"), those lines are the reply, and it is a 'not known' one. A topic whose title names
+   * the word is about it as a whole.
+   */
+  unknownLines(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const words = r.terms.filter((t) => t.length > 1 && !this.tokenizer.isStopword(t) && !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t) && !this.lexicon.requestWords.has(t) && !this.lexicon.aspects.has(t));
+    const title = entry.topic.title;
+    // A topic whose title says it is not held already tells, whole, where to look instead.
+    if (words.length === 0 || UNKNOWN_TOPIC.test(title) || words.some((w) => title.includes(w))) return null;
+    // A way of asking the topic lists ("网上可以申请吗") is answered by the whole topic.
+    if (entry.topic.questions.some((q) => { const own = this.tokenizer.terms(q); return words.every((w) => own.includes(w)); })) return null;
+    const all = entry.topic.summary.split('\n').filter((l) => l.trim());
+    const lines = all.filter((l) => words.some((w) => l.includes(w)));
+    if (lines.length === 0 || !lines.every((l) => UNKNOWN_TOPIC.test(l))) return null;
+    return { how: 'within', entry, lines };
   }
 
   /** "那2020年呢" / "比上年呢" / "个人的呢" / "那花了多少钱" / "上一年有几项": the same row. */

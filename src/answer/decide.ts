@@ -52,6 +52,9 @@ export interface Stages {
 // A question about the report's own figures (whether they add up), not about a procedure.
 const REPORT_FIGURES = /报告|年报|数据|数字|总计|合计|之和|加起来|填|件|多少|几/;
 
+/** How a session records that another body's door was declined, followed by the body's name. */
+export const OTHER_DOOR = 'other-contact|';
+
 /** The terms of asking for a door: its phone, address, hours. */
 const CONTACT_TERMS: ReadonlySet<string> = new Set(['电话', '地址', '上班', '办公时间', '周末']);
 
@@ -77,12 +80,34 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
 
   // "乡政府电话多少": another body's door is not ours to give, whatever the last answer was.
   const elsewhere = s.grounding.otherContact(r, CONTACT_TERMS);
-  if (elsewhere) return { action: 'decline', decline: elsewhere, entry: null, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
+  if (elsewhere) {
+    // The topic that would have answered for our own door stays the frame: "那咱县的呢".
+    const own = s.ranked(null).find((h) => h.entry.kind === 'guide' && h.score >= s.thresholds.answer)?.entry ?? null;
+    return { action: 'decline', decline: elsewhere, entry: own, band: 'fallback', reason: declineReason(elsewhere), score: 1 };
+  }
+  // After another body's door was declined: "那咱县的呢" switches back to ours; "那地址呢" still
+  // asks of the other body.
+  const declinedDoor = previous?.declined?.startsWith(OTHER_DOOR) ? previous.declined.slice(OTHER_DOOR.length) : null;
+  if (declinedDoor !== null && s.conversation.leans(r)) {
+    const frame = s.conversation.previousEntry(previous);
+    if (frame && s.conversation.namesOwnBody(r)) return { action: 'answer', entry: frame, also: [], followUp: null, band: 'answer', reason: '接着上一问：换回本机关的联系方式', score: 1 };
+    if (declinedDoor && (r.cues.contact || r.terms.some((t) => CONTACT_TERMS.has(t)))) {
+      const again: Decline = { kind: 'other-contact', body: declinedDoor };
+      return { action: 'decline', decline: again, entry: frame ?? null, band: 'fallback', reason: `接着上一问；${declineReason(again)}`, score: 1 };
+    }
+  }
 
   const follow = s.conversation.followUp(r, previous);
+  // "都是哪些公司中标的" after the procurement figures: a detail the totals are never broken into.
+  // What a figure of the report's text was about is told by its passage ("都是哪些单位的人参加").
+  const frame = s.conversation.previousEntry(previous);
+  if (follow?.how !== 'source' && (r.cues.quantity || r.cues.money || (frame && isFigures(frame.kind)))) {
+    const unlisted = s.grounding.unlisted(r, (t) => frame !== undefined && s.ranker.holds(frame, t));
+    if (unlisted) return { action: 'decline', decline: unlisted, entry: frame && isFigures(frame.kind) ? frame : null, band: 'fallback', reason: declineReason(unlisted), score: 1 };
+  }
   if (follow) {
     const years = follow.how === 'slots' && follow.years ? follow.years : r.years.length ? r.years : (previous?.years ?? []);
-    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years);
+    const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years, true);
     const what =
       follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
@@ -103,6 +128,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const leaning = lean ? '（接着上一问，偏向同类条目）' : '';
   // "县里GDP多少": a figure no report holds is said to be so, before anything else is judged.
   // A short follow-up of a figure declined so ("那财政预算呢") asks a figure too.
+  // "阅读量最高的是哪篇": the detail asked of the figure that would answer is not in it.
+  if (top && isFigures(top.entry.kind)) {
+    const unlisted = s.grounding.unlisted(r, (t) => s.ranker.holds(top.entry, t));
+    if (unlisted) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
+  }
   // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
   const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact);
   if (figureAsked && !r.cues.time) {
@@ -123,17 +153,36 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       return { action: 'answer', entry: rows[0]!, also: [], followUp: null, band: 'answer', reason: `${scored}；规则：问报告的数字对不对得上，答报告前后不一致的那一行`, score };
     }
   }
+  // "官网、公众号和微博各发了多少": several figures, each named, asked at once, over a topic.
+  const several = top && !isFigures(top.entry.kind) ? s.ranker.several(hits, r) : null;
+  if (several) {
+    const [first, ...rest] = several;
+    const decline = s.grounding.figure(r, first!, rest, r.years.length ? r.years : (previous?.years ?? []));
+    if (!decline) return { action: 'answer', entry: first!, also: rest, followUp: null, band: 'answer', reason: `${scored}；问的是几个数字，各由自己的名称点到，一起回答`, score };
+  }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
   const off = s.scope.decline(r, top, lean !== null, r.asking, corrected, s.typos) ?? s.grounding.unrecordedYear(r, top && band !== 'fallback' ? top.entry : null);
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
     const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
+    if (decline?.kind === 'unit' && band === 'answer') {
+      // "培训有多少人参加": the figure next in line counted in the unit asked answers instead of
+      // the one counting times.
+      // Of the same kind and about the same words ("培训"), it may score lower: the unit tells them apart.
+      const near = (h: Hit) => h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.entry.kind === top.entry.kind && h.matched.some((t) => t.length > 1 && top.matched.includes(t)));
+      const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], r.years.length ? r.years : (previous?.years ?? [])));
+      if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
+    }
     // "信息处理费收费标准是多少": a row that cannot answer gives way to a topic nearly as good whose
     // own name the question says and the row does not hold.
     const named = decline && isFigures(top.entry.kind) ? namedTopic(hits, top, r, s) : undefined;
     if (named) return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${scored}，${declineReason(decline!)}；问题说出了“${named.entry.question}”的名称，答它`, score: named.score };
     if (decline) return { action: 'decline', decline, entry: top.entry, band: 'fallback', reason: `${scored}，但${declineReason(decline)}`, score };
+    if (band === 'answer' && top.entry.kind === 'guide') {
+      const unknown = s.conversation.unknownLines(r, top.entry);
+      if (unknown) return { action: 'answer', entry: top.entry, also: [], followUp: unknown, band, reason: `${scored}：问的这一点指南写明没有掌握，只答那几行`, score };
+    }
     if (band === 'answer') return { action: 'answer', entry: top.entry, also, followUp: null, band, reason: `${scored}：直接回答${leaning}`, score };
     // "详细列一下不予公开各项的数字": a group the question names, every row of it tied, is
     // answered whole: there is nothing to choose between.
@@ -185,7 +234,9 @@ function namedTopic(hits: readonly Hit[], top: Hit, r: Reading, s: Stages): Hit 
       h.entry.kind === 'guide' &&
       h.score >= s.thresholds.answer &&
       top.score - h.score < NAMED_MARGIN &&
-      (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)),
+      (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)) &&
+      // The topic must itself answer: "信息处理费收了多少" asks money collected, which no topic holds.
+      !s.grounding.figure(r, h.entry, [], r.years),
   );
 }
 

@@ -10,7 +10,7 @@ import { SearchIndex, type Hit } from './search.ts';
 import { read, type Reading } from './read.ts';
 import { Conversation, type Session } from './conversation.ts';
 import { Ranker, type Lean } from './ranking.ts';
-import { Grounding } from './ground.ts';
+import { declineReason, Grounding } from './ground.ts';
 import { Scope } from './scope.ts';
 import { bandOf, decide, DEFAULT_THRESHOLDS, type Band, type Decision, type Thresholds } from './decide.ts';
 import { StatisticComposer } from './statistics.ts';
@@ -32,6 +32,8 @@ export { DEFAULT_THRESHOLDS, type Thresholds } from './decide.ts';
 export const READING_CACHE = 4_000;
 /** The synonym table's term for the ways to contest a reply ("投诉", "不满意", "凭什么"). */
 const REMEDY = '救济';
+/** The synonym table's term for a reply that never came ("两个月了还没信儿"): the remedies help too. */
+const OVERDUE = '超期';
 /** Longer messages are read afresh each time: they are rarely repeated word for word. */
 const CACHED_INPUT_LENGTH = 200;
 /** The same words after different answers decide differently: each reading keeps a few decisions. */
@@ -248,6 +250,12 @@ export class Engine {
         d = this.decision(part, session);
       }
       offTopic = d.action === 'decline' && d.decline.kind === 'out-of-scope';
+      // A later question asking a count of something no row names is said to be unheld, not
+      // dropped nor answered by an unnamed row ("公众号发了多少条 点赞有多少").
+      if (replies.length > 0 && (d.action === 'answer' ? !d.followUp && d.also.length === 0 : !usable(d) && d.action !== 'social' && d.action !== 'option')) {
+        const unheld = this.grounding.unheldPart(part.r, d.action === 'answer' ? d.entry : null);
+        if (unheld) d = { action: 'decline', decline: unheld, entry: null, band: 'fallback', reason: declineReason(unheld), score: d.score };
+      }
       if (!usable(d)) continue;
       // "兴隆镇的指南在哪看 他们镇收到多少申请": a figure asked in a message naming another body is
       // that body's figure, which the reports do not hold; the county's is not given in its place.
@@ -273,13 +281,13 @@ export class Engine {
 
   /**
    * "我要的信息他们说不存在 这不是糊弄人吗", "说我是重复申请 我这次根本不一样": a resident who
-   * disputes a reply (a complaint, or the reply reported) is told what that reply means and how
-   * to contest it. The ways to contest are the topic the synonym table's 救济 names ("投诉",
+   * disputes a reply (a complaint, or the reply reported) or is still waiting past the deadline
+   * ("一个半月了还没信儿 几天要答复") is told what that reply or deadline is and how to contest it. The ways to contest are the topic the synonym table's 救济 names ("投诉",
    * "不满意"), added when the topic answering does not speak of them itself.
    */
   private remedyFor(r: Reading, d: Decision): Decision | null {
     if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp) return null;
-    if (!r.cues.reported && !r.cues.complaint) return null;
+    if (!r.cues.reported && !r.cues.complaint && !r.terms.includes(OVERDUE)) return null;
     // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
     // ("…怎么办") do not count.
     if (this.tokenizer.knowledgeTerms(d.entry.topic.summary).includes(REMEDY)) return null;

@@ -17,6 +17,8 @@ export type Decline =
   | { kind: 'other-contact'; body: string }
   /** A figure no report holds (GDP, 人口), or a word no figure of the reports counts. */
   | { kind: 'absent'; measure: string | null }
+  /** A detail no report lists, asked of its figures: followers, the firms that won, an average. */
+  | { kind: 'unlisted'; detail: string }
   /** A sum of money asked of a row that counts items ("行政事业性收费收了多少钱"). */
   | { kind: 'no-amount'; row: string }
   /** A column the row does not report ("规章上一年有多少件": the row gives this year's only). */
@@ -39,6 +41,8 @@ export function declineReason(d: Decline): string {
       return `规则：问的是其他机关（${d.body}）的联系方式，只收录了本机关受理申请的联系方式`;
     case 'absent':
       return `规则：问的数字报告里没有${d.measure ? `（${d.measure}）` : ''}`;
+    case 'unlisted':
+      return `规则：问的是报告不列的细目（${d.detail}），报告只有汇总的数字`;
     case 'no-amount':
       return `规则：问的是金额，而“${d.row}”只有数量`;
     case 'no-column':
@@ -71,6 +75,8 @@ const DOOR: ReadonlySet<string> = new Set(['电话', '上班', '办公时间']);
 // Money spent or put in (not what an applicant pays): only a figure holding an amount answers it.
 const SPENT = /花了|用了|投入|投了|经费|开支|支出|花费|拨了|拨款/;
 const SPENDING = '花费金额';
+// Money taken in: what was collected, not what may be charged.
+const COLLECTED = /实收|实际收|共收|一共收|总共收|收上来|收入了|全年收|一年收了|收了多少万|费收了多少|费一共收了/;
 // The year before as a column ("上一年有多少", "上年的项目数"), not a comparison with it.
 const YEAR_BEFORE_COLUMN = /(?<![比跟和与较同])(?:上一年|上年|前一年|头一年)(?!度报告)/;
 // Coming from a place: "从乡里", "打镇上".
@@ -78,6 +84,8 @@ const FROM = /(?:从|打|由)$/;
 
 export class Grounding {
   private readonly own: Set<string>;
+  private readonly figures: Entry[];
+  private readonly stated: Array<{ text: string; terms: ReadonlySet<string> }> = [];
   private readonly figureTerms = new Set<string>();
   /** The labels of the rows of figures, as printed. */
   private readonly rowLabels = new Set<string>();
@@ -85,6 +93,8 @@ export class Grounding {
   private readonly absentWords: Phrases;
   private readonly absentNames: Map<string, string>;
   private readonly bodyWords: Phrases;
+  private readonly unlistedWords: Phrases;
+  private readonly unlistedNames: Map<string, string>;
   /** The reporting body as residents name it ("县里", "咱们县") and by its own names. */
   private readonly ownWords: Phrases;
 
@@ -101,6 +111,17 @@ export class Grounding {
     this.absentNames = new Map(lexicon.absent.map(([w, n]) => [w, n] as const).reverse());
     this.absentWords = new Phrases(lexicon.absent.map(([w]) => w));
     this.bodyWords = new Phrases(lexicon.otherBodies);
+    this.unlistedNames = new Map(lexicon.unlisted.map(([w, n]) => [w, n] as const).reverse());
+    this.unlistedWords = new Phrases(lexicon.unlisted.map(([w]) => w));
+    this.figures = entries.filter(holdsFigures);
+    // The report's sentence stating each figure of its text, with the words of what it counts.
+    const lines = new Map<string, string>();
+    for (const e of entries) if (e.kind === 'passage') for (const p of e.passages) lines.set(`${p.source.document}|${p.line}`, p.text);
+    for (const e of entries) {
+      if (e.kind !== 'figure') continue;
+      const text = lines.get(`${e.stats[0]!.source.document}|${e.stats[0]!.line}`);
+      if (text) this.stated.push({ text, terms: new Set(e.parts ?? []) });
+    }
     this.ownWords = new Phrases([...lexicon.ownBody, ...this.own]);
     for (const e of entries) {
       if (!holdsFigures(e)) continue;
@@ -113,13 +134,16 @@ export class Grounding {
    * Would answering `entry` state a figure for what was asked? Null when it would; otherwise why
    * not. Only questions asking for a figure (a count, an amount) or answered by one are checked.
    */
-  figure(r: Reading, entry: Entry, also: readonly Entry[] = [], years: readonly number[] = r.years): Decline | null {
+  figure(r: Reading, entry: Entry, also: readonly Entry[] = [], years: readonly number[] = r.years, framed = false): Decline | null {
     // "需要多长时间" asks a time limit, whatever else the question names.
     const asksFigure = (r.cues.quantity || r.cues.money) && !r.cues.time;
     if (!asksFigure && !holdsFigures(entry)) return null;
     // Another body's figure is not in the report; another body asking a procedure ("我们乡里能
     // 不能收复印费") is answered by the rule, which is the same for every body.
-    const body = entry.kind === 'guide' ? null : this.otherBody(r);
+    // A count asked of another body ("兴隆镇的申请有多少件") is that body's figure, not the rule.
+    // Not a procedure asked with it ("我们乡里能不能收复印费？收多少？"): that is the rule for every body.
+    const count = r.cues.quantity && !r.cues.money && !r.cues.procedure && !/费/.test(r.text);
+    const body = entry.kind === 'guide' && !count ? null : this.otherBody(r, entry);
     // "我从兴隆镇过来的 想问县里…": the body the resident comes from is not the one asked about.
     if (body && !this.comesFrom(r, body)) return { kind: 'other-body', body };
     const held = (t: string) => [entry, ...also].some((e) => this.index.holds(e.id, t));
@@ -134,8 +158,21 @@ export class Grounding {
       // "信息公开工作花了多少钱": money spent is a figure; a topic on what applicants pay is not it.
       // Named plainly: the words around "花了" are often a piece of the sentence ("钱").
       if (entry.kind === 'guide' && r.cues.money && SPENT.test(r.text)) return { kind: 'absent', measure: SPENDING };
+      // "实际收了多少信息处理费": money collected is a figure; the topic on what may be charged is not it.
+      if (entry.kind === 'guide' && r.cues.money && COLLECTED.test(r.text)) return { kind: 'absent', measure: this.moneyOf(r) };
+      // "罚款罚了多少钱": the money of a row the question names, which counts items, is not a fee
+      // an applicant pays.
+      if (entry.kind === 'guide' && r.cues.money && !r.request && !r.terms.some((t) => this.lexicon.requestWords.has(t))) {
+        const row = this.figures.find((e) => !holdsMoney(e) && this.named(e, r.terms) && e.keys[0]!.every((w) => this.lexicon.general.has(w) || !this.index.holds(entry.id, w)));
+        if (row) return { kind: 'no-amount', row: row.question.replace(/有多少？$|多少？$/, '') };
+      }
       return null;
     }
+    // Money is answered only by an amount of the thing asked: "收费收了多少钱" is not answered by
+    // the procurement amount, nor by the count of a row the question does not name. A follow-up
+    // ("那花了多少钱") names its row by the frame.
+    const fee = feeOf(r);
+    if (r.cues.money && !framed && (![entry, ...also].some((e) => this.named(e, r.terms) || this.mentioned(e, r.terms)) || (fee && !held(fee)))) return { kind: 'absent', measure: this.moneyOf(r) };
     // A year the reports do not hold is said to be 未收录 when the answer is composed.
     if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
     const row = entry.question.replace(/有多少？$|多少？$/, '');
@@ -155,6 +192,34 @@ export class Grounding {
       if (m) return { kind: 'absent', measure: m };
     }
     return null;
+  }
+
+  /**
+   * "行政处罚多少件 涉及多少人": a later question of a message that asks a count and names nothing
+   * of the row that would answer it (nor continues the one before) asks what the report does not
+   * hold; the row chosen for it would be a figure of something else. Also for a question of the
+   * message that matched nothing ("有多少粉丝" when no list names it). Null when it asks no count.
+   */
+  unheldPart(r: Reading, entry: Entry | null): Decline | null {
+    if (!(r.cues.quantity || r.cues.money) || r.cues.time) return null;
+    if (entry && (!holdsFigures(entry) || this.named(entry, r.terms) || this.mentioned(entry, r.terms))) return null;
+    // Named back only when it reads as the name of a thing ("栏目"), not a verb ("涉及").
+    const counted = this.countedWords(r);
+    const noun = counted !== null && counted.length >= 2 && NOUN.test(this.tokenizer.tag(counted)[0]?.tag ?? '');
+    return { kind: 'absent', measure: noun ? counted : null };
+  }
+
+  /** What money was asked of: a fee named ("信息处理费", "收费"), else the word counted, as a name. */
+  private moneyOf(r: Reading): string | null {
+    const fee = feeOf(r);
+    if (fee) return `${fee}的金额`;
+    const counted = this.countedWords(r);
+    return counted && counted.length >= 2 ? `${counted}的金额` : null;
+  }
+
+  /** A word of the question that says what it is about ("采购金额"), held by the entry. */
+  private mentioned(entry: Entry, terms: readonly string[]): boolean {
+    return terms.some((t) => t.length > 1 && !this.lexicon.general.has(t) && !this.tokenizer.isWeak(t) && !this.tokenizer.isStopword(t) && !this.lexicon.units.some(([w]) => w === t) && this.index.holds(entry.id, t));
   }
 
   /**
@@ -191,6 +256,19 @@ export class Grounding {
       const term = this.tokenizer.canonical(word);
       if (held(term) || held(word)) continue;
       return name;
+    }
+    return null;
+  }
+
+  /**
+   * "公众号有多少粉丝", "最大一单多少", "都是哪些公司中标的": a detail of the lexicon's list the
+   * reports never break their totals into, unless the answering entry holds its word. The caller
+   * decides when a figure is what is asked of.
+   */
+  unlisted(r: Reading, held: (t: string) => boolean): Decline | null {
+    for (const m of this.unlistedWords.find(r.text)) {
+      if (held(m.word) || held(this.tokenizer.canonical(m.word))) continue;
+      return { kind: 'unlisted', detail: this.unlistedNames.get(m.word)! };
     }
     return null;
   }
@@ -247,7 +325,7 @@ export class Grounding {
   }
 
   /** Another body the question names: a county, the city, a township, a department. */
-  otherBody(r: Reading): string | null {
+  otherBody(r: Reading, entry?: Entry): string | null {
     const tokens = r.words;
     // Word boundaries, so that 国家 is not read inside 国家秘密.
     const starts = new Set<number>();
@@ -260,7 +338,7 @@ export class Grounding {
     }
     // Refused where it does not start and end with words, so that a shorter name further on is
     // still found ("我们乡政府": not 我们乡, but 乡政府).
-    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length))[0];
+    const named = this.bodyWords.find(r.text, (w, at) => starts.has(at) && ends.has(at + w.length) && !this.counted(w, r, entry))[0];
     if (named) return named.word;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
@@ -270,7 +348,7 @@ export class Grounding {
       const bare = this.lexicon.bodySuffixes.includes(t) ? t : suffix;
       const loose = bare ? this.looseStem(tokens, i, t.slice(0, t.length - bare.length)) : '';
       const name = suffix && t.length >= suffix.length + 2 ? t : loose && bare ? `${loose}${bare}` : this.lexicon.bodySuffixes.includes(t) && i > 0 ? `${tokens[i - 1]}${t}` : null;
-      if (!name || this.isOwn(name)) continue;
+      if (!name || this.isOwn(name) || this.counted(name, r, entry)) continue;
       const stem = name.slice(0, name.length - (suffix?.length ?? t.length));
       if (!/^[\p{Script=Han}]{2,6}$/u.test(stem) || GENERIC_OWN.test(stem) || this.lexicon.general.has(name)) continue;
       // A word the knowledge base knows ("办事大厅" is the service centre) is not another body.
@@ -278,6 +356,18 @@ export class Grounding {
       return name;
     }
     return null;
+  }
+
+  /**
+   * "各乡镇部门培训了多少人": the bodies are who was counted when the report's own sentence stating
+   * a figure of what is asked (培训) names them ("组织各乡镇、各部门开展…培训，参与培训人数达 100 多人次").
+   */
+  private counted(word: string, r: Reading, entry: Entry | undefined): boolean {
+    // Only a figure of the report's text counts people or things of bodies it names.
+    if (entry?.kind !== 'figure') return false;
+    const bare = word.replace(/^(各|我们|咱|本)/, '');
+    const specific = (t: string) => t.length > 1 && !this.lexicon.general.has(t) && !this.lexicon.requestWords.has(t) && !this.tokenizer.isWeak(t);
+    return this.stated.some((l) => l.text.includes(bare) && r.terms.some((t) => specific(t) && l.terms.has(t) && entry.parts?.includes(t)));
   }
 
   /**
@@ -351,6 +441,11 @@ export class Grounding {
   }
 
 
+}
+
+/** The fee a question names ("信息处理费", "收费"), the longest such word. */
+function feeOf(r: Reading): string | undefined {
+  return r.words.filter((w) => w.length >= 2 && w.endsWith('费')).sort((a, b) => b.length - a.length)[0];
 }
 
 function isPeopleOrTimes(unit: string): boolean {

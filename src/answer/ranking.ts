@@ -404,18 +404,48 @@ export class Ranker {
       .slice(0, 2)
       .filter((h) => h.entry.kind === first.kind && top.score - h.score < 0.005 && holdsFigures(h.entry) && h.entry.stats[0]!.section === section)
       .map((h) => h.entry);
-    if (!r.cues.plural) return out;
-    const naming = (h: Hit) => h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
-    const covered = new Set(naming(top));
-    for (const h of hits) {
+    // "网站 公众号 微博 都发了多少条": figures of the report's text, each named by a word of its
+    // own, are asked together even without 分别 or 各.
+    if (!r.cues.plural && !(first.kind === 'figure' && r.cues.quantity)) return out;
+    const covered = new Set(this.naming(top));
+    for (const h of this.byNaming(hits)) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;
       // Rows of the same kind: "三个加起来" names no table row ("（七）总计") among channel figures.
       if (!holdsFigures(h.entry) || h.entry.kind !== first.kind || h.score < this.thresholds.suggest) continue;
-      const own = naming(h).filter((t) => !covered.has(t));
+      const own = this.naming(h).filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);
       for (const t of own) covered.add(t);
     }
     return out;
+  }
+
+  /** The words of the question that name a hit's entry. */
+  private naming(h: Hit): string[] {
+    return h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
+  }
+
+  /** Hits naming more of the question first ("网站发布" before "网站浏览量" for "网站发了多少条"), then by score. */
+  private byNaming(hits: readonly Hit[]): Hit[] {
+    return [...hits].sort((a, b) => this.naming(b).length - this.naming(a).length || b.score - a.score);
+  }
+
+  /**
+   * "官网、公众号和微博发布信息数量分别是多少" when a topic scored first: a count asked of several
+   * figures of the report's text, each named by a word of its own, is answered by them all.
+   */
+  several(hits: readonly Hit[], r: Reading): Entry[] | null {
+    // "官网…分别是多少": a count, though 官网 reads as a contact too.
+    if (!(r.cues.quantity || (r.cues.plural && /多少|几/.test(r.text))) || r.cues.money) return null;
+    const covered = new Set<string>();
+    const out: Entry[] = [];
+    for (const h of this.byNaming(hits)) {
+      if (h.entry.kind !== 'figure' || h.score < this.thresholds.suggest || out.length >= 3) continue;
+      const own = this.naming(h).filter((t) => !covered.has(t));
+      if (own.length === 0) continue;
+      out.push(h.entry);
+      for (const t of own) covered.add(t);
+    }
+    return out.length >= 2 ? out : null;
   }
 }

@@ -84,6 +84,8 @@ export class Replies {
         return `${note}我这里没有收录“${d.body}”的电话、地址和办公时间：只收录了${c.body}受理政府信息公开申请的联系方式。\n其他机关的联系方式请看它们各自公布的政府信息公开指南。\n${wayOn(c)}`;
       case 'absent':
         return `${note}我这里没有收录${d.measure ? `“${d.measure}”的数字` : '这项数字'}：年度报告只统计政府信息公开工作（主动公开、依申请公开、复议诉讼等）。\n${wayOn(c)}`;
+      case 'unlisted':
+        return `${note}年度报告只有汇总的数字，没有列出${d.detail}，所以我不能告诉您。\n${wayOn(c)}`;
       case 'no-amount':
         return `${note}年度报告只统计“${d.row}”的数量，没有收录金额，所以我不能告诉您金额。\n${wayOn(c)}`;
       case 'no-column':

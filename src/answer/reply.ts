@@ -3,10 +3,10 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Entry } from './entries.ts';
 import type { Reading } from './read.ts';
 import type { Session } from './conversation.ts';
-import type { Decision } from './decide.ts';
+import { OTHER_DOOR, type Decision } from './decide.ts';
 import { CONTACT_TITLE } from './ranking.ts';
 import type { StatisticComposer } from './statistics.ts';
-import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, type Composed } from './compose.ts';
+import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, UNKNOWN_TOPIC, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
 import { asksSum, shareLine, sumLine } from './sums.ts';
@@ -23,8 +23,6 @@ interface Content {
   intent: Intent;
 }
 
-/** How a topic's title says that the guide does not hold what it is about. */
-const UNKNOWN_TOPIC = /没有掌握|未掌握|不掌握|没有收录|未收录/;
 
 /** Names the year a relative word (去年) was read as, ahead of the answer. */
 export function yearNote(r: Pick<Reading, 'relative'>): string {
@@ -112,6 +110,12 @@ export class ReplyComposer {
         delete next.also;
         // "那财政预算呢" after GDP was declined asks the same kind of thing: the frame keeps it.
         if (d.decline.kind === 'absent') next.declined = 'absent';
+        // "那咱县的呢" after another body's door: the topic of our own door is the frame.
+        if (d.decline.kind === 'other-contact') {
+          next.declined = `${OTHER_DOOR}${d.decline.body}`;
+          if (d.entry) next.entry = d.entry.id;
+          else delete next.entry;
+        }
         return this.reply({ reply: this.replies.decline(d.decline, yearNote(r)), sources: [], answered: false }, intent, d.score, next, d.entry?.id);
       }
     }

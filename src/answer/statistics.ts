@@ -76,7 +76,12 @@ export class StatisticComposer {
       lines.push(...this.rows(stats, a, first).map((r) => `${a}年 ${r}`), ...this.rows(stats, b, first).map((r) => `${b}年 ${r}`), ...this.differences(stats, b, a, asked));
       year = a;
     } else {
-      year = years[0] ?? available.at(-1)!;
+      // "2019年和2020年各是多少" with only 2019 held: the year held is answered, the others said
+      // to be 未收录 (a year read from the next report's 上一年 column counts as held).
+      const held = years.filter((y) => available.includes(y) || stats.of(y + 1).some((s) => /^上一年/.test(s.column)));
+      const missing = held.length ? years.filter((y) => !held.includes(y)) : [];
+      if (missing.length) note = `${note}（${missing.map((y) => `${y}年`).join('、')}的报告未收录，目前收录的年度报告：${this.years.map((y) => `${y}年`).join('、')}。）\n`;
+      year = held[0] ?? years[0] ?? available.at(-1)!;
       if (!available.includes(year)) return this.fromNextReport(stats, year, note);
       const unnamed = years.length === 0 && this.years.length > 0 ? `（未指明年份，按${year === this.years.at(-1) ? '最新的' : '收录的'} ${year} 年报告回答）` : '';
       lines.push(...this.rows(stats, year, first));

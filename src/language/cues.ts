@@ -44,8 +44,13 @@ export interface Cues {
   complaint: boolean;
 }
 
+// "都给了吗", "给没给", "办理结果怎么样": how requests came out asks the outcome rows' figures.
+// "申请的都是个人吗", "申请人里有企业吗": who the applicants were is the applications table's
+// columns; "企业可以申请吗" asks who may apply.
+const APPLICANTS_WERE = /(?:申请的|申请人|来申请的|提申请的|提出申请的)(?:里|中|当中|里面)?(?:都是|全是|有没有|有)/;
+const MAY = /可以|能不能|能否|可不可以|允许|有资格|能申请|能够/;
 // "有分乡镇的数吗": whether there are figures of something asks for them.
-const QUANTITY = /的数(?=吗|没|不|呢|$)|比例|占比|多少|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
+const QUANTITY = /的数(?=吗|没|不|呢|$)|比例|占比|多少|(?:都|全)给了|给没给|给了没|结果(?:怎么样|咋样|如何)|几[个件次项条家人回起宗场期位名]?|有人|有没有人|有无|数量|数字|总数|有没有|多大|件数|人次|次数|数目|计数|总共|一共|合计/;
 // A count named ("数量、频次明显超过合理范围的") in a message asking what may be done about it is
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
@@ -59,7 +64,8 @@ const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话
 const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
 // What a fee amounts to ("收费一般收多少", "收费标准是多少", "要交多少"): money, not the number of fee items.
 const FEE_AMOUNT = /(?:收|交|缴|付)多少(?![个件次项条家人份申])|费[^，。？?,]{0,6}(?:收|交|缴)了?多少(?![个件次项条家人份申])|收费的?标准|费用?的?标准|标准是多少|(?:收费|费)(?:是|大概|一般|要)?多少(?![个件次项条家人份申])/;
-const MONEY = /多少钱|几块钱|花了?多少|多少万|几万|万元|多少(?:经费|资金|开支|费用)|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
+// "收了多少信息处理费": an amount of a fee.
+const MONEY = /多少钱|多少[\u4e00-\u9fff]{0,5}费(?![时劲力心])|[\u4e00-\u9fff]费(?:收了|收|交了|是|有|共|一共|总共|为|达|大概)?(?:多少|几)(?![天日个件次项条])|几块钱|花了?多少|多少万|几万|万元|多少(?:经费|资金|开支|费用)|(?:金额|经费|资金|开支|支出|花费|投入|收入|费用|钱)(?:是|有|共|一共|总共|为|达|大概)?(?:多少|几)|金额$|金额呢/;
 const PROCEDURE = /怎么|怎样|如何|咋|哪些|什么|啥|吗$|吗[？?]|不$|没$|可以|能不能|能否|能给|需要|要不要|流程|步骤|办法|条件|手续|规定|期限|多久|多长时间|中不中|行不行|可不可以|是否|会不会|必须|得不得|有没有用|该找谁|找谁|归谁/;
 const CONTACT = /电话|地址|网址|官网|链接|联系|在哪|哪里|哪儿|哪搭|上哪|去哪|哪个地方|什么地方|啥地方|邮箱|邮件|传真|办公时间|上班|下班|几点|窗口|怎么走|怎么去|咋走|咋去|门牌|楼层|几楼|号码|作息|周末|礼拜|星期|节假日/;
 const NARRATIVE = /问题|不足|改进|下一步|措施|做法|举措|打算|计划|工作|组长|领导小组|负责|做了哪些|做了什么|采取|成效|经验|原因|承认|后果|问责|考核/;
@@ -80,7 +86,7 @@ const SHARE = /比例|占比|占多大|占几成|百分之几|百分比|占了?�
 const REPORTED = /(?:他们|对方|人家|那边|机关|单位|工作人员|政府|窗口|县里|乡里|镇上)(?:的人)?(?:说|讲|回复|答复|告诉|回)|(?:说|告诉|回复|答复|通知|回了个|给我回了?)(?:我|俺|咱)?(?=.{0,12}(?:不予|不公开|不给|不能公开|不存在|没有这|重复|不归|不属于|不处理|过程性|内部事务|国家秘密))|(?:回复|答复|回话)(?:说|称)/;
 // Staff behaving badly ("态度太差", "对我大吼大叫"): a complaint about the body's conduct, whose remedy is 投诉.
 const CONDUCT = /(?:态度|服务)(?:太|很|特别|非常|极)?(?:差|不好|恶劣|蛮横|冷淡|不到位)|推三阻四|(?:想|要)反映|爱答不理|爱理不理|大吼大叫|吼我|骂我|吼人|骂人|刁难|为难我|甩脸子|脸色难看|不耐烦|摆架子|冷脸|冷言冷语/;
-const COMPLAINT = /我要投诉|要投诉|想投诉|硬要收|非要收|乱收费|强行收|乱收钱|合理吗|合不合理|合法吗|合不合法|凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
+const COMPLAINT = /不作为|不办事|不管事|我要投诉|要投诉|想投诉|硬要收|非要收|乱收费|强行收|乱收钱|合理吗|合不合理|合法吗|合不合法|凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
@@ -89,7 +95,7 @@ export function readCues(text: string): Cues {
   const money = MONEY.test(text);
   return {
     // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
+    quantity: (APPLICANTS_WERE.test(text) && !MAY.test(text)) || QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
     money,
     procedure: PROCEDURE.test(text),
     contact,

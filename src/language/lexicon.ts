@@ -18,6 +18,12 @@ export interface Lexicon {
   units: Array<[string, string]>;
   /** Words naming a figure no annual report holds → the name of that figure ("GDP" → 地区生产总值). */
   absent: Array<[string, string]>;
+  /**
+   * Words asking a detail no annual report lists (its figures are totals): the followers of an
+   * account, the firms that won a tender, an average, the largest single item, which items they
+   * were ("粉丝" → 粉丝数). Asked of a figure, the figure held is not that detail.
+   */
+  unlisted: Array<[string, string]>;
   /** Words that name nothing a figure is about ("县里", "一共"): ignored when grounding a figure. */
   general: Set<string>;
   /** Words naming a body other than the one reporting ("市里", "乡上", "别的县"). */
@@ -44,7 +50,7 @@ export interface Lexicon {
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [] };
+  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], unlisted: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
@@ -54,6 +60,7 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   列组: 'columnGroups',
   单位: 'units',
   报告没有的数字: 'absent',
+  报告不列的细目: 'unlisted',
   泛指: 'general',
   其他机关: 'otherBodies',
   其他机关的名称结尾: 'bodySuffixes',
@@ -74,7 +81,7 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
+ * 报告没有的数字, 报告不列的细目; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
  * 问的方面, 泛称, 要看的东西, 要看的说法, 本机关). # starts a
  * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
@@ -94,7 +101,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
     const line = raw.replace(/#.*/, '').trim();
     if (!line || !section) return;
     const pair = /^([^=＝]+)[=＝](.*)$/.exec(line);
-    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'columnGroups';
+    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'unlisted' || section === 'columnGroups';
     if (paired && !pair) {
       findings.push({ level: 'warning', document, location, message: `无法识别的行“${line}”，应为“标准词 = 说法1 | 说法2”` });
       return;
@@ -130,7 +137,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
         lexicon.aliases.set(w, canonical);
       }
     } else {
-      const list = section === 'units' ? lexicon.units : lexicon.absent;
+      const list = section === 'units' ? lexicon.units : section === 'unlisted' ? lexicon.unlisted : lexicon.absent;
       for (const w of words) list.push([w, canonical]);
     }
   });
@@ -138,6 +145,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
   // Longer words first: "多少人次" is read before "多少人".
   lexicon.units.sort((a, b) => b[0].length - a[0].length);
   lexicon.absent.sort((a, b) => b[0].length - a[0].length);
+  lexicon.unlisted.sort((a, b) => b[0].length - a[0].length);
   return { lexicon, findings };
 }
 

@@ -1,0 +1,24 @@
+// Our wordings of the kinds of issue 10's round 4 (test/fixtures/eval/kinds4.jsonl), each
+// conversation a test of its own: a figure asked with a detail the report does not list, colloquial
+// names of outcome rows, money asked of a row that counts items, two years of which one is held,
+// 乡镇/部门 as what is counted, complaints, social follow-ups, the not-disclosed topic.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
+import { Engine } from '../../src/answer/engine.ts';
+import { gauge, loadSet } from './helpers/gauge.ts';
+
+const today = () => new Date('2026-06-01T12:00:00+08:00');
+let engine: Engine;
+
+beforeAll(async () => {
+  engine = new Engine(await loadKnowledge('knowledge'), today);
+}, 60_000);
+
+describe('kinds of round 4', () => {
+  for (const c of loadSet('test/fixtures/eval/kinds4.jsonl')) {
+    it(c.id, () => {
+      const { failed } = gauge(engine, [c]);
+      expect(failed, failed.join('\n')).toEqual([]);
+    });
+  }
+});
