@@ -1,5 +1,6 @@
 // Running bench scripts in child processes and talking to them over IPC.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const benchFile = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -12,13 +13,28 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/**
+ * The node flags of `npm start` (package.json's start script, e.g. the young generation's size):
+ * the load runs' servers run with them, as the production server does.
+ */
+export const START_FLAGS: string[] = (() => {
+  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+})();
+
 /** Extra node flags for the load runs' servers (profiling: e.g. `--heap-prof --heap-prof-dir=/tmp/p`). */
 const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 
 /** Forks a bench file, a .ts one under tsx; `progress` messages go to `onProgress`. */
 export function spawnChild(name: string, args: string[], options: { execArgv?: string[]; onProgress?: (text: string) => void } = {}): Child {
   const child = fork(benchFile(name), args, {
-    execArgv: [...(options.execArgv ?? []), ...(name === 'webhook-server.ts' ? SERVER_ARGS : []), ...(name.endsWith('.ts') ? ['--import', 'tsx'] : [])],
+    // The project's servers run with npm start's flags; the bare floor (any webhook) without them.
+    execArgv: [
+      ...(options.execArgv ?? []),
+      ...(name === 'webhook-server.ts' ? [...(args[0] === 'bare' ? [] : START_FLAGS), ...SERVER_ARGS] : []),
+      ...(name.endsWith('.ts') ? ['--import', 'tsx'] : []),
+    ],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';

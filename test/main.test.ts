@@ -44,7 +44,7 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(pid).not.toBe(bot.child.pid);
     // The process that holds the pid is node running dist/, with no TypeScript loader.
     const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    expect(command.slice(1)).toEqual(['dist/main.js']);
+    expect(command.slice(1)).toEqual(['--max-semi-space-size=4', 'dist/main.js']);
     expect(await readlink(`/proc/${pid}/exe`)).toBe(await readlink(`/proc/self/exe`));
     expect((await readFile(pidFile, 'utf8')).trim()).toBe(String(pid));
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -13,7 +13,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { isLogRecord, retainedFrom, type FeedbackEntry, type LogRecord, type LogSource, type QuestionEntry } from '../store/question-log.ts';
+import { isLogRecord, type FeedbackEntry, type LogRecord, type LogSource, type QuestionEntry } from '../store/question-log.ts';
+import { retainedAt } from '../store/retention.ts';
 import { computeStats, StatsAccumulator, type Stats, type StatsOptions } from './stats.ts';
 
 export interface StatsJob {
@@ -92,7 +93,9 @@ async function statsOfSource(source: LogSource, options: StatsOptions & { now: n
   try {
     // Pass 1: where each record kept is, its time and size; and the answers feedback judges.
     const places: number[] = [];
-    const times: Array<{ time: string }> = [];
+    // Epoch ms, not the records' time strings in objects: 8 bytes a record instead of about 70
+    // (5 MB of the thread's heap at the log's bound of 100,000 records).
+    const times: number[] = [];
     const sizes: number[] = [];
     let total = 0;
     const judged = new Set<string>();
@@ -107,7 +110,7 @@ async function statsOfSource(source: LogSource, options: StatsOptions & { now: n
       }
       if (record.type === 'feedback') judged.add(record.answer);
       places.push(at);
-      times.push({ time: record.time });
+      times.push(Date.parse(record.time));
       const size = Buffer.byteLength(line, 'utf8') + 1;
       sizes.push(size);
       total += size;
@@ -125,8 +128,7 @@ async function statsOfSource(source: LogSource, options: StatsOptions & { now: n
       }
     }
     seen = undefined;
-    // retainedFrom reads only each record's time.
-    const start = retainedFrom(times as unknown as LogRecord[], source.retention, options.now, sizes, total);
+    const start = retainedAt((i) => times[i]!, times.length, source.retention, options.now, sizes, total);
     times.length = 0;
     sizes.length = 0;
     // Pass 2: the kept records into the tallies.

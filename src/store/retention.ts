@@ -19,13 +19,21 @@ const HOUR_MS = 60 * 60 * 1000;
  * worker), so both keep the same records. Costs time in proportion to what it drops.
  */
 export function retainedFrom(records: readonly LogRecord[], retention: Retention, now: number, sizes: readonly number[], total: number): number {
+  return retainedAt((i) => Date.parse(records[i]!.time), records.length, retention, now, sizes, total);
+}
+
+/**
+ * retainedFrom over `count` records known by their times alone (`timeAt(i)`, epoch ms): a reader
+ * of the file (the stats worker) keeps a number per record, not the record.
+ */
+export function retainedAt(timeAt: (i: number) => number, count: number, retention: Retention, now: number, sizes: readonly number[], total: number): number {
   const cutoff = now - retention.maxAgeMs;
   let start = 0;
-  while (start < records.length && Date.parse(records[start]!.time) < cutoff) start++;
-  start = Math.max(start, records.length - retention.maxEntries);
+  while (start < count && timeAt(start) < cutoff) start++;
+  start = Math.max(start, count - retention.maxEntries);
   let bytes = total;
   for (let i = 0; i < start; i++) bytes -= sizes[i]!;
-  while (start < records.length && bytes > retention.maxBytes) bytes -= sizes[start++]!;
+  while (start < count && bytes > retention.maxBytes) bytes -= sizes[start++]!;
   return start;
 }
 

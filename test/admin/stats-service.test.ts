@@ -1,6 +1,6 @@
 // The admin statistics off the event loop: a worker thread with a time budget and a cache.
 import { describe, expect, it } from 'vitest';
-import { configureStats, StatsUnavailable, statsOf } from '../../src/admin/stats-service.ts';
+import { configureStats, keptReports, StatsUnavailable, statsOf } from '../../src/admin/stats-service.ts';
 import type { QuestionEntry } from '../../src/store/question-log.ts';
 
 const now = Date.parse('2024-03-10T04:00:00Z');
@@ -34,6 +34,19 @@ describe('statsOf', () => {
     expect(await statsOf(small, { now: now + 1_000, days: 7 })).toBe(first);
     const later = await statsOf(small, { now: now + 61_000, days: 7 });
     expect(later.totals.unanswered).toBe(3);
+  }, 60_000);
+
+  it('lets a report go once its cache time is over: asked again later, or not at all', async () => {
+    const small = log([entry(1, '马铃薯补贴怎么领')]);
+    configureStats(small, { cacheMs: 300 });
+    await Promise.all([1, 7, 30].map((days) => statsOf(small, { now, days })));
+    expect(keptReports(small)).toBe(3);
+    // Another period asked after the others expired (by the request's clock): only it is kept.
+    await statsOf(small, { now: now + 1_000, days: 90 });
+    expect(keptReports(small)).toBe(1);
+    // Nobody asks again: freed when its time is up.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(keptReports(small)).toBe(0);
   }, 60_000);
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReplyCache, dedupKey } from '../../../src/channels/official-account/dedup.ts';
+import { ReplyCache, SeenKeys, dedupKey } from '../../../src/channels/official-account/dedup.ts';
 
 const base = { toUserName: 'gh_a', fromUserName: 'oUser', createTime: '1714037059' };
 
@@ -121,5 +121,41 @@ describe('ReplyCache', () => {
     expect(cache.has('a')).toBe(true);
     expect(cache.has('b')).toBe(false);
     expect(cache.has('c')).toBe(true);
+  });
+});
+
+describe('SeenKeys', () => {
+  it('knows every key it was given until its expiry, in a few bytes a key', () => {
+    let now = 1_714_037_059_000;
+    const seen = new SeenKeys(() => now);
+    const keys = 60_000;
+    const key = (i: number) => `["msg","gh_a","${7_000_000_000_000 + i * 1_000}"]`;
+    // Spread over a 600 s window, as a webhook at full speed meets them.
+    let added = 0;
+    for (let i = 0; i < keys; i++) if (seen.addNew(key(i), now + 300_000 + (i % 60) * 5_000)) added++;
+    expect(added).toBe(keys);
+    expect(seen.size).toBe(keys);
+    // Each key answers "seen" (after all the tables grew), and a new one does not.
+    let again = 0;
+    for (let i = 0; i < keys; i++) if (seen.addNew(key(i), now + 600_000)) again++;
+    expect(again).toBe(0);
+    expect(seen.addNew('["msg","gh_a","1"]', now + 600_000)).toBe(true);
+    // 8-byte slots at most 70% full, at least 35% after a doubling: under 24 bytes a key
+    // (a Set of numbers took 52).
+    expect(seen.bytes / keys).toBeLessThan(24);
+    expect(seen.bytes / keys).toBeGreaterThanOrEqual(8 / 0.7);
+    // Past the window every table is dropped, and the keys can be started again.
+    now += 700_000;
+    expect(seen.addNew(key(0), now + 1_000)).toBe(true);
+    expect(seen.size).toBe(1);
+  });
+
+  it('keeps keys that probe past each other in one table as it grows', () => {
+    const now = 1_714_037_059_000;
+    const seen = new SeenKeys(() => now);
+    // Keys in one table, more than its first 64 slots: probing and growth both run.
+    const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+    for (const k of keys) expect(seen.addNew(k, now + 1_000)).toBe(true);
+    for (const k of keys) expect(seen.addNew(k, now + 1_000)).toBe(false);
   });
 });
