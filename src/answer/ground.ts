@@ -1,4 +1,3 @@
-import jieba from 'nodejieba';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
 import { holdsYear, type Entry } from './entries.ts';
@@ -206,7 +205,7 @@ export class Grounding {
     if (entry && (!holdsFigures(entry) || this.named(entry, r.terms) || this.mentioned(entry, r.terms))) return null;
     // Named back only when it reads as the name of a thing ("栏目"), not a verb ("涉及").
     const counted = this.countedWords(r);
-    const noun = counted !== null && counted.length >= 2 && NOUN.test(jieba.tag(counted)[0]?.tag ?? '');
+    const noun = counted !== null && counted.length >= 2 && NOUN.test(this.tokenizer.tag(counted)[0]?.tag ?? '');
     return { kind: 'absent', measure: noun ? counted : null };
   }
 
@@ -321,7 +320,7 @@ export class Grounding {
     // A word the reports count in some row but not in this one: ranking chose; do not overrule.
     if (this.figureTerms.has(term)) return null;
     // Only a noun names something counted ("GDP", "人口", "栏目"); a verb ("提出") does not.
-    const tag = jieba.tag(word)[0]?.tag ?? '';
+    const tag = this.tokenizer.tag(word)[0]?.tag ?? '';
     return NOUN.test(tag) && word.length >= 2 ? word : null;
   }
 

@@ -61,6 +61,8 @@ const PART_BREAK = /[？?！!。；;\n，,：:]+|\s+|(?:另外|顺便问一下|�
 export const ASKING = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
 const CITATION = /第[〇零一二两三四五六七八九十百\d]+[条项款]|第[（(][〇零一二三四五六七八九十\d]{1,3}[）)]项/g;
 const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
+// matchAll copies its expression for every text: asked only of a text with a quotation mark in it.
+const QUOTE_OPENS = /[“"「『‘]/;
 /** The longest message read in full: longer ones are cut (a pasted document is not a question). */
 const MAX_INPUT = 500;
 
@@ -167,7 +169,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // "第五十一条规定了什么", "年度报告表格中“第二十条第（六）项”对应哪类信息": an article cited or a
   // phrase quoted is the subject; the words of asking what a rule says, and the words for the
   // report it appears in, are only where it is.
-  const quoted = [...text.matchAll(QUOTED)].map((m) => m[1]!);
+  const quoted = QUOTE_OPENS.test(text) ? [...text.matchAll(QUOTED)].map((m) => m[1]!) : [];
   if (cited.length > 0 || quoted.length > 0) {
     const inQuote = (t: string) => quoted.some((q) => q.includes(t));
     const subject = terms.filter((t) => inQuote(t) || (!(cited.length > 0 && (ARTICLE_WORDS.has(t) || lexicon.requestWords.has(t))) && !lexicon.general.has(t)));

@@ -1,4 +1,3 @@
-import jieba from 'nodejieba';
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
 import { keyWordsOf, type Entry } from './entries.ts';
@@ -20,8 +19,8 @@ const TIME_WORDS = /^[一二两三四五六七八九十几半多个]+(?:个)?(?:
 const FUNCTION_TAG = /^(m|mq|d|r|rr|rz|q|p|c|u|uj|ul|ud|ug|uv|uz|t|tg|f|y|e|o|zg)$/;
 
 /** A word that may name what a question is about (a noun, a verb), by jieba's part of speech. */
-function contentWord(word: string): boolean {
-  const tagged = jieba.tag(word);
+function contentWord(word: string, tokenizer: Tokenizer): boolean {
+  const tagged = tokenizer.tag(word);
   return !(tagged.length === 1 && FUNCTION_TAG.test(tagged[0]!.tag));
 }
 
@@ -95,7 +94,7 @@ export class Scope {
     // Words the answering entry does not hold and no entry is named by: "办身份证要多久" is not
     // about the answer deadline (身份证 is only part of 身份证明); "当面申请" names a topic.
     const foreign = (term: string) =>
-      contentWord(term) &&
+      contentWord(term, this.tokenizer) &&
       // A piece jieba made of two function characters ("上要" of "申请表上要写") names nothing.
       !(this.tokenizer.madeUp(term) && [...term].every((c) => this.tokenizer.isStopword(c))) &&
       !this.index.holds(top.entry.id, term) && !this.keyWords.has(term) && !this.tokenizer.isStopword(term) && !this.isAspect(term) && !this.lexicon.general.has(term) && !QUESTION_CHARS.test(term);
@@ -152,7 +151,7 @@ export class Scope {
     // Quoted back only when it reads as a name: whole words of the dictionary, nouns or verbs of
     // two characters or more, at most 8 in all ("养老保险", "结婚登记"); never a broken piece of
     // the sentence ("里头有别人家", "以个").
-    const named = words.length <= 8 && best.every((t) => t.length >= 2 && (this.tokenizer.known(t) || NAME_PART.test(jieba.tag(t)[0]?.tag ?? 'x')));
+    const named = words.length <= 8 && best.every((t) => t.length >= 2 && (this.tokenizer.known(t) || NAME_PART.test(this.tokenizer.tag(t)[0]?.tag ?? 'x')));
     return { kind: 'out-of-scope', subject: named ? words : null };
   }
 
@@ -161,6 +160,10 @@ export class Scope {
    * applies for that thing, not for information. "交了申请两个月了" does not.
    */
   private appliesForOther(r: Reading): boolean {
+    // Most questions hold no 申请: nothing to look at either side of.
+    let applying = false;
+    for (const t of r.words) if (this.tokenizer.canonical(t) === '申请') applying = true;
+    if (!applying) return false;
     const tokens = r.words.filter((t) => !/^[\p{P}\p{S}\s]+$/u.test(t));
     const filler = /^(怎么|咋|如何|怎样|去|要|想|能|可以|我|的|个|份|一下|那个|这个|那份|这份|一份|那些|这些)$/;
     const named = (t: string) => {

@@ -61,14 +61,27 @@ export class Homophones {
       for (let start = Math.max(0, from - len + cover); start + len <= text.length && start <= to - cover; start++) {
         const overlap = Math.min(to, start + len) - Math.max(from, start);
         if (overlap < cover) continue;
-        if (han.slice(start, start + len).includes(false)) continue;
+        if (!allHan(han, start, start + len)) continue;
         const window = text.slice(start, start + len);
-        const term = exact.get(syllables.slice(start, start + len).join(' ')) ?? (len >= LOOSE_LENGTH ? loose.get(looseSyllables.slice(start, start + len).join(' ')) : undefined);
+        const term = exact.get(joined(syllables, start, start + len)) ?? (len >= LOOSE_LENGTH ? loose.get(joined(looseSyllables, start, start + len)) : undefined);
         if (term && term !== window && !window.includes(term)) return { window, term };
       }
     }
     return null;
   }
+}
+
+// The window loops run for every unknown word: plain loops, no slices of arrays made per window.
+function allHan(han: readonly boolean[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!han[i]) return false;
+  return true;
+}
+
+/** `syllables.slice(from, to).join(' ')`. */
+function joined(syllables: readonly string[], from: number, to: number): string {
+  let key = syllables[from]!;
+  for (let i = from + 1; i < to; i++) key += ' ' + syllables[i]!;
+  return key;
 }
 
 /** The shortest stretch whose loose sound is taken for a term's. */

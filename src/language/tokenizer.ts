@@ -63,6 +63,7 @@ export class Tokenizer {
   private readonly values: Set<string>;
   private readonly whole: Set<string>;
   private readonly madeUpWords = new Map<string, boolean>();
+  private readonly tagged = new Map<string, ReadonlyArray<{ word: string; tag: string }>>();
   private readonly phrases: Phrases;
   private readonly endings: Phrases;
   private readonly domain: Set<string>;
@@ -163,6 +164,17 @@ export class Tokenizer {
   /** jieba's default cut, unfiltered: the words as the resident wrote them, in order. */
   plainCut(text: string): string[] {
     return [...this.defaultCut(text)];
+  }
+
+  /** jieba's parts of speech of a word, kept like `madeUp`: scope and grounding ask of the same words. */
+  tag(word: string): ReadonlyArray<{ word: string; tag: string }> {
+    let tags = this.tagged.get(word);
+    if (tags === undefined) {
+      tags = jieba.tag(word);
+      if (this.tagged.size >= MADE_UP_KEPT) this.tagged.clear();
+      this.tagged.set(word, tags);
+    }
+    return tags;
   }
 
   /**
