@@ -6,6 +6,7 @@ import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
 import { Engine, type Session } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
 import { knowledgeCopy } from '../helpers/knowledge.ts';
+import { converse } from './helpers/conversation.ts';
 
 const today = () => new Date('2026-11-27T12:00:00+08:00');
 let engine: Engine;
@@ -16,14 +17,7 @@ beforeAll(async () => {
   twoYears = new Engine(await loadKnowledge(await knowledgeCopy({ fictional2020: true })), today);
 }, 60_000);
 
-function talk(e: Engine, ...questions: string[]): Answer[] {
-  let session: Session | undefined;
-  return questions.map((q) => {
-    const r = e.respond(q, session);
-    session = r.session;
-    return r.answer;
-  });
-}
+const talk = converse;
 
 /** The first figure line of a statistic reply (after the heading and the year note). */
 const firstFigure = (a: Answer) => a.reply.split('\n').find((l) => /：.*\d/.test(l) && !l.startsWith('（'))!;

@@ -5,18 +5,12 @@ import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/knowledge
 import { Engine, type Session } from '../../src/answer/engine.ts';
 import { MAX_REPLY, wayOn } from '../../src/answer/compose.ts';
 import { knowledgeCopy, numbersIn } from '../helpers/knowledge.ts';
+import { converse } from './helpers/conversation.ts';
 
 const today = () => new Date('2026-11-27T12:00:00+08:00');
 
 /** Runs a conversation, threading the session, and returns every answer. */
-function talk(engine: Engine, ...questions: string[]) {
-  let session: Session | undefined;
-  return questions.map((q) => {
-    const r = engine.respond(q, session);
-    session = r.session;
-    return r.answer;
-  });
-}
+const talk = converse;
 
 let kb: KnowledgeBase;
 let engine: Engine;

@@ -3,8 +3,9 @@
 // given is not given, a topic that must answer does. Real knowledge base.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine, type Session } from '../../src/answer/engine.ts';
+import { Engine } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
+import { converse } from './helpers/conversation.ts';
 
 const today = () => new Date('2026-11-27T12:00:00+08:00');
 let engine: Engine;
@@ -13,14 +14,7 @@ beforeAll(async () => {
   engine = new Engine(await loadKnowledge('knowledge'), today);
 }, 60_000);
 
-function talk(...questions: string[]): Answer[] {
-  let session: Session | undefined;
-  return questions.map((q) => {
-    const r = engine.respond(q, session);
-    session = r.session;
-    return r.answer;
-  });
-}
+const talk = (...questions: string[]): Answer[] => converse(engine, ...questions);
 
 // The 2019 report's figures a township question must not be answered with.
 const COUNTY_FIGURES = /(?<![\d.])(?:10|80639|1271|305|16)(?![\d.])/;

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { Engine, type Session } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
+import { converse } from './helpers/conversation.ts';
 
 const today = () => new Date('2026-11-27T12:00:00+08:00');
 let kb: KnowledgeBase;
@@ -17,14 +18,7 @@ beforeAll(async () => {
 
 const ask = (q: string, session?: Session) => engine.respond(q, session).answer;
 
-function talk(...questions: string[]): Answer[] {
-  let session: Session | undefined;
-  return questions.map((q) => {
-    const r = engine.respond(q, session);
-    session = r.session;
-    return r.answer;
-  });
-}
+const talk = (...questions: string[]): Answer[] => converse(engine, ...questions);
 
 describe('two questions in one message', () => {
   it('answers both, in the order asked, within one message', () => {

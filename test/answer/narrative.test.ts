@@ -4,8 +4,9 @@
 // of. Wordings of our own, on the real knowledge base.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine, type Session } from '../../src/answer/engine.ts';
+import { Engine } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
+import { converse } from './helpers/conversation.ts';
 
 const today = () => new Date('2026-11-27T12:00:00+08:00');
 let engine: Engine;
@@ -14,14 +15,7 @@ beforeAll(async () => {
   engine = new Engine(await loadKnowledge('knowledge'), today);
 }, 60_000);
 
-function talk(...questions: string[]): Answer[] {
-  let session: Session | undefined;
-  return questions.map((q) => {
-    const r = engine.respond(q, session);
-    session = r.session;
-    return r.answer;
-  });
-}
+const talk = (...questions: string[]): Answer[] => converse(engine, ...questions);
 
 // The problems paragraph says 兼职 and 流动性; the plan's lead-in says 下一步 and lists its points.
 const PROBLEMS = /兼职/;
