@@ -3,7 +3,7 @@
 // "tell me more". Conversations of three turns and more, on the real knowledge base.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine, type Session } from '../../src/answer/engine.ts';
+import { Engine } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
 import { knowledgeCopy } from '../helpers/knowledge.ts';
 import { converse } from './helpers/conversation.ts';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
-import { Engine, type Session } from '../../src/answer/engine.ts';
+import { Engine } from '../../src/answer/engine.ts';
 import { MAX_REPLY, wayOn } from '../../src/answer/compose.ts';
 import { knowledgeCopy, numbersIn } from '../helpers/knowledge.ts';
 import { converse } from './helpers/conversation.ts';
