@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ServerStats } from './webhook-server.ts';
 
 export const benchFile = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
@@ -70,4 +71,23 @@ export async function runChild<T>(name: string, args: string[], options: { execA
   const result = await child.next<T>('result');
   await child.exited;
   return result;
+}
+
+export interface WebhookServer {
+  child: Child;
+  port: number;
+  /** The server's own figures (CPU, event loop, sessions, Redis calls), asked over IPC. */
+  stats(): Promise<ServerStats>;
+}
+
+/** A webhook-server.ts child once it listens (args: mode, knowledge directory, data directory[, Redis URL]). */
+export async function webhookServer(args: string[], options: { execArgv?: string[] } = {}): Promise<WebhookServer> {
+  const child = spawnChild('webhook-server.ts', args, options);
+  const { port } = await child.next<{ port: number }>('ready');
+  const stats = (): Promise<ServerStats> => {
+    const answer = child.next<ServerStats>('stats');
+    child.send({ cmd: 'stats' });
+    return answer;
+  };
+  return { child, port, stats };
 }

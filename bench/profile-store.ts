@@ -5,12 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { spawnChild } from './children.ts';
+import { webhookServer } from './children.ts';
 import { generateKnowledge } from './generate.ts';
 import { freshMessages, load, OPENIDS } from './load.ts';
 import { paced } from './paced.ts';
 import { loadConversations, ROOT } from './questions.ts';
-import type { ServerStats } from './webhook-server.ts';
 
 const store = process.argv[2] ?? 'embedded';
 const redisUrl = process.argv[3];
@@ -21,15 +20,9 @@ const knowledge = join(work, 'knowledge');
 await generateKnowledge(join(ROOT, 'knowledge'), knowledge, 1);
 const questions = loadConversations().flat();
 const dataDir = await mkdtemp(join(work, 'data-'));
-const child = spawnChild('webhook-server.ts', ['real', knowledge, dataDir, ...(store === 'redis' && redisUrl ? [redisUrl] : [])], {
+const { child, port, stats } = await webhookServer(['real', knowledge, dataDir, ...(store === 'redis' && redisUrl ? [redisUrl] : [])], {
   execArgv: (process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean),
 });
-const { port } = await child.next<{ port: number }>('ready');
-const stats = () => {
-  const answer = child.next<ServerStats>('stats');
-  child.send({ cmd: 'stats' });
-  return answer;
-};
 const warm = await load({ port, connections: 20, amount: OPENIDS }, questions, 1);
 const before = await stats();
 console.log(`warm-up: p99 ${warm.latencyP99} ms; sessions ${before.sessions}; loop p99/max ${before.loopDelayP99Ms.toFixed(1)}/${before.loopDelayMaxMs.toFixed(1)} ms`);

@@ -5,11 +5,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { spawnChild } from './children.ts';
+import { webhookServer } from './children.ts';
 import { generateKnowledge } from './generate.ts';
 import { load } from './load.ts';
 import { loadConversations, ROOT } from './questions.ts';
-import type { ServerStats } from './webhook-server.ts';
 
 const mode = process.argv[2] ?? 'real';
 const redisUrl = process.argv[3];
@@ -19,15 +18,9 @@ const knowledge = join(work, 'knowledge');
 await generateKnowledge(join(ROOT, 'knowledge'), knowledge, 1);
 const questions = loadConversations().flat();
 const dataDir = await mkdtemp(join(work, 'data-'));
-const child = spawnChild('webhook-server.ts', [mode, knowledge, dataDir, ...(redisUrl ? [redisUrl] : [])], {
+const { child, port, stats } = await webhookServer([mode, knowledge, dataDir, ...(redisUrl ? [redisUrl] : [])], {
   execArgv: (process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean),
 });
-const { port } = await child.next<{ port: number }>('ready');
-const stats = () => {
-  const answer = child.next<ServerStats>('stats');
-  child.send({ cmd: 'stats' });
-  return answer;
-};
 await load({ port, connections: 10, duration: 2 }, questions, 1);
 const before = await stats();
 const run = await load({ port, connections: 10, duration: seconds }, questions, 2);

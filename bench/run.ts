@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { runChild, spawnChild } from './children.ts';
+import { runChild, spawnChild, webhookServer } from './children.ts';
 import type { CoreResult } from './core-child.ts';
 import { generateKnowledge } from './generate.ts';
 import { load, type LoadOptions, type LoadResult } from './load.ts';
@@ -192,13 +192,7 @@ try {
   if (PHASES.has('soak')) {
     progress('soak', `${SOAK_SECONDS} s: mixed flood at the webhook's capacity, 100 residents, admin polling stats, /healthz every 50 ms`);
     const dataDir = await mkdtemp(join(work, 'soak-data-'));
-    const child = spawnChild('webhook-server.ts', ['real', knowledge.get(1)!, dataDir]);
-    const { port } = await child.next<{ port: number }>('ready');
-    const stats = () => {
-      const answer = child.next<ServerStats>('stats');
-      child.send({ cmd: 'stats' });
-      return answer;
-    };
+    const { child, port, stats } = await webhookServer(['real', knowledge.get(1)!, dataDir]);
     results.soak = await soak({ port, dataDir, child, stats }, loadConversations().flat(), SOAK_SECONDS, () => spawnChild('soak-probe.ts', [String(port), String(SOAK_SECONDS)]));
     results.peaks.push({ what: 'real server in the soak', maxRssBytes: results.soak.server.maxRssBytes });
     const h = results.soak.probe.health;
@@ -349,15 +343,10 @@ interface ServerChild {
 
 async function startWebhookServer(mode: 'real' | 'real-cold' | 'stub' | 'bare', knowledgeDir: string): Promise<ServerChild> {
   const dataDir = await mkdtemp(join(work, `${mode}-data-`));
-  const child = spawnChild('webhook-server.ts', [mode, knowledgeDir, dataDir]);
-  const { port } = await child.next<{ port: number }>('ready');
+  const { child, port, stats } = await webhookServer([mode, knowledgeDir, dataDir]);
   return {
     port,
-    stats: () => {
-      const answer = child.next<ServerStats>('stats');
-      child.send({ cmd: 'stats' });
-      return answer;
-    },
+    stats,
     reset: async () => {
       const answer = child.next('reset');
       child.send({ cmd: 'reset' });

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { spawnChild } from './children.ts';
+import { webhookServer } from './children.ts';
 import { freshMessages, load, OPENIDS, type LoadResult } from './load.ts';
 import { paced, type PacedResult } from './paced.ts';
 import type { ServerStats } from './webhook-server.ts';
@@ -107,13 +107,7 @@ export async function storeRuns(knowledgeDir: string, work: string, questions: s
   try {
     for (const store of ['embedded', 'redis'] as const) {
       const dataDir = await mkdtemp(join(work, `store-${store}-`));
-      const child = spawnChild('webhook-server.ts', ['real', knowledgeDir, dataDir, ...(store === 'redis' ? [redis.url] : [])]);
-      const { port } = await child.next<{ port: number }>('ready');
-      const stats = () => {
-        const answer = child.next<ServerStats>('stats');
-        child.send({ cmd: 'stats' });
-        return answer;
-      };
+      const { child, port, stats } = await webhookServer(['real', knowledgeDir, dataDir, ...(store === 'redis' ? [redis.url] : [])]);
       try {
         progress(`stores, ${store}`, `${OPENIDS.toLocaleString('en')} residents' first messages`);
         // One message from each of the 10,000 OpenIDs: 10,000 live sessions before the measured run.
