@@ -9,6 +9,7 @@
 import { Agent, request } from 'node:http';
 import { percentile, prng } from './stats.ts';
 import type { SignedMessage } from './wechat.ts';
+import type { LoadResult } from './load.ts';
 
 export interface PacedOptions {
   port: number;
@@ -21,19 +22,10 @@ export interface PacedOptions {
   seed?: number;
 }
 
-export interface PacedResult {
-  requests: number;
-  durationS: number;
-  rps: number;
-  latencyP50: number;
-  latencyP99: number;
-  latencyMax: number;
+/** The same figures as an autocannon run's, and how late the load generator itself sent. */
+export interface PacedResult extends Pick<LoadResult, 'requests' | 'durationS' | 'rps' | 'latencyP50' | 'latencyP99' | 'latencyMax' | 'errors' | 'non2xx' | 'emptyReplies'> {
   /** How late the sends left against their schedule, ms: the load generator's own delay. */
   sendLagP99: number;
-  errors: number;
-  non2xx: number;
-  /** 2xx replies without a text answer. */
-  emptyReplies: number;
 }
 
 export async function paced(options: PacedOptions): Promise<PacedResult> {
