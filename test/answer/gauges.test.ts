@@ -4,15 +4,14 @@
 // ship in eval/. The floors are below today's rates: they catch a change that breaks a
 // kind of question, not the last conversation.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine } from '../../src/answer/engine.ts';
+import type { Engine } from '../../src/answer/engine.ts';
 import { gauge, loadSet } from './helpers/gauge.ts';
+import { countyEngine } from './helpers/conversation.ts';
 
-const today = () => new Date('2026-06-01T12:00:00+08:00');
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = new Engine(await loadKnowledge('knowledge'), today);
+  engine = await countyEngine('2026-06-01T12:00:00+08:00');
 }, 60_000);
 
 const SETS: Array<[string, string, number]> = [

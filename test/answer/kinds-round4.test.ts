@@ -2,16 +2,14 @@
 // wordings of our own that no tuning set holds. Behaviour, not replies: a figure that must not be
 // given is not given, a topic that must answer does. Real knowledge base.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine } from '../../src/answer/engine.ts';
+import type { Engine } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
-import { converse } from './helpers/conversation.ts';
+import { converse, countyEngine } from './helpers/conversation.ts';
 
-const today = () => new Date('2026-11-27T12:00:00+08:00');
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = new Engine(await loadKnowledge('knowledge'), today);
+  engine = await countyEngine('2026-11-27T12:00:00+08:00');
 }, 60_000);
 
 const talk = (...questions: string[]): Answer[] => converse(engine, ...questions);

@@ -3,15 +3,14 @@
 // names of outcome rows, money asked of a row that counts items, two years of which one is held,
 // 乡镇/部门 as what is counted, complaints, social follow-ups, the not-disclosed topic.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine } from '../../src/answer/engine.ts';
+import type { Engine } from '../../src/answer/engine.ts';
 import { gauge, loadSet } from './helpers/gauge.ts';
+import { countyEngine } from './helpers/conversation.ts';
 
-const today = () => new Date('2026-06-01T12:00:00+08:00');
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = new Engine(await loadKnowledge('knowledge'), today);
+  engine = await countyEngine('2026-06-01T12:00:00+08:00');
 }, 60_000);
 
 describe('kinds of round 4', () => {

@@ -3,16 +3,14 @@
 // title; the problems and the plan are told apart by the half of the title each passage speaks
 // of. Wordings of our own, on the real knowledge base.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { Engine } from '../../src/answer/engine.ts';
+import type { Engine } from '../../src/answer/engine.ts';
 import type { Answer } from '../../src/answer/types.ts';
-import { converse } from './helpers/conversation.ts';
+import { converse, countyEngine } from './helpers/conversation.ts';
 
-const today = () => new Date('2026-11-27T12:00:00+08:00');
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = new Engine(await loadKnowledge('knowledge'), today);
+  engine = await countyEngine('2026-11-27T12:00:00+08:00');
 }, 60_000);
 
 const talk = (...questions: string[]): Answer[] => converse(engine, ...questions);

@@ -1,6 +1,7 @@
 // One resident's conversation: each question asked with the session the previous answer left,
 // as a channel keeps it between messages.
-import type { Engine, Session } from '../../../src/answer/engine.ts';
+import { Engine, type Session } from '../../../src/answer/engine.ts';
+import { loadKnowledge } from '../../../src/knowledge/knowledge-base.ts';
 import type { Answer } from '../../../src/answer/types.ts';
 
 export function converse(engine: Engine, ...questions: string[]): Answer[] {
@@ -10,4 +11,9 @@ export function converse(engine: Engine, ...questions: string[]): Answer[] {
     session = r.session;
     return r.answer;
   });
+}
+
+/** The engine on the county's real knowledge, with its clock fixed at `now` (an ISO time). */
+export async function countyEngine(now: string): Promise<Engine> {
+  return new Engine(await loadKnowledge('knowledge'), () => new Date(now));
 }
