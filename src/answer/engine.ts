@@ -291,9 +291,14 @@ export class Engine {
     // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
     // ("…怎么办") do not count.
     if (this.tokenizer.knowledgeTerms(d.entry.topic.summary).includes(REMEDY)) return null;
-    const top = this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
+    const top = this.remedies(r);
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
+  }
+
+  /** The guide topic on the ways to contest, as this reading ranks the synonym table's 救济. */
+  private remedies(r: Reading): Hit | undefined {
+    return this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
   }
 
   /**
@@ -303,7 +308,7 @@ export class Engine {
    */
   private reportedTopic(k: Kept, d: Decision, previous: Session | undefined): Decision | null {
     if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !k.r.cues.reported) return null;
-    const remedies = this.ranker.rank([REMEDY], k.r, null).find((h) => h.entry.kind === 'guide');
+    const remedies = this.remedies(k.r);
     if (!remedies || remedies.entry !== d.entry) return null;
     const own = new Set(d.entry.keys[0] ?? []);
     const named = this.ranked(k, this.conversation.lean(k.r, previous)).find(
