@@ -105,8 +105,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const unlisted = s.grounding.unlisted(r, (t) => frame !== undefined && s.ranker.holds(frame, t));
     if (unlisted) return { action: 'decline', decline: unlisted, entry: frame && isFigures(frame.kind) ? frame : null, band: 'fallback', reason: declineReason(unlisted), score: 1 };
   }
+  // The years asked, or those the conversation was about.
+  const yearsAsked = r.years.length ? r.years : (previous?.years ?? []);
   if (follow) {
-    const years = follow.how === 'slots' && follow.years ? follow.years : r.years.length ? r.years : (previous?.years ?? []);
+    const years = follow.how === 'slots' && follow.years ? follow.years : yearsAsked;
     const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years, true);
     const what =
       follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : `同一行，换${follow.what}`;
@@ -120,7 +122,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   // is a frame too, for a follow-up naming another figure's row.
   const before = previous?.before ? s.entry(previous.before) : undefined;
   const figureFrame = lean && !isFigures(lean.kind) && before && isFigures(before.kind) ? { kind: before.kind, section: null, entry: before.id } : lean;
-  const framed = frameKind(s.ranker.withYear(hits, r.years.length ? r.years : (previous?.years ?? [])), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
+  const framed = frameKind(s.ranker.withYear(hits, yearsAsked), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
   const top = citedTopic(framed, hits, r, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
@@ -157,7 +159,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const several = top && !isFigures(top.entry.kind) ? s.ranker.several(hits, r) : null;
   if (several) {
     const [first, ...rest] = several;
-    const decline = s.grounding.figure(r, first!, rest, r.years.length ? r.years : (previous?.years ?? []));
+    const decline = s.grounding.figure(r, first!, rest, yearsAsked);
     if (!decline) return { action: 'answer', entry: first!, also: rest, followUp: null, band: 'answer', reason: `${scored}；问的是几个数字，各由自己的名称点到，一起回答`, score };
   }
   const corrected = s.terms.filter((t) => !r.terms.includes(t));
@@ -165,13 +167,13 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   if (off) return { action: 'decline', decline: off, entry: null, band: 'fallback', reason: `${scored}；${declineReason(off)}`, score };
   if (top && band !== 'fallback') {
     const also = band === 'answer' && top === hits[0] ? s.ranker.also(hits, top, r) : [];
-    const decline = s.grounding.figure(r, top.entry, also, r.years.length ? r.years : (previous?.years ?? []));
+    const decline = s.grounding.figure(r, top.entry, also, yearsAsked);
     if (decline?.kind === 'unit' && band === 'answer') {
       // "培训有多少人参加": the figure next in line counted in the unit asked answers instead of
       // the one counting times.
       // Of the same kind and about the same words ("培训"), it may score lower: the unit tells them apart.
       const near = (h: Hit) => h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.entry.kind === top.entry.kind && h.matched.some((t) => t.length > 1 && top.matched.includes(t)));
-      const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], r.years.length ? r.years : (previous?.years ?? [])));
+      const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], yearsAsked));
       if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
     }
     // "信息处理费收费标准是多少": a row that cannot answer gives way to a topic nearly as good whose
@@ -188,7 +190,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     // answered whole: there is nothing to choose between.
     const group = s.ranker.wholeGroup(hits, top);
     if (group && top === hits[0]) {
-      const decline = s.grounding.figure(r, top.entry, group, r.years.length ? r.years : (previous?.years ?? []));
+      const decline = s.grounding.figure(r, top.entry, group, yearsAsked);
       if (!decline) return { action: 'answer', entry: top.entry, also: group, followUp: null, band: 'answer', reason: `${scored}：问的是一组的各行，一起回答`, score };
     }
     // "微信公众号呢" after a figure: another row of the same kind, named by its own word, is the
