@@ -141,15 +141,11 @@ export class Tokenizer {
   /** The search-mode pieces jieba puts before a word of its default cut, or null when not derivable. */
   private partsOf(word: string): string[] | null {
     if (word.length <= 2 && !/[\ud800-\udbff]/.test(word)) return NO_PARTS;
-    let parts = this.searchParts.get(word);
-    if (parts === undefined) {
+    return kept(this.searchParts, word, PARTS_KEPT, () => {
       const alone = jieba.cut(word, true);
       const search = alone.length === 1 && alone[0] === word ? jieba.cutForSearch(word, true) : null;
-      parts = search && search.at(-1) === word ? search.slice(0, -1) : null;
-      if (this.searchParts.size >= PARTS_KEPT) this.searchParts.clear();
-      this.searchParts.set(word, parts);
-    }
-    return parts;
+      return search && search.at(-1) === word ? search.slice(0, -1) : null;
+    });
   }
 
   /** jieba's default cut of the text, cut once for the calls about the same text. */
@@ -168,13 +164,7 @@ export class Tokenizer {
 
   /** jieba's parts of speech of a word, kept like `madeUp`: scope and grounding ask of the same words. */
   tag(word: string): ReadonlyArray<{ word: string; tag: string }> {
-    let tags = this.tagged.get(word);
-    if (tags === undefined) {
-      tags = jieba.tag(word);
-      if (this.tagged.size >= MADE_UP_KEPT) this.tagged.clear();
-      this.tagged.set(word, tags);
-    }
-    return tags;
+    return kept(this.tagged, word, MADE_UP_KEPT, () => jieba.tag(word));
   }
 
   /**
@@ -182,15 +172,11 @@ export class Tokenizer {
    * dictionary: "徐可有" of "行政徐可有多少", not "长时间".
    */
   madeUp(word: string): boolean {
-    let made = this.madeUpWords.get(word);
-    if (made === undefined) {
+    // Residents use the same words over and over: each is looked up once (the list is bounded).
+    return kept(this.madeUpWords, word, MADE_UP_KEPT, () => {
       const tagged = jieba.tag(word);
-      made = !(tagged.length === 1 && tagged[0]!.word === word && tagged[0]!.tag !== 'x');
-      // Residents use the same words over and over: each is looked up once (the list is bounded).
-      if (this.madeUpWords.size >= MADE_UP_KEPT) this.madeUpWords.clear();
-      this.madeUpWords.set(word, made);
-    }
-    return made;
+      return !(tagged.length === 1 && tagged[0]!.word === word && tagged[0]!.tag !== 'x');
+    });
   }
 
   /** A word of ours: a domain word, a colloquial word of the synonym table, or its term. */
@@ -219,13 +205,7 @@ export class Tokenizer {
       this.textTerms.clear();
       this.textTermsGeneration = generation;
     }
-    let terms = this.textTerms.get(text);
-    if (terms === undefined) {
-      terms = Object.freeze(this.terms(text));
-      if (this.textTerms.size >= TERMS_KEPT) this.textTerms.clear();
-      this.textTerms.set(text, terms);
-    }
-    return terms;
+    return kept(this.textTerms, text, TERMS_KEPT, () => Object.freeze(this.terms(text)));
   }
 
   /** The same as `terms`, from tokens already cut from `text` (jieba is the costliest step). */
@@ -291,6 +271,7 @@ export class Tokenizer {
 
   /** The term a token stands for, or null when it says nothing (punctuation, a stop word). */
   private termOf(token: string): string | null {
+    // Inline rather than through `kept`: this runs for every token of every message.
     let term = this.termsOf.get(token);
     if (term === undefined) {
       term = this.readTerm(token);
@@ -340,3 +321,14 @@ export function resetInsertedWords(): void {
 }
 
 const NO_PARTS: string[] = [];
+
+/** `make()` kept in `map` under `key`; the map is emptied when it holds `limit` keys (bounded, and the words residents use recur). */
+function kept<K, V>(map: Map<K, V>, key: K, limit: number, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    if (map.size >= limit) map.clear();
+    map.set(key, value);
+  }
+  return value;
+}
