@@ -141,11 +141,16 @@ export class Tokenizer {
   /** The search-mode pieces jieba puts before a word of its default cut, or null when not derivable. */
   private partsOf(word: string): string[] | null {
     if (word.length <= 2 && !/[\ud800-\udbff]/.test(word)) return NO_PARTS;
-    return kept(this.searchParts, word, PARTS_KEPT, () => {
+    // Inline rather than through `kept`, like termOf: this runs for most words of every message.
+    let parts = this.searchParts.get(word);
+    if (parts === undefined) {
       const alone = jieba.cut(word, true);
       const search = alone.length === 1 && alone[0] === word ? jieba.cutForSearch(word, true) : null;
-      return search && search.at(-1) === word ? search.slice(0, -1) : null;
-    });
+      parts = search && search.at(-1) === word ? search.slice(0, -1) : null;
+      if (this.searchParts.size >= PARTS_KEPT) this.searchParts.clear();
+      this.searchParts.set(word, parts);
+    }
+    return parts;
   }
 
   /** jieba's default cut of the text, cut once for the calls about the same text. */
