@@ -408,11 +408,11 @@ export class Ranker {
     // own, are asked together even without 分别 or 各.
     if (!r.cues.plural && !(first.kind === 'figure' && r.cues.quantity)) return out;
     const covered = new Set(this.naming(top));
-    for (const h of this.byNaming(hits)) {
+    for (const { hit: h, naming } of this.byNaming(hits)) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;
       // Rows of the same kind: "三个加起来" names no table row ("（七）总计") among channel figures.
       if (!holdsFigures(h.entry) || h.entry.kind !== first.kind || h.score < this.thresholds.suggest) continue;
-      const own = this.naming(h).filter((t) => !covered.has(t));
+      const own = naming.filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);
       for (const t of own) covered.add(t);
@@ -425,9 +425,12 @@ export class Ranker {
     return h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
   }
 
-  /** Hits naming more of the question first ("网站发布" before "网站浏览量" for "网站发了多少条"), then by score. */
-  private byNaming(hits: readonly Hit[]): Hit[] {
-    return [...hits].sort((a, b) => this.naming(b).length - this.naming(a).length || b.score - a.score);
+  /**
+   * Hits naming more of the question first ("网站发布" before "网站浏览量" for "网站发了多少条"), then
+   * by score, each with its naming words (worked out once per hit, not per comparison).
+   */
+  private byNaming(hits: readonly Hit[]): Array<{ hit: Hit; naming: string[] }> {
+    return hits.map((hit) => ({ hit, naming: this.naming(hit) })).sort((a, b) => b.naming.length - a.naming.length || b.hit.score - a.hit.score);
   }
 
   /**
@@ -439,9 +442,9 @@ export class Ranker {
     if (!(r.cues.quantity || (r.cues.plural && /多少|几/.test(r.text))) || r.cues.money) return null;
     const covered = new Set<string>();
     const out: Entry[] = [];
-    for (const h of this.byNaming(hits)) {
+    for (const { hit: h, naming } of this.byNaming(hits)) {
       if (h.entry.kind !== 'figure' || h.score < this.thresholds.suggest || out.length >= 3) continue;
-      const own = this.naming(h).filter((t) => !covered.has(t));
+      const own = naming.filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);
       for (const t of own) covered.add(t);
