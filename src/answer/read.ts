@@ -1,4 +1,4 @@
-import { normalise, optionNumber, yearsIn, type RelativeYear } from '../language/normalise.ts';
+import { normalise, optionNumber, withoutTrailingMarks, yearsIn, type RelativeYear } from '../language/normalise.ts';
 import { endsOf, type Tokenizer } from '../language/tokenizer.ts';
 import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
@@ -139,16 +139,22 @@ function wordEnds(words: readonly string[]): Set<number> {
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
   const raw = input.slice(0, MAX_INPUT);
   const { text, relative } = normalise(raw, today);
-  const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
+  const bare = withoutTrailingMarks(text);
   const years = yearsIn(text);
   // A year compared with itself ("2020年…比2020年多了多少") names no other year: the change from
   // the year before was not asked, and its figures are not given.
   const againstItself = years.length === 1 && text.split(String(years[0])).length > 2 && new RegExp(`(?:比|和|与|跟|同|较)${years[0]}年`).test(text);
-  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : againstItself ? null : ASKS_CHANGE.test(text) ? 'previous' : null;
+  // Asked once: the same words are blanked below, and a text without them has nothing to blank.
+  const asksChange = ASKS_CHANGE.test(text);
+  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : againstItself ? null : asksChange ? 'previous' : null;
   // Years and the comparison phrase are slots, not words to match.
   // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
   // Blanks of the same length keep every position of `content` that of `text`.
-  const content = text.replace(YEAR, blank).replace(COMPARE_PREVIOUS, blank).replace(CITATION, blank);
+  // (A year blanked takes no comparison phrase with it: the phrases hold no digit, and their 年
+  // never follows one.)
+  let content = text.replace(YEAR, blank);
+  if (asksChange) content = content.replace(COMPARE_PREVIOUS, blank);
+  if (content.includes('第')) content = content.replace(CITATION, blank);
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);
@@ -180,7 +186,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
   const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
-  const opening = social === null && parts.length > 1 ? socialAct(parts[0]!.replace(/[\p{P}\p{S}]+$/u, '')) : null;
+  const opening = social === null && parts.length > 1 ? socialAct(withoutTrailingMarks(parts[0]!)) : null;
   const lead = opening === 'identity' || opening === 'human' ? opening : null;
   return {
     text,

@@ -91,11 +91,11 @@ const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|�
 
 export function readCues(text: string): Cues {
   // "去哪投诉" asks where to complain: the remedy, not an address.
-  const contact = CONTACT.test(text.replace(CALLED, '')) && !REMEDY_WHERE.test(text);
+  // (Every phrase of CALLED holds 电话: a text without it has none to drop.)
+  const contact = CONTACT.test(text.includes('电话') ? text.replace(CALLED, '') : text) && !REMEDY_WHERE.test(text);
   const money = MONEY.test(text);
   return {
-    // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: (APPLICANTS_WERE.test(text) && !MAY.test(text)) || QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
+    quantity: asksQuantity(text, contact),
     money,
     procedure: PROCEDURE.test(text),
     contact,
@@ -115,6 +115,23 @@ export function readCues(text: string): Cues {
     urgent: URGENCY.test(text),
   };
 }
+
+/**
+ * A count asked. "电话是多少" asks for a contact, "多少钱" for money: not a count. The cheaper
+ * tests go first and each text is rewritten once; the answer is the same as the one expression
+ * `(APPLICANTS_WERE && !MAY) || (QUANTITY of the text without NOT_COUNTS and money && !contact &&
+ * !LIMIT && !(ASKS_MEASURES && no 多少 or 几 outside NOT_COUNTS))`.
+ */
+function asksQuantity(text: string, contact: boolean): boolean {
+  if (APPLICANTS_WERE.test(text) && !MAY.test(text)) return true;
+  if (contact || LIMIT.test(text)) return false;
+  // Every phrase of NOT_COUNTS holds 几, 多 or 有; the money words, 多少.
+  const counted = /[几多有]/.test(text) ? text.replace(NOT_COUNTS, '') : text;
+  if (!QUANTITY.test(counted.includes('多少') ? counted.replace(MONEY_WORDS, '') : counted)) return false;
+  return !(ASKS_MEASURES.test(text) && !/多少|几/.test(counted));
+}
+
+const MONEY_WORDS = /多少(?:钱|费用|经费|资金|开支)/g;
 
 /** The unit a question asks in ("几次" → 次, "多少人" → 人次), from the lexicon's list, or null. */
 export function askedUnit(text: string, units: ReadonlyArray<readonly [string, string]>): string | null {

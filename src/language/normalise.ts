@@ -190,3 +190,22 @@ export function optionNumber(text: string): number | null {
   if (s === '十') return 10;
   return Number(DIGITS[s]);
 }
+
+const MARK = /^[\p{P}\p{S}]$/u;
+
+/**
+ * The text without the punctuation and symbols it ends with: `text.replace(/[\p{P}\p{S}]+$/u, '')`,
+ * walked back from the end instead of tried at every place of the text.
+ */
+export function withoutTrailingMarks(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const last = text.charCodeAt(end - 1);
+    // A symbol outside the Basic Multilingual Plane ("😀") is a pair of code units.
+    const pair = last >= 0xdc00 && last < 0xe000 && end >= 2 && text.charCodeAt(end - 2) >= 0xd800 && text.charCodeAt(end - 2) < 0xdc00;
+    const from = pair ? end - 2 : end - 1;
+    if (!MARK.test(text.slice(from, end))) break;
+    end = from;
+  }
+  return end === text.length ? text : text.slice(0, end);
+}
