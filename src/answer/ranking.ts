@@ -125,6 +125,7 @@ export class Ranker {
   private readonly articles = new Map<string, string[]>();
   /** Topics asked about time: half or more of their ways of asking ask how long ("多久答复"). */
   private readonly timeTopics = new Set<string>();
+  private readonly keyWordSets = new WeakMap<Entry, ReadonlySet<string>>();
 
   constructor(
     private readonly index: SearchIndex,
@@ -422,7 +423,18 @@ export class Ranker {
 
   /** The words of the question that name a hit's entry. */
   private naming(h: Hit): string[] {
-    return h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
+    const own = this.keyWords(h.entry);
+    return h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && own.has(t));
+  }
+
+  /** The words of an entry's keys and their parts, gathered once per entry (a topic has dozens of keys). */
+  private keyWords(entry: Entry): ReadonlySet<string> {
+    let words = this.keyWordSets.get(entry);
+    if (!words) {
+      words = new Set([...entry.keys.flat(), ...(entry.parts ?? [])]);
+      this.keyWordSets.set(entry, words);
+    }
+    return words;
   }
 
   /**
