@@ -1,4 +1,4 @@
-import { normalise, optionNumber, withoutTrailingMarks, yearsIn, type RelativeYear } from '../language/normalise.ts';
+import { hasDigit, normalise, optionNumber, withoutTrailingMarks, yearsIn, type RelativeYear } from '../language/normalise.ts';
 import { endsOf, type Tokenizer } from '../language/tokenizer.ts';
 import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
@@ -152,7 +152,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // Blanks of the same length keep every position of `content` that of `text`.
   // (A year blanked takes no comparison phrase with it: the phrases hold no digit, and their 年
   // never follows one.)
-  let content = text.replace(YEAR, blank);
+  let content = hasDigit(text) ? text.replace(YEAR, blank) : text;
   if (asksChange) content = content.replace(COMPARE_PREVIOUS, blank);
   if (content.includes('第')) content = content.replace(CITATION, blank);
   const tokens = tok.cut(content);
