@@ -1,4 +1,5 @@
 import { Phrases } from './phrases.ts';
+import { literalWords, WordSets } from './word-sets.ts';
 
 /**
  * What kind of answer a question asks for, read from its question words before anything is looked
@@ -89,30 +90,48 @@ const CONDUCT = /(?:态度|服务)(?:太|很|特别|非常|极)?(?:差|不好|�
 const COMPLAINT = /不作为|不办事|不管事|我要投诉|要投诉|想投诉|硬要收|非要收|乱收费|强行收|乱收钱|合理吗|合不合理|合法吗|合不合法|凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
+/**
+ * The cue expressions made only of literal alternatives: their words are found in one walk over
+ * the text (word-sets.ts) instead of one expression after another. An expression edited into more
+ * than literals is simply tested as an expression again.
+ */
+export const LITERAL_CUES: readonly RegExp[] = [CONTACT, NARRATIVE, TIME, BASIS, CONSISTENCY, LIST, COMPLAINT, URGENCY, LIMIT, ASKS_MEASURES, MAY];
+const literalCues = LITERAL_CUES.map(literalWords);
+const CUE_WORDS = new WordSets(literalCues.map((words) => words ?? []));
+const CUE_BIT = new Map(LITERAL_CUES.map((re, i) => [re, literalCues[i] ? 1 << i : 0] as const));
+
+/** `re.test(text)` for the text `found` was found in (`found`: CUE_WORDS.find(text)). */
+type Tester = (re: RegExp) => boolean;
+
 export function readCues(text: string): Cues {
+  const found = CUE_WORDS.find(text);
+  const has: Tester = (re) => {
+    const bit = CUE_BIT.get(re);
+    return bit ? (found & bit) !== 0 : re.test(text);
+  };
   // "去哪投诉" asks where to complain: the remedy, not an address.
   // (Every phrase of CALLED holds 电话: a text without it has none to drop.)
-  const contact = CONTACT.test(text.includes('电话') ? text.replace(CALLED, '') : text) && !REMEDY_WHERE.test(text);
+  const contact = (text.includes('电话') ? CONTACT.test(text.replace(CALLED, '')) : has(CONTACT)) && !REMEDY_WHERE.test(text);
   const money = MONEY.test(text);
   return {
-    quantity: asksQuantity(text, contact),
+    quantity: asksQuantity(text, contact, has),
     money,
     procedure: PROCEDURE.test(text),
     contact,
-    narrative: NARRATIVE.test(text),
-    time: TIME.test(text),
-    basis: BASIS.test(text),
+    narrative: has(NARRATIVE),
+    time: has(TIME),
+    basis: has(BASIS),
     plural: PLURAL.test(text),
-    consistency: CONSISTENCY.test(text),
+    consistency: has(CONSISTENCY),
     coverage: COVERAGE.test(text),
     figureStated: FIGURE_STATED.test(text),
-    list: LIST.test(text),
+    list: has(LIST),
     share: SHARE.test(text),
     reported: REPORTED.test(text),
-    complaint: COMPLAINT.test(text) || CONDUCT.test(text),
+    complaint: has(COMPLAINT) || CONDUCT.test(text),
     // "自然人新收多少" counts applications: only a message about a fee asks what one amounts to.
     feeAmount: text.includes('费') && FEE_AMOUNT.test(text),
-    urgent: URGENCY.test(text),
+    urgent: has(URGENCY),
   };
 }
 
@@ -122,13 +141,13 @@ export function readCues(text: string): Cues {
  * `(APPLICANTS_WERE && !MAY) || (QUANTITY of the text without NOT_COUNTS and money && !contact &&
  * !LIMIT && !(ASKS_MEASURES && no 多少 or 几 outside NOT_COUNTS))`.
  */
-function asksQuantity(text: string, contact: boolean): boolean {
-  if (APPLICANTS_WERE.test(text) && !MAY.test(text)) return true;
-  if (contact || LIMIT.test(text)) return false;
+function asksQuantity(text: string, contact: boolean, has: Tester): boolean {
+  if (APPLICANTS_WERE.test(text) && !has(MAY)) return true;
+  if (contact || has(LIMIT)) return false;
   // Every phrase of NOT_COUNTS holds 几, 多 or 有; the money words, 多少.
   const counted = /[几多有]/.test(text) ? text.replace(NOT_COUNTS, '') : text;
   if (!QUANTITY.test(counted.includes('多少') ? counted.replace(MONEY_WORDS, '') : counted)) return false;
-  return !(ASKS_MEASURES.test(text) && !/多少|几/.test(counted));
+  return !(has(ASKS_MEASURES) && !/多少|几/.test(counted));
 }
 
 const MONEY_WORDS = /多少(?:钱|费用|经费|资金|开支)/g;
