@@ -124,7 +124,7 @@ export class Conversation {
    */
   private ownTerms(r: Reading, asking: RegExp): string[] {
     let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ').replace(YEAR_BEFORE, ' ');
-    for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
+    for (const [word] of this.lexicon.units) if (text.includes(word)) text = text.split(word).join(' ');
     text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
     return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
   }
