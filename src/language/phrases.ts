@@ -14,6 +14,12 @@ export class Phrases {
   /** By code unit: 1 + the index in `firstNodes` of the node a phrase starting with it begins at, or 0. */
   private readonly starts: Uint16Array | Int32Array;
   private readonly firstNodes: Node[] = [];
+  /**
+   * By a hash of two code units: 1 when some phrase starts with a pair of that hash. A place whose
+   * pair has none is passed over without a lookup in the first node's map (a pair sharing the
+   * hash of a phrase's is looked up as before).
+   */
+  private readonly pairs = new Uint8Array(PAIR_HASHES);
   private readonly firsts = new Set<number>();
 
   constructor(words: Iterable<string>) {
@@ -37,6 +43,7 @@ export class Phrases {
     for (const [code, node] of children) {
       this.firstNodes.push(node);
       this.starts[code] = this.firstNodes.length;
+      for (const second of node.next?.keys() ?? []) this.pairs[pairHash(code, second)] = 1;
     }
   }
 
@@ -48,7 +55,7 @@ export class Phrases {
   /** Each phrase found, with where it starts; `accept` may refuse a match at its place. */
   find(text: string, accept?: (word: string, at: number) => boolean): Array<{ word: string; at: number }> {
     const out: Array<{ word: string; at: number }> = [];
-    const { starts, firstNodes } = this;
+    const { starts, firstNodes, pairs } = this;
     const n = text.length;
     let i = 0;
     while (i < n) {
@@ -57,7 +64,8 @@ export class Phrases {
       if (first) {
         let node: Node = firstNodes[first - 1]!;
         if (node.end && (accept === undefined || accept(text.slice(i, i + 1), i))) longest = 1;
-        for (let j = i + 1; j < n; j++) {
+        const pair = i + 1 < n && pairs[pairHash(text.charCodeAt(i), text.charCodeAt(i + 1))] === 1;
+        for (let j = i + 1; pair && j < n; j++) {
           const next: Node | undefined = node.next?.get(text.charCodeAt(j));
           if (!next) break;
           node = next;
@@ -71,6 +79,12 @@ export class Phrases {
     }
     return out;
   }
+}
+
+const PAIR_HASHES = 1 << 16;
+
+function pairHash(first: number, second: number): number {
+  return (first * 31 + second) & (PAIR_HASHES - 1);
 }
 
 class Node {

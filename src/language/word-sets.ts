@@ -14,6 +14,8 @@ export class WordSets {
   /** By code unit: 1 + the index in `firstNodes` of the node a word starting with it begins at, or 0. */
   private readonly starts = new Uint16Array(0x10000);
   private readonly firstNodes: Node[] = [];
+  /** By a hash of two code units: 1 when some word starts with a pair of that hash (see Phrases). */
+  private readonly pairs = new Uint8Array(PAIR_HASHES);
 
   /** At most 31 lists: list `i` is bit `1 << i` of what `find` returns. */
   constructor(lists: ReadonlyArray<readonly string[]>) {
@@ -29,18 +31,20 @@ export class WordSets {
     for (const [code, node] of this.root.next ?? []) {
       this.firstNodes.push(node);
       this.starts[code] = this.firstNodes.length;
+      for (const second of node.next?.keys() ?? []) this.pairs[pairHash(code, second)] = 1;
     }
   }
 
   /** One bit per list, set when some word of the list occurs in the text. */
   find(text: string): number {
-    const { starts, firstNodes } = this;
+    const { starts, firstNodes, pairs } = this;
     let found = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const first = starts[text.charCodeAt(i)]!;
       if (!first) continue;
       let node: Node | undefined = firstNodes[first - 1]!;
       found |= node.lists;
+      if (i + 1 === n || pairs[pairHash(text.charCodeAt(i), text.charCodeAt(i + 1))] !== 1) continue;
       for (let j = i + 1; j < n; j++) {
         node = node.next?.get(text.charCodeAt(j));
         if (!node) break;
@@ -49,6 +53,12 @@ export class WordSets {
     }
     return found;
   }
+}
+
+const PAIR_HASHES = 1 << 16;
+
+function pairHash(first: number, second: number): number {
+  return (first * 31 + second) & (PAIR_HASHES - 1);
 }
 
 class Node {
