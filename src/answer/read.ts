@@ -113,20 +113,26 @@ function requestIn(text: string, words: readonly string[], cues: Cues, tok: Toke
   if (cues.quantity || cues.money) return null;
   let finder = requestFinders.get(lexicon);
   if (!finder) requestFinders.set(lexicon, (finder = new Requests(lexicon)));
-  const spans: Array<[number, number, string]> = [];
-  let at = 0;
-  for (const w of words) {
-    spans.push([at, at + w.length, w]);
-    at += w.length;
-  }
-  const starts = new Set(spans.map(([s]) => s));
-  const ends = new Set(spans.map(([, e]) => e));
+  // The words' places, worked out when a record word is found (most messages name none).
+  let spans: Array<[number, number, string]> | null = null;
+  let starts: Set<number> | null = null;
+  let ends: Set<number> | null = null;
+  const inside = (from: number, to: number): boolean => {
+    if (spans === null) {
+      spans = [];
+      let at = 0;
+      for (const w of words) {
+        spans.push([at, at + w.length, w]);
+        at += w.length;
+      }
+      starts = new Set(spans.map(([s]) => s));
+      ends = new Set(spans.map(([, e]) => e));
+    }
+    return !starts!.has(from) || !ends!.has(to) || spans.some(([s, e, w]) => s <= from && e >= to && tok.known(w) && (e - s > to - from || tok.canonical(w) !== w));
+  };
   // A record is a word of its own ("账" of "看账", not of "到账"), and not a word the knowledge
   // base names something by ("会议纪要" is 讨论记录, a topic of its own).
-  return finder.find(
-    text,
-    (from, to) => !starts.has(from) || !ends.has(to) || spans.some(([s, e, w]) => s <= from && e >= to && tok.known(w) && (e - s > to - from || tok.canonical(w) !== w)),
-  );
+  return finder.find(text, inside);
 }
 
 function wordEnds(words: readonly string[]): Set<number> {
