@@ -56,11 +56,12 @@ const QUANTITY = /的数(?=吗|没|不|呢|$)|比例|占比|多少|(?:都|全)�
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
 // "多少天" asks for a time limit, "几种" for kinds, "几点" for opening hours: not a count.
+// (Every phrase holds 几, 多 or 有: asksQuantity drops them only from a text holding one.)
 const NOT_COUNTS = /几日|多少日|几个自然日|有没有人(?:能|可以|会)?(?:帮|替|代|给)|有人(?:能|可以|会)?(?:帮|替|代)|多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
 // Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
 // "期限和时限分别是多少" asks for time limits, not counts.
 const LIMIT = /期限|时限|多久|多长时间|几日内|几天内|几个工作日内/;
-// "有人打电话说…" tells of a call; it does not ask for a number.
+// "有人打电话说…" tells of a call; it does not ask for a number. (Every phrase holds 电话: see readCues.)
 const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话|来电话|电话里)(?:说|讲|告诉|通知)/g;
 const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
 // What a fee amounts to ("收费一般收多少", "收费标准是多少", "要交多少"): money, not the number of fee items.
