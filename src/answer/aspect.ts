@@ -28,7 +28,12 @@ const QUESTION = /^(?:[哪啥谁几怎咋]|什么|多少|哪些|怎么|为什么
 const IN_THE_REPORT = /(?:年度报告|年报|报告)(?:自己|本身)?(?:里|中|上|内|说|讲|提到|写|承认|坦言|第[一二三四五六七八九\d]部分|的第)/;
 const REPORT_WORDS = new Set(['报告', '年报', '年度报告', '报告里', '说', '讲', '提到', '写']);
 
+/** Words whose genericness is kept, at most. */
+const GENERIC_KEPT = 10_000;
+
 export class Aspects {
+  private readonly genericWords = new Map<string, boolean>();
+
   constructor(
     private readonly tokenizer: Tokenizer,
     private readonly lexicon: Lexicon,
@@ -47,6 +52,17 @@ export class Aspects {
 
   /** A term that says no more than "information from the government", or nothing at all. */
   private generic(term: string): boolean {
+    // Judged once per word (the same words recur message after message), the list bounded.
+    let yes = this.genericWords.get(term);
+    if (yes === undefined) {
+      yes = this.judgeGeneric(term);
+      if (this.genericWords.size >= GENERIC_KEPT) this.genericWords.clear();
+      this.genericWords.set(term, yes);
+    }
+    return yes;
+  }
+
+  private judgeGeneric(term: string): boolean {
     return (
       term.length < 2 ||
       this.lexicon.requestWords.has(term) ||

@@ -124,7 +124,7 @@ export class Conversation {
    */
   private ownTerms(r: Reading, asking: RegExp): string[] {
     let text = r.text.replace(/(?<!\d)\d{4}年?/g, ' ').replace(COMPARE_PREVIOUS, ' ').replace(YEAR_BEFORE, ' ');
-    for (const [word] of this.lexicon.units) text = text.split(word).join(' ');
+    for (const [word] of this.lexicon.units) if (text.includes(word)) text = text.split(word).join(' ');
     text = text.replace(/多少钱|花了多少|花多少|花了|金额|钱|费用/g, ' ').replace(asking, ' ');
     return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
   }
@@ -170,7 +170,7 @@ export class Conversation {
     const points = entry.topic.summary.split('\n').filter((l) => /^\s*\d+[.．、]/.test(l));
     if (points.length < 2) return null;
     const aside = m[1] && !BACK.test(m[1]) && !BOTH.test(m[1]) ? this.tokenizer.terms(m[1]).filter((t) => t.length > 1) : [];
-    const kept = aside.length ? points.filter((l) => !aside.some((t) => this.tokenizer.terms(l).includes(t) || l.includes(t))) : points;
+    const kept = aside.length ? points.filter((l) => !aside.some((t) => this.tokenizer.knowledgeTerms(l).includes(t) || l.includes(t))) : points;
     // Something must be set aside by name for a shorter list, and something must be left.
     if (kept.length === 0) return null;
     // Words other than what is set aside name a new subject ("除了投诉 低保呢"): asked afresh.
@@ -290,7 +290,7 @@ export class Conversation {
       const item = l.replace(/^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)])\s*/, '');
       // "2. 邮寄、需要签收的：机关签收的那天": a line is about every word of its label before "：".
       const label = /^([^：:]{1,12})[：:]/.exec(item)?.[1];
-      const labelled = label ? new Set(this.tokenizer.terms(label)) : null;
+      const labelled = label ? new Set(this.tokenizer.knowledgeTerms(label)) : null;
       return [...words].some((w) => {
         const at = item.indexOf(w);
         return (at >= 0 && at <= ABOUT) || (labelled !== null && (labelled.has(w) || label!.includes(w)));
@@ -315,7 +315,7 @@ export class Conversation {
     // A topic whose title says it is not held already tells, whole, where to look instead.
     if (words.length === 0 || UNKNOWN_TOPIC.test(title) || words.some((w) => title.includes(w))) return null;
     // A way of asking the topic lists ("网上可以申请吗") is answered by the whole topic.
-    if (entry.topic.questions.some((q) => { const own = this.tokenizer.terms(q); return words.every((w) => own.includes(w)); })) return null;
+    if (entry.topic.questions.some((q) => { const own = this.tokenizer.knowledgeTerms(q); return words.every((w) => own.includes(w)); })) return null;
     const all = entry.topic.summary.split('\n').filter((l) => l.trim());
     const lines = all.filter((l) => words.some((w) => l.includes(w)));
     if (lines.length === 0 || !lines.every((l) => UNKNOWN_TOPIC.test(l))) return null;

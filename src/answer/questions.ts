@@ -35,7 +35,7 @@ export function questionsOf(pieces: readonly string[]): Question[] | null {
     pending += pending ? ` ${p}` : p;
     count++;
     // "几千块", "好几回" say how many, they do not ask it.
-    if (ASKING.test(p.replace(/几[千百十]|好几/g, ''))) {
+    if (ASKING.test(p.includes('几') ? p.replace(/几[千百十]|好几/g, '') : p)) {
       groups.push({ text: pending, last: p, pieces: count });
       pending = '';
       count = 0;
@@ -48,6 +48,13 @@ export function questionsOf(pieces: readonly string[]): Question[] | null {
     .map((g) => (g.text.length > MAX_QUESTION_LENGTH ? { text: g.last, alone: null } : { text: g.text, alone: g.pieces > 1 ? g.last : null }));
 }
 
+/** The replies' sources, one per document and section: at the place of its first, the last given. */
+function distinctSources(replies: readonly Reply[]): Answer['sources'] {
+  const bySection = new Map<string, Answer['sources'][number]>();
+  for (const r of replies) for (const s of r.answer.sources) bySection.set(`${s.document}|${s.section ?? ''}`, s);
+  return [...bySection.values()];
+}
+
 /** One reply answering each question of a message, in the order asked, within one message. */
 export function combine(replies: readonly Reply[]): Reply {
   const room = Math.floor((MAX_REPLY - replies.length * 5) / replies.length);
@@ -58,7 +65,7 @@ export function combine(replies: readonly Reply[]): Reply {
     reply: text.slice(0, MAX_REPLY),
     answered: replies.some((r) => r.answer.answered),
     confidence: Math.min(...replies.map((r) => r.answer.confidence)),
-    sources: [...new Map(replies.flatMap((r) => r.answer.sources).map((s) => [`${s.document}|${s.section ?? ''}`, s])).values()],
+    sources: distinctSources(replies),
   };
   delete answer.detail;
   const related = [...new Set(replies.flatMap((r) => r.answer.related ?? []))];

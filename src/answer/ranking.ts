@@ -125,6 +125,7 @@ export class Ranker {
   private readonly articles = new Map<string, string[]>();
   /** Topics asked about time: half or more of their ways of asking ask how long ("多久答复"). */
   private readonly timeTopics = new Set<string>();
+  private readonly keyWordSets = new WeakMap<Entry, ReadonlySet<string>>();
 
   constructor(
     private readonly index: SearchIndex,
@@ -408,11 +409,11 @@ export class Ranker {
     // own, are asked together even without 分别 or 各.
     if (!r.cues.plural && !(first.kind === 'figure' && r.cues.quantity)) return out;
     const covered = new Set(this.naming(top));
-    for (const h of this.byNaming(hits)) {
+    for (const { hit: h, naming } of this.byNaming(hits)) {
       if (h === top || out.includes(h.entry) || out.length >= 3) continue;
       // Rows of the same kind: "三个加起来" names no table row ("（七）总计") among channel figures.
       if (!holdsFigures(h.entry) || h.entry.kind !== first.kind || h.score < this.thresholds.suggest) continue;
-      const own = this.naming(h).filter((t) => !covered.has(t));
+      const own = naming.filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);
       for (const t of own) covered.add(t);
@@ -422,12 +423,26 @@ export class Ranker {
 
   /** The words of the question that name a hit's entry. */
   private naming(h: Hit): string[] {
-    return h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && (h.entry.keys.some((k) => k.includes(t)) || (h.entry.parts ?? []).includes(t)));
+    const own = this.keyWords(h.entry);
+    return h.matched.filter((t) => t.length > 1 && !this.tokenizer.isWeak(t) && own.has(t));
   }
 
-  /** Hits naming more of the question first ("网站发布" before "网站浏览量" for "网站发了多少条"), then by score. */
-  private byNaming(hits: readonly Hit[]): Hit[] {
-    return [...hits].sort((a, b) => this.naming(b).length - this.naming(a).length || b.score - a.score);
+  /** The words of an entry's keys and their parts, gathered once per entry (a topic has dozens of keys). */
+  private keyWords(entry: Entry): ReadonlySet<string> {
+    let words = this.keyWordSets.get(entry);
+    if (!words) {
+      words = new Set([...entry.keys.flat(), ...(entry.parts ?? [])]);
+      this.keyWordSets.set(entry, words);
+    }
+    return words;
+  }
+
+  /**
+   * Hits naming more of the question first ("网站发布" before "网站浏览量" for "网站发了多少条"), then
+   * by score, each with its naming words (worked out once per hit, not per comparison).
+   */
+  private byNaming(hits: readonly Hit[]): Array<{ hit: Hit; naming: string[] }> {
+    return hits.map((hit) => ({ hit, naming: this.naming(hit) })).sort((a, b) => b.naming.length - a.naming.length || b.hit.score - a.hit.score);
   }
 
   /**
@@ -439,9 +454,9 @@ export class Ranker {
     if (!(r.cues.quantity || (r.cues.plural && /多少|几/.test(r.text))) || r.cues.money) return null;
     const covered = new Set<string>();
     const out: Entry[] = [];
-    for (const h of this.byNaming(hits)) {
+    for (const { hit: h, naming } of this.byNaming(hits)) {
       if (h.entry.kind !== 'figure' || h.score < this.thresholds.suggest || out.length >= 3) continue;
-      const own = this.naming(h).filter((t) => !covered.has(t));
+      const own = naming.filter((t) => !covered.has(t));
       if (own.length === 0) continue;
       out.push(h.entry);
       for (const t of own) covered.add(t);

@@ -1,4 +1,4 @@
-import { normalise, optionNumber, yearsIn, type RelativeYear } from '../language/normalise.ts';
+import { hasDigit, normalise, optionNumber, withoutTrailingMarks, yearsIn, type RelativeYear } from '../language/normalise.ts';
 import { endsOf, type Tokenizer } from '../language/tokenizer.ts';
 import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
@@ -113,20 +113,26 @@ function requestIn(text: string, words: readonly string[], cues: Cues, tok: Toke
   if (cues.quantity || cues.money) return null;
   let finder = requestFinders.get(lexicon);
   if (!finder) requestFinders.set(lexicon, (finder = new Requests(lexicon)));
-  const spans: Array<[number, number, string]> = [];
-  let at = 0;
-  for (const w of words) {
-    spans.push([at, at + w.length, w]);
-    at += w.length;
-  }
-  const starts = new Set(spans.map(([s]) => s));
-  const ends = new Set(spans.map(([, e]) => e));
+  // The words' places, worked out when a record word is found (most messages name none).
+  let spans: Array<[number, number, string]> | null = null;
+  let starts: Set<number> | null = null;
+  let ends: Set<number> | null = null;
+  const inside = (from: number, to: number): boolean => {
+    if (spans === null) {
+      spans = [];
+      let at = 0;
+      for (const w of words) {
+        spans.push([at, at + w.length, w]);
+        at += w.length;
+      }
+      starts = new Set(spans.map(([s]) => s));
+      ends = new Set(spans.map(([, e]) => e));
+    }
+    return !starts!.has(from) || !ends!.has(to) || spans.some(([s, e, w]) => s <= from && e >= to && tok.known(w) && (e - s > to - from || tok.canonical(w) !== w));
+  };
   // A record is a word of its own ("账" of "看账", not of "到账"), and not a word the knowledge
   // base names something by ("会议纪要" is 讨论记录, a topic of its own).
-  return finder.find(
-    text,
-    (from, to) => !starts.has(from) || !ends.has(to) || spans.some(([s, e, w]) => s <= from && e >= to && tok.known(w) && (e - s > to - from || tok.canonical(w) !== w)),
-  );
+  return finder.find(text, inside);
 }
 
 function wordEnds(words: readonly string[]): Set<number> {
@@ -139,16 +145,22 @@ function wordEnds(words: readonly string[]): Set<number> {
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
   const raw = input.slice(0, MAX_INPUT);
   const { text, relative } = normalise(raw, today);
-  const bare = text.replace(/[\p{P}\p{S}]+$/u, '');
+  const bare = withoutTrailingMarks(text);
   const years = yearsIn(text);
   // A year compared with itself ("2020年…比2020年多了多少") names no other year: the change from
   // the year before was not asked, and its figures are not given.
   const againstItself = years.length === 1 && text.split(String(years[0])).length > 2 && new RegExp(`(?:比|和|与|跟|同|较)${years[0]}年`).test(text);
-  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : againstItself ? null : ASKS_CHANGE.test(text) ? 'previous' : null;
+  // Asked once: the same words are blanked below, and a text without them has nothing to blank.
+  const asksChange = ASKS_CHANGE.test(text);
+  const compare = years.length >= 2 && COMPARE_BETWEEN.test(text) ? 'between' : againstItself ? null : asksChange ? 'previous' : null;
   // Years and the comparison phrase are slots, not words to match.
   // Article citations are read whole (第20条, 第6项), not as the numerals jieba cuts them into.
   // Blanks of the same length keep every position of `content` that of `text`.
-  const content = text.replace(YEAR, blank).replace(COMPARE_PREVIOUS, blank).replace(CITATION, blank);
+  // (A year blanked takes no comparison phrase with it: the phrases hold no digit, and their 年
+  // never follows one.)
+  let content = hasDigit(text) ? text.replace(YEAR, blank) : text;
+  if (asksChange) content = content.replace(COMPARE_PREVIOUS, blank);
+  if (content.includes('第')) content = content.replace(CITATION, blank);
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);
@@ -180,7 +192,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
   const social = socialAct(bare) ?? (cues.coverage ? 'coverage' : null);
-  const opening = social === null && parts.length > 1 ? socialAct(parts[0]!.replace(/[\p{P}\p{S}]+$/u, '')) : null;
+  const opening = social === null && parts.length > 1 ? socialAct(withoutTrailingMarks(parts[0]!)) : null;
   const lead = opening === 'identity' || opening === 'human' ? opening : null;
   return {
     text,

@@ -1,4 +1,5 @@
 import { Phrases } from './phrases.ts';
+import { literalWords, WordSets } from './word-sets.ts';
 
 /**
  * What kind of answer a question asks for, read from its question words before anything is looked
@@ -55,11 +56,12 @@ const QUANTITY = /的数(?=吗|没|不|呢|$)|比例|占比|多少|(?:都|全)�
 // not a count asked: only 多少 or 几 would ask it.
 const ASKS_MEASURES = /哪些措施|什么措施|怎么处理|如何处理|可以采取|能采取|怎么办|咋办/;
 // "多少天" asks for a time limit, "几种" for kinds, "几点" for opening hours: not a count.
+// (Every phrase holds 几, 多 or 有: asksQuantity drops them only from a text holding one.)
 const NOT_COUNTS = /几日|多少日|几个自然日|有没有人(?:能|可以|会)?(?:帮|替|代|给)|有人(?:能|可以|会)?(?:帮|替|代)|多少天|多少个?工作日|多久|多长时间|几天|几个?工作日|几个?月|几点|几号|几楼|几种|哪几种|几类|哪几类|几个方面|哪几个方面|几部分|哪几|几条路|几个途径|几种途径|几个渠道|第几|几千|几百|几十|几乎|好几|期限是多少|时限是多少|期限多少|期限多长/g;
 // Money asked, not money named: "资金使用情况的信息" names it, "资金是多少" asks it.
 // "期限和时限分别是多少" asks for time limits, not counts.
 const LIMIT = /期限|时限|多久|多长时间|几日内|几天内|几个工作日内/;
-// "有人打电话说…" tells of a call; it does not ask for a number.
+// "有人打电话说…" tells of a call; it does not ask for a number. (Every phrase holds 电话: see readCues.)
 const CALLED = /(?:有人|他们|对方|人家|那边)?(?:打电话|打来电话|来电话|电话里)(?:说|讲|告诉|通知)/g;
 const REMEDY_WHERE = /(?:哪|哪里|哪儿|什么地方|哪个部门|谁)(?:去|能|可以)?(?:投诉|举报|告|起诉|申诉|复议|反映|说理)/;
 // What a fee amounts to ("收费一般收多少", "收费标准是多少", "要交多少"): money, not the number of fee items.
@@ -89,32 +91,67 @@ const CONDUCT = /(?:态度|服务)(?:太|很|特别|非常|极)?(?:差|不好|�
 const COMPLAINT = /不作为|不办事|不管事|我要投诉|要投诉|想投诉|硬要收|非要收|乱收费|强行收|乱收钱|合理吗|合不合理|合法吗|合不合法|凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
 const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
+/**
+ * The cue expressions made only of literal alternatives: their words are found in one walk over
+ * the text (word-sets.ts) instead of one expression after another. An expression edited into more
+ * than literals is simply tested as an expression again.
+ */
+export const LITERAL_CUES: readonly RegExp[] = [CONTACT, NARRATIVE, TIME, BASIS, CONSISTENCY, LIST, COMPLAINT, URGENCY, LIMIT, ASKS_MEASURES, MAY];
+const literalCues = LITERAL_CUES.map(literalWords);
+const CUE_WORDS = new WordSets(literalCues.map((words) => words ?? []));
+const CUE_BIT = new Map(LITERAL_CUES.map((re, i) => [re, literalCues[i] ? 1 << i : 0] as const));
+
+/** `re.test(text)` for the text `found` was found in (`found`: CUE_WORDS.find(text)). */
+type Tester = (re: RegExp) => boolean;
+
 export function readCues(text: string): Cues {
+  const found = CUE_WORDS.find(text);
+  const has: Tester = (re) => {
+    const bit = CUE_BIT.get(re);
+    return bit ? (found & bit) !== 0 : re.test(text);
+  };
   // "去哪投诉" asks where to complain: the remedy, not an address.
-  const contact = CONTACT.test(text.replace(CALLED, '')) && !REMEDY_WHERE.test(text);
+  // (Every phrase of CALLED holds 电话: a text without it has none to drop.)
+  const contact = (text.includes('电话') ? CONTACT.test(text.replace(CALLED, '')) : has(CONTACT)) && !REMEDY_WHERE.test(text);
   const money = MONEY.test(text);
   return {
-    // "电话是多少" asks for a contact, "多少钱" for money: not a count.
-    quantity: (APPLICANTS_WERE.test(text) && !MAY.test(text)) || QUANTITY.test(text.replace(NOT_COUNTS, '').replace(/多少(?:钱|费用|经费|资金|开支)/g, '')) && !contact && !LIMIT.test(text) && !(ASKS_MEASURES.test(text) && !/多少|几/.test(text.replace(NOT_COUNTS, ''))),
+    quantity: asksQuantity(text, contact, has),
     money,
     procedure: PROCEDURE.test(text),
     contact,
-    narrative: NARRATIVE.test(text),
-    time: TIME.test(text),
-    basis: BASIS.test(text),
+    narrative: has(NARRATIVE),
+    time: has(TIME),
+    basis: has(BASIS),
     plural: PLURAL.test(text),
-    consistency: CONSISTENCY.test(text),
+    consistency: has(CONSISTENCY),
     coverage: COVERAGE.test(text),
     figureStated: FIGURE_STATED.test(text),
-    list: LIST.test(text),
+    list: has(LIST),
     share: SHARE.test(text),
     reported: REPORTED.test(text),
-    complaint: COMPLAINT.test(text) || CONDUCT.test(text),
+    complaint: has(COMPLAINT) || CONDUCT.test(text),
     // "自然人新收多少" counts applications: only a message about a fee asks what one amounts to.
     feeAmount: text.includes('费') && FEE_AMOUNT.test(text),
-    urgent: URGENCY.test(text),
+    urgent: has(URGENCY),
   };
 }
+
+/**
+ * A count asked. "电话是多少" asks for a contact, "多少钱" for money: not a count. The cheaper
+ * tests go first and each text is rewritten once; the answer is the same as the one expression
+ * `(APPLICANTS_WERE && !MAY) || (QUANTITY of the text without NOT_COUNTS and money && !contact &&
+ * !LIMIT && !(ASKS_MEASURES && no 多少 or 几 outside NOT_COUNTS))`.
+ */
+function asksQuantity(text: string, contact: boolean, has: Tester): boolean {
+  if (APPLICANTS_WERE.test(text) && !has(MAY)) return true;
+  if (contact || has(LIMIT)) return false;
+  // Every phrase of NOT_COUNTS holds 几, 多 or 有; the money words, 多少.
+  const counted = /[几多有]/.test(text) ? text.replace(NOT_COUNTS, '') : text;
+  if (!QUANTITY.test(counted.includes('多少') ? counted.replace(MONEY_WORDS, '') : counted)) return false;
+  return !(has(ASKS_MEASURES) && !/多少|几/.test(counted));
+}
+
+const MONEY_WORDS = /多少(?:钱|费用|经费|资金|开支)/g;
 
 /** The unit a question asks in ("几次" → 次, "多少人" → 人次), from the lexicon's list, or null. */
 export function askedUnit(text: string, units: ReadonlyArray<readonly [string, string]>): string | null {

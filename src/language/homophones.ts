@@ -50,8 +50,16 @@ export class Homophones {
   near(text: string, from: number, to: number, minLength = 2): { window: string; term: string } | null {
     const { exact, loose } = this.build();
     if (this.last.text !== text) {
-      const syllables = [...text].map(sound);
-      this.last = { text, syllables, loose: syllables.map(loosen), han: [...text].map((c) => /\p{Script=Han}/u.test(c)) };
+      const syllables: string[] = [];
+      const looseSyllables: string[] = [];
+      const han: boolean[] = [];
+      for (const c of text) {
+        const h = heard(c);
+        syllables.push(h.sound);
+        looseSyllables.push(h.loose);
+        han.push(h.han);
+      }
+      this.last = { text, syllables, loose: looseSyllables, han };
     }
     const { syllables, loose: looseSyllables, han } = this.last;
     if (syllables.length !== text.length) return null;
@@ -111,6 +119,25 @@ function loosen(syllable: string): string {
  * question, and kept: after the first messages no character is looked up twice.
  */
 const sounds = new Map<string, string>();
+
+/** A character's sound, its sound as the north-west hears it, and whether it is a Han character: one lookup per character of a text heard. */
+interface Heard {
+  sound: string;
+  loose: string;
+  han: boolean;
+}
+
+const heardChars = new Map<string, Heard>();
+
+function heard(c: string): Heard {
+  let h = heardChars.get(c);
+  if (h === undefined) {
+    const s = sound(c);
+    h = { sound: s, loose: loosen(s), han: /\p{Script=Han}/u.test(c) };
+    heardChars.set(c, h);
+  }
+  return h;
+}
 
 function sound(c: string): string {
   let s = sounds.get(c);

@@ -130,7 +130,7 @@ export function normalise(input: string, today: Date = new Date()): Normalised {
     // 二〇一九年 / 二零一九年 / 一九年
     text = text.replace(/([〇零一二三四五六七八九]{2,4})(?=年)/g, (m) => [...m].map((c) => DIGITS[c] ?? c).join(''));
     // 19年 → 2019 (a two-digit year in the future is taken as the last century's)
-    text = text.replace(/(?<!\d)(\d{2})(?=年(?!度?\d))/g, (m) => {
+    if (hasDigit(text)) text = text.replace(/(?<!\d)(\d{2})(?=年(?!度?\d))/g, (m) => {
       const yy = Number(m);
       const full = 2000 + yy <= thisYear + 1 ? 2000 + yy : 1900 + yy;
       return String(full);
@@ -174,6 +174,8 @@ export function isNfkcStable(text: string): boolean {
 /** Four-digit years mentioned in a normalised text, in order of appearance, without repeats. */
 export function yearsIn(text: string): number[] {
   const years: number[] = [];
+  // matchAll copies its expression for every text: most questions hold no digit.
+  if (!hasDigit(text)) return years;
   for (const m of text.matchAll(/(?<!\d)(\d{4})(?=年|$|[^\d])/g)) {
     const y = Number(m[1]);
     if (y >= MIN_YEAR && y <= 2100 && !years.includes(y)) years.push(y);
@@ -189,4 +191,32 @@ export function optionNumber(text: string): number | null {
   if (/^\d+$/.test(s)) return Number(s);
   if (s === '十') return 10;
   return Number(DIGITS[s]);
+}
+
+const MARK = /^[\p{P}\p{S}]$/u;
+
+/**
+ * The text without the punctuation and symbols it ends with: `text.replace(/[\p{P}\p{S}]+$/u, '')`,
+ * walked back from the end instead of tried at every place of the text.
+ */
+export function withoutTrailingMarks(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const last = text.charCodeAt(end - 1);
+    // A symbol outside the Basic Multilingual Plane ("😀") is a pair of code units.
+    const pair = last >= 0xdc00 && last < 0xe000 && end >= 2 && text.charCodeAt(end - 2) >= 0xd800 && text.charCodeAt(end - 2) < 0xdc00;
+    const from = pair ? end - 2 : end - 1;
+    if (!MARK.test(text.slice(from, end))) break;
+    end = from;
+  }
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/** True when the text holds an ASCII digit (what `\d` matches without the u flag's help). */
+export function hasDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
 }

@@ -32,8 +32,14 @@ export function endsOf(words: readonly string[]): Set<number> {
   return ends;
 }
 
+/** CLAUSE_END's answer for each code unit once asked: 0 not yet, 1 no, 2 yes. */
+const clauseEnds = new Uint8Array(0x10000);
+
 function endsClause(text: string, end: number): boolean {
-  return end >= text.length || CLAUSE_END.test(text[end]!);
+  if (end >= text.length) return true;
+  const code = text.charCodeAt(end);
+  if (clauseEnds[code] === 0) clauseEnds[code] = CLAUSE_END.test(text[end]!) ? 2 : 1;
+  return clauseEnds[code] === 2;
 }
 
 /** Words whose origin (dictionary or made up) is kept, at most. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as OpenCC from 'opencc-js';
-import { isNfkcStable, needsConverting, normalise, optionNumber, toSimplified, yearsIn } from '../../src/language/normalise.ts';
+import { isNfkcStable, needsConverting, normalise, optionNumber, toSimplified, withoutTrailingMarks, yearsIn } from '../../src/language/normalise.ts';
 import { referenceNormalise } from './helpers/normalise-reference.ts';
 
 const today = new Date('2026-11-27T12:00:00+08:00');
@@ -154,6 +154,24 @@ describe('isNfkcStable', () => {
       fc.property(fc.array(char, { maxLength: 12 }), (chars) => {
         const text = chars.join('');
         if (isNfkcStable(text)) expect(text.normalize('NFKC')).toBe(text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('withoutTrailingMarks', () => {
+  it('drops what the regular expression of trailing punctuation and symbols drops, astral symbols and lone surrogates too', () => {
+    const regex = (text: string) => text.replace(/[\p{P}\p{S}]+$/u, '');
+    expect(withoutTrailingMarks('网址是多少？！')).toBe('网址是多少');
+    expect(withoutTrailingMarks('谢谢👍😀')).toBe('谢谢');
+    expect(withoutTrailingMarks('？？')).toBe('');
+    expect(withoutTrailingMarks('在哪\ud83d')).toBe('在哪\ud83d');
+    const char = fc.oneof(fc.constantFrom('问', '。', '？', '!', '😀', '👍', '\ud83d', '\ude00', ' ', '1', '+', '～', '、', '“'), fc.string({ unit: 'binary', maxLength: 1 }));
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 10 }), (chars) => {
+        const text = chars.join('');
+        expect(withoutTrailingMarks(text)).toBe(regex(text));
       }),
       { numRuns: 5000 },
     );
