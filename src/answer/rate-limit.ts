@@ -1,3 +1,5 @@
+import { OldestKey } from '../store/oldest-key.ts';
+
 /**
  * A budget of `max` hits per window for each key (a user, an address). `hit` records one and says
  * how many seconds to wait when the key is over its budget (0: allowed). The embedded limiter
@@ -14,6 +16,7 @@ export interface Limiter {
  */
 export class RateLimiter implements Limiter {
   private readonly hits = new Map<string, number[]>();
+  private readonly oldest = new OldestKey(this.hits);
   private lastSweep = 0;
 
   constructor(
@@ -37,7 +40,7 @@ export class RateLimiter implements Limiter {
     }
     recent.push(t);
     this.hits.set(user, recent);
-    if (this.hits.size > this.maxUsers) this.hits.delete(this.hits.keys().next().value!);
+    if (this.hits.size > this.maxUsers) this.hits.delete(this.oldest.next()!);
     return true;
   }
 
@@ -111,6 +114,7 @@ class AddressSessions {
 /** SessionAdmission in this process's memory, at most `maxAddresses` addresses (least recent forgotten). */
 export class LocalAdmission implements SessionAdmission {
   readonly #sessions = new Map<string, AddressSessions>();
+  readonly #oldest = new OldestKey(this.#sessions);
 
   constructor(
     readonly max: number,
@@ -124,7 +128,7 @@ export class LocalAdmission implements SessionAdmission {
     let known = this.#sessions.get(addr);
     if (known === undefined) {
       known = new AddressSessions();
-      if (this.#sessions.size >= this.maxAddresses) this.#sessions.delete(this.#sessions.keys().next().value!);
+      if (this.#sessions.size >= this.maxAddresses) this.#sessions.delete(this.#oldest.next()!);
     } else this.#sessions.delete(addr); // re-inserted below: most recent last
     this.#sessions.set(addr, known);
     if (user !== undefined && known.named.has(user)) {

@@ -30,6 +30,7 @@ import type { Logger } from '../log.ts';
 import type { StorageHealth } from './health.ts';
 import { moveAside } from './json-file.ts';
 import { JsonlFile } from './jsonl-file.ts';
+import { RecordWindow } from './record-window.ts';
 import { DEFAULT_LOG_MAX_PER_USER_PER_HOUR, HourlyQuota, retainedFrom, type Retention } from './retention.ts';
 
 export { retainedFrom, type Retention };
@@ -222,11 +223,10 @@ class LowQuestionLog implements QuestionLog {
   /** User key → that user's most recent answer. */
   readonly #last = new Map<string, QuestionEntry>();
   /**
-   * Bytes of each record's line, parallel to the records; records appended since the last flush
-   * are at the end without one yet (see #settle).
+   * The records kept (lowdb's `db.data` is its backing array), each with the bytes of its line;
+   * records appended since the last flush are at the end without one yet (see #settle).
    */
-  readonly #sizes: number[] = [];
-  #bytes = 0;
+  readonly #window: RecordWindow<LogRecord>;
   readonly #quota: HourlyQuota;
   /** Records appended in memory since the last successful write. */
   #pending = 0;
@@ -258,12 +258,8 @@ class LowQuestionLog implements QuestionLog {
     this.#interval = Math.max(0, options.flushIntervalMs ?? 500);
     this.#batch = Math.max(1, options.batchSize ?? 200);
     this.#maxQuestion = Math.max(1, options.maxQuestionLength ?? DEFAULT_MAX_QUESTION_LENGTH);
-    for (const record of db.data) {
-      if (record.type === 'question') this.#last.set(record.user, record);
-      const size = recordBytes(record);
-      this.#sizes.push(size);
-      this.#bytes += size;
-    }
+    this.#window = new RecordWindow(db.data, recordBytes);
+    for (const record of db.data) if (record.type === 'question') this.#last.set(record.user, record);
   }
 
   /** Start-up: drop what retention excludes and compact the file if anything was dropped or damaged. */
@@ -276,26 +272,23 @@ class LowQuestionLog implements QuestionLog {
   }
 
   #oldest(): number {
-    const first = this.#db.data[0];
+    const first = this.#window.first();
     return first === undefined ? Infinity : Date.parse(first.time);
   }
 
   /** Drops records beyond retention from memory (they are in time order). Returns how many. */
   #trim(): number {
     this.#settle();
-    const data = this.#db.data;
-    const start = retainedFrom(data, this.#retention, this.#now(), this.#sizes, this.#bytes);
-    if (start === 0) return 0;
-    for (const record of data.splice(0, start)) {
+    const dropped = this.#window.trim(this.#retention, this.#now(), (record) => {
       if (record.type === 'question' && this.#last.get(record.user) === record) this.#last.delete(record.user);
-    }
-    for (const size of this.#sizes.splice(0, start)) this.#bytes -= size;
-    this.#version++;
-    return start;
+    });
+    if (dropped > 0) this.#version++;
+    return dropped;
   }
 
   async #compact(): Promise<void> {
     try {
+      this.#window.shed();
       await this.#file.rewrite(this.#db.data);
       this.#fileOldest = this.#oldest();
       this.#pending = 0;
@@ -312,19 +305,17 @@ class LowQuestionLog implements QuestionLog {
    * counts) are made here, for the batch at once, out of the answering of each message.
    */
   #settle(): void {
-    const data = this.#db.data;
-    for (let i = this.#sizes.length; i < data.length; i++) {
-      const record = data[i]!;
+    const window = this.#window;
+    for (let n = window.unsized; n > 0; n--) {
+      const record = window.nextUnsized()!;
       const line = JSON.stringify(record);
-      const size = Buffer.byteLength(line, 'utf8') + 1;
       this.#file.serialised(record, line);
-      this.#sizes.push(size);
-      this.#bytes += size;
+      window.sizeNext(Buffer.byteLength(line, 'utf8') + 1);
     }
   }
 
   #push(record: LogRecord): void {
-    this.#db.data.push(record);
+    this.#window.push(record);
     this.#version++;
     this.#pending++;
     if (this.#closed) return;
@@ -372,7 +363,7 @@ class LowQuestionLog implements QuestionLog {
     if (this.#cache?.version !== this.#version) {
       const questions: QuestionEntry[] = [];
       const feedback: FeedbackEntry[] = [];
-      for (const record of this.#db.data) (record.type === 'question' ? questions : feedback).push(record as never);
+      for (const record of this.#window) (record.type === 'question' ? questions : feedback).push(record as never);
       this.#cache = { version: this.#version, questions, feedback };
     }
     return this.#cache;
@@ -389,7 +380,7 @@ class LowQuestionLog implements QuestionLog {
   /** Bytes of JSON lines the records kept in memory take (what `maxBytes` bounds). */
   get bytes(): number {
     this.#settle();
-    return this.#bytes;
+    return this.#window.bytes;
   }
 
   source(): LogSource {
@@ -413,6 +404,9 @@ class LowQuestionLog implements QuestionLog {
     this.#trim();
     const pending = this.#pending;
     if (pending > 0) {
+      // The adapter appends the records after the newest one in the file. When retention dropped
+      // records that never reached it (appends failing for long), they must leave the array first.
+      if (pending > this.#window.length) this.#window.shed();
       try {
         await this.#db.write();
         this.#pending = Math.max(0, this.#pending - pending);

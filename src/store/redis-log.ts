@@ -21,7 +21,6 @@ import {
   isLogRecord,
   questionEntry,
   nextId,
-  recordBytes,
   type FeedbackEntry,
   type LogRecord,
   type LogSource,
@@ -32,7 +31,8 @@ import {
 } from './question-log.ts';
 import type { RedisLink } from './redis-link.ts';
 import { readStream, type StreamEntry, type StreamTail } from './redis-stream.ts';
-import { DEFAULT_LOG_MAX_PER_USER_PER_HOUR, HourlyQuota, retainedFrom, type Retention } from './retention.ts';
+import { RecordWindow } from './record-window.ts';
+import { DEFAULT_LOG_MAX_PER_USER_PER_HOUR, HourlyQuota, type Retention } from './retention.ts';
 
 export interface RedisLogOptions {
   link: RedisLink;
@@ -65,9 +65,7 @@ export class RedisQuestionLog implements QuestionLog {
   readonly #maxQuestion: number;
   readonly #interval: number;
   readonly #batch: number;
-  #records: LogRecord[] = [];
-  #sizes: number[] = [];
-  #bytes = 0;
+  readonly #records = new RecordWindow<LogRecord>();
   /** Ids held in #records: a record written twice (a retried batch) is kept once. */
   readonly #ids = new Set<string>();
   readonly #last = new Map<string, QuestionEntry>();
@@ -134,36 +132,32 @@ export class RedisQuestionLog implements QuestionLog {
       }
       // This instance's own records are here already (by id), as is a record written twice.
       if (!isLogRecord(record) || (record.id !== undefined && this.#ids.has(record.id))) continue;
-      this.#add(record);
+      this.#add(record, data);
       added++;
     }
     if (added > 0) this.#trim();
   }
 
-  #add(record: LogRecord): void {
-    const size = recordBytes(record);
-    this.#records.push(record);
-    this.#sizes.push(size);
-    this.#bytes += size;
+  /** `line`: the record's JSON line, as read or as it will be written. */
+  #add(record: LogRecord, line: string): void {
+    this.#records.push(record, Buffer.byteLength(line, 'utf8') + 1);
     if (record.id !== undefined) this.#ids.add(record.id);
     if (record.type === 'question') this.#last.set(record.user, record);
     this.#version++;
   }
 
   #trim(): void {
-    const start = retainedFrom(this.#records, this.#retention, this.#now(), this.#sizes, this.#bytes);
-    if (start === 0) return;
-    for (const record of this.#records.splice(0, start)) {
+    const dropped = this.#records.trim(this.#retention, this.#now(), (record) => {
       if (record.id !== undefined) this.#ids.delete(record.id);
       if (record.type === 'question' && this.#last.get(record.user) === record) this.#last.delete(record.user);
-    }
-    for (const size of this.#sizes.splice(0, start)) this.#bytes -= size;
-    this.#version++;
+    });
+    if (dropped > 0) this.#version++;
   }
 
   #push(record: LogRecord): void {
-    this.#add(record);
-    this.#pending.push(JSON.stringify(record));
+    const line = JSON.stringify(record);
+    this.#add(record, line);
+    this.#pending.push(line);
     // Held while Redis is away, within the log's own bound.
     if (this.#pending.length > this.#retention.maxEntries) this.#pending.splice(0, this.#pending.length - this.#retention.maxEntries);
     if (this.#closed) return;

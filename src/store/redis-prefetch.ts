@@ -27,6 +27,8 @@ export interface Prefetched {
   hit?: { name: string; waitMs: number; key: string; member: string; taken: boolean } | undefined;
   /** The session's text in Redis (null: none). */
   session?: { text: string | null; taken: boolean } | undefined;
+  /** SET arguments the bot's call left to go out with the reply's (see `deferWrite`). */
+  writes?: string[][] | undefined;
 }
 
 /** The per-user limit checked by bot.answer (answer/bot.ts): the one prefetched with a claim. */
@@ -70,6 +72,19 @@ export class Prefetch {
     if (hit === undefined || hit.taken || hit.name !== name) return undefined;
     hit.taken = true;
     return hit.waitMs;
+  }
+
+  /**
+   * Hands a SET (the session the bot writes) to the message being answered, to go to Redis in one
+   * write with its reply (redis-replies.ts): one write to the socket a message instead of two,
+   * still before the reply is sent. False when no message of `user` is being answered here: the
+   * caller sends it itself.
+   */
+  deferWrite(user: string, args: string[]): boolean {
+    const open = this.#open;
+    if (open?.user !== user) return false;
+    (open.writes ??= []).push(args);
+    return true;
   }
 
   /** The prefetched session text for `user` (null: none in Redis), once; undefined if none. */

@@ -146,9 +146,12 @@ export class SharedReplies implements ReplyStore<string> {
           session: sessionKeyOf ? { text: claim[2] ?? null, taken: false } : undefined,
         };
       }
-      const reply = await (prefetched ? this.#prefetch!.during(prefetched, produce) : produce());
-      // Not waited for: this delivery has its reply, and another instance waiting reads it soon.
-      if (claim !== null) void this.#link.attempt(() => this.#link.client.set(replyKey, reply, 'PX', this.#keepMs), () => undefined);
+      let reply: string | undefined;
+      try {
+        reply = await (prefetched ? this.#prefetch!.during(prefetched, produce) : produce());
+      } finally {
+        if (claim !== null) this.#keep(replyKey, reply, prefetched?.writes);
+      }
       return reply;
     }
     this.waited++;
@@ -163,6 +166,27 @@ export class SharedReplies implements ReplyStore<string> {
     }
     this.#gaveUp.delete(key);
     return waited;
+  }
+
+  /**
+   * Sends the session the bot wrote (`writes`, when it left them to the message) and the reply
+   * for other instances, in one write to the socket, now: before this delivery's reply is sent, so
+   * that the resident's next message finds the session on any instance. Not waited for: this
+   * delivery has its reply, and another instance waiting for it reads it soon.
+   */
+  #keep(replyKey: string, reply: string | undefined, writes: string[][] | undefined): void {
+    if (!this.#link.up || (reply === undefined && writes === undefined)) return;
+    const pipeline = this.#link.client.pipeline();
+    for (const args of writes ?? []) pipeline.set(...(args as [string, string, 'PX', string]));
+    if (reply !== undefined) pipeline.set(replyKey, reply, 'PX', this.#keepMs);
+    this.#link.commands++;
+    pipeline.exec().then(
+      (results) => {
+        const failed = results?.find(([err]) => err);
+        if (failed) this.#link.failed(failed[0]);
+      },
+      (err: unknown) => this.#link.failed(err),
+    );
   }
 
   /** Reads the reply until it is there (null: `waitMs` passed, or Redis went away meanwhile). */

@@ -113,9 +113,12 @@ export class RedisSessionStore<T extends object> implements SessionStore<T> {
     const stored: StoredSession = { updatedAt: this.#now(), value };
     this.#local.set(key, stored);
     if (!this.#link.up) return; // this copy alone until Redis answers again
+    const args = [this.#key(key), JSON.stringify({ u: stored.updatedAt, v: value }), 'PX', String(this.#ttl)];
+    // A WeChat message's session goes out with its reply, in one write (redis-replies.ts).
+    if (this.#prefetch?.deferWrite(userId, args)) return;
     this.#link.commands++;
     // sendCommand rather than client.set: auto-pipelining would hold it until after the reply.
-    const command = new Command('set', [this.#key(key), JSON.stringify({ u: stored.updatedAt, v: value }), 'PX', String(this.#ttl)]);
+    const command = new Command('set', args);
     void this.#link.client.sendCommand(command);
     command.promise.then(undefined, (err: unknown) => this.#link.failed(err));
   }

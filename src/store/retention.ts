@@ -24,16 +24,17 @@ export function retainedFrom(records: readonly LogRecord[], retention: Retention
 
 /**
  * retainedFrom over `count` records known by their times alone (`timeAt(i)`, epoch ms): a reader
- * of the file (the stats worker) keeps a number per record, not the record.
+ * of the file (the stats worker) keeps a number per record, not the record. The i-th record's
+ * size is `sizes[offset + i]` (record-window.ts keeps records it dropped at the front).
  */
-export function retainedAt(timeAt: (i: number) => number, count: number, retention: Retention, now: number, sizes: readonly number[], total: number): number {
+export function retainedAt(timeAt: (i: number) => number, count: number, retention: Retention, now: number, sizes: readonly number[], total: number, offset = 0): number {
   const cutoff = now - retention.maxAgeMs;
   let start = 0;
   while (start < count && timeAt(start) < cutoff) start++;
   start = Math.max(start, count - retention.maxEntries);
   let bytes = total;
-  for (let i = 0; i < start; i++) bytes -= sizes[i]!;
-  while (start < count && bytes > retention.maxBytes) bytes -= sizes[start++]!;
+  for (let i = 0; i < start; i++) bytes -= sizes[offset + i]!;
+  while (start < count && bytes > retention.maxBytes) bytes -= sizes[offset + start++]!;
   return start;
 }
 

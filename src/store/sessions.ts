@@ -11,6 +11,7 @@
 import type { Logger } from '../log.ts';
 import type { StorageHealth } from './health.ts';
 import { SessionFiles, SESSIONS_FILE, type SessionsDocument, type StoredSession } from './session-journal.ts';
+import { OldestKey } from './oldest-key.ts';
 import { anyObject } from './session-shape.ts';
 
 export { SESSIONS_FILE, type SessionsDocument, type StoredSession };
@@ -61,6 +62,7 @@ export const COMPACT_MIN_LINES = 5_000;
 class JournalSessionStore<T extends object> implements SessionStore<T> {
   /** Insertion order = order of last `set`: the first entry is the oldest. */
   readonly #map: Map<string, StoredSession>;
+  readonly #oldest: OldestKey<string>;
   readonly #files: SessionFiles;
   readonly #logger: Logger;
   readonly #userKey: (userId: string) => string;
@@ -93,6 +95,7 @@ class JournalSessionStore<T extends object> implements SessionStore<T> {
     const cutoff = this.#now() - this.#ttl;
     const live = [...loaded].filter(([, stored]) => stored.updatedAt > cutoff).sort((a, b) => a[1].updatedAt - b[1].updatedAt);
     this.#map = new Map(live.slice(-this.#max));
+    this.#oldest = new OldestKey(this.#map);
     const sweep = options.sweepIntervalMs ?? 60_000;
     this.#sweeper = setInterval(() => this.sweep(), sweep);
     this.#sweeper.unref();
@@ -119,7 +122,7 @@ class JournalSessionStore<T extends object> implements SessionStore<T> {
     this.#map.delete(key); // re-insert at the end: most recent
     this.#map.set(key, { updatedAt: this.#now(), value });
     while (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next().value as string;
+      const oldest = this.#oldest.next()!;
       this.#map.delete(oldest);
       this.#changed(oldest);
     }

@@ -123,6 +123,27 @@ describe('question log', () => {
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]); // no temp files left
   });
 
+  it('a full log drops from the front batch after batch, past the point where it lets the dropped records go', async () => {
+    // maxEntries 2,000, 200 per batch: 8,000 records drop 6,000 from the front, which crosses the
+    // window's shedding point (record-window.ts) several times.
+    const log = await openQuestionLog(file, options({ maxEntries: 2_000, maxPerUserPerHour: 100_000, flushIntervalMs: 60_000 }));
+    for (let i = 0; i < 8_000; i++) {
+      log.append(q(`u${i % 37}`, `q${i}`));
+      if (i % 200 === 199) await log.flush();
+      // Memory is trimmed at each flush: the last one kept q2200-q4199, then 122 more came.
+      if (i === 4_321) expect(log.entries().map((e) => e.question)).toEqual(Array.from({ length: 2_122 }, (_, j) => `q${j + 2_200}`));
+    }
+    await log.flush();
+    const kept = Array.from({ length: 2_000 }, (_, j) => `q${j + 6_000}`);
+    expect(log.entries().map((e) => e.question)).toEqual(kept);
+    expect(log.bytes).toBe(log.entries().reduce((sum, e) => sum + recordBytes(e), 0));
+    expect(log.lastAnswer('u3')?.question).toBe(`q${7_999 - ((7_999 - 3) % 37)}`);
+    await log.close();
+    const again = await openQuestionLog(file, options({ maxEntries: 2_000 }));
+    expect(again.entries().map((e) => e.question)).toEqual(kept);
+    await again.close();
+  });
+
   it('drops entries older than maxAge, in memory and (at start-up) in the file', async () => {
     const c = clock();
     const log = await openQuestionLog(file, options({ now: c.now }));

@@ -35,6 +35,8 @@ describe.skipIf(skip)('a WeChat message and Redis: one round trip before the ans
   interface Instance {
     handle: WebhookHandler;
     sent: string[];
+    /** What each write to the connection's socket carried. */
+    chunks: string[];
   }
   let a: Instance;
   let b: Instance;
@@ -50,10 +52,17 @@ describe.skipIf(skip)('a WeChat message and Redis: one round trip before the ans
       sent.push(command.name === 'evalsha' || command.name === 'eval' ? 'script' : `${command.name} ${String(command.args[0])}`);
       return send(command, stream as never);
     }) as typeof client.sendCommand;
+    const chunks: string[] = [];
+    const stream = client.stream as unknown as { write: (chunk: unknown, ...rest: unknown[]) => boolean };
+    const write = stream.write.bind(stream);
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
+      chunks.push(String(chunk));
+      return write(chunk, ...rest);
+    };
     const backend = shared.backend(NAMESPACE);
     const bot = await createBot({ knowledgeDir: KNOWLEDGE_DIR, dataDir: path.join(dir, name), logger: silentLogger, backend, rateLimit: 4, salt: 'prefetch-test-salt' });
     bots.push(bot);
-    return { handle: createWebhookHandler({ token: TOKEN, bot, shareReplies: backend.shareReplies }), sent };
+    return { handle: createWebhookHandler({ token: TOKEN, bot, shareReplies: backend.shareReplies }), sent, chunks };
   }
 
   beforeAll(async () => {
@@ -89,6 +98,11 @@ describe.skipIf(skip)('a WeChat message and Redis: one round trip before the ans
     expect(first.before.filter((c) => c.startsWith('get ') || c.startsWith('zadd '))).toEqual([]);
     const sessionWrites = first.before.filter((c) => c.startsWith(`set gongkai:${NAMESPACE}:s:`));
     expect(sessionWrites).toHaveLength(1);
+    // The session and the reply kept for other instances left in one write to the socket.
+    const setSession = new RegExp(`\\r\\nset\\r\\n\\$\\d+\\r\\ngongkai:${NAMESPACE}:s:`, 'i');
+    const sessionChunk = a.chunks.filter((c) => setSession.test(c));
+    expect(sessionChunk).toHaveLength(1);
+    expect(sessionChunk[0]).toContain(`gongkai:${NAMESPACE}:wxr:`);
     // The moment the reply is there, the other instance: "那2020年呢" only means 行政处罚 with the session.
     const next = await deliver(b, text(user, '那2020年呢'));
     expect(next.body).toContain('行政处罚');
