@@ -266,5 +266,6 @@ const SOCIAL_NAMES: Record<Social, string> = {
   useless: '反馈没用',
   detail: '要详细',
   coverage: '问收录了哪些年份',
+  rude: '抱怨机器人',
   empty: '空消息',
 };

@@ -222,6 +222,9 @@ export class Engine {
     const decision = this.decision(k, previous);
     const single = () => ({ reply: this.composer.compose(decision, k.r, previous), decision });
     if (decision.action === 'social' || decision.action === 'option') return single();
+    // "村务公开栏多久更新 村里的账目要公示几天": a matter named with the words of disclosure is what
+    // every question of the message is about; none of them is read as disclosure.
+    if (decision.action === 'decline' && decision.decline.kind === 'out-of-scope' && decision.decline.borrowed) return single();
     const parts = this.partsOf(k);
     if (!parts) {
       const reported = this.reportedTopic(k, decision, previous);

@@ -27,8 +27,12 @@ export type Decline =
   | { kind: 'unit'; row: string; asked: string; has: string; figure: string }
   /** The year asked is not recorded. */
   | { kind: 'missing-year'; year: number; row: string }
-  /** A subject outside disclosure ("结婚登记在哪里办"), quoted when it reads as a name. */
-  | { kind: 'out-of-scope'; subject: string | null }
+  /**
+   * A subject outside disclosure ("结婚登记在哪里办"), quoted when it reads as a name; `borrowed`
+   * when it is named with the words of disclosure ("公开招聘", "信息费"): the whole message is
+   * about it.
+   */
+  | { kind: 'out-of-scope'; subject: string | null; borrowed?: boolean }
   /** Nothing in the knowledge base comes close. */
   | { kind: 'no-match'; outOfScope: boolean };
 
@@ -81,6 +85,8 @@ const COLLECTED = /实收|实际收|共收|一共收|总共收|收上来|收入�
 const YEAR_BEFORE_COLUMN = /(?<![比跟和与较同])(?:上一年|上年|前一年|头一年)(?!度报告)/;
 // Coming from a place: "从乡里", "打镇上".
 const FROM = /(?:从|打|由)$/;
+// What the resident does where they are ("在外地打电话", "在乡里上班", "在外地呢").
+const BEING_THERE = /^(?:的时候|时)?(?:打|住|工作|上班|上学|打工|呢|办不了|回不来|来不了)/;
 
 export class Grounding {
   private readonly own: Set<string>;
@@ -397,10 +403,15 @@ export class Grounding {
     return body && !this.comesFrom(whole, body) ? body : null;
   }
 
-  /** "我从乡里上去", "打镇上来的": the body named is where the resident comes from. */
+  /**
+   * "我从乡里上去", "打镇上来的": the body named is where the resident comes from; "在外地打那个电话",
+   * "我在乡里上班": where the resident is while doing something.
+   */
   private comesFrom(r: Reading, body: string): boolean {
     const at = r.text.indexOf(body);
-    return at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at));
+    if (at <= 0) return false;
+    const before = r.text.slice(Math.max(0, at - 2), at);
+    return FROM.test(before) || (/在$/.test(before) && BEING_THERE.test(r.text.slice(at + body.length)));
   }
 
   /**

@@ -20,12 +20,15 @@ export class Replies {
   }
 
   help(): string {
+    return `您可以问我：\n${this.examples()}\n回答后回复“有用”或“没用”，帮助我们改进。`;
+  }
+
+  private examples(): string {
     const year = this.years.at(-1);
-    const examples = [year ? `${year}年行政处罚有多少件？` : null, '怎么申请政府信息公开？', '申请后多久答复？', '政务服务中心电话是多少？']
+    return [year ? `${year}年行政处罚有多少件？` : null, '怎么申请政府信息公开？', '申请后多久答复？', '政务服务中心电话是多少？']
       .filter(Boolean)
       .map((q) => `· ${q}`)
       .join('\n');
-    return `您可以问我：\n${examples}\n回答后回复“有用”或“没用”，帮助我们改进。`;
   }
 
   greeting(): string {
@@ -53,6 +56,10 @@ export class Replies {
         return '感谢您的反馈！';
       case 'useless':
         return '感谢反馈，我们会改进这个回答。您也可以换个说法再问一次。';
+      case 'rude': {
+        const phone = this.contacts.phone ? `\n需要人工咨询，请打${this.contacts.phone}。` : '';
+        return `抱歉，没能帮上您。我是自动回复助手，只能根据已公开的年度报告和公开指南回答政府信息公开方面的问题。\n换个说法再问一次试试，比如：\n${this.examples()}${phone}`;
+      }
       case 'empty':
         return `请输入您想了解的问题。\n${this.help()}`;
       case 'detail':
