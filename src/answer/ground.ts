@@ -183,7 +183,9 @@ export class Grounding {
     if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
     const row = entry.question.replace(/有多少？$|多少？$/, '');
     const column = this.missingColumn(r, entry, also, years);
-    if (column) return { kind: 'no-column', row, column, has: [...new Set(entry.stats.map((x) => x.column).filter(Boolean))] };
+    // A figure of the report's text has no columns at all: "上一年" there is not a column asked.
+    const has = [...new Set(entry.stats.map((x) => x.column).filter(Boolean))];
+    if (column && has.length) return { kind: 'no-column', row, column, has };
     if ((r.cues.money || r.cues.feeAmount) && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
     const units = unitsOf(entry);
     if (r.unit && units.length && !units.includes(r.unit) && isPeopleOrTimes(r.unit) && units.every(isPeopleOrTimes) && also.length === 0) {
@@ -264,6 +266,14 @@ export class Grounding {
       return name;
     }
     return null;
+  }
+
+  /**
+   * "我还需要2019年的GDP数据", "人口统计": a measure no report holds named as figures (数据, 数字,
+   * 统计) asks for them, though no question word says so.
+   */
+  absentData(r: Reading): boolean {
+    return this.absentWords.find(r.text).some((m) => /^的?(?:数据|数字|统计|指标|情况|资料)/.test(r.text.slice(m.at + m.word.length)));
   }
 
   /**

@@ -100,7 +100,8 @@ export class Replies {
       case 'unit':
         return `${note}年度报告里没有收录${d.asked}：“${d.row}”统计的是${d.has}${d.figure ? `（${d.figure}）` : ''}，不是${d.asked}。\n${wayOn(c)}`;
       case 'missing-year':
-        return `${note}${d.year}年的“${d.row}”数字未收录。${this.recorded()}\n${wayOn(c)}`;
+        // A passage of the report has no row name of its own ("（）"): the report is what is missing.
+        return `${note}${d.year}年的“${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? d.row : '政府信息公开工作年度报告'}”${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? '数字' : ''}未收录。${this.recorded()}\n${wayOn(c)}`;
       case 'out-of-scope':
         return `抱歉，${d.subject ? `“${d.subject}”` : '这个问题'}不在我能回答的范围内，我这里没有收录相关资料：我只回答${disclosureOf(c.body)}方面的问题。\n${wayOn(c)}`;
       case 'no-match':
