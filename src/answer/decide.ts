@@ -236,7 +236,7 @@ function namedTopic(hits: readonly Hit[], top: Hit, r: Reading, s: Stages): Hit 
       h.entry.kind === 'guide' &&
       h.score >= s.thresholds.answer &&
       top.score - h.score < NAMED_MARGIN &&
-      (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)) &&
+      (h.entry.keys[0] ?? []).some((w) => w.length >= 2 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)) &&
       // The topic must itself answer: "信息处理费收了多少" asks money collected, which no topic holds.
       !s.grounding.figure(r, h.entry, [], r.years),
   );
