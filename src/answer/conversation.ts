@@ -69,7 +69,7 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
   // "门牌号呢", "电话多少" after the archives' topic: its line saying the guide does not hold them.
-  地址: /地址|门牌|闽宁大道/,
+  地址: /地址|门牌/,
   电话: /电话|\d{4}-\d{7}/,
 };
 const CONTACT_ASPECTS: ReadonlySet<string> = new Set(['地址', '电话']);
