@@ -193,7 +193,9 @@ export function shorten(reply: string, max: number): string {
 export function linesText(topic: GuideTopic, lines: readonly string[]): Composed {
   const basis = topic.basis ? `依据：${topic.basis}` : '';
   // Lines that each say the guide does not hold what they are about tell where to look: no answer.
-  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: !lines.every((l) => UNKNOWN_TOPIC.test(l)) };
+  // Nor are lines of a topic whose title says so ("档案馆（地址本指南没有掌握）"): the topic as a whole is not.
+  const unknown = UNKNOWN_TOPIC.test(topic.title) || lines.every((l) => UNKNOWN_TOPIC.test(l));
+  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: !unknown };
 }
 
 /**

@@ -68,7 +68,11 @@ const YEAR_BEFORE = /(?<![比跟和与较同])(?:再往前一年|往前一年|�
 const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
+  // "门牌号呢", "电话多少" after the archives' topic: its line saying the guide does not hold them.
+  地址: /地址|门牌/,
+  电话: /电话|\d{4}-\d{7}/,
 };
+const CONTACT_ASPECTS: ReadonlySet<string> = new Set(['地址', '电话']);
 // "除了X（以外）还有…", "还有别的办法吗": the other points of what was answered.
 const OTHERS = /除了?(.{0,8}?)(?:以外|之外)?(?:还有|还能|还可以|还)(?:没有|啥|什么|别的|其他|其它)?|还有(?:没有)?(?:别的|其他|其它)(?:办法|途径|渠道|路子|法子|方式)/;
 // Pointing back at what was just answered.
@@ -275,11 +279,16 @@ export class Conversation {
     // "有时间限制没有" after the remedies: the lines of the topic that give a time limit.
     // Only when the message names nothing but the aspect ("过了期限还不回呢" names 超期).
     const named = r.terms.filter((t) => t.length > 1 && !this.tokenizer.isStopword(t) && !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t) && !/^(要是|如果|那|那么|还有)$/.test(t));
-    const aspect = named.length > 0 && named.every((t) => this.lexicon.aspects.has(t)) ? ASPECT_LINES[named[0]!] : undefined;
+    // A phone or address asked of a topic that says the guide does not hold them (the archives') is
+    // its line saying so; of another topic, the topic answers again as it would.
+    const known = named.length > 0 && CONTACT_ASPECTS.has(named[0]!) && !UNKNOWN_TOPIC.test(entry.topic.title);
+    const aspect = named.length > 0 && !known && named.every((t) => this.lexicon.aspects.has(t)) ? ASPECT_LINES[named[0]!] : undefined;
     if (aspect) {
       const all = entry.topic.summary.split('\n').filter((l) => l.trim());
       const lines = all.filter((l) => aspect.test(l));
-      if (lines.length > 0 && lines.length < all.length) return { how: 'within', entry, lines };
+      // Only a line saying the phone or address is not held makes them the topic's own.
+      const own = !CONTACT_ASPECTS.has(named[0]!) || lines.some((l) => UNKNOWN_TOPIC.test(l));
+      if (own && lines.length > 0 && lines.length < all.length) return { how: 'within', entry, lines };
     }
     if (own.length === 0 || !own.every((t) => this.index.holds(entry.id, t))) return null;
     const words = new Set([...own, ...r.words.filter((w) => w.length > 1 && !this.tokenizer.isStopword(w) && !this.tokenizer.isWeak(w) && !this.lexicon.general.has(w))]);

@@ -136,7 +136,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     if (unlisted) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
   }
   // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
-  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact);
+  const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact) || s.grounding.absentData(r);
   if (figureAsked && !r.cues.time) {
     const measure = s.grounding.absentMeasure(r, (t) => top !== undefined && isFigures(top.entry.kind) && s.ranker.holds(top.entry, t));
     if (measure) {
@@ -236,7 +236,7 @@ function namedTopic(hits: readonly Hit[], top: Hit, r: Reading, s: Stages): Hit 
       h.entry.kind === 'guide' &&
       h.score >= s.thresholds.answer &&
       top.score - h.score < NAMED_MARGIN &&
-      (h.entry.keys[0] ?? []).some((w) => w.length >= 3 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)) &&
+      (h.entry.keys[0] ?? []).some((w) => w.length >= 2 && r.terms.includes(w) && !s.ranker.holds(top.entry, w)) &&
       // The topic must itself answer: "信息处理费收了多少" asks money collected, which no topic holds.
       !s.grounding.figure(r, h.entry, [], r.years),
   );
@@ -266,5 +266,6 @@ const SOCIAL_NAMES: Record<Social, string> = {
   useless: '反馈没用',
   detail: '要详细',
   coverage: '问收录了哪些年份',
+  rude: '抱怨机器人',
   empty: '空消息',
 };

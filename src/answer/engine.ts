@@ -222,7 +222,18 @@ export class Engine {
     const decision = this.decision(k, previous);
     const single = () => ({ reply: this.composer.compose(decision, k.r, previous), decision });
     if (decision.action === 'social' || decision.action === 'option') return single();
+    // "村务公开栏多久更新 村里的账目要公示几天": a matter named with the words of disclosure is what
+    // every question of the message is about; none of them is read as disclosure.
+    if (decision.action === 'decline' && decision.decline.kind === 'out-of-scope' && decision.decline.borrowed) return single();
     const parts = this.partsOf(k);
+    // "行政许可处理决定数量及平均办理时长": the figure named is answered, then the detail the
+    // totals are never broken into is said not to be listed.
+    const held = parts ? null : this.heldBeside(k, decision);
+    if (held) {
+      const first = this.composer.compose(held, k.r, previous);
+      const second = this.composer.compose(decision, k.r, first.session);
+      return { reply: combine([first, second]), decision, parts: [held, decision] };
+    }
     if (!parts) {
       const reported = this.reportedTopic(k, decision, previous);
       const remedy = this.remedyFor(k.r, reported ?? decision);
@@ -294,6 +305,28 @@ export class Engine {
     const top = this.remedies(r);
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
+  }
+
+  /**
+   * A detail no report lists asked beside a figure the question names by its row and by a word of
+   * its own the detail is not ("处理决定数量及平均办理时长"): that figure, answered on its own.
+   */
+  private heldBeside(k: Kept, d: Decision): Decision | null {
+    const r = k.r;
+    // "处理决定191个 具体是哪些": the figure the resident states is not asked again.
+    if (d.action !== 'decline' || d.decline.kind !== 'unlisted' || r.cues.figureStated) return null;
+    // Declined before anything was ranked (no frame): the best figure of the question.
+    const entry = d.entry ?? this.ranked(k, null).find((h) => h.score >= this.thresholds.answer)?.entry;
+    if (!entry || !holdsFigures(entry)) return null;
+    const row = new Set(entry.keys[0] ?? []);
+    if (!this.ranker.names(entry, r.terms)) return null;
+    // The figure's own measure named: a column of its row ("处理决定数量"), not the detail's words.
+    const detail = this.tokenizer.terms(d.decline.detail);
+    const columns = new Set(entry.kind === 'stat' ? entry.stats.flatMap((x) => (x.column ? this.tokenizer.terms(x.column) : [])) : []);
+    const own = r.terms.filter((t) => t.length > 1 && !row.has(t) && !detail.includes(t) && columns.has(t));
+    if (own.length === 0) return null;
+    if (this.grounding.figure(r, entry, [], r.years)) return null;
+    return { action: 'answer', entry, also: [], followUp: null, band: 'answer', reason: `问的数字（${entry.question}）先答，细目报告没有列出`, score: d.score };
   }
 
   /** The guide topic on the ways to contest, as this reading ranks the synonym table's 救济. */

@@ -27,8 +27,12 @@ export type Decline =
   | { kind: 'unit'; row: string; asked: string; has: string; figure: string }
   /** The year asked is not recorded. */
   | { kind: 'missing-year'; year: number; row: string }
-  /** A subject outside disclosure ("结婚登记在哪里办"), quoted when it reads as a name. */
-  | { kind: 'out-of-scope'; subject: string | null }
+  /**
+   * A subject outside disclosure ("结婚登记在哪里办"), quoted when it reads as a name; `borrowed`
+   * when it is named with the words of disclosure ("公开招聘", "信息费"): the whole message is
+   * about it.
+   */
+  | { kind: 'out-of-scope'; subject: string | null; borrowed?: boolean }
   /** Nothing in the knowledge base comes close. */
   | { kind: 'no-match'; outOfScope: boolean };
 
@@ -81,6 +85,8 @@ const COLLECTED = /实收|实际收|共收|一共收|总共收|收上来|收入�
 const YEAR_BEFORE_COLUMN = /(?<![比跟和与较同])(?:上一年|上年|前一年|头一年)(?!度报告)/;
 // Coming from a place: "从乡里", "打镇上".
 const FROM = /(?:从|打|由)$/;
+// What the resident does where they are ("在外地打电话", "在乡里上班", "在外地呢").
+const BEING_THERE = /^(?:的时候|时)?(?:打|住|工作|上班|上学|打工|呢|办不了|回不来|来不了)/;
 
 export class Grounding {
   private readonly own: Set<string>;
@@ -177,7 +183,9 @@ export class Grounding {
     if (years.length && !years.some((y) => holdsYear(entry, y))) return null;
     const row = entry.question.replace(/有多少？$|多少？$/, '');
     const column = this.missingColumn(r, entry, also, years);
-    if (column) return { kind: 'no-column', row, column, has: [...new Set(entry.stats.map((x) => x.column).filter(Boolean))] };
+    // A figure of the report's text has no columns at all: "上一年" there is not a column asked.
+    const has = [...new Set(entry.stats.map((x) => x.column).filter(Boolean))];
+    if (column && has.length) return { kind: 'no-column', row, column, has };
     if ((r.cues.money || r.cues.feeAmount) && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
     const units = unitsOf(entry);
     if (r.unit && units.length && !units.includes(r.unit) && isPeopleOrTimes(r.unit) && units.every(isPeopleOrTimes) && also.length === 0) {
@@ -258,6 +266,14 @@ export class Grounding {
       return name;
     }
     return null;
+  }
+
+  /**
+   * "我还需要2019年的GDP数据", "人口统计": a measure no report holds named as figures (数据, 数字,
+   * 统计) asks for them, though no question word says so.
+   */
+  absentData(r: Reading): boolean {
+    return this.absentWords.find(r.text).some((m) => /^的?(?:数据|数字|统计|指标|情况|资料)/.test(r.text.slice(m.at + m.word.length)));
   }
 
   /**
@@ -397,10 +413,15 @@ export class Grounding {
     return body && !this.comesFrom(whole, body) ? body : null;
   }
 
-  /** "我从乡里上去", "打镇上来的": the body named is where the resident comes from. */
+  /**
+   * "我从乡里上去", "打镇上来的": the body named is where the resident comes from; "在外地打那个电话",
+   * "我在乡里上班": where the resident is while doing something.
+   */
   private comesFrom(r: Reading, body: string): boolean {
     const at = r.text.indexOf(body);
-    return at > 0 && FROM.test(r.text.slice(Math.max(0, at - 2), at));
+    if (at <= 0) return false;
+    const before = r.text.slice(Math.max(0, at - 2), at);
+    return FROM.test(before) || (/在$/.test(before) && BEING_THERE.test(r.text.slice(at + body.length)));
   }
 
   /**
@@ -430,7 +451,9 @@ export class Grounding {
    */
   unrecordedYear(r: Reading, entry: Entry | null): Decline | null {
     if (entry && holdsFigures(entry)) return null;
-    const year = r.years.find((y) => !this.recorded.includes(y));
+    // "2021版年报格式", "2021年的年报格式": a version of the national format, not a year's report.
+    const version = (y: number) => new RegExp(`${y}(?:年)?(?:的)?(?:年度报告|年报|报告)?(?:版|格式)`).test(r.text);
+    const year = r.years.find((y) => !this.recorded.includes(y) && !version(y));
     if (year === undefined || !/数据|数字|年报|年度报告|报告|统计|情况/.test(r.text)) return null;
     return { kind: 'missing-year', year, row: '政府信息公开工作年度报告' };
   }

@@ -20,12 +20,15 @@ export class Replies {
   }
 
   help(): string {
+    return `您可以问我：\n${this.examples()}\n回答后回复“有用”或“没用”，帮助我们改进。`;
+  }
+
+  private examples(): string {
     const year = this.years.at(-1);
-    const examples = [year ? `${year}年行政处罚有多少件？` : null, '怎么申请政府信息公开？', '申请后多久答复？', '政务服务中心电话是多少？']
+    return [year ? `${year}年行政处罚有多少件？` : null, '怎么申请政府信息公开？', '申请后多久答复？', '政务服务中心电话是多少？']
       .filter(Boolean)
       .map((q) => `· ${q}`)
       .join('\n');
-    return `您可以问我：\n${examples}\n回答后回复“有用”或“没用”，帮助我们改进。`;
   }
 
   greeting(): string {
@@ -53,6 +56,10 @@ export class Replies {
         return '感谢您的反馈！';
       case 'useless':
         return '感谢反馈，我们会改进这个回答。您也可以换个说法再问一次。';
+      case 'rude': {
+        const phone = this.contacts.phone ? `\n需要人工咨询，请打${this.contacts.phone}。` : '';
+        return `抱歉，没能帮上您。我是自动回复助手，只能根据已公开的年度报告和公开指南回答政府信息公开方面的问题。\n换个说法再问一次试试，比如：\n${this.examples()}${phone}`;
+      }
       case 'empty':
         return `请输入您想了解的问题。\n${this.help()}`;
       case 'detail':
@@ -93,7 +100,8 @@ export class Replies {
       case 'unit':
         return `${note}年度报告里没有收录${d.asked}：“${d.row}”统计的是${d.has}${d.figure ? `（${d.figure}）` : ''}，不是${d.asked}。\n${wayOn(c)}`;
       case 'missing-year':
-        return `${note}${d.year}年的“${d.row}”数字未收录。${this.recorded()}\n${wayOn(c)}`;
+        // A passage of the report has no row name of its own ("（）"): the report is what is missing.
+        return `${note}${d.year}年的“${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? d.row : '政府信息公开工作年度报告'}”${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? '数字' : ''}未收录。${this.recorded()}\n${wayOn(c)}`;
       case 'out-of-scope':
         return `抱歉，${d.subject ? `“${d.subject}”` : '这个问题'}不在我能回答的范围内，我这里没有收录相关资料：我只回答${disclosureOf(c.body)}方面的问题。\n${wayOn(c)}`;
       case 'no-match':

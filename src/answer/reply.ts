@@ -247,6 +247,7 @@ const SOCIAL_INTENT: Record<Extract<Decision, { action: 'social' }>['social'], I
   useless: 'feedback',
   detail: 'help',
   coverage: 'help',
+  rude: 'help',
   empty: 'help',
 };
 

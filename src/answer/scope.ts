@@ -5,6 +5,11 @@ import type { Reading } from './read.ts';
 import type { SearchIndex, Hit } from './search.ts';
 import type { Decline } from './ground.ts';
 import { Phrases } from '../language/phrases.ts';
+import { ASKING } from './read.ts';
+import { isFigures } from './ranking.ts';
+
+// The words of this bot's subject: information, its disclosure, the reports.
+const INFORMATION_WORDS = /公开|信息|文件|资料|数据|年报|报告/;
 
 // Question words inside a piece jieba could not place ("哪办"): never a subject.
 const QUESTION_CHARS = /[哪啥谁吗呢么几怎咋]|什么|多少/;
@@ -63,15 +68,24 @@ export class Scope {
     // only next to 公开, 信息 or the documents asked for.
     // A record asked to see ("想看村里的低保名单") is information asked for, whatever it is about.
     // As written: "欠工资不给" is read as the row 不予公开, but says nothing about information.
-    const aboutInformation = r.request !== null || /公开|信息|文件|资料|数据|年报|报告/.test(r.text);
-    // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
-    // question asks for a figure (the absent-measure rule says so) or for its information.
-    if (!aboutInformation && !r.cues.quantity) {
-      const matter = this.matter(r.text);
-      if (matter) return { kind: 'out-of-scope', subject: matter };
-      // "身份证丢了咋补办": a document as a service asked for, not as material to bring.
-      const document = this.documents.find(r.text)[0]?.word ?? null;
-      if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
+    // A matter named with the words of disclosure ("公开招聘", "信息费", "村务公开", "营业执照的
+    // 年报") is that matter: its words say nothing about information.
+    const matters = this.matters.find(r.text).filter((m) => this.asked(r.text, m.at));
+    const borrowed = matters.find((m) => INFORMATION_WORDS.test(m.word));
+    const rest = borrowed ? matters.reduce((t, m) => t.replace(m.word, '，'), r.text) : r.text;
+    const aboutInformation = (r.request !== null && !borrowed) || INFORMATION_WORDS.test(rest);
+    if (!aboutInformation) {
+      // A matter residents bring to a government that is not disclosure ("低保咋申请"), unless the
+      // question asks for a figure (the absent-measure rule says so) or for its information; one
+      // named with our words is declined whatever it asks, unless a row of figures answers.
+      if (borrowed && (!r.cues.quantity || !top || !isFigures(top.entry.kind))) return { kind: 'out-of-scope', subject: borrowed.word, borrowed: true };
+      if (!r.cues.quantity) {
+        const matter = matters[0]?.word;
+        if (matter) return { kind: 'out-of-scope', subject: matter };
+        // "身份证丢了咋补办": a document as a service asked for, not as material to bring.
+        const document = this.documents.find(r.text)[0]?.word ?? null;
+        if (document && DOCUMENT_SERVICE.test(r.text) && !MATERIAL.test(r.text)) return { kind: 'out-of-scope', subject: document };
+      }
     }
     if (!top) return null;
     // "办事员态度恶劣", "凭什么不给": a complaint about how the body acted is this bot's subject (the ways to contest).
@@ -186,8 +200,25 @@ export class Scope {
     return this.tokenizer.isAspect(term) || this.lexicon.aspects.has(term);
   }
 
-  /** A matter of the lexicon's 其他事务 named in the text, as a whole word. */
-  private matter(text: string): string | null {
-    return this.matters.find(text)[0]?.word ?? null;
+  /**
+   * Whether what is at `at` is asked about: before the end of the message's last piece that asks
+   * ("工钱不给 咋办"), not in a remark after it ("能办不 我坐班车到县上就那个点": how the resident
+   * comes).
+   */
+  private asked(text: string, at: number): boolean {
+    const pieces = text.split(/([，,。；;！!？?]+)/);
+    let end = 0;
+    let last = text.length;
+    let asking = false;
+    for (let i = 0; i < pieces.length; i += 2) {
+      const piece = pieces[i]!;
+      end += piece.length;
+      if (ASKING.test(piece)) {
+        last = end;
+        asking = true;
+      }
+      end += pieces[i + 1]?.length ?? 0;
+    }
+    return !asking || at < last;
   }
 }

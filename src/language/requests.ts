@@ -20,10 +20,11 @@ export interface Request {
 const GAP = 10;
 // Between the verb and the record: the record's subject, not another clause's question, nor a
 // thing to bring or fill in ("要带什么材料" asks what to bring, not for a record), nor a question
-// word ("要啥资料" asks what is needed).
-const BREAK = /[？?！!。；;]|[吗呢啥哪几]|什么|多少|带|准备|提供|出示|填|写|交/;
+// word ("要啥资料" asks what is needed), nor a thing the resident sends ("我要把材料发过去").
+const BREAK = /[？?！!。；;]|[吗呢啥哪几把将]|什么|多少|带|准备|提供|出示|填|写|交/;
 
 const CLAUSE = /[，,。；;？?！!\s]/;
+const KNOWING = /^(?:知道|了解)$/;
 
 /** The clause of `text` holding the span [from, to). */
 function clauseAround(text: string, from: number, to: number): string {
@@ -52,7 +53,8 @@ export class Requests {
     if (this.records.size === 0 || this.verbs.size === 0) return null;
     const records = this.records.find(text).filter((m) => !inside(m.at, m.at + m.word.length));
     if (records.length === 0) return null;
-    const verbs = this.verbs.find(text);
+    // Knowing denied ("别跟我说不知道") asks for nothing; "不公开低保名单" still speaks of the record.
+    const verbs = this.verbs.find(text).filter((v) => !(KNOWING.test(v.word) && /[不别没]/.test(text[v.at - 1] ?? '')));
     for (const v of verbs) {
       for (const r of records) {
         // The verb first ("看…名单"), or the record asked whether it may be seen ("名单能公开吗").

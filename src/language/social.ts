@@ -15,14 +15,16 @@ export type Social =
   | 'useless'
   | 'detail'
   | 'coverage'
+  | 'rude'
   | 'empty';
 
-const PARTICLES = '(?:啊|呀|哈|呢|啦|了|哦|噢|喔|嘛|吧|的|你|您|嗯|哈哈|~)*';
+// Particles, and the ways residents address whoever answers ("谢谢你娃", "好的同志").
+const PARTICLES = '(?:啊|呀|哈|呢|啦|了|哦|噢|喔|嘛|吧|的|你|您|嗯|哈哈|~|娃|娃娃|同志|师傅|老师|领导|小伙子|姑娘|你们|大家)*';
 const run = (phrases: string) => new RegExp(`^(?:(?:${phrases})${PARTICLES})+$`, 'i');
 
 const GREETING = run('你好|您好|嗨|哈喽|哈啰|hi|hello|hey|喂|在吗|在不在|在不|有人吗|有人在吗|有人没|有人没有|问个事|我问个事|问你个事|想问个事|我想问个事|请教个事|早上好|上午好|中午好|下午好|晚上好|早安|晚安|早|老师好|同志|打扰了|打扰一下');
 const THANKS_WORDS = '谢谢|感谢|多谢|谢了|辛苦了|麻烦了|麻烦你了|thank you|thanks|thx|非常感谢|太感谢|感激|谢啦|谢谢啦|3q';
-const ACK_WORDS = '好的|好|行|中|嗯|嗯嗯|ok|okay|知道了|明白了|懂了|了解了|收到|清楚了|晓得了|可以|没问题|原来如此|这样啊|是这样|好吧|行吧|成|对|对的|是的';
+const ACK_WORDS = '好的|好|好嘞|好勒|好哒|行|中|嗯|嗯嗯|ok|okay|知道了|明白了|明白|懂了|懂|了解了|收到|清楚了|晓得了|可以|没问题|我再等等|再等等|那我等等|我等等|等等看|原来如此|这样啊|是这样|好吧|行吧|成|对|对的|是的';
 const THANKS = new RegExp(`^(?:(?:${ACK_WORDS})${PARTICLES})*(?:(?:${THANKS_WORDS})${PARTICLES})+(?:(?:${ACK_WORDS}|再见|拜拜)${PARTICLES})*$`, 'i');
 const ACK = run(ACK_WORDS);
 const BYE = new RegExp(`^(?:(?:${ACK_WORDS}|${THANKS_WORDS})${PARTICLES})*(?:(?:再见|拜拜|bye|byebye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没有其他问题了|就这些|先这样|就这样|那就这样|那先这样|那就先这样)${PARTICLES})+$`, 'i');
@@ -37,6 +39,14 @@ const USELESS = /^(没用|没有用|无用|没帮助|没有帮助|不满意|👎
 const DETAIL =
   /^(?:能|能不能|可以|可不可以|麻烦|请|再)?(?:再)?(?:详细|更多|详情|展开|查看更多|详细信息|详细内容|全文|具体|细|多)(?:一)?(?:点|些|一点|一些|说|讲|说说|讲讲|讲一讲|说一说|介绍|解释|地说|的)*(?:吗|呢|吧|啊|呀|好吗|行吗)?$|^(?:能|能不能|可以|可不可以|麻烦|请|你|您)?(?:再)?(?:说|讲|解释|介绍|展开|展开来)(?:得)?(?:详细|具体|细|清楚|明白)(?:一)?(?:点|些|一点|一些)?(?:吗|呢|吧|啊)?$|^(?:还有呢|然后呢|接着说|继续说|继续|还有吗|还有别的吗)$/;
 
+// "你这个破机器人能不能说句人话", "笨死了", "什么破玩意": a resident fed up with the bot, not a question.
+const RUDE =
+  /^(?:你|你们|您)?(?:这个|这)?(?:破|笨|傻|蠢|烂|垃圾|智障|没用的)(?:机器人|机器|玩意儿?|东西|系统|助手|客服|ai)|^(?:你|你这个|这个|你这)?(?:破)?(?:机器人|机器)?(?:真|太|好|咋这么|怎么这么)?(?:笨|傻|蠢|没用)(?:死了|透了|了|啊|呀)?$|^(?:能不能|会不会|能)?说(?:句|点)?人话|^(?:你|你这个)?(?:机器人|客服)?(?:是)?(?:听不懂人话|答非所问|牛头不对马嘴|驴唇不对马嘴)|什么破(?:玩意|东西|机器人|系统)/i;
+// "你是不是只能回答信息公开方面的问题", "你只能问年报吗": what the bot answers, asked of it.
+const ABOUT_SCOPE = /^(?:请问)?(?:你|您)?(?:是不是|是否|是)?(?:只能|只会|就能|只可以)(?:回答|答|问|解答|查)[\p{Script=Han}]{0,12}?(?:的|方面的|相关的)?(?:问题|事|事情)?(?:吗|吧|啊|呀|呢|对吗|是吧)?$/u;
+/** The longest question about the bot's scope read as one. */
+const MAX_ABOUT_SCOPE = 24;
+
 /** The longest social message read as one ("好的谢谢你们辛苦了啊", "能不能再说得详细一点吗"). */
 const MAX_SOCIAL = 16;
 
@@ -46,6 +56,7 @@ export function socialAct(bare: string): Social | null {
   const text = bare.replace(/[\p{P}\p{S}\s]+/gu, '');
   if (!text) return 'empty';
   // Social messages are short; a longer one is a question (and is not run through every pattern).
+  if (text.length <= MAX_ABOUT_SCOPE && ABOUT_SCOPE.test(text)) return 'help';
   if (text.length > MAX_SOCIAL) return null;
   if (HELP.test(text)) return 'help';
   if (USEFUL.test(text)) return 'useful';
@@ -57,5 +68,6 @@ export function socialAct(bare: string): Social | null {
   if (IDENTITY.test(text)) return 'identity';
   if (HUMAN.test(text)) return 'human';
   if (ACK.test(text)) return 'ack';
+  if (RUDE.test(text)) return 'rude';
   return null;
 }

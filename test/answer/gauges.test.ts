@@ -23,7 +23,8 @@ const SETS: Array<[string, string, number]> = [
   ['the blind set of round 3 (its even lines tuned on, its odd lines kept as a holdout)', 'test/fixtures/eval/blind-tune3.jsonl', 0.88],
   ['the blind set of round 4 (scored untouched first; its even lines tuned on, its odd lines kept as a holdout)', 'test/fixtures/eval/blind-tune4.jsonl', 0.88],
   ['the judging set of stop 17 that was shown to a helper (judge4, written blind; now tuned on)', 'test/fixtures/eval/blind-tune5.jsonl', 0.9],
-  ['the last clean judging set of stop 17 (judge5, written blind; its failures read afterwards, now tuned on)', 'test/fixtures/eval/blind-tune6.jsonl', 0.8],
+  ['the last clean judging set of stop 17 (judge5, written blind; its failures read afterwards, now tuned on)', 'test/fixtures/eval/blind-tune6.jsonl', 0.9],
+  ['our wordings of the kinds of round 6 (matters named with our words, contacts and channels, absent figures, social)', 'test/fixtures/eval/kinds6.jsonl', 0.95],
   ['the public set', 'eval/questions.public.jsonl', 1],
   ['the traffic set', 'eval/questions.traffic.jsonl', 0.9],
 ];

@@ -34,11 +34,21 @@ describe('social acts', () => {
     ['帮助', 'help'],
     ['', 'empty'],
     ['😀😀', 'empty'],
+    // Round 6: thanks and acks with a form of address or a colloquial 嘞, a resident fed up with
+    // the bot, and what the bot answers asked of it.
+    ['好嘞明白了', 'ack'],
+    ['谢谢你师傅', 'thanks'],
+    ['好的好的谢谢你娃', 'thanks'],
+    ['好吧我再等等', 'ack'],
+    ['你这破系统答非所问', 'rude'],
+    ['机器人真笨', 'rude'],
+    ['能不能说句人话', 'rude'],
+    ['你是不是只会回答年报的问题', 'help'],
   ])('reads %j as %s', (text, act) => {
     expect(socialAct(text)).toBe(act);
   });
 
-  it.each(['你好，怎么申请', '谢谢，那行政强制呢', '中不中', '你们是干什么吃的', '好的申请要钱吗', '详细列一下不予公开各项'])('reads %j as a question', (text) => {
+  it.each(['你好，怎么申请', '谢谢，那行政强制呢', '中不中', '你们是干什么吃的', '好的申请要钱吗', '详细列一下不予公开各项', '师傅申请要钱吗', '你只能回答信息公开的问题那申请要多久'])('reads %j as a question', (text) => {
     expect(socialAct(text.replace(/[，]/g, ''))).toBeNull();
   });
 });
