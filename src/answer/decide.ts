@@ -116,6 +116,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }
 
+  // "那第（八）项呢" after the topic on 第二十条 or another of its items: that article's item.
+  const item = s.conversation.itemOf(r, previous);
+  if (item) return { action: 'answer', entry: item, also: [], followUp: null, band: 'answer', reason: `接着上一问：所引的项是上一个主题所依据的条的一项（“${item.question}”）`, score: 1 };
+
   const lean = s.conversation.lean(r, previous);
   const hits = s.ranked(lean);
   // "网站发了多少条 另外申请要钱吗", then "微博呢": the figure answered just before the last topic

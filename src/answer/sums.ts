@@ -25,6 +25,33 @@ export function shareLine(entry: Entry, year: number, columns: ReadonlySet<strin
   return `比例：${said.join('；')}（按报告数字计算）`;
 }
 
+/**
+ * "予以公开的占比是多少", "公开率": an outcome row of the applications table (（一）予以公开, a
+ * row under （三）不予公开) has no 总计 of its own to be a share of; it is a share of what the
+ * table counts as received, its first row (一、本年新收…). The base is the table's row numbered
+ * 一、 in the same section and year; the share is said to be computed, with both figures.
+ */
+export function baseRowOf(entry: Entry, entries: Iterable<Entry>): Entry | null {
+  if (entry.kind !== 'stat') return null;
+  const own = entry.stats[0]!;
+  if (!/^[（(]|^\d+[.．、]/.test(own.item)) return null;
+  for (const e of entries) {
+    if (e.kind === 'stat' && e !== entry && e.stats[0]!.section === own.section && /^一[、.．]/.test(e.stats[0]!.item)) return e;
+  }
+  return null;
+}
+
+/** "比例：（一）予以公开 10，占一、本年新收…总计 10 的 100%（全部）（按报告数字计算：10 ÷ 10）", or null. */
+export function rowShareLine(entry: Entry, base: Entry, year: number): string | null {
+  if (entry.kind !== 'stat' || base.kind !== 'stat') return null;
+  const part = entry.stats.find((s) => s.year === year && s.column === TOTAL);
+  const whole = base.stats.find((s) => s.year === year && s.column === TOTAL);
+  if (!part || !whole || whole.value <= 0 || part.approximate || whole.approximate || part.value > whole.value) return null;
+  const share = Math.round((part.value / whole.value) * 1000) / 10;
+  const label = (s: Statistic) => s.item.replace(/^[一二三四五六七八九十]+[、.．]\s*/, '');
+  return `比例：${part.item} ${part.value}，占“${label(whole)}”${whole.value} 的 ${share}%${part.value === whole.value ? '（全部）' : ''}（按报告数字计算：${part.value} ÷ ${whole.value}）`;
+}
+
 /** The term the lexicon gives "加起来", "一共是", "合计". */
 const TOTAL = '总计';
 
