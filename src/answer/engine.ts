@@ -34,6 +34,8 @@ export const READING_CACHE = 4_000;
 const REMEDY = '救济';
 /** The synonym table's term for a reply that never came ("两个月了还没信儿"): the remedies help too. */
 const OVERDUE = '超期';
+/** The term of an application, which a reply never came for. */
+const APPLICATION = '申请';
 /** Longer messages are read afresh each time: they are rarely repeated word for word. */
 const CACHED_INPUT_LENGTH = 200;
 /** The same words after different answers decide differently: each reading keeps a few decisions. */
@@ -224,8 +226,9 @@ export class Engine {
     if (decision.action === 'social' || decision.action === 'option') return single();
     const parts = this.partsOf(k);
     if (!parts) {
-      const reported = this.reportedTopic(k, decision, previous);
+      const reported = this.reportedTopic(k, decision, previous) ?? this.overdueTopic(k.r, decision);
       const remedy = this.remedyFor(k.r, reported ?? decision);
+      if (!remedy && reported) return { reply: this.composer.compose(reported, k.r, previous), decision: reported };
       if (!remedy) return single();
       const first = this.composer.compose(reported ?? decision, k.r, previous);
       const second = this.composer.compose(remedy, k.r, first.session);
@@ -316,6 +319,19 @@ export class Engine {
     );
     if (!named) return null;
     return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${d.reason}；规则：不服所说的答复（“${named.entry.question}”），先说这种答复，再附救济途径`, score: named.score };
+  }
+
+  /**
+   * "俺上个月交的申请 到现在都没个信儿 也没人给打电话 这咋弄嘛": an application whose reply never
+   * came (the synonym table's 超期) is answered by the topic on a reply past its deadline, which the
+   * other words of the complaint ("打电话") may have ranked below a topic about applying.
+   */
+  private overdueTopic(r: Reading, d: Decision): Decision | null {
+    if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !r.terms.includes(OVERDUE) || !r.terms.includes(APPLICATION)) return null;
+    if (this.index.holds(d.entry.id, OVERDUE)) return null;
+    const top = this.ranker.rank([OVERDUE], r, null).find((h) => h.entry.kind === 'guide');
+    if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
+    return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: `${d.reason}；规则：申请过了期限还没有答复，先答超期怎么办`, score: top.score };
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */
