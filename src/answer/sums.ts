@@ -52,6 +52,31 @@ export function rowShareLine(entry: Entry, base: Entry, year: number): string | 
   return `比例：${part.item} ${part.value}，占“${label(whole)}”${whole.value} 的 ${share}%${part.value === whole.value ? '（全部）' : ''}（按报告数字计算：${part.value} ÷ ${whole.value}）`;
 }
 
+/** "平均每个多少", "平均一个项目花多少钱": an average asked. */
+export const AVERAGE = /平均/;
+
+/**
+ * "平均每个项目多少钱" of a row holding one amount and one count of the same year (政府集中采购:
+ * 采购总金额 33.99 万元, 采购项目数量 20): the amount divided by the count, said to be computed,
+ * since the report prints no average. Null for any other row (an average of what the report does
+ * not hold, "平均办理时长", stays unheld).
+ */
+export function averageLine(entry: Entry, year: number | undefined): string | null {
+  if (entry.kind !== 'stat' && entry.kind !== 'figure') return null;
+  const at = year ?? Math.max(...entry.stats.map((s) => s.year));
+  const row = entry.stats.filter((s) => s.year === at && !/增\/?减|增减|上一年/.test(s.column));
+  const money = row.filter((s) => s.unit === '万元' || s.unit === '元');
+  const counts = row.filter((s) => s.unit === null && s.column !== TOTAL);
+  if (money.length !== 1 || counts.length !== 1) return null;
+  const [amount, count] = [money[0]!, counts[0]!];
+  if (amount.approximate || count.approximate || !(count.value > 0)) return null;
+  const yuan = amount.unit === '万元' ? amount.value * 10000 : amount.value;
+  const each = Math.round((yuan / count.value) * 100) / 100;
+  const wan = Math.round((yuan / count.value / 100)) / 100;
+  const said = amount.unit === '万元' ? `约 ${wan.toFixed(2)} 万元（${each} 元）` : `约 ${each} 元`;
+  return `平均：${amount.column} ${amount.value} ${amount.unit} ÷ ${count.column} ${count.value} = 每个${said}（按报告数字计算，报告本身没有列出平均数）`;
+}
+
 /** The term the lexicon gives "加起来", "一共是", "合计". */
 const TOTAL = '总计';
 
