@@ -70,6 +70,8 @@ const ASPECT_LINES: Record<string, RegExp> = {
   期限: /\d+\s*(?:个)?(?:工作)?(?:日|天|月)|当场/,
   收费: /收费|免费|费用|信息处理费/,
 };
+// The words of averaging: "平均每个", "平均下来一个".
+const AVERAGING = /^(?:平均|每个|每一个|一个|每|下来|平均下来)$/;
 // An article or item cited, as written ("第（八）项", "第二十条").
 const CITED = /第[（(]?[〇零一二两三四五六七八九十百\d]{1,6}[）)]?[条项]/g;
 // The words of asking what an item says ("讲的是啥", "规定了什么", "内容").
@@ -99,6 +101,8 @@ const REFERRING = /^(?:那|要是|如果|若|我要是|那我|那要是|那如�
 const REFERRING_LENGTH = 24;
 /** At most this many lines answer a longer follow-up (see linesSaying). */
 const SAYING_LINES = 2;
+// A line saying from when a time limit runs.
+const FROM_WHEN = /起算|算起|之日起|开始算/;
 // Asking when, not what: "从哪天", "开始算", "重新算".
 const WHEN_ASKED = /^(?:哪天|哪一天|开始|起算|算起|算|重新算|什么时候|啥时候|何时|段时间|这段|时间)$/;
 // How something is done, not what: "以需签收的邮寄方式提交".
@@ -169,6 +173,16 @@ export class Conversation {
       if (rests.length === 1 && rests[0] === article) whole = e;
     }
     return whole;
+  }
+
+  /**
+   * "平均一个项目花多少" after the procurement figures: the message names nothing but what the row
+   * holds, the aspect asked and the words of averaging ("行政许可平均多久" names another row).
+   */
+  namesOnly(r: Reading, entry: Entry): boolean {
+    return r.terms.every(
+      (t) => t.length < 2 || AVERAGING.test(t) || this.lexicon.aspects.has(t) || this.lexicon.general.has(t) || this.tokenizer.isWeak(t) || !this.index.has(t) || this.index.holds(entry.id, t),
+    );
   }
 
   /** The follow-up a message makes on the previous answer, or null when it asks afresh. */
@@ -358,7 +372,8 @@ export class Conversation {
     if (longer) lines.splice(0, lines.length, ...this.linesSaying(subject, all));
     // "那第三方提意见有几天" after the answer deadline: lines that mention the word but state no
     // time limit do not answer how long; the topic on it does (asked afresh).
-    if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l))) return null;
+    // A longer one asking from when ("从哪天开始算") is answered by a line saying from when.
+    if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l) || (longer && FROM_WHEN.test(l)))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
   }

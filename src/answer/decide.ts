@@ -105,7 +105,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   if (follow?.how !== 'source' && (r.cues.quantity || r.cues.money || (frame && isFigures(frame.kind)))) {
     const unlisted = s.grounding.unlisted(r, (t) => frame !== undefined && s.ranker.holds(frame, t));
     // "平均每个多少" after an amount and a count: their quotient, computed and said so.
-    if (unlisted && frame && isFigures(frame.kind) && s.conversation.leans(r) && averageAsked(r, frame, previous)) {
+    if (unlisted && frame && isFigures(frame.kind) && (s.conversation.leans(r) || r.text.length <= AVERAGE_FOLLOW_UP) && !r.cues.time && s.conversation.namesOnly(r, frame) && averageAsked(r, frame, previous)) {
       return { action: 'answer', entry: frame, also: [], followUp: { how: 'slots', entry: frame, also: [], what: '平均（按报告数字计算）', columns: [] }, band: 'answer', reason: '接着上一问（同一行的金额除以数量：平均数，按报告数字计算）', score: 1 };
     }
     // Without a row of figures before, the row the question finds decides whether an average is held.
@@ -222,6 +222,9 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
 }
+
+/** A message this short asking an average after a row of figures asks it of that row ("平均一个项目花多少"). */
+const AVERAGE_FOLLOW_UP = 14;
 
 /** An average asked of a row whose amount and count give one (see averageLine). */
 function averageAsked(r: Reading, entry: Entry, previous: Session | undefined): boolean {

@@ -87,7 +87,8 @@ const REPORTED = /(?:他们|对方|人家|那边|机关|单位|工作人员|政�
 // Staff behaving badly ("态度太差", "对我大吼大叫"): a complaint about the body's conduct, whose remedy is 投诉.
 const CONDUCT = /(?:态度|服务)(?:太|很|特别|非常|极)?(?:差|不好|恶劣|蛮横|冷淡|不到位)|推三阻四|(?:想|要)反映|爱答不理|爱理不理|大吼大叫|吼我|骂我|吼人|骂人|刁难|为难我|甩脸子|脸色难看|不耐烦|摆架子|冷脸|冷言冷语/;
 const COMPLAINT = /不作为|不办事|不管事|我要投诉|要投诉|想投诉|硬要收|非要收|乱收费|强行收|乱收钱|合理吗|合不合理|合法吗|合不合法|凭什么|凭啥|太过分|糊弄|忽悠|骗人|不讲理|欺负人|不服|不满意|讨说法|讨个说法|我不信|瞎说|不像话|没天理|踢皮球|推来推去|推诿/;
-const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个|件|次|条|项|人次|人|万元|万|家)(?!年)/;
+// "20个工作日" states a time limit, not a figure of the report.
+const FIGURE_STATED = /(?<![\d.年])\d+(?:\.\d+)?(?:个(?!工作日|月|小时|星期|礼拜|自然日)|件|次|条|项|人次|人|万元|万|家)(?!年)/;
 
 export function readCues(text: string): Cues {
   // "去哪投诉" asks where to complain: the remedy, not an address.
