@@ -192,11 +192,17 @@ export function shorten(reply: string, max: number): string {
 /** Some lines of a topic, asked after it ("当面提交的呢"), with the topic's name and basis. */
 export function linesText(topic: GuideTopic, lines: readonly string[]): Composed {
   const basis = topic.basis ? `依据：${topic.basis}` : '';
-  // Lines that each say the guide does not hold what they are about tell where to look: no answer.
-  // Nor are lines of a topic whose title says so ("档案馆（地址本指南没有掌握）"): the topic as a whole is not.
+  // Lines that each say the guide does not hold what they are about tell where to look: no answer,
+  // and, when they do not say where to look, the topic's lines giving the way on (the portal, the
+  // phone) go with them. Nor are lines of a topic whose title says so ("档案馆（地址本指南没有掌握）"):
+  // the topic as a whole is not.
   const unknown = UNKNOWN_TOPIC.test(topic.title) || lines.every((l) => UNKNOWN_TOPIC.test(l));
-  return { ...fit(`【${topic.title}】\n${lines.join('\n')}`, basis), sources: [topic.source], answered: !unknown };
+  const wayOn = unknown && !lines.some((l) => WAY_ON.test(l)) ? topic.summary.split('\n').filter((l) => WAY_ON.test(l) && !lines.includes(l)) : [];
+  return { ...fit(`【${topic.title}】\n${[...lines, ...wayOn].join('\n')}`, basis), sources: [topic.source], answered: !unknown };
 }
+
+/** A line saying where to look: a web address or a phone number. */
+const WAY_ON = /https?:\/\/|\d{3,4}-\d{7,8}/;
 
 /**
  * How the guide says it does not hold something, in a topic's title (the whole topic is about

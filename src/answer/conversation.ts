@@ -6,6 +6,7 @@ import type { SearchIndex } from './search.ts';
 import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
 import { Phrases } from '../language/phrases.ts';
 import { UNKNOWN_TOPIC } from './compose.ts';
+import { articleTerms } from '../language/articles.ts';
 
 /**
  * What the engine remembers between two messages of one resident: the frame of the last answer
@@ -73,6 +74,12 @@ const ASPECT_LINES: Record<string, RegExp> = {
   电话: /电话|\d{4}-\d{7}/,
 };
 const CONTACT_ASPECTS: ReadonlySet<string> = new Set(['地址', '电话']);
+// The words of averaging: "平均每个", "平均下来一个".
+const AVERAGING = /^(?:平均|每个|每一个|一个|每|下来|平均下来)$/;
+// An article or item cited, as written ("第（八）项", "第二十条").
+const CITED = /第[（(]?[〇零一二两三四五六七八九十百\d]{1,6}[）)]?[条项]/g;
+// The words of asking what an item says ("讲的是啥", "规定了什么", "内容").
+const ITEM_ASKING = /^(?:讲|规定|内容|意思|写|指)/;
 // "除了X（以外）还有…", "还有别的办法吗": the other points of what was answered.
 const OTHERS = /除了?(.{0,8}?)(?:以外|之外)?(?:还有|还能|还可以|还)(?:没有|啥|什么|别的|其他|其它)?|还有(?:没有)?(?:别的|其他|其它)(?:办法|途径|渠道|路子|法子|方式)/;
 // Pointing back at what was just answered.
@@ -92,6 +99,18 @@ function sameUnits(a: Entry, b: Entry): boolean {
 const BOTH = /这两个|这俩|那俩|它俩|两个都|两个的|两者|二者|这两项|两项/;
 // Asking what unit a figure is in.
 const UNIT_ASKED = /单位是(?:啥|什么|元|万元|人|次|件|条|项|个)|(?:什么|啥)单位|^单位呢|(?:万元|元|人次|次|件|条|项|个)还是(?:万元|元|人次|次|件|条|项|个)/;
+// A message going on from the answer before: a condition on it ("要是…", "若…"), what comes after
+// it ("…以后", "…之后"), a pointer back at it ("这段时间", "这种情况").
+const REFERRING = /^(?:那|要是|如果|若|我要是|那我|那要是|那如果)|以后|之后|这段|这个时间|这种情况|这样的话|这样/;
+const REFERRING_LENGTH = 24;
+/** At most this many lines answer a longer follow-up (see linesSaying). */
+const SAYING_LINES = 2;
+// A line saying from when a time limit runs.
+const FROM_WHEN = /起算|算起|之日起|开始算/;
+// Asking when, not what: "从哪天", "开始算", "重新算".
+const WHEN_ASKED = /^(?:哪天|哪一天|开始|起算|算起|算|重新算|什么时候|啥时候|何时|段时间|这段|时间)$/;
+// How something is done, not what: "以需签收的邮寄方式提交".
+const WAY_WORDS: ReadonlySet<string> = new Set(['方式', '形式', '方法', '办法', '途径']);
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 /** Longer messages say enough to be read on their own. */
@@ -133,6 +152,43 @@ export class Conversation {
     return this.tokenizer.terms(text).filter((t) => !this.tokenizer.isWeak(t) && !this.lexicon.general.has(t));
   }
 
+  /**
+   * "那第（八）项呢", "第五项呢" after a topic resting on an article (第二十条, or one of its items):
+   * an item cited without its article is an item of that article, answered by the topic resting on
+   * the two. Null when the message names anything else or no topic rests on them.
+   */
+  itemOf(r: Reading, previous: Session | undefined): Entry | null {
+    const entry = this.previousEntry(previous);
+    if (!entry || entry.kind !== 'guide') return null;
+    const cited = r.terms.filter((t) => /^第\d+[条项]$/.test(t));
+    if (cited.length !== 1 || !cited[0]!.endsWith('项')) return null;
+    const article = articleTerms(entry.topic.basis).find((t) => t.endsWith('条'));
+    if (!article) return null;
+    const bare = { ...r, text: r.text.replace(CITED, ' ') };
+    const own = this.ownTerms(bare, ASKING).filter((t) => t.length > 1 && !ITEM_ASKING.test(t));
+    if (!own.every((t) => this.index.holds(entry.id, t))) return null;
+    // An item no topic of its own covers ("第三项呢") is answered by the article's topic, which
+    // lists the items the guide holds.
+    let whole: Entry | null = null;
+    for (const e of this.entries.values()) {
+      if (e.kind !== 'guide') continue;
+      const rests = articleTerms(e.topic.basis);
+      if (rests.length === 2 && rests[0] === article && rests[1] === cited[0]) return e;
+      if (rests.length === 1 && rests[0] === article) whole = e;
+    }
+    return whole;
+  }
+
+  /**
+   * "平均一个项目花多少" after the procurement figures: the message names nothing but what the row
+   * holds, the aspect asked and the words of averaging ("行政许可平均多久" names another row).
+   */
+  namesOnly(r: Reading, entry: Entry): boolean {
+    return r.terms.every(
+      (t) => t.length < 2 || AVERAGING.test(t) || this.lexicon.aspects.has(t) || this.lexicon.general.has(t) || this.tokenizer.isWeak(t) || !this.index.has(t) || this.index.holds(entry.id, t),
+    );
+  }
+
   /** The follow-up a message makes on the previous answer, or null when it asks afresh. */
   followUp(r: Reading, previous: Session | undefined): FollowUp | null {
     const entry = this.previousEntry(previous);
@@ -158,8 +214,18 @@ export class Conversation {
       const others = this.others(r, entry);
       if (others) return others;
     }
-    if (entry.kind === 'guide' && this.lean(r, previous)) return this.within(r, entry);
+    if (entry.kind === 'guide' && (this.lean(r, previous) || this.refersBack(r))) return this.within(r, entry);
     return null;
+  }
+
+  /**
+   * "补上以后从哪天重新算", "这段时间算在20个工作日里吗", "那我补齐了以后 答复的期限从哪天开始算":
+   * a message not short enough to lean by its length alone, but saying it goes on from what was
+   * just answered (a condition on it, a time after it, a pointer back at it).
+   */
+  private refersBack(r: Reading): boolean {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    return bare.length <= REFERRING_LENGTH && REFERRING.test(bare);
   }
 
   /**
@@ -290,7 +356,12 @@ export class Conversation {
       const own = !CONTACT_ASPECTS.has(named[0]!) || lines.some((l) => UNKNOWN_TOPIC.test(l));
       if (own && lines.length > 0 && lines.length < all.length) return { how: 'within', entry, lines };
     }
-    if (own.length === 0 || !own.every((t) => this.index.holds(entry.id, t))) return null;
+    // Of a longer follow-up, only the words that could name a subject count: not the fragments
+    // jieba made up that no entry holds ("补齐", "日里"), single characters, the words of asking
+    // when ("从哪天", "开始算"), nor a way of doing it ("方式").
+    const longer = !this.leans(r) && this.refersBack(r);
+    const subject = longer || own.length > 2 ? own.filter((t) => this.namesSubject(t)) : own;
+    if (subject.length === 0 || !subject.every((t) => this.index.holds(entry.id, t))) return null;
     const words = new Set([...own, ...r.words.filter((w) => w.length > 1 && !this.tokenizer.isStopword(w) && !this.tokenizer.isWeak(w) && !this.lexicon.general.has(w))]);
     const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
     // A line is about a word when it starts with it ("1. 当面交的：交的当天"), not when it mentions
@@ -305,11 +376,35 @@ export class Conversation {
         return (at >= 0 && at <= ABOUT) || (labelled !== null && (labelled.has(w) || label!.includes(w)));
       });
     });
+    // A longer follow-up is answered by the lines saying most of its words ("3. 答复期限从机关收到
+    // 补正后的申请之日起重新起算" for "补上以后从哪天重新算"), not by a line opening with one of them.
+    if (longer) lines.splice(0, lines.length, ...this.linesSaying(subject, all));
     // "那第三方提意见有几天" after the answer deadline: lines that mention the word but state no
     // time limit do not answer how long; the topic on it does (asked afresh).
-    if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l))) return null;
+    // A longer one asking from when ("从哪天开始算") is answered by a line saying from when.
+    if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l) || (longer && FROM_WHEN.test(l)))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
+  }
+
+  /** A word that can name what a follow-up is about (see within). */
+  private namesSubject(t: string): boolean {
+    if (t.length < 2 || WHEN_ASKED.test(t) || WAY_WORDS.has(t)) return false;
+    // A word no entry holds names nothing here, unless the lexicon knows it as another matter.
+    return this.index.has(t) || this.lexicon.otherMatters.includes(t) || this.lexicon.absent.some(([w]) => w === t);
+  }
+
+  /** The lines holding the most of `words`, when that is at least two of them (or the one asked). */
+  private linesSaying(words: readonly string[], all: readonly string[]): string[] {
+    const counts = all.map((l) => {
+      const terms = new Set(this.tokenizer.terms(l));
+      return words.filter((w) => terms.has(w) || l.includes(w)).length;
+    });
+    const best = Math.max(0, ...counts);
+    if (best === 0 || best < Math.min(2, words.length)) return [];
+    const lines = all.filter((_, i) => counts[i] === best);
+    // Words said on many lines do not tell which point is asked: the topic is asked afresh.
+    return lines.length <= SAYING_LINES ? lines : [];
   }
 
   /**

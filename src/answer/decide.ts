@@ -6,6 +6,7 @@ import type { Conversation, FollowUp, Session } from './conversation.ts';
 import { declineReason, type Decline, type Grounding } from './ground.ts';
 import type { Scope } from './scope.ts';
 import { isFigures, type Lean, type Ranker } from './ranking.ts';
+import { AVERAGE, averageLine } from './sums.ts';
 
 export interface Thresholds {
   /** At or above: answer. */
@@ -103,7 +104,13 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const frame = s.conversation.previousEntry(previous);
   if (follow?.how !== 'source' && (r.cues.quantity || r.cues.money || (frame && isFigures(frame.kind)))) {
     const unlisted = s.grounding.unlisted(r, (t) => frame !== undefined && s.ranker.holds(frame, t));
-    if (unlisted) return { action: 'decline', decline: unlisted, entry: frame && isFigures(frame.kind) ? frame : null, band: 'fallback', reason: declineReason(unlisted), score: 1 };
+    // "平均每个多少" after an amount and a count: their quotient, computed and said so.
+    if (unlisted && frame && isFigures(frame.kind) && (s.conversation.leans(r) || r.text.length <= AVERAGE_FOLLOW_UP) && !r.cues.time && s.conversation.namesOnly(r, frame) && averageAsked(r, frame, previous)) {
+      return { action: 'answer', entry: frame, also: [], followUp: { how: 'slots', entry: frame, also: [], what: '平均（按报告数字计算）', columns: [] }, band: 'answer', reason: '接着上一问（同一行的金额除以数量：平均数，按报告数字计算）', score: 1 };
+    }
+    // Without a row of figures before, the row the question finds decides whether an average is held.
+    const averageLater = !(frame && isFigures(frame.kind)) && AVERAGE.test(r.text);
+    if (unlisted && !averageLater) return { action: 'decline', decline: unlisted, entry: frame && isFigures(frame.kind) ? frame : null, band: 'fallback', reason: declineReason(unlisted), score: 1 };
   }
   // The years asked, or those the conversation was about.
   const yearsAsked = r.years.length ? r.years : (previous?.years ?? []);
@@ -115,6 +122,10 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }
+
+  // "那第（八）项呢" after the topic on 第二十条 or another of its items: that article's item.
+  const item = s.conversation.itemOf(r, previous);
+  if (item) return { action: 'answer', entry: item, also: [], followUp: null, band: 'answer', reason: `接着上一问：所引的项是上一个主题所依据的条的一项（“${item.question}”）`, score: 1 };
 
   const lean = s.conversation.lean(r, previous);
   const hits = s.ranked(lean);
@@ -133,7 +144,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   // "阅读量最高的是哪篇": the detail asked of the figure that would answer is not in it.
   if (top && isFigures(top.entry.kind)) {
     const unlisted = s.grounding.unlisted(r, (t) => s.ranker.holds(top.entry, t));
-    if (unlisted) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
+    if (unlisted && !averageAsked(r, top.entry, previous)) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
   }
   // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
   const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact) || s.grounding.absentData(r);
@@ -210,6 +221,14 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   }
   const decline: Decline = { kind: 'no-match', outOfScope: r.terms.every((t) => !s.ranker.knows(t)) };
   return { action: 'decline', decline, entry: null, band: 'fallback', reason: `${scored}：${declineReason(decline)}`, score };
+}
+
+/** A message this short asking an average after a row of figures asks it of that row ("平均一个项目花多少"). */
+const AVERAGE_FOLLOW_UP = 14;
+
+/** An average asked of a row whose amount and count give one (see averageLine). */
+function averageAsked(r: Reading, entry: Entry, previous: Session | undefined): boolean {
+  return AVERAGE.test(r.text) && averageLine(entry, r.years[0] ?? previous?.years?.[0]) !== null;
 }
 
 /**

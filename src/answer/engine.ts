@@ -34,6 +34,12 @@ export const READING_CACHE = 4_000;
 const REMEDY = '救济';
 /** The synonym table's term for a reply that never came ("两个月了还没信儿"): the remedies help too. */
 const OVERDUE = '超期';
+/** Saying no word came back at all ("都没个信儿", "一点音讯都没有"), not that something else was late ("逾期不补正"). */
+const NO_NEWS = /没(?:个|有|什么|啥)?(?:信儿|音讯|音信|消息|动静|回音|下文)|(?:音讯|音信|消息|动静|回音)(?:都|也)?(?:没有|没)|石沉大海/;
+/** How far below the topic answering the overdue topic may rank and still answer in its place. */
+const OVERDUE_MARGIN = 0.2;
+/** The term of an application, which a reply never came for. */
+const APPLICATION = '申请';
 /** Longer messages are read afresh each time: they are rarely repeated word for word. */
 const CACHED_INPUT_LENGTH = 200;
 /** The same words after different answers decide differently: each reading keeps a few decisions. */
@@ -236,6 +242,9 @@ export class Engine {
     }
     if (!parts) {
       const reported = this.reportedTopic(k, decision, previous);
+      // The overdue topic names the ways to contest itself: it is answered alone.
+      const overdue = reported ? null : this.overdueTopic(k, decision, previous);
+      if (overdue) return { reply: this.composer.compose(overdue, k.r, previous), decision: overdue };
       const remedy = this.remedyFor(k.r, reported ?? decision);
       if (!remedy) return single();
       const first = this.composer.compose(reported ?? decision, k.r, previous);
@@ -349,6 +358,25 @@ export class Engine {
     );
     if (!named) return null;
     return { action: 'answer', entry: named.entry, also: [], followUp: null, band: 'answer', reason: `${d.reason}；规则：不服所说的答复（“${named.entry.question}”），先说这种答复，再附救济途径`, score: named.score };
+  }
+
+  /**
+   * "俺上个月交的申请 到现在都没个信儿 也没人给打电话 这咋弄嘛": an application whose reply never
+   * came (the synonym table's 超期) is answered by the topic on a reply past its deadline, which the
+   * other words of the complaint ("打电话") may have ranked below a topic about applying.
+   */
+  private overdueTopic(k: Kept, d: Decision, previous: Session | undefined): Decision | null {
+    const r = k.r;
+    if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !r.terms.includes(OVERDUE) || !r.terms.includes(APPLICATION) || !NO_NEWS.test(r.text)) return null;
+    // A time limit asked ("到底几天要答复") is answered by the topic on it, the ways to contest after it.
+    if (r.cues.time || this.index.holds(d.entry.id, OVERDUE)) return null;
+    const top = this.ranker.rank([OVERDUE], r, null).find((h) => h.entry.kind === 'guide');
+    if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
+    // Only a near second of the message's own ranking: a topic far ahead answers what was asked
+    // ("逾期不补正会怎样" is about 补正, not about a reply past its deadline).
+    const own = this.ranked(k, this.conversation.lean(r, previous)).find((h) => h.entry === top.entry);
+    if (!own || own.score < d.score - OVERDUE_MARGIN) return null;
+    return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: `${d.reason}；规则：申请过了期限还没有答复，先答超期怎么办`, score: own.score };
   }
 
   /** The questions of a message that asks more than one, each read; null when it asks one. */

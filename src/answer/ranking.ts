@@ -301,8 +301,9 @@ export class Ranker {
       case 'figure': {
         const figures = asksFigure(r);
         // "总计和予以公开是不是矛盾": the rows the report disagrees with itself on. A message that
-        // asks for no figure at all ("说我是重复申请不给处理") is rarely answered by one.
-        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - (procedure && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
+        // asks for no figure at all ("说我是重复申请不给处理") is rarely answered by one, nor is one
+        // asking a time limit without a count ("复议有没有时间限制").
+        return (r.cues.consistency && this.contradicted.has(entry.id) ? 0.25 : 0) + (figures ? 0.15 : 0) + (r.years.length ? 0.04 : 0) - ((procedure || r.cues.time) && !figures ? 0.08 : 0) - (!figures && !r.years.length && !r.cues.consistency ? 0.06 : 0) + this.unitBonus(entry, r) + (money && holdsMoney(entry) ? 0.1 : 0) - (r.cues.reported && !figures ? 0.25 : 0);
       }
       case 'guide':
         return (procedure ? 0.06 : 0) + (contact && CONTACT_TITLE.test(entry.topic.title) ? 0.1 : 0) - (quantity ? 0.1 : 0) + (basis ? 0.04 : 0) + (r.cues.time && this.timeTopics.has(entry.id) ? (r.cues.urgent ? 0.2 : 0.05) : 0) + this.citationBonus(entry, cited);

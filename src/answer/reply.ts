@@ -9,7 +9,7 @@ import type { StatisticComposer } from './statistics.ts';
 import { basisText, fit, guideText, linesText, passageText, referencesIn, shorten, sourceLine, MAX_REPLY, UNKNOWN_TOPIC, type Composed } from './compose.ts';
 import type { Replies } from './replies.ts';
 import type { Answer, Intent } from './types.ts';
-import { asksSum, shareLine, sumLine } from './sums.ts';
+import { asksSum, AVERAGE, averageLine, baseRowOf, rowShareLine, shareLine, sumLine } from './sums.ts';
 
 export interface Reply {
   answer: Answer;
@@ -179,7 +179,7 @@ export class ReplyComposer {
         // The sentences shown are those holding the question's words.
         return `${base}\u0000${r.terms.join('|')}\u0000${asksWhole(r) ? 'whole' : ''}`;
       default:
-        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}\u0000${asksSum([entry, ...also], r.terms) ? 'sum' : ''}\u0000${r.cues.share ? 'share' : ''}`;
+        return `${base}\u0000${this.statistics.askedColumns([entry, ...also], r)}\u0000${r.compare ?? ''}\u0000${r.unit === '元' ? '元' : ''}\u0000${asksSum([entry, ...also], r.terms) ? 'sum' : ''}\u0000${r.cues.share ? 'share' : ''}\u0000${AVERAGE.test(r.text) ? 'average' : ''}`;
     }
   }
 
@@ -203,7 +203,8 @@ export class ReplyComposer {
         if (!c) return null;
         // "三个加起来一共多少": the parts' sum after them, when they add up.
         const year = years[0] ?? Math.max(...this.kb.reports.map((x) => x.year));
-        const sum = !c.answered ? null : asksSum([entry, ...also], r.terms) ? sumLine([entry, ...also], year) : r.cues.share ? shareLine(entry, year, this.statistics.askedSet([entry], r)) : null;
+        const average = c.answered && also.length === 0 && AVERAGE.test(r.text) ? averageLine(entry, years[0]) : null;
+        const sum = !c.answered ? null : (average ?? (asksSum([entry, ...also], r.terms) ? sumLine([entry, ...also], year) : r.cues.share ? (this.statistics.askedSet([entry], r).size > 0 ? shareLine(entry, year, this.statistics.askedSet([entry], r)) : this.rowShare(entry, year)) : null));
         if (sum) {
           const at = c.reply.lastIndexOf('\n来源：');
           return { c: { ...c, reply: at >= 0 ? `${c.reply.slice(0, at)}\n${sum}${c.reply.slice(at)}` : `${c.reply}\n${sum}` }, intent: 'statistic' };
@@ -211,6 +212,12 @@ export class ReplyComposer {
         return { c, intent: 'statistic' };
       }
     }
+  }
+
+  /** A row's share of its table's first row (see baseRowOf), when no column of it is asked. */
+  private rowShare(entry: Entry, year: number): string | null {
+    const base = baseRowOf(entry, this.entries.values());
+    return base ? rowShareLine(entry, base, year) : null;
   }
 
   /** The longer text of the last answer, rebuilt from the session's recipe. */
