@@ -451,9 +451,7 @@ export class Grounding {
    */
   unrecordedYear(r: Reading, entry: Entry | null): Decline | null {
     if (entry && holdsFigures(entry)) return null;
-    // "2021版年报格式", "2021年的年报格式": a version of the national format, not a year's report.
-    const version = (y: number) => new RegExp(`${y}(?:年)?(?:的)?(?:年度报告|年报|报告)?(?:版|格式)`).test(r.text);
-    const year = r.years.find((y) => !this.recorded.includes(y) && !version(y));
+    const year = r.years.find((y) => !this.recorded.includes(y));
     if (year === undefined || !/数据|数字|年报|年度报告|报告|统计|情况/.test(r.text)) return null;
     return { kind: 'missing-year', year, row: '政府信息公开工作年度报告' };
   }
