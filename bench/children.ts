@@ -16,15 +16,20 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+const START_WORDS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+
 /**
  * The node flags of `npm start` (package.json's start script, e.g. the young generation's size):
  * the load runs' servers run with them, as the production server does.
  */
-export const START_FLAGS: string[] = (() => {
-  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
-})();
+export const START_FLAGS: string[] = START_WORDS.slice(START_WORDS.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+
+/** The environment `npm start` sets for node (`env NAME=value node …`, e.g. glibc's malloc arenas). */
+export const START_ENV: Record<string, string> = Object.fromEntries(
+  START_WORDS.slice(0, START_WORDS.indexOf('node'))
+    .filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w))
+    .map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
+);
 
 /** Extra node flags for the load runs' servers (profiling: e.g. `--heap-prof --heap-prof-dir=/tmp/p`). */
 const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
@@ -73,6 +78,7 @@ export function spawnChild(name: string, args: string[], options: { execArgv?: s
       ...(server ? [...(args[0] === 'bare' ? [] : START_FLAGS), ...SERVER_ARGS] : []),
       ...(name.endsWith('.ts') && !server ? ['--import', 'tsx'] : []),
     ],
+    ...(server && args[0] !== 'bare' ? { env: { ...process.env, ...START_ENV } } : {}),
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';
