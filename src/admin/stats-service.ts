@@ -25,12 +25,6 @@ export const DEFAULT_STATS_LIMITS: StatsLimits = { maxGrouped: DEFAULT_MAX_GROUP
  * unanswered wording (a flood of junk), measured by bench/stats-memory.ts.
  */
 const WORKER_HEAP_MB = 128;
-/**
- * Its young generation. What it allocates and drops is one parsed record at a time, so a small one
- * costs a few more scavenges and keeps the heap small: over 60,000 records (bench/stats-memory.ts)
- * 8 MB left a heap of 29 MB, 3 MB one of 20 MB (the process's peak RSS +33-38 → +26-31 MB).
- */
-const WORKER_YOUNG_MB = 3;
 
 export class StatsUnavailable extends Error {
   override readonly name = 'StatsUnavailable';
@@ -118,7 +112,7 @@ function startWorker(): Worker {
   const typescript = import.meta.url.endsWith('.ts');
   const url = new URL(`./stats-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
   // A computation that would need more is stopped rather than allowed to take the machine's memory.
-  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } };
+  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } };
   if (!typescript) return new Worker(url, options);
   // tsx's ESM entry (its CommonJS one registers a path that does not exist in a worker).
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
