@@ -1,7 +1,9 @@
 // Running bench scripts in child processes and talking to them over IPC.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ServerStats } from './webhook-server.ts';
 
 export const benchFile = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -14,28 +16,69 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+const START_WORDS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+
 /**
  * The node flags of `npm start` (package.json's start script, e.g. the young generation's size):
  * the load runs' servers run with them, as the production server does.
  */
-export const START_FLAGS: string[] = (() => {
-  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
-})();
+export const START_FLAGS: string[] = START_WORDS.slice(START_WORDS.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+
+/** The environment `npm start` sets for node (`env NAME=value node …`, e.g. glibc's malloc arenas). */
+export const START_ENV: Record<string, string> = Object.fromEntries(
+  START_WORDS.slice(0, START_WORDS.indexOf('node'))
+    .filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w))
+    .map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
+);
 
 /** Extra node flags for the load runs' servers (profiling: e.g. `--heap-prof --heap-prof-dir=/tmp/p`). */
 const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 
-/** Forks a bench file, a .ts one under tsx; `progress` messages go to `onProgress`. */
+let compiledServer: string | undefined;
+
+/**
+ * webhook-server.ts bundled into one JavaScript file (once per bench run), so that the servers run
+ * as `npm start` runs, without tsx: its loader (a hooks thread with a heap of its own, and the
+ * transpiled text it keeps) held about 30 MB of every server's RSS that production never has. The
+ * bundle is the harness alone (webhook-server.ts, wechat.ts and what they import from src/); the
+ * project itself comes from dist/ as before. esbuild is the one tsx runs on.
+ */
+function serverFile(): string {
+  if (compiledServer !== undefined) return compiledServer;
+  const source = benchFile('webhook-server.ts');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const esbuild = createRequire(join(root, 'node_modules', 'tsx', 'package.json'))('esbuild') as typeof import('esbuild');
+  // Under node_modules, so that any package it imports resolves as from the project.
+  const dir = join(root, 'node_modules', '.cache', 'gongkai', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, `webhook-server-${process.pid}.mjs`);
+  esbuild.buildSync({
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+    // Its paths (../dist/…) stay relative to where the source is.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(source).href) },
+  });
+  process.once('exit', () => rmSync(outfile, { force: true }));
+  compiledServer = outfile;
+  return outfile;
+}
+
+/** Forks a bench file, a .ts one under tsx (the webhook server compiled, see serverFile); `progress` messages go to `onProgress`. */
 export function spawnChild(name: string, args: string[], options: { execArgv?: string[]; onProgress?: (text: string) => void } = {}): Child {
-  const child = fork(benchFile(name), args, {
+  const server = name === 'webhook-server.ts';
+  const child = fork(server ? serverFile() : benchFile(name), args, {
     // The project's servers run with npm start's flags; the bare floor (any webhook) without them.
     execArgv: [
       ...(options.execArgv ?? []),
-      ...(name === 'webhook-server.ts' ? [...(args[0] === 'bare' ? [] : START_FLAGS), ...SERVER_ARGS] : []),
-      ...(name.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      ...(server ? [...(args[0] === 'bare' ? [] : START_FLAGS), ...SERVER_ARGS] : []),
+      ...(name.endsWith('.ts') && !server ? ['--import', 'tsx'] : []),
     ],
+    ...(server && args[0] !== 'bare' ? { env: { ...process.env, ...START_ENV } } : {}),
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';

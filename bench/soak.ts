@@ -89,7 +89,12 @@ export async function soak(server: Server, questions: string[], seconds: number,
       byStatus[status] = (byStatus[status] ?? 0) + 1;
     },
   };
-  const result = await autocannon({ url: `http://127.0.0.1:${server.port}`, connections, pipelining: 1, timeout: 10, duration: seconds, requests: [request] });
+  // BENCH_SOAK_REQUESTS ends the flood after that many requests instead (at most 10× `seconds`):
+  // what the server keeps grows with the requests, so A/B runs on a machine whose load changes the
+  // rate compare equal work.
+  const amount = Number(process.env.BENCH_SOAK_REQUESTS ?? 0);
+  const length = amount > 0 ? { amount, duration: seconds * 10 } : { duration: seconds };
+  const result = await autocannon({ url: `http://127.0.0.1:${server.port}`, connections, pipelining: 1, timeout: 10, ...length, requests: [request] });
   const probeResult = probe.next<SoakProbeResult>('result');
   probe.send({ cmd: 'stop' });
   const witnessed = await probeResult;

@@ -8,10 +8,15 @@
 // .npmrc did the same through the npm_config_build_from_source variable, but npm warns about that
 // key on every command.)
 //
-//   node scripts/nodejieba.mjs           compile unless the module is built and loads
+//
+// One change is made to its source first (sharedTrie below): its load() built jieba's dictionary
+// trie twice, once for the segmenter and once more for a TextRank keyword extractor, which the bot
+// never uses; the extractor now shares the segmenter's trie, 25 MB less in every process.
+//
+//   node scripts/nodejieba.mjs           compile unless the module is built (from the changed source) and loads
 //   node scripts/nodejieba.mjs --force   compile again (after changing Node versions)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -47,7 +52,31 @@ function localHeaders() {
   }
 }
 
-if (!process.argv.includes('--force') && loads()) {
+/**
+ * nodejieba's load() (lib/nodejieba.cpp) builds a cppjieba::Jieba, the segmenter, and then a
+ * TextRankExtractor from the same dictionary files, which parses them into a second trie of its
+ * own (25 MB for the 80,000 words dictionary.ts loads: 56 MB for load() instead of 31). cppjieba
+ * has a TextRankExtractor constructor that uses a Jieba's trie and HMM model; nodejieba's API has
+ * no option to ask for it, so its source is changed to call that one. Segmentation is untouched
+ * (the segmenter is built as before). Returns true when the source was changed now. Source that
+ * reads otherwise (another nodejieba version) is left alone and compiled as it is.
+ */
+function sharedTrie() {
+  const file = join(packageDir, 'lib', 'nodejieba.cpp');
+  const source = readFileSync(file, 'utf8');
+  const separate = /new cppjieba\s*::TextRankExtractor\(dictPath,\s*modelPath,\s*stopWordsPath,\s*userDictPath\);/;
+  if (!separate.test(source)) return false;
+  writeFileSync(file, source.replace(separate, '/* gongkai: the segmenter\'s trie, not a second one */ new cppjieba::TextRankExtractor(*_jieba_handle, stopWordsPath);'));
+  return true;
+}
+
+/** True when the module was compiled before its source last changed (by sharedTrie). */
+function staleBinary() {
+  return existsSync(binary) && statSync(binary).mtimeMs < statSync(join(packageDir, 'lib', 'nodejieba.cpp')).mtimeMs;
+}
+
+const changed = sharedTrie();
+if (!process.argv.includes('--force') && !changed && !staleBinary() && loads()) {
   console.log(`nodejieba: ${binary} is built`);
 } else {
   const nodePreGyp = createRequire(join(packageDir, 'package.json')).resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');

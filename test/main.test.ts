@@ -45,6 +45,8 @@ describe('npm start', { timeout: 60_000 }, () => {
     // The process that holds the pid is node running dist/, with no TypeScript loader.
     const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     expect(command.slice(1)).toEqual(['--max-semi-space-size=4', 'dist/main.js']);
+    // …with glibc's malloc arenas bounded, which only the environment at exec can set.
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
     expect(await readlink(`/proc/${pid}/exe`)).toBe(await readlink(`/proc/self/exe`));
     expect((await readFile(pidFile, 'utf8')).trim()).toBe(String(pid));
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
