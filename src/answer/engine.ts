@@ -331,7 +331,9 @@ export class Engine {
     if (!this.ranker.names(entry, r.terms)) return null;
     // The figure's own measure named: a column of its row ("处理决定数量"), not the detail's words.
     const detail = this.tokenizer.terms(d.decline.detail);
-    const columns = new Set(entry.kind === 'stat' ? entry.stats.flatMap((x) => (x.column ? this.tokenizer.terms(x.column) : [])) : []);
+    // Each column read once: the row's statistics repeat its columns in every report.
+    const named = entry.kind === 'stat' ? new Set(entry.stats.map((x) => x.column)) : new Set<string>();
+    const columns = new Set([...named].flatMap((c) => (c ? this.tokenizer.terms(c) : [])));
     const own = r.terms.filter((t) => t.length > 1 && !row.has(t) && !detail.includes(t) && columns.has(t));
     if (own.length === 0) return null;
     if (this.grounding.figure(r, entry, [], r.years)) return null;

@@ -184,8 +184,11 @@ export class Grounding {
     const row = entry.question.replace(/有多少？$|多少？$/, '');
     const column = this.missingColumn(r, entry, also, years);
     // A figure of the report's text has no columns at all: "上一年" there is not a column asked.
-    const has = [...new Set(entry.stats.map((x) => x.column).filter(Boolean))];
-    if (column && has.length) return { kind: 'no-column', row, column, has };
+    // Only when a column is missing: the entry's statistics grow with the reports.
+    if (column) {
+      const has = [...new Set(entry.stats.map((x) => x.column).filter(Boolean))];
+      if (has.length) return { kind: 'no-column', row, column, has };
+    }
     if ((r.cues.money || r.cues.feeAmount) && ![entry, ...also].some(holdsMoney)) return { kind: 'no-amount', row };
     const units = unitsOf(entry);
     if (r.unit && units.length && !units.includes(r.unit) && isPeopleOrTimes(r.unit) && units.every(isPeopleOrTimes) && also.length === 0) {
