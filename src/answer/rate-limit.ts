@@ -40,6 +40,7 @@ export class RateLimiter implements Limiter {
     }
     recent.push(t);
     this.hits.set(user, recent);
+    this.oldest.added();
     if (this.hits.size > this.maxUsers) this.hits.delete(this.oldest.next()!);
     return true;
   }
@@ -131,6 +132,7 @@ export class LocalAdmission implements SessionAdmission {
       if (this.#sessions.size >= this.maxAddresses) this.#sessions.delete(this.#oldest.next()!);
     } else this.#sessions.delete(addr); // re-inserted below: most recent last
     this.#sessions.set(addr, known);
+    this.#oldest.added();
     if (user !== undefined && known.named.has(user)) {
       known.named.set(user, t);
       return 0;

@@ -236,6 +236,13 @@ class LowQuestionLog implements QuestionLog {
   /** A full batch's append, run at the next turn of the event loop (not in the caller's). */
   #batchTurn: NodeJS.Immediate | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /**
+   * The write queued behind the one running, not started yet: later flushes join it, since it
+   * takes every record pending when it starts. Chaining one write per flush let the chain grow by
+   * a promise per message while an append was in flight (a full batch asks for a flush at every
+   * message until the append ends): 5,000 more held promises per 50,000 messages in the memory bench.
+   */
+  #queued: Promise<void> | undefined;
   #closed = false;
   #version = 0;
   #cache: { version: number; questions: QuestionEntry[]; feedback: FeedbackEntry[] } | undefined;
@@ -396,8 +403,14 @@ class LowQuestionLog implements QuestionLog {
       clearImmediate(this.#batchTurn);
       this.#batchTurn = undefined;
     }
-    this.#flushing = this.#flushing.then(() => this.#write());
-    return this.#flushing;
+    if (this.#queued !== undefined) return this.#queued;
+    const queued = this.#flushing.then(() => {
+      this.#queued = undefined;
+      return this.#write();
+    });
+    this.#queued = queued;
+    this.#flushing = queued;
+    return queued;
   }
 
   async #write(): Promise<void> {

@@ -121,6 +121,7 @@ class JournalSessionStore<T extends object> implements SessionStore<T> {
     const key = this.#userKey(userId);
     this.#map.delete(key); // re-insert at the end: most recent
     this.#map.set(key, { updatedAt: this.#now(), value });
+    this.#oldest.added();
     while (this.#map.size > this.#max) {
       const oldest = this.#oldest.next()!;
       this.#map.delete(oldest);

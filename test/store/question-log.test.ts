@@ -100,6 +100,22 @@ describe('question log', () => {
     expect(await fileLines()).toHaveLength(7);
   });
 
+  it('joins a flush asked while a write is queued to that write, which takes every record pending when it starts', async () => {
+    const log = await openQuestionLog(file, options({ flushIntervalMs: 60_000 }));
+    log.append(q('u', 'q0'));
+    const first = log.flush();
+    log.append(q('u', 'q1'));
+    // One queued write, not one more link per flush: a busy log asked for one at every message.
+    expect(log.flush()).toBe(first);
+    await first;
+    expect((await fileLines()).map((l) => (JSON.parse(l) as { question: string }).question)).toEqual(['q0', 'q1']);
+    log.append(q('u', 'q2'));
+    const later = log.flush();
+    expect(later).not.toBe(first);
+    await log.close();
+    expect(await fileLines()).toHaveLength(3);
+  });
+
   it('keeps at most maxEntries, compacting the file only past half the bound again', async () => {
     const log = await openQuestionLog(file, options({ maxEntries: 10 }));
     for (let i = 0; i < 10; i++) log.append(q('u', `q${i}`));
