@@ -5,7 +5,7 @@
 // came. And the precision side: a figure computed only from figures the report holds.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/answer/engine.ts';
-import { gauge, loadSet } from './helpers/gauge.ts';
+import { conversationTests } from './helpers/gauge.ts';
 import { converse, countyEngine } from './helpers/conversation.ts';
 
 let engine: Engine;
@@ -15,12 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('kinds of round 7', () => {
-  for (const c of loadSet('test/fixtures/eval/kinds7.jsonl')) {
-    it(c.id, () => {
-      const { failed } = gauge(engine, [c]);
-      expect(failed, failed.join('\n')).toEqual([]);
-    });
-  }
+  conversationTests('test/fixtures/eval/kinds7.jsonl', () => engine);
 });
 
 describe('computed figures', () => {

@@ -2,9 +2,9 @@
 // conversation a test of its own: a figure asked with a detail the report does not list, colloquial
 // names of outcome rows, money asked of a row that counts items, two years of which one is held,
 // 乡镇/部门 as what is counted, complaints, social follow-ups, the not-disclosed topic.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import type { Engine } from '../../src/answer/engine.ts';
-import { gauge, loadSet } from './helpers/gauge.ts';
+import { conversationTests } from './helpers/gauge.ts';
 import { countyEngine } from './helpers/conversation.ts';
 
 let engine: Engine;
@@ -14,10 +14,5 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('kinds of round 4', () => {
-  for (const c of loadSet('test/fixtures/eval/kinds4.jsonl')) {
-    it(c.id, () => {
-      const { failed } = gauge(engine, [c]);
-      expect(failed, failed.join('\n')).toEqual([]);
-    });
-  }
+  conversationTests('test/fixtures/eval/kinds4.jsonl', () => engine);
 });

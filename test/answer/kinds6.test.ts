@@ -6,9 +6,9 @@
 // fails, the channels, the e-mail and the archives' address not held; measures no report holds
 // asked as data or as a standard (人口数据, 补偿标准); a township's count; rude remarks, what the
 // bot answers, thanks with a form of address; a resident bounced between bodies.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import type { Engine } from '../../src/answer/engine.ts';
-import { gauge, loadSet } from './helpers/gauge.ts';
+import { conversationTests } from './helpers/gauge.ts';
 import { countyEngine } from './helpers/conversation.ts';
 
 let engine: Engine;
@@ -18,10 +18,5 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('kinds of round 6', () => {
-  for (const c of loadSet('test/fixtures/eval/kinds6.jsonl')) {
-    it(c.id, () => {
-      const { failed } = gauge(engine, [c]);
-      expect(failed, failed.join('\n')).toEqual([]);
-    });
-  }
+  conversationTests('test/fixtures/eval/kinds6.jsonl', () => engine);
 });

@@ -1,6 +1,7 @@
 // The checks of ../shared/eval/score.mjs, applied in process: a conversation set run through an
 // engine, one session per conversation, as `ask --jsonl` runs it for the scorer.
 import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import type { Engine, Session } from '../../../src/answer/engine.ts';
 import type { Answer } from '../../../src/answer/types.ts';
 
@@ -57,4 +58,14 @@ export function gauge(engine: Engine, set: Conversation[]): { rate: number; fail
     if (why.length) failed.push(`${c.id} ${why.join('; ')}`);
   }
   return { rate: set.length ? (set.length - failed.length) / set.length : 1, failed };
+}
+
+/** Each conversation of a set as a test of its own, on the engine `engine()` returns once built. */
+export function conversationTests(path: string, engine: () => Engine): void {
+  for (const c of loadSet(path)) {
+    it(c.id, () => {
+      const { failed } = gauge(engine(), [c]);
+      expect(failed, failed.join('\n')).toEqual([]);
+    });
+  }
 }
