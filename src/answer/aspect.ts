@@ -1,5 +1,6 @@
 import type { Tokenizer } from '../language/tokenizer.ts';
 import type { Lexicon } from '../language/lexicon.ts';
+import { kept } from '../language/kept.ts';
 import type { Reading } from './read.ts';
 
 /**
@@ -53,13 +54,7 @@ export class Aspects {
   /** A term that says no more than "information from the government", or nothing at all. */
   private generic(term: string): boolean {
     // Judged once per word (the same words recur message after message), the list bounded.
-    let yes = this.genericWords.get(term);
-    if (yes === undefined) {
-      yes = this.judgeGeneric(term);
-      if (this.genericWords.size >= GENERIC_KEPT) this.genericWords.clear();
-      this.genericWords.set(term, yes);
-    }
-    return yes;
+    return kept(this.genericWords, term, GENERIC_KEPT, () => this.judgeGeneric(term));
   }
 
   private judgeGeneric(term: string): boolean {

@@ -1,6 +1,7 @@
 import jieba from 'nodejieba';
 import type { SynonymTable } from './synonyms.ts';
 import { loadDictionary } from './dictionary.ts';
+import { kept } from './kept.ts';
 import { Phrases } from './phrases.ts';
 
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
@@ -332,14 +333,3 @@ export function resetInsertedWords(): void {
 }
 
 const NO_PARTS: string[] = [];
-
-/** `make()` kept in `map` under `key`; the map is emptied when it holds `limit` keys (bounded, and the words residents use recur). */
-function kept<K, V>(map: Map<K, V>, key: K, limit: number, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    if (map.size >= limit) map.clear();
-    map.set(key, value);
-  }
-  return value;
-}
