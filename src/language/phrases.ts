@@ -81,9 +81,10 @@ export class Phrases {
   }
 }
 
-const PAIR_HASHES = 1 << 16;
+export const PAIR_HASHES = 1 << 16;
 
-function pairHash(first: number, second: number): number {
+/** A hash of a text's two code units in a row: a place whose pair starts no phrase is passed over. */
+export function pairHash(first: number, second: number): number {
   return (first * 31 + second) & (PAIR_HASHES - 1);
 }
 

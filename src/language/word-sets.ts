@@ -1,3 +1,5 @@
+import { PAIR_HASHES, pairHash } from './phrases.ts';
+
 /**
  * Which of several lists of words occur in a text, found in one walk over it: what testing one
  * regular expression of alternatives per list does ("多久|多长时间|几天…", "矛盾|不一致|对不上…"),
@@ -53,12 +55,6 @@ export class WordSets {
     }
     return found;
   }
-}
-
-const PAIR_HASHES = 1 << 16;
-
-function pairHash(first: number, second: number): number {
-  return (first * 31 + second) & (PAIR_HASHES - 1);
 }
 
 class Node {
