@@ -30,6 +30,7 @@ export interface Session {
    * keeps the frame's kind ("那财政预算呢" is declined again, not answered by another topic).
    */
   declined?: string;
+  /** The entry the last reply answered from (absent when it declined): what "再说一遍" repeats. */
   answer?: string;
   updatedAt?: number;
 }
@@ -48,7 +49,9 @@ export type FollowUp =
    */
   | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null }
   /** "具体学了些啥" after a figure the report states in its text: the passage that states it. */
-  | { how: 'source'; entry: Entry };
+  | { how: 'source'; entry: Entry }
+  /** "再说一遍 慢点", "没听清": the last answer again, as it was asked. */
+  | { how: 'again'; entry: Entry; also: Entry[] };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -113,6 +116,11 @@ const WHEN_ASKED = /^(?:哪天|哪一天|开始|起算|算起|算|重新算|什�
 const WAY_WORDS: ReadonlySet<string> = new Set(['方式', '形式', '方法', '办法', '途径']);
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
+// Asking for the last answer again: "再说一遍", "没听清", "慢点说".
+const AGAIN = /(?:再|重新|重)(?:说|讲|念|发|报)(?:一|1)?(?:遍|次|下)|重复(?:一遍|一下|一次)?|再来一遍|没(?:听|看)(?:清|清楚|明白)|没记(?:住|下|全)|(?:说|讲|念)?慢(?:一)?点(?:说|讲|念)?/;
+const AGAIN_ALL = new RegExp(AGAIN.source, 'g');
+// What may stand beside it: addressing, politeness, particles ("麻烦你再说一遍好吗").
+const AGAIN_REST = /^(?:请|麻烦|能不能|能|可以|你|您|我|刚才|刚刚|那个|的|了|啊|呀|吧|呗|哈|嘛|好吗|行吗|可以吗|吗|一下|电话|号码|再)*$/;
 /** Longer messages say enough to be read on their own. */
 const ELLIPTICAL_LENGTH = 14;
 
@@ -193,6 +201,8 @@ export class Conversation {
   followUp(r: Reading, previous: Session | undefined): FollowUp | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
+    const again = this.again(r, entry, previous);
+    if (again) return again;
     if (entry.kind === 'passage') {
       const point = this.point(r, this.listNamed(r, entry));
       if (point) return point;
@@ -216,6 +226,20 @@ export class Conversation {
     }
     if (entry.kind === 'guide' && (this.lean(r, previous) || this.refersBack(r))) return this.within(r, entry);
     return null;
+  }
+
+  /**
+   * "再说一遍 慢点", "没听清 再说一下": the last answer again - only when the last reply answered
+   * from that entry (a decline is not turned into an answer by asking it again), and only when the
+   * message says nothing else.
+   */
+  private again(r: Reading, entry: Entry, previous: Session | undefined): FollowUp | null {
+    if (previous?.answer !== entry.id) return null;
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !AGAIN.test(bare)) return null;
+    if (!AGAIN_REST.test(bare.replace(AGAIN_ALL, ''))) return null;
+    const also = (previous.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined);
+    return { how: 'again', entry, also };
   }
 
   /**

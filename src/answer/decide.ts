@@ -118,7 +118,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const years = follow.how === 'slots' && follow.years ? follow.years : yearsAsked;
     const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years, true);
     const what =
-      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : `同一行，换${follow.what}`;
+      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : follow.how === 'again' ? '再说一遍上一个回答' : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }
