@@ -110,6 +110,10 @@ const REFERRING_LENGTH = 24;
 const SAYING_LINES = 2;
 // A line saying from when a time limit runs.
 const FROM_WHEN = /起算|算起|之日起|开始算/;
+// Asking from when a time limit runs, in a short message: "从哪天开始算", "啥时候起算".
+const SINCE_ASKED = /(?:从|自)(?:哪天|哪一天|什么时候|啥时候|何时)|(?:哪天|什么时候|啥时候|何时)(?:开始算|起算|算起)|怎么(?:起算|算起)/;
+// Asking for more of it, beside that: "具体点", "详细说".
+const MORE_WORDS = /具体|详细|细点|仔细/g;
 // Asking when, not what: "从哪天", "开始算", "重新算".
 const WHEN_ASKED = /^(?:哪天|哪一天|开始|起算|算起|算|重新算|什么时候|啥时候|何时|段时间|这段|时间)$/;
 // How something is done, not what: "以需签收的邮寄方式提交".
@@ -223,6 +227,10 @@ export class Conversation {
     if (entry.kind === 'guide') {
       const others = this.others(r, entry);
       if (others) return others;
+    }
+    if (entry.kind === 'guide') {
+      const since = this.since(r, entry);
+      if (since) return since;
     }
     if (entry.kind === 'guide' && (this.lean(r, previous) || this.refersBack(r))) return this.within(r, entry);
     return null;
@@ -409,6 +417,20 @@ export class Conversation {
     if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l) || (longer && FROM_WHEN.test(l)))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
+  }
+
+  /**
+   * "具体点 从哪天开始算", "这个期限从啥时候起算" after a topic giving time limits: the topic's lines
+   * saying from when they run (at most two), when the message names nothing the topic does not hold.
+   */
+  private since(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !SINCE_ASKED.test(bare)) return null;
+    const own = this.ownTerms({ ...r, text: r.text.replace(SINCE_ASKED, ' ').replace(MORE_WORDS, ' ') }, ASKING).filter((t) => this.namesSubject(t));
+    if (!own.every((t) => this.index.holds(entry.id, t))) return null;
+    const all = entry.topic.summary.split('\n').filter((l) => l.trim());
+    const lines = all.filter((l) => FROM_WHEN.test(l));
+    return lines.length > 0 && lines.length <= SAYING_LINES && lines.length < all.length ? { how: 'within', entry, lines } : null;
   }
 
   /** A word that can name what a follow-up is about (see within). */
