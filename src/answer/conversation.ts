@@ -110,6 +110,10 @@ const REFERRING_LENGTH = 24;
 const SAYING_LINES = 2;
 // A line saying from when a time limit runs.
 const FROM_WHEN = /起算|算起|之日起|开始算/;
+// A time limit named to ask what it is: "十五天的那个是啥", "二十天的呢", "6个月那个指什么".
+const LIMIT_NAMED = /^(?:那个?|这个?)?(\d{1,3}|[一二两三四五六七八九十]{1,3})(个?(?:工作日|天|日)|个月)(?:的)?(?:那个|那条|那一条|那项|那一项|那个期限|期限)?(?:是|指|说的是|指的是|讲的是)?(?:啥|什么|哪个|哪条|啥意思|什么意思|干啥的|干什么的)?(?:呢|啊|呀)?$/;
+// A figure of the last answer named to ask what it means: "4是增加了4项的意思吗", "305指的是啥".
+const FIGURE_ASKED = /^((?:负|-)?\d+(?:\.\d+)?)(?:是|指|代表|表示|说的是|指的是)(?:啥|什么|啥意思|什么意思|.{0,8}(?:意思|吗|呢))?/;
 // Asking from when a time limit runs, in a short message: "从哪天开始算", "啥时候起算".
 const SINCE_ASKED = /(?:从|自)(?:哪天|哪一天|什么时候|啥时候|何时)|(?:哪天|什么时候|啥时候|何时)(?:开始算|起算|算起)|怎么(?:起算|算起)/;
 // Asking for more of it, beside that: "具体点", "详细说".
@@ -213,7 +217,11 @@ export class Conversation {
     }
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
-      return this.slots(r, entry, also, previous) ?? this.source(r, entry);
+      return this.columnOfFigure(r, entry, also, previous) ?? this.slots(r, entry, also, previous) ?? this.source(r, entry);
+    }
+    if (entry.kind === 'guide') {
+      const limit = this.limitNamed(r, entry);
+      if (limit) return limit;
     }
     if (entry.kind === 'guide') {
       const rows = this.rowsOfTopic(r, entry);
@@ -433,6 +441,51 @@ export class Conversation {
     return lines.length > 0 && lines.length <= SAYING_LINES && lines.length < all.length ? { how: 'within', entry, lines } : null;
   }
 
+  /**
+   * "十五天的那个是啥", "二十天的呢" after a topic of time limits: the lines giving that time limit -
+   * of the topic answered before when it gives it, else of the first topic that does, preferring
+   * one resting on an article the topic before rests on (补正 and the answer deadline: 第三十条).
+   */
+  private limitNamed(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const m = LIMIT_NAMED.exec(bare);
+    const n = m ? numberOf(m[1]!) : null;
+    if (!m || n === null) return null;
+    const said = m[2]!.includes('月') ? new RegExp(`(?<![\\d.])${n}\\s*个月`) : new RegExp(`(?<![\\d.])${n}\\s*(?:个)?(?:工作日|日|天)`);
+    const linesOf = (e: Extract<Entry, { kind: 'guide' }>) => e.topic.summary.split('\n').filter((l) => said.test(l));
+    const own = linesOf(entry);
+    if (own.length > 0) return { how: 'within', entry, lines: own.slice(0, SAYING_LINES) };
+    const articles = new Set(articleTerms(entry.topic.basis));
+    let found: { entry: Extract<Entry, { kind: 'guide' }>; lines: string[] } | null = null;
+    for (const e of this.entries.values()) {
+      if (e.kind !== 'guide' || e === entry || UNKNOWN_TOPIC.test(e.topic.title)) continue;
+      const lines = linesOf(e);
+      if (lines.length === 0) continue;
+      if (articleTerms(e.topic.basis).some((a) => articles.has(a))) return { how: 'within', entry: e, lines: lines.slice(0, SAYING_LINES) };
+      found ??= { entry: e, lines: lines.slice(0, SAYING_LINES) };
+    }
+    return found ? { how: 'within', ...found } : null;
+  }
+
+  /**
+   * "4是增加了4项的意思吗", "305指的是啥" after a row: the figure just given is explained by its
+   * column - the row again with the column holding that figure first (a 本年增/减 says "比上一年增加
+   * 4"). Only a figure one column of the year answered holds; any other figure asks afresh.
+   */
+  private columnOfFigure(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '').replace(/^(?:那个?|这个?|那|这)/, '');
+    const m = FIGURE_ASKED.exec(bare);
+    if (!m || bare.length > ELLIPTICAL_LENGTH + 2) return null;
+    const value = Number(m[1]!.replace(/^负/, '-'));
+    const year = previous?.years?.[0] ?? Math.max(...entry.stats.map((x) => x.year));
+    const rows = [entry, ...also].filter(holdsFigures);
+    const cells = rows.flatMap((e) => e.stats.filter((x) => x.year === year && (x.value === value || (/增\/?减|增减/.test(x.column) && Math.abs(x.value) === Math.abs(value)))));
+    const columns = [...new Set(cells.map((x) => x.column))];
+    if (columns.length !== 1) return null;
+    const row = rows.find((e) => e.stats.includes(cells[0]!))!;
+    return { how: 'slots', entry: row, also: [], what: `“${m[1]}”所在的列`, columns: this.columnTerms(columns[0]!) };
+  }
+
   /** A word that can name what a follow-up is about (see within). */
   private namesSubject(t: string): boolean {
     if (t.length < 2 || WHEN_ASKED.test(t) || WAY_WORDS.has(t)) return false;
@@ -553,4 +606,14 @@ export class Conversation {
     if (bare.length > ELLIPTICAL_LENGTH) return false;
     return LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
   }
+}
+
+/** "十五" → 15, "二十" → 20, "7" → 7; null for what is not a number up to 99. */
+function numberOf(text: string): number | null {
+  if (/^\d+$/.test(text)) return Number(text);
+  const digit = (c: string | undefined) => (c === undefined ? 0 : '零一二三四五六七八九'.indexOf(c === '两' ? '二' : c));
+  const m = /^([一二两三四五六七八九])?(十)?([一二两三四五六七八九])?$/.exec(text);
+  if (!m || (!m[1] && !m[2] && !m[3])) return null;
+  if (!m[2]) return m[3] ? null : digit(m[1]);
+  return (m[1] ? digit(m[1]) : 1) * 10 + (m[3] ? digit(m[3]) : 0);
 }
