@@ -84,9 +84,9 @@ export function rowText(row: Statistic[], asked: Set<string>): string {
     const zeros = row.filter((s) => !shown.has(s)).map((s) => s.column);
     if (zeros.length) parts.push(`${zeros.join('、')}均为 0`);
   } else if (row.length >= 2 && row.every((s) => s.value === 0 && !isChange(s.column))) {
-    // A row of nothing but zeros ("行政复议"'s five columns) says so plainly: "均为 0", not five
+    // A row of nothing but zeros ("行政复议"'s five columns) says so plainly: "均为 0（总计、…）", not five
     // figures to add up; the columns asked still come first.
-    parts.push(`${[...chosen, ...row.filter((s) => !asked.has(s.column))].map((s) => s.column).join('、')}均为 0`);
+    parts.push(`均为 0（${[...chosen, ...row.filter((s) => !asked.has(s.column))].map((s) => s.column).join('、')}）`);
   } else {
     const ordered = [...chosen, ...row.filter((s) => !asked.has(s.column))];
     for (const s of ordered) parts.push(isChange(s.column) ? `${s.column} ${s.value > 0 ? '+' : ''}${s.value}${s.unit ? ` ${s.unit}` : ''}（${changeText(s).split('（')[0]}）` : `${s.column} ${figure(s)}`);
