@@ -87,6 +87,10 @@ const ITEM_ASKING = /^(?:讲|规定|内容|意思|写|指)/;
 const OTHERS = /除了?(.{0,8}?)(?:以外|之外)?(?:还有|还能|还可以|还)(?:没有|啥|什么|别的|其他|其它)?|还有(?:没有)?(?:别的|其他|其它)(?:办法|途径|渠道|路子|法子|方式)/;
 // Pointing back at what was just answered.
 const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|这种情况/;
+// Pointing back at a row or item just named: "该行数字", "这一项的数据".
+const ROW_BACK = /该行|该项|该栏|这一行|这一项|这一栏|这行|这项|那一行|那一项|那行|那项/;
+// Asking for its figures without a question word: "该行数字", "这一项的数据".
+const FIGURES_WORDS = /数据|数字|数目|数量/;
 // Asking whether something ever happened ("…不予公开过吗").
 const EVER = /过吗|过没有|过没|有过|有没有/;
 // Asking what something was about: its content, not a figure.
@@ -114,6 +118,8 @@ const FROM_WHEN = /起算|算起|之日起|开始算/;
 const LIMIT_NAMED = /^(?:那个?|这个?)?(\d{1,3}|[一二两三四五六七八九十]{1,3})(个?(?:工作日|天|日)|个月)(?:的)?(?:那个|那条|那一条|那项|那一项|那个期限|期限)?(?:是|指|说的是|指的是|讲的是)?(?:啥|什么|哪个|哪条|啥意思|什么意思|干啥的|干什么的)?(?:呢|啊|呀)?$/;
 // A figure of the last answer named to ask what it means: "4是增加了4项的意思吗", "305指的是啥".
 const FIGURE_ASKED = /^((?:负|-)?\d+(?:\.\d+)?)(?:是|指|代表|表示|说的是|指的是)(?:啥|什么|啥意思|什么意思|.{0,8}(?:意思|吗|呢))?/;
+// Asking where the annual report records what was just answered: "对应年报哪一行", "年报里算哪项".
+const ROW_ASKED = /(?:对应|记在|算在|填在|计入|算|记|填|归)(?:年报|年度报告|报告|表格?)?(?:里|中)?(?:的)?(?:哪一行|哪行|哪一项|哪项|哪一栏|哪栏|哪一类|哪类)|(?:年报|年度报告|报告|表格?)(?:里|中)?(?:的)?(?:哪一行|哪行|哪一项|哪项|哪一栏|哪栏)/;
 // Asking from when a time limit runs, in a short message: "从哪天开始算", "啥时候起算".
 const SINCE_ASKED = /(?:从|自)(?:哪天|哪一天|什么时候|啥时候|何时)|(?:哪天|什么时候|啥时候|何时)(?:开始算|起算|算起)|怎么(?:起算|算起)/;
 // Asking for more of it, beside that: "具体点", "详细说".
@@ -237,7 +243,7 @@ export class Conversation {
       if (others) return others;
     }
     if (entry.kind === 'guide') {
-      const since = this.since(r, entry);
+      const since = this.since(r, entry) ?? this.rowNamed(r, entry);
       if (since) return since;
     }
     if (entry.kind === 'guide' && (this.lean(r, previous) || this.refersBack(r))) return this.within(r, entry);
@@ -316,7 +322,7 @@ export class Conversation {
    * “三类内部事务信息”"), when the message points back at it ("这个", "这类") and names no other row.
    */
   private rowsOfTopic(r: Reading, topic: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
-    if (!BACK.test(r.text) || !(r.cues.quantity || EVER.test(r.text))) return null;
+    if (!(BACK.test(r.text) || ROW_BACK.test(r.text)) || !(r.cues.quantity || EVER.test(r.text) || FIGURES_WORDS.test(r.text))) return null;
     const text = `${topic.topic.summary}\n${topic.topic.detail}`;
     if (!/年度报告/.test(text)) return null;
     const labels = [...text.matchAll(/“([^”]{4,20})”/g)].map((m) => m[1]!);
@@ -484,6 +490,18 @@ export class Conversation {
     if (columns.length !== 1) return null;
     const row = rows.find((e) => e.stats.includes(cells[0]!))!;
     return { how: 'slots', entry: row, also: [], what: `“${m[1]}”所在的列`, columns: this.columnTerms(columns[0]!) };
+  }
+
+  /**
+   * "对应年报哪一行", "年报里记在哪项" after a topic saying where the annual report records it: the
+   * topic's lines saying so ("年度报告里，这种情况记作…").
+   */
+  private rowNamed(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !ROW_ASKED.test(bare)) return null;
+    const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
+    const lines = all.filter((l) => /年度报告里|年报里/.test(l));
+    return lines.length > 0 && lines.length <= SAYING_LINES ? { how: 'within', entry, lines } : null;
   }
 
   /** A word that can name what a follow-up is about (see within). */
