@@ -91,8 +91,8 @@ const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|�
 const ROW_BACK = /该行|该项|该栏|这一行|这一项|这一栏|这行|这项|那一行|那一项|那行|那项/;
 // Asking for its figures without a question word: "该行数字", "这一项的数据".
 const FIGURES_WORDS = /数据|数字|数目|数量/;
-// Asking whether something ever happened ("…不予公开过吗").
-const EVER = /过吗|过没有|过没|有过|有没有/;
+// Asking whether something ever happened ("…不予公开过吗", "有因为这个不予公开的吗").
+const EVER = /过吗|过没有|过没|有过|有没有|有[^，。？?]{1,14}吗[？?]?$/;
 // Asking what something was about: its content, not a figure.
 const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
 /** Two rows of figures counted in the same units: their sum means something. */
