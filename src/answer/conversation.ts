@@ -95,6 +95,34 @@ const FIGURES_WORDS = /数据|数字|数目|数量/;
 const EVER = /过吗|过没有|过没|有过|有没有|有[^，。？?]{1,14}吗[？?]?$/;
 // Asking what something was about: its content, not a figure.
 const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
+/**
+ * A topic explaining the annual report's form (how to read or fill its tables), as guide.md marks
+ * it: an id starting "form-". It answers what the form means, not the county's figures.
+ */
+export function explainsReport(topic: { id: string }): boolean {
+  return topic.id.startsWith(FORM_TOPIC);
+}
+const FORM_TOPIC = 'form-';
+
+// Asking what something of the form means or how it is filled, not what figure it holds.
+const MEANING = /意思|指什么|指的是|指啥|是什么|是啥|什么是|啥是|怎么看|怎么读|怎么理解|怎么填|怎么计|怎么算|怎么统计|怎么核对|区别|不同|分哪|分为|哪几种|哪两种|几种|几列|哪几列|几栏|哪几栏|一回事|等于|包括|指哪|哪五|对得上|勾稽|只计|算哪|记在|计入|重复计|填/;
+
+/** The message asks what the form means or how it is filled ("本年增减啥意思", "分哪两种"). */
+export function asksMeaning(text: string): boolean {
+  return MEANING.test(text);
+}
+
+// Asking only what something means, never how many: "是一回事吗", "指的是什么", "有啥区别".
+const ONLY_MEANING = /(?<!好)意思|指什么|指的是|指啥|怎么理解|区别|一回事|怎么填|怎么计|怎么统计/;
+
+// Asking how many, in words (a column's own "数量" is not asking).
+const HOW_MANY = /多少|几|多大|多高|多不多/;
+
+/** The message asks what a part of the form means and nothing a figure could answer. */
+export function asksOnlyMeaning(r: { text: string; cues: { money: boolean } }): boolean {
+  return !r.cues.money && !HOW_MANY.test(r.text) && ONLY_MEANING.test(r.text);
+}
+
 /** Two rows of figures counted in the same units: their sum means something. */
 function sameUnits(a: Entry, b: Entry): boolean {
   const x = unitsOf(a);
@@ -131,7 +159,7 @@ const WAY_WORDS: ReadonlySet<string> = new Set(['方式', '形式', '方法', '�
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
 // Asking for the last answer again: "再说一遍", "没听清", "慢点说".
-const AGAIN = /(?:再|重新|重)(?:说|讲|念|发|报)(?:一|1)?(?:遍|次|下)|重复(?:一遍|一下|一次)?|再来一遍|没(?:听|看)(?:清|清楚|明白)|没记(?:住|下|全)|(?:说|讲|念)?慢(?:一)?点(?:说|讲|念)?/;
+const AGAIN = /(?:再|重新|重)(?:说|讲|念|发|报)(?:一|1)?(?:遍|次|下)|重复(?:一遍|一下|一次)?|再来一遍|没(?:听|看)(?:清楚|明白|清)|没记(?:住|下|全)|(?:说|讲|念)?慢(?:一)?点(?:说|讲|念)?/;
 const AGAIN_ALL = new RegExp(AGAIN.source, 'g');
 // What may stand beside it: addressing, politeness, particles ("麻烦你再说一遍好吗").
 const AGAIN_REST = /^(?:请|麻烦|能不能|能|可以|你|您|我|刚才|刚刚|那个|的|了|啊|呀|吧|呗|哈|嘛|好吗|行吗|可以吗|吗|一下|电话|号码|再)*$/;
