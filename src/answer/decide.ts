@@ -250,7 +250,7 @@ function citedTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: S
 
 /**
  * "那直接起诉的呢" after the 行政复议 row: a topic explaining the report's form answers only what
- * the form means; a message not asking that, with a row of figures found too, is that row's. And
+ * the form means; a message not asking that is answered by the next entry found (the row). And
  * the other way: a row found for a message asking only what columns mean gives way to that topic.
  */
 function formTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: Stages): Hit | undefined {
@@ -261,7 +261,8 @@ function formTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: St
     return form ? { ...form, score: Math.max(form.score, s.thresholds.answer) } : top;
   }
   if (top.entry.kind !== 'guide' || !explainsReport(top.entry.topic) || asksMeaning(r.text)) return top;
-  return hits.find((h) => isFigures(h.entry.kind) && h.score >= s.thresholds.suggest) ?? top;
+  // As if the form's topics were not there: the next entry found answers, or nothing does.
+  return hits.find((h) => !(h.entry.kind === 'guide' && explainsReport(h.entry.topic)) && h.score >= s.thresholds.suggest) ?? top;
 }
 
 /** A guide topic scoring within NAMED_MARGIN of a figure row, named by a word of its title the row does not hold. */
