@@ -88,7 +88,8 @@ const OTHERS = /除了?(.{0,8}?)(?:以外|之外)?(?:还有|还能|还可以|还
 // Pointing back at what was just answered.
 const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|这种情况/;
 // Pointing back at a row or item just named: "该行数字", "这一项的数据".
-const ROW_BACK = /该行|该项|该栏|这一行|这一项|这一栏|这行|这项|那一行|那一项|那行|那项/;
+// ("那行" alone is "all right": not a pointer.)
+const ROW_BACK = /该行|该项|该栏|这一行|这一项|这一栏|这行|这项|那一行|那一项/;
 // Asking for its figures without a question word: "该行数字", "这一项的数据".
 const FIGURES_WORDS = /数据|数字|数目|数量/;
 // Asking whether something ever happened ("…不予公开过吗", "有因为这个不予公开的吗").
@@ -364,7 +365,12 @@ export class Conversation {
     }
     if (rows.length === 0) return null;
     // A row the message names itself is the one asked ("过程性信息的呢"); else every row the topic names.
-    const named = rows.filter((e) => r.terms.some((t) => t.length > 1 && e.keys[0]!.includes(t) && !e.stats[0]!.group?.includes(t)));
+    const names = (e: Extract<Entry, { kind: 'stat' | 'figure' }>) => r.terms.some((t) => t.length > 1 && e.keys[0]!.includes(t) && !e.stats[0]!.group?.includes(t));
+    const named = rows.filter(names);
+    // "行政处罚那一行…" after the topic naming 行政许可's rows: a row of its own, asked afresh.
+    if (named.length === 0) {
+      for (const e of this.entries.values()) if (e.kind === 'stat' && !rows.includes(e) && names(e)) return null;
+    }
     const [first, ...rest] = named.length ? named : rows;
     return { how: 'slots', entry: first!, also: rest, what: '上一个主题在报告里的行', columns: [] };
   }
