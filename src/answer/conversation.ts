@@ -106,7 +106,7 @@ export function explainsReport(topic: { id: string }): boolean {
 const FORM_TOPIC = 'form-';
 
 // Asking what something of the form means or how it is filled, not what figure it holds.
-const MEANING = /意思|指什么|指的是|指啥|是什么|是啥|什么是|啥是|怎么看|怎么读|怎么理解|怎么填|怎么计|怎么算|怎么统计|怎么核对|区别|不同|分哪|分为|哪几种|哪两种|几种|几列|哪几列|几栏|哪几栏|一回事|等于|相等|哪几项|包括|指哪|哪五|对得上|勾稽|只计|算哪|记在|计入|重复计|填/;
+const MEANING = /意思|指什么|指的是|指啥|是什么|是啥|什么是|啥是|怎么看|怎么读|怎么理解|怎么填|怎么计|怎么算|怎么统计|怎么核对|区别|不同|分哪|分为|哪几种|哪两种|几种|几列|哪几列|几栏|哪几栏|一回事|等于|相等|哪几项|对上|对不上|包括|指哪|哪五|对得上|勾稽|只计|算哪|记在|计入|重复计|填/;
 
 /** The message asks what the form means or how it is filled ("本年增减啥意思", "分哪两种"). */
 export function asksMeaning(text: string): boolean {
@@ -150,7 +150,9 @@ const FIGURE_ASKED = /^((?:负|-)?\d+(?:\.\d+)?)(?:是|指|代表|表示|说的�
 // Asking where the annual report records what was just answered: "对应年报哪一行", "年报里算哪项".
 const ROW_ASKED = /(?:对应|记在|算在|填在|计入|算|记|填|归)(?:年报|年度报告|报告|表格?)?(?:里|中)?(?:的)?(?:哪一行|哪行|哪一项|哪项|哪一栏|哪栏|哪一类|哪类)|(?:年报|年度报告|报告|表格?)(?:里|中)?(?:的)?(?:哪一行|哪行|哪一项|哪项|哪一栏|哪栏)/;
 // Asking from when a time limit runs, in a short message: "从哪天开始算", "啥时候起算".
-const SINCE_ASKED = /(?:从|自)(?:哪天|哪一天|什么时候|啥时候|何时)|(?:哪天|什么时候|啥时候|何时)(?:开始算|起算|算起)|怎么(?:起算|算起)/;
+const SINCE_ASKED = /(?:从|自)(?:哪天|哪一天|什么时候|啥时候|何时)(?:开始)?(?:算起|起算|算)?|(?:哪天|什么时候|啥时候|何时)(?:开始算|起算|算起)|怎么(?:起算|算起)/;
+// What may stand beside it: a pointer at the limit, particles ("这个期限从啥时候起算啊").
+const SINCE_REST = /^(?:那|这个|那个|期限|时间|日子|是|的|呢|吗|啊|呀|要|得|点|一点|说说|讲讲)*$/;
 // Asking how long, beside from when.
 const HOW_LONG = /多长|多久|几天|多少天|几个|多少个/;
 // Asking for more of it, beside that: "具体点", "详细说".
@@ -471,14 +473,14 @@ export class Conversation {
 
   /**
    * "具体点 从哪天开始算", "这个期限从啥时候起算" after a topic giving time limits: the topic's lines
-   * saying from when they run (at most two), when the message names nothing the topic does not hold.
+   * saying from when they run (at most two), when the message asks nothing else.
    */
   private since(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
     const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
     // "自何时起算，期限多长": how long is asked too, which the whole topic answers.
     if (bare.length > ELLIPTICAL_LENGTH || !SINCE_ASKED.test(bare) || HOW_LONG.test(bare)) return null;
-    const own = this.ownTerms({ ...r, text: r.text.replace(SINCE_ASKED, ' ').replace(MORE_WORDS, ' ') }, ASKING).filter((t) => this.namesSubject(t));
-    if (!own.every((t) => this.index.holds(entry.id, t))) return null;
+    // Nothing but from when (a longer follow-up naming what it is about is within's: "补上以后从哪天重新算").
+    if (!SINCE_REST.test(bare.replace(SINCE_ASKED, '').replace(MORE_WORDS, ''))) return null;
     const all = entry.topic.summary.split('\n').filter((l) => l.trim());
     const lines = all.filter((l) => FROM_WHEN.test(l));
     return lines.length > 0 && lines.length <= SAYING_LINES && lines.length < all.length ? { how: 'within', entry, lines } : null;
