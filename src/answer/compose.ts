@@ -83,6 +83,12 @@ export function rowText(row: Statistic[], asked: Set<string>): string {
     for (const s of [...chosen, ...row.filter((x) => !chosen.includes(x))]) if (shown.has(s)) parts.push(`${s.column} ${figure(s)}`);
     const zeros = row.filter((s) => !shown.has(s)).map((s) => s.column);
     if (zeros.length) parts.push(`${zeros.join('、')}均为 0`);
+  } else if (row.length >= 2 && row.every((s) => s.value === 0 && !isChange(s.column))) {
+    // A row of nothing but zeros ("行政复议"'s five columns) says so plainly: "均为 0（总计、…）", not five
+    // figures to add up; the columns asked still come first.
+    const rest = row.filter((s) => !asked.has(s.column)).map((s) => s.column);
+    if (chosen.length === 0) parts.push(`均为 0（${rest.join('、')}）`);
+    else parts.push(`${chosen.map((s) => `${s.column} 0`).join('，')}（这一行各列均为 0${rest.length ? `：${rest.join('、')}` : ''}）`);
   } else {
     const ordered = [...chosen, ...row.filter((s) => !asked.has(s.column))];
     for (const s of ordered) parts.push(isChange(s.column) ? `${s.column} ${s.value > 0 ? '+' : ''}${s.value}${s.unit ? ` ${s.unit}` : ''}（${changeText(s).split('（')[0]}）` : `${s.column} ${figure(s)}`);

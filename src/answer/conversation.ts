@@ -30,6 +30,7 @@ export interface Session {
    * keeps the frame's kind ("那财政预算呢" is declined again, not answered by another topic).
    */
   declined?: string;
+  /** The entry the last reply answered from (absent when it declined): what "再说一遍" repeats. */
   answer?: string;
   updatedAt?: number;
 }
@@ -48,7 +49,9 @@ export type FollowUp =
    */
   | { how: 'point'; entry: Entry; list: Entry; n: number; clause: string | null }
   /** "具体学了些啥" after a figure the report states in its text: the passage that states it. */
-  | { how: 'source'; entry: Entry };
+  | { how: 'source'; entry: Entry }
+  /** "再说一遍 慢点", "没听清": the last answer again, as it was asked. */
+  | { how: 'again'; entry: Entry; also: Entry[] };
 
 // Question words, particles and the words of a follow-up's own asking ("那…呢", "换成", "比").
 const ASKING = /那么|那|呢|吗|啊|吧|的|了|换成|改成|换|如果是|要是|是|有|多少|几|个|么|咋样|怎么样|咋|啥|什么|情况|数字|呢|再|还有|又|怎么|样|大|小|比|看看|看|查|说说|说/g;
@@ -84,10 +87,43 @@ const ITEM_ASKING = /^(?:讲|规定|内容|意思|写|指)/;
 const OTHERS = /除了?(.{0,8}?)(?:以外|之外)?(?:还有|还能|还可以|还)(?:没有|啥|什么|别的|其他|其它)?|还有(?:没有)?(?:别的|其他|其它)(?:办法|途径|渠道|路子|法子|方式)/;
 // Pointing back at what was just answered.
 const BACK = /这个|这类|这种|这些|此类|这样的|这方面|这情况|这种情况/;
-// Asking whether something ever happened ("…不予公开过吗").
-const EVER = /过吗|过没有|过没|有过|有没有/;
+// Pointing back at a row or item just named: "该行数字", "这一项的数据".
+// ("那行" alone is "all right": not a pointer.)
+const ROW_BACK = /该行|该项|该栏|这一行|这一项|这一栏|这行|这项|那一行|那一项/;
+// Asking for its figures without a question word: "该行数字", "这一项的数据".
+const FIGURES_WORDS = /数据|数字|数目|数量/;
+// Asking whether something ever happened ("…不予公开过吗", "有因为这个不予公开的吗").
+const EVER = /过吗|过没有|过没|有过|有没有|有[^，。？?]{1,14}吗[？?]?$/;
 // Asking what something was about: its content, not a figure.
 const CONTENT = /具体|内容|哪些|啥|什么|讲了|说了|干了|怎么搞|怎么弄|咋搞|咋弄/;
+/**
+ * A topic explaining the annual report's form (how to read or fill its tables), as guide.md marks
+ * it: an id starting "form-". It answers what the form means, not the county's figures.
+ */
+export function explainsReport(topic: { id: string }): boolean {
+  return topic.id.startsWith(FORM_TOPIC);
+}
+const FORM_TOPIC = 'form-';
+
+// Asking what something of the form means or how it is filled, not what figure it holds.
+const MEANING = /意思|指什么|指的是|指啥|是什么|是啥|什么是|啥是|怎么看|怎么读|怎么理解|怎么填|怎么计|怎么算|怎么统计|怎么核对|区别|不同|分哪|分为|哪几种|哪两种|几种|几列|哪几列|几栏|哪几栏|一回事|等于|相等|哪几项|对上|对不上|包括|指哪|哪五|对得上|勾稽|只计|算哪|记在|计入|重复计|填/;
+
+/** The message asks what the form means or how it is filled ("本年增减啥意思", "分哪两种"). */
+export function asksMeaning(text: string): boolean {
+  return MEANING.test(text);
+}
+
+// Asking only what something means, never how many: "是一回事吗", "指的是什么", "有啥区别".
+const ONLY_MEANING = /(?<!好)意思|指什么|指的是|指啥|怎么理解|区别|一回事|怎么填|怎么计|怎么统计/;
+
+// Asking how many, in words (a column's own "数量" is not asking).
+const HOW_MANY = /多少|几|多大|多高|多不多/;
+
+/** The message asks what a part of the form means and nothing a figure could answer. */
+export function asksOnlyMeaning(r: { text: string; cues: { money: boolean } }): boolean {
+  return !r.cues.money && !HOW_MANY.test(r.text) && ONLY_MEANING.test(r.text);
+}
+
 /** Two rows of figures counted in the same units: their sum means something. */
 function sameUnits(a: Entry, b: Entry): boolean {
   const x = unitsOf(a);
@@ -107,12 +143,31 @@ const REFERRING_LENGTH = 24;
 const SAYING_LINES = 2;
 // A line saying from when a time limit runs.
 const FROM_WHEN = /起算|算起|之日起|开始算/;
+// A time limit named to ask what it is: "十五天的那个是啥", "二十天的呢", "6个月那个指什么".
+const LIMIT_NAMED = /^(?:那个?|这个?)?(\d{1,3}|[一二两三四五六七八九十]{1,3})(个?(?:工作日|天|日)|个月)(?:的)?(?:那个|那条|那一条|那项|那一项|那个期限|期限)?(?:是|指|说的是|指的是|讲的是)?(?:啥|什么|哪个|哪条|啥意思|什么意思|干啥的|干什么的)?(?:呢|啊|呀)?$/;
+// A figure of the last answer named to ask what it means: "4是增加了4项的意思吗", "305指的是啥".
+const FIGURE_ASKED = /^((?:负|-)?\d+(?:\.\d+)?)(?:是|指|代表|表示|说的是|指的是)(?:啥|什么|啥意思|什么意思|.{0,8}(?:意思|吗|呢))?/;
+// Asking where the annual report records what was just answered: "对应年报哪一行", "年报里算哪项".
+const ROW_ASKED = /(?:对应|记在|算在|填在|计入|算|记|填|归)(?:年报|年度报告|报告|表格?)?(?:里|中)?(?:的)?(?:哪一行|哪行|哪一项|哪项|哪一栏|哪栏|哪一类|哪类)|(?:年报|年度报告|报告|表格?)(?:里|中)?(?:的)?(?:哪一行|哪行|哪一项|哪项|哪一栏|哪栏)/;
+// Asking from when a time limit runs, in a short message: "从哪天开始算", "啥时候起算".
+const SINCE_ASKED = /(?:从|自)(?:哪天|哪一天|什么时候|啥时候|何时)(?:开始)?(?:算起|起算|算)?|(?:哪天|什么时候|啥时候|何时)(?:开始算|起算|算起)|怎么(?:起算|算起)/;
+// What may stand beside it: a pointer at the limit, particles ("这个期限从啥时候起算啊").
+const SINCE_REST = /^(?:那|这个|那个|期限|时间|日子|是|的|呢|吗|啊|呀|要|得|点|一点|说说|讲讲)*$/;
+// Asking how long, beside from when.
+const HOW_LONG = /多长|多久|几天|多少天|几个|多少个/;
+// Asking for more of it, beside that: "具体点", "详细说".
+const MORE_WORDS = /具体|详细|细点|仔细/g;
 // Asking when, not what: "从哪天", "开始算", "重新算".
 const WHEN_ASKED = /^(?:哪天|哪一天|开始|起算|算起|算|重新算|什么时候|啥时候|何时|段时间|这段|时间)$/;
 // How something is done, not what: "以需签收的邮寄方式提交".
 const WAY_WORDS: ReadonlySet<string> = new Set(['方式', '形式', '方法', '办法', '途径']);
 /** How far into a line the word it is about may start. */
 const ABOUT = 3;
+// Asking for the last answer again: "再说一遍", "没听清", "慢点说".
+const AGAIN = /(?:再|重新|重)(?:说|讲|念|发|报)(?:一|1)?(?:遍|次|下)|重复(?:一遍|一下|一次)?|再来一遍|没(?:听|看)(?:清楚|明白|清)|没记(?:住|下|全)|(?:说|讲|念)?慢(?:一)?点(?:说|讲|念)?/;
+const AGAIN_ALL = new RegExp(AGAIN.source, 'g');
+// What may stand beside it: addressing, politeness, particles ("麻烦你再说一遍好吗").
+const AGAIN_REST = /^(?:请|麻烦|能不能|能|可以|你|您|我|刚才|刚刚|那个|的|了|啊|呀|吧|呗|哈|嘛|好吗|行吗|可以吗|吗|一下|电话|号码|再)*$/;
 /** Longer messages say enough to be read on their own. */
 const ELLIPTICAL_LENGTH = 14;
 
@@ -193,13 +248,19 @@ export class Conversation {
   followUp(r: Reading, previous: Session | undefined): FollowUp | null {
     const entry = this.previousEntry(previous);
     if (!entry) return null;
+    const again = this.again(r, entry, previous);
+    if (again) return again;
     if (entry.kind === 'passage') {
       const point = this.point(r, this.listNamed(r, entry));
       if (point) return point;
     }
     if (holdsFigures(entry)) {
       const also = (previous?.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined && holdsFigures(e));
-      return this.slots(r, entry, also, previous) ?? this.source(r, entry);
+      return this.columnOfFigure(r, entry, also, previous) ?? this.slots(r, entry, also, previous) ?? this.source(r, entry);
+    }
+    if (entry.kind === 'guide') {
+      const limit = this.limitNamed(r, entry);
+      if (limit) return limit;
     }
     if (entry.kind === 'guide') {
       const rows = this.rowsOfTopic(r, entry);
@@ -214,8 +275,26 @@ export class Conversation {
       const others = this.others(r, entry);
       if (others) return others;
     }
+    if (entry.kind === 'guide') {
+      const since = this.since(r, entry) ?? this.rowNamed(r, entry);
+      if (since) return since;
+    }
     if (entry.kind === 'guide' && (this.lean(r, previous) || this.refersBack(r))) return this.within(r, entry);
     return null;
+  }
+
+  /**
+   * "再说一遍 慢点", "没听清 再说一下": the last answer again - only when the last reply answered
+   * from that entry (a decline is not turned into an answer by asking it again), and only when the
+   * message says nothing else.
+   */
+  private again(r: Reading, entry: Entry, previous: Session | undefined): FollowUp | null {
+    if (previous?.answer !== entry.id) return null;
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !AGAIN.test(bare)) return null;
+    if (!AGAIN_REST.test(bare.replace(AGAIN_ALL, ''))) return null;
+    const also = (previous.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined);
+    return { how: 'again', entry, also };
   }
 
   /**
@@ -276,7 +355,7 @@ export class Conversation {
    * “三类内部事务信息”"), when the message points back at it ("这个", "这类") and names no other row.
    */
   private rowsOfTopic(r: Reading, topic: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
-    if (!BACK.test(r.text) || !(r.cues.quantity || EVER.test(r.text))) return null;
+    if (!(BACK.test(r.text) || ROW_BACK.test(r.text)) || !(r.cues.quantity || EVER.test(r.text) || FIGURES_WORDS.test(r.text))) return null;
     const text = `${topic.topic.summary}\n${topic.topic.detail}`;
     if (!/年度报告/.test(text)) return null;
     const labels = [...text.matchAll(/“([^”]{4,20})”/g)].map((m) => m[1]!);
@@ -288,7 +367,12 @@ export class Conversation {
     }
     if (rows.length === 0) return null;
     // A row the message names itself is the one asked ("过程性信息的呢"); else every row the topic names.
-    const named = rows.filter((e) => r.terms.some((t) => t.length > 1 && e.keys[0]!.includes(t) && !e.stats[0]!.group?.includes(t)));
+    const names = (e: Extract<Entry, { kind: 'stat' | 'figure' }>) => r.terms.some((t) => t.length > 1 && e.keys[0]!.includes(t) && !e.stats[0]!.group?.includes(t));
+    const named = rows.filter(names);
+    // "行政处罚那一行…" after the topic naming 行政许可's rows: a row of its own, asked afresh.
+    if (named.length === 0) {
+      for (const e of this.entries.values()) if (e.kind === 'stat' && !rows.includes(e) && names(e)) return null;
+    }
     const [first, ...rest] = named.length ? named : rows;
     return { how: 'slots', entry: first!, also: rest, what: '上一个主题在报告里的行', columns: [] };
   }
@@ -385,6 +469,78 @@ export class Conversation {
     if (r.cues.time && !lines.some((l) => ASPECT_LINES['期限']!.test(l) || (longer && FROM_WHEN.test(l)))) return null;
     // Lines that say it, not the whole topic again (the resident has it).
     return lines.length > 0 && lines.length < all.length ? { how: 'within', entry, lines } : null;
+  }
+
+  /**
+   * "具体点 从哪天开始算", "这个期限从啥时候起算" after a topic giving time limits: the topic's lines
+   * saying from when they run (at most two), when the message asks nothing else.
+   */
+  private since(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    // "自何时起算，期限多长": how long is asked too, which the whole topic answers.
+    if (bare.length > ELLIPTICAL_LENGTH || !SINCE_ASKED.test(bare) || HOW_LONG.test(bare)) return null;
+    // Nothing but from when (a longer follow-up naming what it is about is within's: "补上以后从哪天重新算").
+    if (!SINCE_REST.test(bare.replace(SINCE_ASKED, '').replace(MORE_WORDS, ''))) return null;
+    const all = entry.topic.summary.split('\n').filter((l) => l.trim());
+    const lines = all.filter((l) => FROM_WHEN.test(l));
+    return lines.length > 0 && lines.length <= SAYING_LINES && lines.length < all.length ? { how: 'within', entry, lines } : null;
+  }
+
+  /**
+   * "十五天的那个是啥", "二十天的呢" after a topic of time limits: the lines giving that time limit -
+   * of the topic answered before when it gives it, else of the first topic that does, preferring
+   * one resting on an article the topic before rests on (补正 and the answer deadline: 第三十条).
+   */
+  private limitNamed(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const m = LIMIT_NAMED.exec(bare);
+    const n = m ? numberOf(m[1]!) : null;
+    if (!m || n === null) return null;
+    const said = m[2]!.includes('月') ? new RegExp(`(?<![\\d.])${n}\\s*个月`) : new RegExp(`(?<![\\d.])${n}\\s*(?:个)?(?:工作日|日|天)`);
+    const linesOf = (e: Extract<Entry, { kind: 'guide' }>) => e.topic.summary.split('\n').filter((l) => said.test(l));
+    const own = linesOf(entry);
+    if (own.length > 0) return { how: 'within', entry, lines: own.slice(0, SAYING_LINES) };
+    const articles = new Set(articleTerms(entry.topic.basis));
+    let found: { entry: Extract<Entry, { kind: 'guide' }>; lines: string[] } | null = null;
+    for (const e of this.entries.values()) {
+      if (e.kind !== 'guide' || e === entry || UNKNOWN_TOPIC.test(e.topic.title)) continue;
+      const lines = linesOf(e);
+      if (lines.length === 0) continue;
+      if (articleTerms(e.topic.basis).some((a) => articles.has(a))) return { how: 'within', entry: e, lines: lines.slice(0, SAYING_LINES) };
+      found ??= { entry: e, lines: lines.slice(0, SAYING_LINES) };
+    }
+    return found ? { how: 'within', ...found } : null;
+  }
+
+  /**
+   * "4是增加了4项的意思吗", "305指的是啥" after a row: the figure just given is explained by its
+   * column - the row again with the column holding that figure first (a 本年增/减 says "比上一年增加
+   * 4"). Only a figure one column of the year answered holds; any other figure asks afresh.
+   */
+  private columnOfFigure(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '').replace(/^(?:那个?|这个?|那|这)/, '');
+    const m = FIGURE_ASKED.exec(bare);
+    if (!m || bare.length > ELLIPTICAL_LENGTH + 2) return null;
+    const value = Number(m[1]!.replace(/^负/, '-'));
+    const year = previous?.years?.[0] ?? Math.max(...entry.stats.map((x) => x.year));
+    const rows = [entry, ...also].filter(holdsFigures);
+    const cells = rows.flatMap((e) => e.stats.filter((x) => x.year === year && (x.value === value || (/增\/?减|增减/.test(x.column) && Math.abs(x.value) === Math.abs(value)))));
+    const columns = [...new Set(cells.map((x) => x.column))];
+    if (columns.length !== 1) return null;
+    const row = rows.find((e) => e.stats.includes(cells[0]!))!;
+    return { how: 'slots', entry: row, also: [], what: `“${m[1]}”所在的列`, columns: this.columnTerms(columns[0]!) };
+  }
+
+  /**
+   * "对应年报哪一行", "年报里记在哪项" after a topic saying where the annual report records it: the
+   * topic's lines saying so ("年度报告里，这种情况记作…").
+   */
+  private rowNamed(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
+    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    if (bare.length > ELLIPTICAL_LENGTH || !ROW_ASKED.test(bare)) return null;
+    const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
+    const lines = all.filter((l) => /年度报告里|年报里/.test(l));
+    return lines.length > 0 && lines.length <= SAYING_LINES ? { how: 'within', entry, lines } : null;
   }
 
   /** A word that can name what a follow-up is about (see within). */
@@ -507,4 +663,14 @@ export class Conversation {
     if (bare.length > ELLIPTICAL_LENGTH) return false;
     return LEANING.test(bare) || (bare.length <= 8 && r.terms.length <= 2);
   }
+}
+
+/** "十五" → 15, "二十" → 20, "7" → 7; null for what is not a number up to 99. */
+function numberOf(text: string): number | null {
+  if (/^\d+$/.test(text)) return Number(text);
+  const digit = (c: string | undefined) => (c === undefined ? 0 : '零一二三四五六七八九'.indexOf(c === '两' ? '二' : c));
+  const m = /^([一二两三四五六七八九])?(十)?([一二两三四五六七八九])?$/.exec(text);
+  if (!m || (!m[1] && !m[2] && !m[3])) return null;
+  if (!m[2]) return m[3] ? null : digit(m[1]);
+  return (m[1] ? digit(m[1]) : 1) * 10 + (m[3] ? digit(m[3]) : 0);
 }

@@ -3,6 +3,7 @@ import type { Entry } from './entries.ts';
 import type { Hit } from './search.ts';
 import type { Reading } from './read.ts';
 import type { Conversation, FollowUp, Session } from './conversation.ts';
+import { asksMeaning, asksOnlyMeaning, explainsReport } from './conversation.ts';
 import { declineReason, type Decline, type Grounding } from './ground.ts';
 import type { Scope } from './scope.ts';
 import { isFigures, type Lean, type Ranker } from './ranking.ts';
@@ -118,7 +119,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const years = follow.how === 'slots' && follow.years ? follow.years : yearsAsked;
     const decline = s.grounding.figure(r, follow.entry, follow.how === 'slots' ? follow.also : [], years, true);
     const what =
-      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : `同一行，换${follow.what}`;
+      follow.how === 'basis' ? '问上一个主题的依据' : follow.how === 'within' ? '问上一个主题里说到的一点' : follow.how === 'point' ? `问上一个回答列出的第 ${follow.n} 条` : follow.how === 'source' ? '问上一个数字出自的段落' : follow.how === 'again' ? '再说一遍上一个回答' : `同一行，换${follow.what}`;
     if (decline) return { action: 'decline', decline, entry: follow.entry, band: 'fallback', reason: `接着上一问（${what}）；${declineReason(decline)}`, score: 1 };
     return { action: 'answer', entry: follow.entry, also: follow.how === 'slots' ? follow.also : [], followUp: follow, band: 'answer', reason: `接着上一问（${what}）`, score: 1 };
   }
@@ -134,7 +135,7 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
   const before = previous?.before ? s.entry(previous.before) : undefined;
   const figureFrame = lean && !isFigures(lean.kind) && before && isFigures(before.kind) ? { kind: before.kind, section: null, entry: before.id } : lean;
   const framed = frameKind(s.ranker.withYear(hits, yearsAsked), hits, lean && s.conversation.continues(r) ? figureFrame : null, s);
-  const top = citedTopic(framed, hits, r, s);
+  const top = formTopic(citedTopic(framed, hits, r, s), hits, r, s);
   const score = top?.score ?? 0;
   const band = bandOf(score, s.thresholds);
   const scored = `得分 ${round(score)}${band === 'answer' ? ` ≥ ${s.thresholds.answer}` : band === 'suggest' ? ` ≥ ${s.thresholds.suggest}` : ` < ${s.thresholds.suggest}`}`;
@@ -245,6 +246,23 @@ function citedTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: S
   if (owning.length !== 1) return top;
   const h = owning[0]!;
   return h === top && top.score >= s.thresholds.answer ? top : { ...h, score: Math.max(h.score, s.thresholds.answer) };
+}
+
+/**
+ * "那直接起诉的呢" after the 行政复议 row: a topic explaining the report's form answers only what
+ * the form means; a message not asking that is answered by the next entry found (the row). And
+ * the other way: a row found for a message asking only what columns mean gives way to that topic.
+ */
+function formTopic(top: Hit | undefined, hits: readonly Hit[], r: Reading, s: Stages): Hit | undefined {
+  if (!top) return top;
+  // "处理决定数量跟上一年项目数量是一回事吗": what two columns mean is the form's topic, not a row.
+  if (isFigures(top.entry.kind) && asksOnlyMeaning(r)) {
+    const form = hits.find((h) => h.entry.kind === 'guide' && explainsReport(h.entry.topic) && h.score >= s.thresholds.suggest);
+    return form ? { ...form, score: Math.max(form.score, s.thresholds.answer) } : top;
+  }
+  if (top.entry.kind !== 'guide' || !explainsReport(top.entry.topic) || asksMeaning(r.text)) return top;
+  // As if the form's topics were not there: the next entry found answers, or nothing does.
+  return hits.find((h) => !(h.entry.kind === 'guide' && explainsReport(h.entry.topic)) && h.score >= s.thresholds.suggest) ?? top;
 }
 
 /** A guide topic scoring within NAMED_MARGIN of a figure row, named by a word of its title the row does not hold. */

@@ -404,10 +404,10 @@ export class Engine {
         terms: k.terms,
         typos: k.typos,
       });
-    // Only the entry, years and decline kind of the last answer change a decision (a number picks from the
+    // Only the entry, years, decline kind and answered entry of the last answer change a decision (a number picks from the
     // suggestions offered, which are not kept: picking is cheap).
     if (k.decisions === null || (k.r.option !== null && previous?.suggestions?.length)) return make();
-    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}|${previous?.before ?? ''}`;
+    const key = `${previous?.entry ?? ''}|${(previous?.also ?? []).join(',')}|${(previous?.years ?? []).join(',')}|${previous?.declined ?? ''}|${previous?.before ?? ''}|${previous?.answer ?? ''}`;
     return remember(k.decisions, key, () => freezeDecision(make()));
   }
 

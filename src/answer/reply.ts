@@ -88,6 +88,8 @@ export class ReplyComposer {
           const point = this.answerEntry(d.entry, d.score, this.empty(), session, [], null, []);
           return { ...point, session: { ...point.session, entry: list.id } };
         }
+        // "再说一遍": the entry answered again for the years of the conversation, with its rows.
+        if (d.followUp?.how === 'again') return this.answerEntry(d.entry, d.score, this.empty(), session, d.followUp.also, null, []);
         if (d.followUp?.how === 'within' && d.entry.kind === 'guide') {
           const next: Session = { ...session, entry: d.entry.id, detail: undefined };
           return this.reply(linesText(d.entry.topic, d.followUp.lines), 'guide', d.score, next, d.entry.id);
@@ -230,7 +232,11 @@ export class ReplyComposer {
     return again.more ? { text: again.more, sources: again.answer.sources, intent: again.answer.intent } : null;
   }
 
-  reply(c: Composed, intent: Intent, confidence: number, session: Session, entry?: string, more?: string): Reply {
+  reply(c: Composed, intent: Intent, confidence: number, given: Session, entry?: string, more?: string): Reply {
+    // Which entry the reply answered from, for "再说一遍"; a reply that did not answer repeats nothing.
+    const session: Session = { ...given };
+    if (c.answered && entry) session.answer = entry;
+    else delete session.answer;
     const answer: Answer = { reply: c.reply, answered: c.answered, intent, confidence: Math.max(0, Math.min(1, Math.round(confidence * 100) / 100)), sources: c.sources };
     if (entry) answer.entry = entry;
     if (more) answer.detail = true;

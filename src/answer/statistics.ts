@@ -232,11 +232,10 @@ export class StatisticComposer {
 /** The rows of one group by one column each (the one asked, else 总计): "（三）不予公开：属于国家秘密 0，…". */
 function groupText(group: string, rows: Statistic[][], asked: Set<string>): string {
   const column = rows[0]!.find((s) => asked.has(s.column))?.column ?? (rows[0]!.some((s) => s.column === '总计') ? '总计' : rows[0]![0]!.column);
-  const parts = rows.map((row) => {
-    const s = row.find((x) => x.column === column) ?? row[0]!;
-    return `${bareLabel(s.item)} ${figure(s)}`;
-  });
-  return `${group}（${column}）：${parts.join('，')}`;
+  const cells = rows.map((row) => row.find((x) => x.column === column) ?? row[0]!);
+  // Every row of the group zero: said plainly, as a zero row is (see rowText).
+  if (cells.every((s) => s.value === 0)) return `${group}（${column}）：均为 0（${cells.map((s) => bareLabel(s.item)).join('、')}）`;
+  return `${group}（${column}）：${cells.map((s) => `${bareLabel(s.item)} ${figure(s)}`).join('，')}`;
 }
 
 function relates(f: Finding, s: Statistic): boolean {
