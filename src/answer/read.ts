@@ -5,6 +5,7 @@ import { socialAct, type Social } from '../language/social.ts';
 import { articleTerms } from '../language/articles.ts';
 import type { Lexicon } from '../language/lexicon.ts';
 import { Requests, type Request } from '../language/requests.ts';
+import { fromEnglish } from '../language/english.ts';
 
 export type { Social } from '../language/social.ts';
 
@@ -143,7 +144,8 @@ function wordEnds(words: readonly string[]): Set<number> {
 }
 
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
-  const raw = input.slice(0, MAX_INPUT);
+  // English phrases become the knowledge base's Chinese words before the message is read.
+  const raw = fromEnglish(input.slice(0, MAX_INPUT), lexicon.english);
   const { text, relative } = normalise(raw, today);
   const bare = withoutTrailingMarks(text);
   const years = yearsIn(text);

@@ -1,5 +1,6 @@
 import type { Finding } from '../knowledge/types.ts';
 import type { SynonymTable } from './synonyms.ts';
+import type { Glossary } from './english.ts';
 
 /**
  * How residents name what the national annual-report format counts: its rows, its columns, the
@@ -47,10 +48,12 @@ export interface Lexicon {
   seeing: string[];
   /** Words naming the reporting body itself ("全县", "咱们县"), besides its own name. */
   ownBody: string[];
+  /** English phrases → the Chinese words the knowledge base uses ("page views" → 浏览量), read before anything else. */
+  english: Glossary;
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], unlisted: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [] };
+  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], unlisted: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [], english: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
@@ -71,6 +74,7 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   要看的东西: 'records',
   要看的说法: 'seeing',
   本机关: 'ownBody',
+  英文: 'english',
 };
 
 const split = (s: string) =>
@@ -81,7 +85,7 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字, 报告不列的细目; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
+ * 报告没有的数字, 报告不列的细目, 英文; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
  * 问的方面, 泛称, 要看的东西, 要看的说法, 本机关). # starts a
  * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
@@ -101,7 +105,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
     const line = raw.replace(/#.*/, '').trim();
     if (!line || !section) return;
     const pair = /^([^=＝]+)[=＝](.*)$/.exec(line);
-    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'unlisted' || section === 'columnGroups';
+    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'unlisted' || section === 'columnGroups' || section === 'english';
     if (paired && !pair) {
       findings.push({ level: 'warning', document, location, message: `无法识别的行“${line}”，应为“标准词 = 说法1 | 说法2”` });
       return;
@@ -125,6 +129,12 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
     const words = split(pair![2]!);
     if (section === 'columnGroups') {
       lexicon.columnGroups.push([canonical, words]);
+      return;
+    }
+    if (section === 'english') {
+      // "（无）" stays as written (NFKC would make it "(无)"); English is matched in lower case.
+      const written = pair![1]!.trim();
+      for (const w of words) lexicon.english.push([w.toLowerCase().replace(/\s+/g, ' '), written === '（无）' ? written : canonical]);
       return;
     }
     if (section === 'aliases') {
