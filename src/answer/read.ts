@@ -143,10 +143,39 @@ function wordEnds(words: readonly string[]): Set<number> {
   return ends;
 }
 
+const bodyAbove = new WeakMap<Lexicon, RegExp | null>();
+
+/**
+ * "县上一年到底收了多少": a body named the way residents say it, ending in 上 (县上, 乡上), followed
+ * by 一年 ("in a year") is that body and 一年, not 上一年 (the year before): written 全年, a word
+ * that names no year.
+ */
+function bodyAndYear(text: string, lexicon: Lexicon): string {
+  if (!text.includes('上一年')) return text;
+  let pattern = bodyAbove.get(lexicon);
+  if (pattern === undefined) {
+    const bodies = [...new Set([...lexicon.ownBody, ...lexicon.otherBodies, ...lexicon.general])].filter((w) => w.length >= 2 && w.endsWith('上'));
+    pattern = bodies.length ? new RegExp(`(${bodies.join('|')})一年(?!项目|的项目|度)`, 'g') : null;
+    bodyAbove.set(lexicon, pattern);
+  }
+  return pattern ? text.replace(pattern, '$1全年') : text;
+}
+
+// "从2018年结转过来的", "carried over from 2018": applications carried over from a year are the
+// next year's report's 上年结转 row (the 2019 report counts those left from 2018).
+const CARRIED_FROM = /(?:从(\d{4})年?(?:度)?(?:结转|转过来|转来|遗留|剩下)|(?:上年)?结转自(\d{4})年?)/g;
+
+function carriedFrom(text: string): string {
+  if (!text.includes('结转') && !text.includes('从')) return text;
+  return text.replace(CARRIED_FROM, (_m, a: string | undefined, b: string | undefined) => `${Number(a ?? b) + 1}年上年结转`);
+}
+
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
   // English phrases become the knowledge base's Chinese words before the message is read.
   const raw = fromEnglish(input.slice(0, MAX_INPUT), lexicon.english);
-  const { text, relative } = normalise(raw, today);
+  const normalised = normalise(raw, today);
+  const relative = normalised.relative;
+  const text = carriedFrom(bodyAndYear(normalised.text, lexicon));
   const bare = withoutTrailingMarks(text);
   const years = yearsIn(text);
   // A year compared with itself ("2020年…比2020年多了多少") names no other year: the change from
