@@ -146,6 +146,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const unlisted = s.grounding.unlisted(r, (t) => s.ranker.holds(top.entry, t));
     if (unlisted && !averageAsked(r, top.entry, previous)) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
   }
+  // "第三方监测公司是哪家": the report's text tells of a firm hired, not its name.
+  if (top && top.entry.kind === 'passage' && band === 'answer') {
+    const unnamed = s.grounding.unnamed(r, (t) => s.ranker.holds(top.entry, t));
+    if (unnamed) return { action: 'decline', decline: unnamed, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unnamed)}`, score };
+  }
   // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
   const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact) || s.grounding.absentData(r);
   if (figureAsked && !r.cues.time) {
