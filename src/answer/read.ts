@@ -61,6 +61,8 @@ const PART_BREAK = /[？?！!。；;\n，,：:]+|\s+|(?:另外|顺便问一下|�
 /** A question word: a piece of a message with one asks something. */
 export const ASKING = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
 const CITATION = /第[〇零一二两三四五六七八九十百\d]+[条项款]|第[（(][〇零一二三四五六七八九十\d]{1,3}[）)]项/g;
+// "年报第五部分": where in the report, not a word of what is asked ("部分" is not 部分公开).
+const REPORT_PART = /第[一二三四五六七八九十\d]{1,2}(?:部分|大部分|大项|章节|章)/g;
 const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 // matchAll copies its expression for every text: asked only of a text with a quotation mark in it.
 const QUOTE_OPENS = /[“"「『‘]/;
@@ -191,7 +193,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // never follows one.)
   let content = hasDigit(text) ? text.replace(YEAR, blank) : text;
   if (asksChange) content = content.replace(COMPARE_PREVIOUS, blank);
-  if (content.includes('第')) content = content.replace(CITATION, blank);
+  if (content.includes('第')) content = content.replace(CITATION, blank).replace(REPORT_PART, blank);
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);
