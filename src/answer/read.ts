@@ -157,7 +157,8 @@ function bodyAndYear(text: string, lexicon: Lexicon): string {
   let pattern = bodyAbove.get(lexicon);
   if (pattern === undefined) {
     const bodies = [...new Set([...lexicon.ownBody, ...lexicon.otherBodies, ...lexicon.general])].filter((w) => w.length >= 2 && w.endsWith('上'));
-    pattern = bodies.length ? new RegExp(`(${bodies.join('|')})一年(?!项目|的项目|度)`, 'g') : null;
+    // "全县上一年" is 全县 and 上一年: 全县上 is no way of naming the county.
+    pattern = bodies.length ? new RegExp(`(?<!全)(${bodies.join('|')})一年(?!项目|的项目|度)`, 'g') : null;
     bodyAbove.set(lexicon, pattern);
   }
   return pattern ? text.replace(pattern, '$1全年') : text;

@@ -78,10 +78,11 @@ const BASIS = /依据|根据什么|根据哪|哪条|哪一条|第几条|哪部�
 const PLURAL = /分别|各.{0,6}(?:多少|几)|各有|各自|哪个多|哪个少|哪一项|哪项|哪个更|谁多|谁少|都是多少|都有多少|(?:和|跟|与|及|以及).{1,20}(?:多少|几)|、/;
 
 /**
- * A rhetorical question ("骗谁呢", "糊弄谁", "有啥用") is a remark: it does not make the piece it is
- * in a question of its own ("政府采购才33.99万 骗谁呢 到底买了啥" asks one thing).
+ * A rhetorical question ("骗谁呢", "糊弄谁") is a remark: it does not make the piece it is
+ * in a question of its own ("政府采购才33.99万 骗谁呢 到底买了啥" asks one thing). "有啥用", "这算啥" are not here:
+ * they are asked in earnest too ("复议有啥用").
  */
-export const RHETORICAL = /骗谁呢?|糊弄谁呢?|哄谁呢?|唬谁呢?|蒙谁呢?|忽悠谁呢?|逗谁呢?|谁信呢?|谁信啊|开什么玩笑|开啥玩笑|有什么用|有啥用|算什么|算啥|像话吗|还有王法吗|有没有天理/g;
+export const RHETORICAL = /骗谁呢?|糊弄谁呢?|哄谁呢?|唬谁呢?|蒙谁呢?|忽悠谁呢?|逗谁呢?|谁信呢?|谁信啊|开什么玩笑|开啥玩笑|像话吗|还有王法吗|有没有天理/g;
 
 const CONSISTENCY = /矛盾|不一致|对不上|对得上|勾稽|相符|符合这个|瞎填|乱填|填错|算错|搞错|加起来不|之和|不等于|等于|对不对得上/;
 const COVERAGE = /(?:有|收录|能查|可以查|能看|能问)[了到]?(?:哪|几|什么|啥)(?:一|几|些)?(?:年|个年份|年份|年度)|(?<![把将])(?:哪|几)(?:几|些)?(?:年|年份|年度)的(?:报告|年报|数据|数字|资料)|收录了?(?:哪些|几份|什么)(?:报告|年报)/;
