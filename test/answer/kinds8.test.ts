@@ -5,8 +5,9 @@
 // county and a year; applications carried over from a year as the next report's 上年结转 (a year
 // not held still not answered); names no report gives (who was coerced, which firm was hired)
 // declined, for figures and for the report's text; a rhetorical question (哄谁呢) not a question of
-// its own; 总额 asked of a measure no report holds; 谁负总责; the report's part named by number.
-// Twelve of the seventeen fail before this round's reading; the other five guard precision.
+// its own; 总额 asked of a measure no report holds; 谁负总责; the report's part named by number; a
+// count of one kind of licence inside 行政许可's total (not held: the total is not given in its place).
+// Fifteen of the twenty fail before this round's reading; the other five guard precision.
 import { beforeAll, describe } from 'vitest';
 import type { Engine } from '../../src/answer/engine.ts';
 import { conversationTests } from './helpers/gauge.ts';
