@@ -1,6 +1,7 @@
 // Our wordings of the reading and decline kinds of issue 10's round 8 (test/fixtures/eval/kinds8.jsonl,
 // none of them a sentence the round tuned on), each conversation a test of its own: questions in
-// English read through the lexicon's glossary (figures, contacts, deadlines, fees, a follow-up),
+// English read through the lexicon's glossary (figures, contacts, deadlines, fees, who is in charge,
+// a follow-up),
 // and English naming what no report holds (population, tourists) still declined; 县上一年 as the
 // county and a year; applications carried over from a year as the next report's 上年结转 (a year
 // not held still not answered); names no report gives (who was coerced, which firm was hired)
