@@ -188,7 +188,9 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       // "培训有多少人参加": the figure next in line counted in the unit asked answers instead of
       // the one counting times.
       // Of the same kind and about the same words ("培训"), it may score lower: the unit tells them apart.
-      const near = (h: Hit) => h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.entry.kind === top.entry.kind && h.matched.some((t) => t.length > 1 && top.matched.includes(t)));
+      // Never a figure of another kind ("多少人参加信息公开培训" is not the applications table's
+      // 自然人 column): a count of people in another table is not the people trained.
+      const near = (h: Hit) => h.entry.kind === top.entry.kind && (h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.matched.some((t) => t.length > 1 && top.matched.includes(t))));
       const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], yearsAsked));
       if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
     }
