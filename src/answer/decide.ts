@@ -72,6 +72,7 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  */
 export function decide(r: Reading, previous: Session | undefined, s: Stages): Decision {
   if (r.social === 'detail') return { action: 'social', social: 'detail', band: 'answer', reason: '“详细”：上一个回答的更多内容', score: 1 };
+  if (r.social === 'repeat') return { action: 'social', social: 'repeat', band: 'answer', reason: '“再说一遍”：上一个回答再说一遍', score: 1 };
   if (r.option !== null && previous?.suggestions?.length) {
     const id = previous.suggestions[r.option - 1];
     const picked = (id && s.entry(id)) || null;
@@ -291,6 +292,7 @@ const SOCIAL_NAMES: Record<Social, string> = {
   useful: '反馈有用',
   useless: '反馈没用',
   detail: '要详细',
+  repeat: '要再说一遍',
   coverage: '问收录了哪些年份',
   rude: '抱怨机器人',
   empty: '空消息',

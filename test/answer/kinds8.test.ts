@@ -9,8 +9,8 @@
 // holds; 谁负总责; the report's part named by number; a count of one kind of licence inside 行政许可's
 // total (not held: the total is not given in its place); the people trained asked "多少人参加…培训"
 // answered by the training figure, never by a count of people of another table (main gave the
-// applications table's 上年结转 row). Eighteen of the twenty-three fail before this round; the other
-// five guard precision.
+// applications table's 上年结转 row); 县里买东西 as 政府集中采购; "没听清楚 麻烦再说一次" the last
+// answer again. Twenty of the twenty-five fail before this round; the other five guard precision.
 import { beforeAll, describe } from 'vitest';
 import type { Engine } from '../../src/answer/engine.ts';
 import { conversationTests } from './helpers/gauge.ts';
