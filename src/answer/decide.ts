@@ -73,6 +73,7 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  */
 export function decide(r: Reading, previous: Session | undefined, s: Stages): Decision {
   if (r.social === 'detail') return { action: 'social', social: 'detail', band: 'answer', reason: '“详细”：上一个回答的更多内容', score: 1 };
+  if (r.social === 'repeat') return { action: 'social', social: 'repeat', band: 'answer', reason: '“再说一遍”：上一个回答再说一遍', score: 1 };
   if (r.option !== null && previous?.suggestions?.length) {
     const id = previous.suggestions[r.option - 1];
     const picked = (id && s.entry(id)) || null;
@@ -147,6 +148,11 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
     const unlisted = s.grounding.unlisted(r, (t) => s.ranker.holds(top.entry, t));
     if (unlisted && !averageAsked(r, top.entry, previous)) return { action: 'decline', decline: unlisted, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unlisted)}`, score };
   }
+  // "第三方监测公司是哪家": the report's text tells of a firm hired, not its name.
+  if (top && top.entry.kind === 'passage' && band === 'answer') {
+    const unnamed = s.grounding.unnamed(r, (t) => s.ranker.holds(top.entry, t));
+    if (unnamed) return { action: 'decline', decline: unnamed, entry: top.entry, band: 'fallback', reason: `${scored}；${declineReason(unnamed)}`, score };
+  }
   // Where a figure is published ("那财政预算一般在哪公开") asks a place, not the figure.
   const figureAsked = r.cues.quantity || r.cues.money || (previous?.declined === 'absent' && s.conversation.leans(r) && !r.cues.contact) || s.grounding.absentData(r);
   if (figureAsked && !r.cues.time) {
@@ -184,7 +190,9 @@ export function decide(r: Reading, previous: Session | undefined, s: Stages): De
       // "培训有多少人参加": the figure next in line counted in the unit asked answers instead of
       // the one counting times.
       // Of the same kind and about the same words ("培训"), it may score lower: the unit tells them apart.
-      const near = (h: Hit) => h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.entry.kind === top.entry.kind && h.matched.some((t) => t.length > 1 && top.matched.includes(t)));
+      // Never a figure of another kind ("多少人参加信息公开培训" is not the applications table's
+      // 自然人 column): a count of people in another table is not the people trained.
+      const near = (h: Hit) => h.entry.kind === top.entry.kind && (h.score >= s.thresholds.answer || (h.score >= s.thresholds.suggest && h.matched.some((t) => t.length > 1 && top.matched.includes(t))));
       const other = hits.find((h) => h !== top && isFigures(h.entry.kind) && near(h) && !s.grounding.figure(r, h.entry, [], yearsAsked));
       if (other) return { action: 'answer', entry: other.entry, also: [], followUp: null, band, reason: `${scored}，但${declineReason(decline)}；改答单位相符的“${other.entry.question}”`, score: other.score };
     }
@@ -302,6 +310,7 @@ const SOCIAL_NAMES: Record<Social, string> = {
   useful: '反馈有用',
   useless: '反馈没用',
   detail: '要详细',
+  repeat: '要再说一遍',
   coverage: '问收录了哪些年份',
   rude: '抱怨机器人',
   empty: '空消息',

@@ -101,6 +101,7 @@ export class Grounding {
   private readonly bodyWords: Phrases;
   private readonly unlistedWords: Phrases;
   private readonly unlistedNames: Map<string, string>;
+  private readonly unnamedNames: Set<string>;
   /** The reporting body as residents name it ("县里", "咱们县") and by its own names. */
   private readonly ownWords: Phrases;
 
@@ -119,6 +120,7 @@ export class Grounding {
     this.bodyWords = new Phrases(lexicon.otherBodies);
     this.unlistedNames = new Map(lexicon.unlisted.map(([w, n]) => [w, n] as const).reverse());
     this.unlistedWords = new Phrases(lexicon.unlisted.map(([w]) => w));
+    this.unnamedNames = new Set(lexicon.unnamed.map(([, n]) => n));
     this.figures = entries.filter(holdsFigures);
     // The report's sentence stating each figure of its text, with the words of what it counts.
     const lines = new Map<string, string>();
@@ -290,6 +292,12 @@ export class Grounding {
       return { kind: 'unlisted', detail: this.unlistedNames.get(m.word)! };
     }
     return null;
+  }
+
+  /** "第三方监测公司是哪家": of the details no report lists, a name (lexicon 报告不写的名称), which its text does not give either. */
+  unnamed(r: Reading, held: (t: string) => boolean): Decline | null {
+    const d = this.unlisted(r, held);
+    return d?.kind === 'unlisted' && this.unnamedNames.has(d.detail) ? d : null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { ASKING } from './read.ts';
+import { RHETORICAL } from '../language/cues.ts';
 import { shorten, MAX_REPLY } from './compose.ts';
 import type { Reply } from './reply.ts';
 import type { Answer } from './types.ts';
@@ -34,8 +35,8 @@ export function questionsOf(pieces: readonly string[]): Question[] | null {
   for (const p of pieces) {
     pending += pending ? ` ${p}` : p;
     count++;
-    // "几千块", "好几回" say how many, they do not ask it.
-    if (ASKING.test(p.includes('几') ? p.replace(/几[千百十]|好几/g, '') : p)) {
+    // "几千块", "好几回" say how many, "那几件" points back: they do not ask it; "骗谁呢" asks nothing.
+    if (ASKING.test((p.includes('几') ? p.replace(/几[千百十]|好几|[这那]几/g, '') : p).replace(RHETORICAL, ''))) {
       groups.push({ text: pending, last: p, pieces: count });
       pending = '';
       count = 0;

@@ -5,6 +5,7 @@ import { socialAct, type Social } from '../language/social.ts';
 import { articleTerms } from '../language/articles.ts';
 import type { Lexicon } from '../language/lexicon.ts';
 import { Requests, type Request } from '../language/requests.ts';
+import { fromEnglish } from '../language/english.ts';
 
 export type { Social } from '../language/social.ts';
 
@@ -60,6 +61,8 @@ const PART_BREAK = /[？?！!。；;\n，,：:]+|\s+|(?:另外|顺便问一下|�
 /** A question word: a piece of a message with one asks something. */
 export const ASKING = /[?？吗嗎呢么麼]|多少|几|幾|怎|咋|啥|什么|甚麼|哪|如何|是否|能不能|可不可以|要不要|行不行|中不中|有没有|谁|多久|多长|不$|没$/;
 const CITATION = /第[〇零一二两三四五六七八九十百\d]+[条项款]|第[（(][〇零一二三四五六七八九十\d]{1,3}[）)]项/g;
+// "年报第五部分": where in the report, not a word of what is asked ("部分" is not 部分公开).
+const REPORT_PART = /第[一二三四五六七八九十\d]{1,2}(?:部分|大部分|大项|章节|章)/g;
 const QUOTED = /[“"「『‘]([^”"」』’]{2,16})[”"」』’]/g;
 // matchAll copies its expression for every text: asked only of a text with a quotation mark in it.
 const QUOTE_OPENS = /[“"「『‘]/;
@@ -142,9 +145,40 @@ function wordEnds(words: readonly string[]): Set<number> {
   return ends;
 }
 
+const bodyAbove = new WeakMap<Lexicon, RegExp | null>();
+
+/**
+ * "县上一年到底收了多少": a body named the way residents say it, ending in 上 (县上, 乡上), followed
+ * by 一年 ("in a year") is that body and 一年, not 上一年 (the year before): written 全年, a word
+ * that names no year.
+ */
+function bodyAndYear(text: string, lexicon: Lexicon): string {
+  if (!text.includes('上一年')) return text;
+  let pattern = bodyAbove.get(lexicon);
+  if (pattern === undefined) {
+    const bodies = [...new Set([...lexicon.ownBody, ...lexicon.otherBodies, ...lexicon.general])].filter((w) => w.length >= 2 && w.endsWith('上'));
+    // "全县上一年" is 全县 and 上一年: 全县上 is no way of naming the county.
+    pattern = bodies.length ? new RegExp(`(?<!全)(${bodies.join('|')})一年(?!项目|的项目|度)`, 'g') : null;
+    bodyAbove.set(lexicon, pattern);
+  }
+  return pattern ? text.replace(pattern, '$1全年') : text;
+}
+
+// "从2018年结转过来的", "carried over from 2018": applications carried over from a year are the
+// next year's report's 上年结转 row (the 2019 report counts those left from 2018).
+const CARRIED_FROM = /(?:从(\d{4})年?(?:度)?(?:结转|转过来|转来|遗留|剩下)|(?:上年)?结转自(\d{4})年?)/g;
+
+function carriedFrom(text: string): string {
+  if (!text.includes('结转') && !text.includes('从')) return text;
+  return text.replace(CARRIED_FROM, (_m, a: string | undefined, b: string | undefined) => `${Number(a ?? b) + 1}年上年结转`);
+}
+
 export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Date = new Date()): Reading {
-  const raw = input.slice(0, MAX_INPUT);
-  const { text, relative } = normalise(raw, today);
+  // English phrases become the knowledge base's Chinese words before the message is read.
+  const raw = fromEnglish(input.slice(0, MAX_INPUT), lexicon.english);
+  const normalised = normalise(raw, today);
+  const relative = normalised.relative;
+  const text = carriedFrom(bodyAndYear(normalised.text, lexicon));
   const bare = withoutTrailingMarks(text);
   const years = yearsIn(text);
   // A year compared with itself ("2020年…比2020年多了多少") names no other year: the change from
@@ -160,7 +194,7 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   // never follows one.)
   let content = hasDigit(text) ? text.replace(YEAR, blank) : text;
   if (asksChange) content = content.replace(COMPARE_PREVIOUS, blank);
-  if (content.includes('第')) content = content.replace(CITATION, blank);
+  if (content.includes('第')) content = content.replace(CITATION, blank).replace(REPORT_PART, blank);
   const tokens = tok.cut(content);
   const words = tok.plainCut(content);
   const cues = readCues(text);

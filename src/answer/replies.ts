@@ -64,6 +64,8 @@ export class Replies {
         return `请输入您想了解的问题。\n${this.help()}`;
       case 'detail':
         return '没有更多内容了。您可以直接输入新的问题。';
+      case 'repeat':
+        return '还没有可以再说一遍的回答。请直接输入您想了解的问题。';
       case 'coverage':
         return this.recorded();
     }

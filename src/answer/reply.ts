@@ -66,6 +66,12 @@ export class ReplyComposer {
             if (again.answer.answered) return { ...again, answer: { ...again.answer, reply: shorten(`（这一条就这些内容）\n${again.answer.reply}`, MAX_REPLY) } };
           }
         }
+        // "再说一遍": the last answer again, as it was.
+        if (d.social === 'repeat') {
+          const last = previous?.entry ? this.entries.get(previous.entry) : undefined;
+          const again = last ? this.answerEntry(last, 1, this.empty(), session, [], null, []) : null;
+          if (again?.answer.answered) return again;
+        }
         if (d.social === 'coverage') {
           // Which reports are held is itself an answer from the knowledge base.
           const sources = this.kb.reports.map((x) => ({ document: x.document, title: x.title, year: x.year }));
@@ -259,6 +265,7 @@ const SOCIAL_INTENT: Record<Extract<Decision, { action: 'social' }>['social'], I
   useful: 'feedback',
   useless: 'feedback',
   detail: 'help',
+  repeat: 'help',
   coverage: 'help',
   rude: 'help',
   empty: 'help',

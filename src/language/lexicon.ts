@@ -1,5 +1,6 @@
 import type { Finding } from '../knowledge/types.ts';
 import type { SynonymTable } from './synonyms.ts';
+import type { Glossary } from './english.ts';
 
 /**
  * How residents name what the national annual-report format counts: its rows, its columns, the
@@ -24,6 +25,11 @@ export interface Lexicon {
    * were ("粉丝" → 粉丝数). Asked of a figure, the figure held is not that detail.
    */
   unlisted: Array<[string, string]>;
+  /**
+   * Of those, the names no report gives (who was fined, which firm was hired): not in the report's
+   * text either, so asked of a passage ("第三方监测公司是哪家") they are declined too. Also in `unlisted`.
+   */
+  unnamed: Array<[string, string]>;
   /** Words that name nothing a figure is about ("县里", "一共"): ignored when grounding a figure. */
   general: Set<string>;
   /** Words naming a body other than the one reporting ("市里", "乡上", "别的县"). */
@@ -47,10 +53,12 @@ export interface Lexicon {
   seeing: string[];
   /** Words naming the reporting body itself ("全县", "咱们县"), besides its own name. */
   ownBody: string[];
+  /** English phrases → the Chinese words the knowledge base uses ("page views" → 浏览量), read before anything else. */
+  english: Glossary;
 }
 
 export function emptyLexicon(): Lexicon {
-  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], unlisted: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [] };
+  return { aliases: new Map(), primary: [], columnGroups: [], units: [], absent: [], unlisted: [], unnamed: [], general: new Set(), otherBodies: [], bodySuffixes: [], otherMatters: [], documents: [], aspects: new Set(), requestWords: new Set(), records: [], seeing: [], ownBody: [], english: [] };
 }
 
 const SECTIONS: Record<string, keyof Lexicon> = {
@@ -61,6 +69,7 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   单位: 'units',
   报告没有的数字: 'absent',
   报告不列的细目: 'unlisted',
+  报告不写的名称: 'unnamed',
   泛指: 'general',
   其他机关: 'otherBodies',
   其他机关的名称结尾: 'bodySuffixes',
@@ -71,6 +80,7 @@ const SECTIONS: Record<string, keyof Lexicon> = {
   要看的东西: 'records',
   要看的说法: 'seeing',
   本机关: 'ownBody',
+  英文: 'english',
 };
 
 const split = (s: string) =>
@@ -81,7 +91,7 @@ const split = (s: string) =>
 
 /**
  * Reads the lexicon: "## 节名" headings, then lines "标准词 = 说法1 | 说法2" (行, 列, 单位,
- * 报告没有的数字, 报告不列的细目; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
+ * 报告没有的数字, 报告不列的细目, 报告不写的名称, 英文; 列组: "名称 = 列1 | 列2") or "词1 | 词2" (主列, 泛指, 其他机关, 其他机关的名称结尾, 其他事务, 证件,
  * 问的方面, 泛称, 要看的东西, 要看的说法, 本机关). # starts a
  * comment.
  * Unknown headings and malformed lines are findings, never exceptions.
@@ -101,7 +111,7 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
     const line = raw.replace(/#.*/, '').trim();
     if (!line || !section) return;
     const pair = /^([^=＝]+)[=＝](.*)$/.exec(line);
-    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'unlisted' || section === 'columnGroups';
+    const paired = section === 'aliases' || section === 'units' || section === 'absent' || section === 'unlisted' || section === 'unnamed' || section === 'columnGroups' || section === 'english';
     if (paired && !pair) {
       findings.push({ level: 'warning', document, location, message: `无法识别的行“${line}”，应为“标准词 = 说法1 | 说法2”` });
       return;
@@ -127,6 +137,12 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
       lexicon.columnGroups.push([canonical, words]);
       return;
     }
+    if (section === 'english') {
+      // "（无）" stays as written (NFKC would make it "(无)"); English is matched in lower case.
+      const written = pair![1]!.trim();
+      for (const w of words) lexicon.english.push([w.toLowerCase().replace(/\s+/g, ' '), written === '（无）' ? written : canonical]);
+      return;
+    }
     if (section === 'aliases') {
       for (const w of words) {
         const existing = lexicon.aliases.get(w);
@@ -137,8 +153,9 @@ export function parseLexicon(text: string, document: string): { lexicon: Lexicon
         lexicon.aliases.set(w, canonical);
       }
     } else {
-      const list = section === 'units' ? lexicon.units : section === 'unlisted' ? lexicon.unlisted : lexicon.absent;
+      const list = section === 'units' ? lexicon.units : section === 'unlisted' || section === 'unnamed' ? lexicon.unlisted : lexicon.absent;
       for (const w of words) list.push([w, canonical]);
+      if (section === 'unnamed') for (const w of words) lexicon.unnamed.push([w, canonical]);
     }
   });
   lexicon.otherMatters.sort((a, b) => b.length - a.length);

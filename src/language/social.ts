@@ -14,6 +14,7 @@ export type Social =
   | 'useful'
   | 'useless'
   | 'detail'
+  | 'repeat'
   | 'coverage'
   | 'rude'
   | 'empty';
@@ -38,6 +39,8 @@ const USELESS = /^(没用|没有用|无用|没帮助|没有帮助|不满意|👎
 // "详细", "具体点", "能再说细点吗", "展开讲讲": more of the last answer.
 const DETAIL =
   /^(?:能|能不能|可以|可不可以|麻烦|请|再)?(?:再)?(?:详细|更多|详情|展开|查看更多|详细信息|详细内容|全文|具体|细|多)(?:一)?(?:点|些|一点|一些|说|讲|说说|讲讲|讲一讲|说一说|介绍|解释|地说|的)*(?:吗|呢|吧|啊|呀|好吗|行吗)?$|^(?:能|能不能|可以|可不可以|麻烦|请|你|您)?(?:再)?(?:说|讲|解释|介绍|展开|展开来)(?:得)?(?:详细|具体|细|清楚|明白)(?:一)?(?:点|些|一点|一些)?(?:吗|呢|吧|啊)?$|^(?:还有呢|然后呢|接着说|继续说|继续|还有吗|还有别的吗)$/;
+// "再说一遍 慢点", "没听清 麻烦再说一次": the last answer again.
+const REPEAT = /^(?:没听清楚?|没听明白|没听懂|听不清楚?|没看清楚?|没看明白)?(?:能|能不能|麻烦|请|你|您)?(?:再|重新|重)(?:说|讲|念|发|来)(?:一遍|一次|一下|一回)(?:吧|吗|啊|呀|好吗|行吗)?(?:慢点|慢一点|慢些|说慢点|慢慢说)?(?:说)?(?:吧|啊|呀)?$/;
 
 // "你这个破机器人能不能说句人话", "笨死了", "什么破玩意": a resident fed up with the bot, not a question.
 const RUDE =
@@ -62,6 +65,7 @@ export function socialAct(bare: string): Social | null {
   if (USEFUL.test(text)) return 'useful';
   if (USELESS.test(text)) return 'useless';
   if (DETAIL.test(text)) return 'detail';
+  if (REPEAT.test(text)) return 'repeat';
   if (GREETING.test(text)) return 'greeting';
   if (BYE.test(text)) return 'bye';
   if (THANKS.test(text)) return 'thanks';

@@ -26,6 +26,7 @@ const SETS: Array<[string, string, number]> = [
   ['the last clean judging set of stop 17 (judge5, written blind; its failures read afterwards, now tuned on)', 'test/fixtures/eval/blind-tune6.jsonl', 0.9],
   ['our wordings of the kinds of round 6 (matters named with our words, contacts and channels, absent figures, social)', 'test/fixtures/eval/kinds6.jsonl', 0.95],
   ['our wordings of the kinds of round 7 (items after an article, shares and averages computed, longer follow-ups, no word back)', 'test/fixtures/eval/kinds7.jsonl', 0.95],
+  ['our wordings of the kinds of round 8 (English through the glossary, time words, names no report gives, rhetorical questions)', 'test/fixtures/eval/kinds8.jsonl', 0.95],
   ['our wordings of the kinds of round 9 (zero rows, again, from when, a limit or figure named, the form explained)', 'test/fixtures/eval/kinds9.jsonl', 0.95],
   ['the public set', 'eval/questions.public.jsonl', 1],
   ['the traffic set', 'eval/questions.traffic.jsonl', 0.9],

@@ -31,6 +31,8 @@ describe('social acts', () => {
     ['具体点', 'detail'],
     ['展开讲讲', 'detail'],
     ['能再说细点吗', 'detail'],
+    ['再说一遍 慢点', 'repeat'],
+    ['没听清 能再说一次吗', 'repeat'],
     ['帮助', 'help'],
     ['', 'empty'],
     ['😀😀', 'empty'],
