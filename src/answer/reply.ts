@@ -66,9 +66,10 @@ export class ReplyComposer {
             if (again.answer.answered) return { ...again, answer: { ...again.answer, reply: shorten(`（这一条就这些内容）\n${again.answer.reply}`, MAX_REPLY) } };
           }
         }
-        // "再说一遍": the last answer again, as it was.
+        // "再说一遍": the last answer again, as it was - only an answer (session.answer), never the
+        // frame of a decline, which asking again must not turn into figures.
         if (d.social === 'repeat') {
-          const last = previous?.entry ? this.entries.get(previous.entry) : undefined;
+          const last = previous?.answer ? this.entries.get(previous.answer) : undefined;
           const again = last ? this.answerEntry(last, 1, this.empty(), session, [], null, []) : null;
           if (again?.answer.answered) return again;
         }
