@@ -228,6 +228,7 @@ export class Engine {
   }
 
   private run(input: string, previous: Session | undefined): { reply: Reply; decision: Decision; parts?: Decision[] } {
+    this.tokenizer.startMessage();
     const k = this.read(input);
     const decision = this.decision(k, previous);
     const single = () => ({ reply: this.composer.compose(decision, k.r, previous), decision });

@@ -3,6 +3,7 @@ import type { SynonymTable } from './synonyms.ts';
 import { loadDictionary } from './dictionary.ts';
 import { kept } from './kept.ts';
 import { Phrases } from './phrases.ts';
+import { MessageTexts } from './message-texts.ts';
 
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
@@ -84,6 +85,9 @@ export class Tokenizer {
   /** The terms of the knowledge base's own texts (knowledgeTerms), for this generation. */
   private readonly textTerms = new Map<string, readonly string[]>();
   private textTermsGeneration = -1;
+  /** The search-mode cuts and terms of the message's texts (see message-texts.ts); callers get copies. */
+  private readonly messageCuts = new MessageTexts<readonly string[]>();
+  private readonly messageTerms = new MessageTexts<readonly string[]>();
 
   /**
    * `ignored`: words that name no entry in this knowledge base, such as the body's own name.
@@ -130,6 +134,20 @@ export class Tokenizer {
    * derivable, and the text is then cut in search mode as a whole.
    */
   cut(text: string): string[] {
+    const known = this.messageCuts.get(text, generation);
+    if (known) return [...known];
+    const out = this.searchCut(text);
+    this.messageCuts.set(text, generation, [...out]);
+    return out;
+  }
+
+  /** A new message is read: what was kept of the last one's texts is let go. */
+  startMessage(): void {
+    this.messageCuts.forget();
+    this.messageTerms.forget();
+  }
+
+  private searchCut(text: string): string[] {
     const words = this.defaultCut(text);
     if (this.partsGeneration !== generation) {
       this.searchParts.clear();
@@ -204,7 +222,11 @@ export class Tokenizer {
 
   /** Tokens with synonyms applied, stop words, punctuation and digits dropped, without repeats. */
   terms(text: string): string[] {
-    return this.collect(this.cut(text), text);
+    const known = this.messageTerms.get(text, generation);
+    if (known) return [...known];
+    const out = this.collect(this.cut(text), text);
+    this.messageTerms.set(text, generation, [...out]);
+    return out;
   }
 
   /**
