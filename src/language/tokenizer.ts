@@ -87,6 +87,7 @@ export class Tokenizer {
   private textTermsGeneration = -1;
   /** The search-mode cuts and terms of the message's texts (see message-texts.ts); callers get copies. */
   private readonly messageCuts = new MessageTexts<readonly string[]>();
+  private readonly messageWords = new MessageTexts<readonly string[]>();
   private readonly messageTerms = new MessageTexts<readonly string[]>();
 
   /**
@@ -144,6 +145,7 @@ export class Tokenizer {
   /** A new message is read: what was kept of the last one's texts is let go. */
   startMessage(): void {
     this.messageCuts.forget();
+    this.messageWords.forget();
     this.messageTerms.forget();
   }
 
@@ -182,7 +184,8 @@ export class Tokenizer {
   private defaultCut(text: string): readonly string[] {
     const last = this.lastCut;
     if (last.text === text && last.generation === generation && text !== '') return last.words;
-    const words = jieba.cut(text, true);
+    const words = (this.messageWords.get(text, generation) as string[] | undefined) ?? jieba.cut(text, true);
+    this.messageWords.set(text, generation, words);
     this.lastCut = { text, words, generation };
     return words;
   }
