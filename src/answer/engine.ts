@@ -61,6 +61,8 @@ export const COMPOSED_CACHE = 2_000;
 /** One message read, with what was worked out from it: kept whole when the reading is cached. */
 interface Kept {
   r: Reading;
+  /** The year in China the message was read in. */
+  year: number;
   /** r.terms with typo corrections added. */
   terms: string[];
   /** The mistyped phrases those corrections came from, as typed. */
@@ -134,8 +136,10 @@ export class Engine {
   private readonly replies: Replies;
   private readonly aspects: Aspects;
   /**
-   * Keyed by this year and the raw input: a reading depends on nothing else (relative years such
-   * as 去年 resolve against the year), and a new knowledge base makes a new engine and cache.
+   * Keyed by the raw input, each reading with the year it was read in: a reading depends on
+   * nothing else (relative years such as 去年 resolve against the year), and a new knowledge base
+   * makes a new engine and cache. The input itself is the key, not a string made with the year:
+   * a string built per message would be hashed afresh at every lookup, the message's own once.
    */
   private readonly readings: LRUCache<string, Kept> | null;
   private readonly composer: ReplyComposer;
@@ -224,6 +228,7 @@ export class Engine {
   }
 
   private run(input: string, previous: Session | undefined): { reply: Reply; decision: Decision; parts?: Decision[] } {
+    this.tokenizer.startMessage();
     const k = this.read(input);
     const decision = this.decision(k, previous);
     const single = () => ({ reply: this.composer.compose(decision, k.r, previous), decision });
@@ -245,7 +250,7 @@ export class Engine {
       // The overdue topic names the ways to contest itself: it is answered alone.
       const overdue = reported ? null : this.overdueTopic(k, decision, previous);
       if (overdue) return { reply: this.composer.compose(overdue, k.r, previous), decision: overdue };
-      const remedy = this.remedyFor(k.r, reported ?? decision);
+      const remedy = this.remedyFor(k, reported ?? decision);
       if (!remedy) return single();
       const first = this.composer.compose(reported ?? decision, k.r, previous);
       const second = this.composer.compose(remedy, k.r, first.session);
@@ -305,13 +310,14 @@ export class Engine {
    * ("一个半月了还没信儿 几天要答复") is told what that reply or deadline is and how to contest it. The ways to contest are the topic the synonym table's 救济 names ("投诉",
    * "不满意"), added when the topic answering does not speak of them itself.
    */
-  private remedyFor(r: Reading, d: Decision): Decision | null {
+  private remedyFor(k: Kept, d: Decision): Decision | null {
+    const r = k.r;
     if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp) return null;
     if (!r.cues.reported && !r.cues.complaint && !r.terms.includes(OVERDUE)) return null;
     // The topic's own answer names the ways already ("可以投诉、举报，申请行政复议…"): its questions
     // ("…怎么办") do not count.
     if (this.tokenizer.knowledgeTerms(d.entry.topic.summary).includes(REMEDY)) return null;
-    const top = this.remedies(r);
+    const top = this.remedies(k);
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     return { action: 'answer', entry: top.entry, also: [], followUp: null, band: 'answer', reason: '不服答复：另附救济途径', score: top.score };
   }
@@ -341,8 +347,25 @@ export class Engine {
   }
 
   /** The guide topic on the ways to contest, as this reading ranks the synonym table's 救济. */
-  private remedies(r: Reading): Hit | undefined {
-    return this.ranker.rank([REMEDY], r, null).find((h) => h.entry.kind === 'guide');
+  private remedies(k: Kept): Hit | undefined {
+    return this.rankedTerm(k, REMEDY).find((h) => h.entry.kind === 'guide');
+  }
+
+  /**
+   * The hits for one term of the synonym table (救济, 超期) as this reading ranks it, kept with the
+   * reading like `ranked`: a disputed reply asks for it more than once, and again at every asking.
+   */
+  private rankedTerm(k: Kept, term: string): readonly Hit[] {
+    // No lean's key starts with a NUL.
+    const key = `\u0000${term}`;
+    let hits = k.ranked.get(key);
+    if (!hits) {
+      hits = this.ranker.rank([term], k.r, null);
+      if (k.kept) for (const h of hits) Object.freeze(h);
+      if (k.kept) Object.freeze(hits);
+      k.ranked.set(key, hits);
+    }
+    return hits;
   }
 
   /**
@@ -352,7 +375,7 @@ export class Engine {
    */
   private reportedTopic(k: Kept, d: Decision, previous: Session | undefined): Decision | null {
     if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !k.r.cues.reported) return null;
-    const remedies = this.remedies(k.r);
+    const remedies = this.remedies(k);
     if (!remedies || remedies.entry !== d.entry) return null;
     const own = new Set(d.entry.keys[0] ?? []);
     const named = this.ranked(k, this.conversation.lean(k.r, previous)).find(
@@ -372,7 +395,7 @@ export class Engine {
     if (d.action !== 'answer' || d.entry.kind !== 'guide' || d.followUp || !r.terms.includes(OVERDUE) || !r.terms.includes(APPLICATION) || !NO_NEWS.test(r.text)) return null;
     // A time limit asked ("到底几天要答复") is answered by the topic on it, the ways to contest after it.
     if (r.cues.time || this.index.holds(d.entry.id, OVERDUE)) return null;
-    const top = this.ranker.rank([OVERDUE], r, null).find((h) => h.entry.kind === 'guide');
+    const top = this.rankedTerm(k, OVERDUE).find((h) => h.entry.kind === 'guide');
     if (!top || top.entry === d.entry || top.score < this.thresholds.answer) return null;
     // Only a near second of the message's own ranking: a topic far ahead answers what was asked
     // ("逾期不补正会怎样" is about 补正, not about a reply past its deadline).
@@ -430,9 +453,11 @@ export class Engine {
    */
   private read(input: string): Kept {
     const today = this.today();
-    const key = this.readings && input.length <= CACHED_INPUT_LENGTH ? `${yearInChina(today)}\u0000${input}` : null;
+    const year = yearInChina(today);
+    const key = this.readings && input.length <= CACHED_INPUT_LENGTH ? input : null;
     const cached = key === null ? undefined : this.readings!.get(key);
-    if (cached) {
+    // A reading of another year is read again (and replaces it): 去年 now means another year.
+    if (cached && cached.year === year) {
       this.readingStats.kept++;
       return cached;
     }
@@ -440,7 +465,7 @@ export class Engine {
     const r = read(input, this.tokenizer, this.lexicon, today);
     const fixed = this.ranker.correctTypos(r);
     const search = this.aspects.focus(r, fixed.terms) ?? fixed.terms;
-    const k: Kept = { r, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: key === null ? null : new Map(), parts: undefined, kept: key !== null };
+    const k: Kept = { r, year, terms: fixed.terms, typos: fixed.windows, search, ranked: new Map(), decisions: key === null ? null : new Map(), parts: undefined, kept: key !== null };
     if (key !== null) {
       deepFreeze(r);
       Object.freeze(k.terms);

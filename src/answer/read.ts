@@ -1,5 +1,5 @@
 import { hasDigit, normalise, optionNumber, withoutTrailingMarks, yearsIn, type RelativeYear } from '../language/normalise.ts';
-import { endsOf, type Tokenizer } from '../language/tokenizer.ts';
+import type { Tokenizer } from '../language/tokenizer.ts';
 import { askedUnit, readCues, type Cues } from '../language/cues.ts';
 import { socialAct, type Social } from '../language/social.ts';
 import { articleTerms } from '../language/articles.ts';
@@ -200,7 +200,9 @@ export function read(input: string, tok: Tokenizer, lexicon: Lexicon, today: Dat
   const cues = readCues(text);
   const cited = articleTerms(text);
   // "条例第二十条…": next to an article cited, the law's name says where the article is, not what is asked.
-  const terms = withoutBasisWords(tok.collect(tokens, content, endsOf(words)), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
+  // The terms of the cut above (tok.terms cuts once per text of a message: a question of a longer
+  // message was often cut already, as one of its asking pieces).
+  const terms = withoutBasisWords(tok.terms(content), cues.basis, lexicon).filter((t) => cited.length === 0 || !LAW_NAMES.has(t));
   for (const t of cited) if (!terms.includes(t)) terms.push(t);
   // "查阅点除了政务服务大厅还有哪里": what is set aside is not what is asked, when something else is.
   const aside = ASIDE.exec(content);

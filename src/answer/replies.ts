@@ -9,6 +9,10 @@ import type { Decline } from './ground.ts';
  * resident's words unless they read as a name.
  */
 export class Replies {
+  /** The way on, the last line of every decline: the same for every reply from these contacts. */
+  private way: string | undefined;
+  private fallback: string | undefined;
+
   constructor(
     private readonly contacts: Contacts,
     /** The years of the reports, oldest first. */
@@ -16,7 +20,7 @@ export class Replies {
   ) {}
 
   wayOn(): string {
-    return wayOn(this.contacts);
+    return (this.way ??= wayOn(this.contacts));
   }
 
   help(): string {
@@ -88,26 +92,26 @@ export class Replies {
     const what = `${disclosureOf(c.body)}工作年度报告`;
     switch (d.kind) {
       case 'other-body':
-        return `${note}我这里只收录了${what}，没有收录“${d.body}”的数字。\n其他机关的数字请看它们各自发布的年度报告。\n${wayOn(c)}`;
+        return `${note}我这里只收录了${what}，没有收录“${d.body}”的数字。\n其他机关的数字请看它们各自发布的年度报告。\n${this.wayOn()}`;
       case 'other-contact':
-        return `${note}我这里没有收录“${d.body}”的电话、地址和办公时间：只收录了${c.body}受理政府信息公开申请的联系方式。\n其他机关的联系方式请看它们各自公布的政府信息公开指南。\n${wayOn(c)}`;
+        return `${note}我这里没有收录“${d.body}”的电话、地址和办公时间：只收录了${c.body}受理政府信息公开申请的联系方式。\n其他机关的联系方式请看它们各自公布的政府信息公开指南。\n${this.wayOn()}`;
       case 'absent':
-        return `${note}我这里没有收录${d.measure ? `“${d.measure}”的数字` : '这项数字'}：年度报告只统计政府信息公开工作（主动公开、依申请公开、复议诉讼等）。\n${wayOn(c)}`;
+        return `${note}我这里没有收录${d.measure ? `“${d.measure}”的数字` : '这项数字'}：年度报告只统计政府信息公开工作（主动公开、依申请公开、复议诉讼等）。\n${this.wayOn()}`;
       case 'unlisted':
-        return `${note}年度报告只有汇总的数字，没有列出${d.detail}，所以我不能告诉您。\n${wayOn(c)}`;
+        return `${note}年度报告只有汇总的数字，没有列出${d.detail}，所以我不能告诉您。\n${this.wayOn()}`;
       case 'no-amount':
-        return `${note}年度报告只统计“${d.row}”的数量，没有收录金额，所以我不能告诉您金额。\n${wayOn(c)}`;
+        return `${note}年度报告只统计“${d.row}”的数量，没有收录金额，所以我不能告诉您金额。\n${this.wayOn()}`;
       case 'no-column':
-        return `${note}年度报告没有给出“${d.row}”${d.column}的数字：这一行只有${d.has.join('、')}，所以我不能告诉您${d.column}是多少。\n${wayOn(c)}`;
+        return `${note}年度报告没有给出“${d.row}”${d.column}的数字：这一行只有${d.has.join('、')}，所以我不能告诉您${d.column}是多少。\n${this.wayOn()}`;
       case 'unit':
-        return `${note}年度报告里没有收录${d.asked}：“${d.row}”统计的是${d.has}${d.figure ? `（${d.figure}）` : ''}，不是${d.asked}。\n${wayOn(c)}`;
+        return `${note}年度报告里没有收录${d.asked}：“${d.row}”统计的是${d.has}${d.figure ? `（${d.figure}）` : ''}，不是${d.asked}。\n${this.wayOn()}`;
       case 'missing-year':
         // A passage of the report has no row name of its own ("（）"): the report is what is missing.
-        return `${note}${d.year}年的“${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? d.row : '政府信息公开工作年度报告'}”${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? '数字' : ''}未收录。${this.recorded()}\n${wayOn(c)}`;
+        return `${note}${d.year}年的“${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? d.row : '政府信息公开工作年度报告'}”${/[\p{Script=Han}A-Za-z]/u.test(d.row) ? '数字' : ''}未收录。${this.recorded()}\n${this.wayOn()}`;
       case 'out-of-scope':
-        return `抱歉，${d.subject ? `“${d.subject}”` : '这个问题'}不在我能回答的范围内，我这里没有收录相关资料：我只回答${disclosureOf(c.body)}方面的问题。\n${wayOn(c)}`;
+        return `抱歉，${d.subject ? `“${d.subject}”` : '这个问题'}不在我能回答的范围内，我这里没有收录相关资料：我只回答${disclosureOf(c.body)}方面的问题。\n${this.wayOn()}`;
       case 'no-match':
-        return fallbackText(c);
+        return (this.fallback ??= fallbackText(c));
     }
   }
 }

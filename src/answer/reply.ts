@@ -24,6 +24,22 @@ interface Content {
 }
 
 
+/** The composed keys kept per reading, at most: a reading is answered from a few entries. */
+const KEYS_PER_READING = 16;
+
+/**
+ * A copy of the session without the fields named. Not a copy and `delete`: deleting a field the
+ * copy holds turns it into a dictionary object, slower to read and to copy, and so is every
+ * session copied from it after.
+ */
+function without(session: Session | undefined, a: keyof Session, b?: keyof Session): Session {
+  if (session === undefined) return {};
+  if (!(a in session) && (b === undefined || !(b in session))) return { ...session };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(session)) if (key !== a && key !== b) out[key] = value;
+  return out as Session;
+}
+
 /** Names the year a relative word (去年) was read as, ahead of the answer. */
 export function yearNote(r: Pick<Reading, 'relative'>): string {
   return r.relative.map((x) => `（“${x.word}”按 ${x.year} 年理解）`).join('');
@@ -36,6 +52,8 @@ export function yearNote(r: Pick<Reading, 'relative'>): string {
  */
 export class ReplyComposer {
   private readonly composed: LRUCache<string, { content: Content | null }> | null;
+  /** The composed keys of kept readings, by entry and years (see composedKey). */
+  private readonly keysOf = new WeakMap<Reading, Map<string, string>>();
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -51,9 +69,7 @@ export class ReplyComposer {
   }
 
   compose(d: Decision, r: Reading, previous: Session | undefined): Reply {
-    const session: Session = { ...previous };
-    delete session.suggestions;
-    delete session.declined;
+    const session = without(previous, 'suggestions', 'declined');
     switch (d.action) {
       case 'social': {
         if (d.social === 'detail') {
@@ -132,12 +148,11 @@ export class ReplyComposer {
 
   answerEntry(entry: Entry, score: number, r: Reading, session: Session, also: Entry[], aspect: 'basis' | null, focus: readonly string[] = []): Reply {
     const years = r.years.length ? r.years : (session.years ?? []);
-    const next: Session = { ...session, entry: entry.id, detail: undefined };
+    // Rows answered together stay together: "都比上一年少了多少" asks of each.
+    const next: Session = { ...(also.length ? session : without(session, 'also')), entry: entry.id, detail: undefined };
     // The frame before this one, for "这两个…" (the same entry again keeps the one before it).
     if (session.entry && session.entry !== entry.id) next.before = session.entry;
-    // Rows answered together stay together: "都比上一年少了多少" asks of each.
     if (also.length) next.also = also.map((e) => e.id);
-    else delete next.also;
     if (aspect === 'basis' && entry.kind === 'guide') return this.reply(basisText(entry.topic), 'guide', score, next, entry.id);
     const recipe = { entry: entry.id, years: r.years, terms: [...r.terms, ...focus], compare: r.compare };
     const content = this.content(entry, r, years, also, focus);
@@ -180,6 +195,21 @@ export class ReplyComposer {
 
     /** What a composed answer depends on: the entries, the years, and what the question asks of them. */
   private composedKey(entry: Entry, r: Reading, years: number[], also: Entry[]): string {
+    if (entry.kind === 'guide' || !Object.isFrozen(r)) return this.makeComposedKey(entry, r, years, also);
+    // A kept reading (frozen) is answered again at every asking: its key, which reads the columns
+    // asked from its terms, is made once per entry and years.
+    let keys = this.keysOf.get(r);
+    if (!keys) this.keysOf.set(r, (keys = new Map()));
+    const of = `${entry.id}\u0000${also.map((e) => e.id).join(',')}\u0000${years.join(',')}`;
+    let key = keys.get(of);
+    if (key === undefined) {
+      key = this.makeComposedKey(entry, r, years, also);
+      if (keys.size < KEYS_PER_READING) keys.set(of, key);
+    }
+    return key;
+  }
+
+  private makeComposedKey(entry: Entry, r: Reading, years: number[], also: Entry[]): string {
     const base = `${entry.kind === 'guide' ? entry.id : [entry, ...also].map((e) => e.id).join(',')}\u0000${years.join(',')}\u0000${yearNote(r)}`;
     switch (entry.kind) {
       case 'guide':

@@ -108,8 +108,17 @@ const CHINA_OFFSET_MS = 8 * 3600 * 1000;
  * last year.
  */
 export function yearInChina(date: Date): number {
-  return new Date(date.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
+  const t = date.getTime();
+  if (t >= known.from && t < known.to) return known.year;
+  const year = new Date(t + CHINA_OFFSET_MS).getUTCFullYear();
+  // Every message asks it, two or three times: the last year's bounds answer without a Date
+  // (Date.UTC reads the years 0-99 as 1900-1999: only four-digit years are kept).
+  if (year >= 1000 && year < 10000) known = { year, from: Date.UTC(year, 0, 1) - CHINA_OFFSET_MS, to: Date.UTC(year + 1, 0, 1) - CHINA_OFFSET_MS };
+  return year;
 }
+
+/** The year yearInChina last gave, from and to the instants (ms) it begins and ends. */
+let known = { year: 0, from: 0, to: 0 };
 
 /**
  * Puts a question into one canonical written form before anything else looks at it. The question

@@ -3,6 +3,7 @@ import type { SynonymTable } from './synonyms.ts';
 import { loadDictionary } from './dictionary.ts';
 import { kept } from './kept.ts';
 import { Phrases } from './phrases.ts';
+import { Cuts, generation, MessageTexts, wordAdded } from './cuts.ts';
 
 // Words that carry no meaning for matching. Question words are not here: understanding reads them
 // as cues before they are dropped.
@@ -50,14 +51,7 @@ const MADE_UP_KEPT = 10_000;
 export const NOTHING = '（无）';
 
 let inserted = new Set<string>();
-/**
- * Bumped whenever a word is added to jieba's process-wide dictionary: a word may then be cut, and
- * its search-mode parts found, differently, so what was kept of the cuts before is dropped.
- */
-let generation = 0;
 
-/** Search-mode parts kept per word, at most (see Tokenizer.cut). */
-const PARTS_KEPT = 10_000;
 /** Terms kept per token, at most. */
 const TERMS_KEPT = 10_000;
 
@@ -74,16 +68,14 @@ export class Tokenizer {
   private readonly phrases: Phrases;
   private readonly endings: Phrases;
   private readonly domain: Set<string>;
-  /** The words jieba's default cut gave for the last text cut: `cut` and `plainCut` of one text cut it once. */
-  private lastCut: { text: string; words: string[]; generation: number } = { text: '', words: [], generation: -1 };
-  /** Each word's search-mode parts (null: not derivable from the word alone), for this generation. */
-  private readonly searchParts = new Map<string, string[] | null>();
-  private partsGeneration = -1;
+  private readonly cuts = new Cuts();
   /** The term of each token (termOf), kept: residents use the same words over and over. */
   private readonly termsOf = new Map<string, string | null>();
   /** The terms of the knowledge base's own texts (knowledgeTerms), for this generation. */
   private readonly textTerms = new Map<string, readonly string[]>();
   private textTermsGeneration = -1;
+  /** The terms of the message's texts (see cuts.ts); callers get copies. */
+  private readonly messageTerms = new MessageTexts<readonly string[]>();
 
   /**
    * `ignored`: words that name no entry in this knowledge base, such as the body's own name.
@@ -111,67 +103,30 @@ export class Tokenizer {
     for (const w of this.ignored) if (w.length >= 2 && !inserted.has(w)) {
       jieba.insertWord(w);
       inserted.add(w);
-      generation++;
+      wordAdded();
     }
     for (const w of [...words, ...synonyms.keys(), ...synonyms.values(), ...this.whole]) {
       if (w.length < 2 || w === NOTHING || inserted.has(w)) continue;
       jieba.insertWord(w);
       inserted.add(w);
-      generation++;
+      wordAdded();
     }
   }
 
-  /**
-   * jieba's search-mode cut: whole words and the shorter words inside them. cppjieba's search
-   * mode is its default cut with, before each word of more than two characters, the two- and
-   * three-character pieces of it that its dictionary holds: a function of the word alone. So the
-   * text is cut once (shared with `plainCut`) and each word's pieces are kept, found by cutting
-   * the word alone in search mode; a word that jieba would cut differently alone is not
-   * derivable, and the text is then cut in search mode as a whole.
-   */
+  /** jieba's search-mode cut (see Cuts.cut). */
   cut(text: string): string[] {
-    const words = this.defaultCut(text);
-    if (this.partsGeneration !== generation) {
-      this.searchParts.clear();
-      this.partsGeneration = generation;
-    }
-    const out: string[] = [];
-    for (const word of words) {
-      const parts = this.partsOf(word);
-      if (parts === null) return jieba.cutForSearch(text, true);
-      for (const p of parts) out.push(p);
-      out.push(word);
-    }
-    return out;
+    return this.cuts.cut(text);
   }
 
-  /** The search-mode pieces jieba puts before a word of its default cut, or null when not derivable. */
-  private partsOf(word: string): string[] | null {
-    if (word.length <= 2 && !/[\ud800-\udbff]/.test(word)) return NO_PARTS;
-    // Inline rather than through `kept`, like termOf: this runs for most words of every message.
-    let parts = this.searchParts.get(word);
-    if (parts === undefined) {
-      const alone = jieba.cut(word, true);
-      const search = alone.length === 1 && alone[0] === word ? jieba.cutForSearch(word, true) : null;
-      parts = search && search.at(-1) === word ? search.slice(0, -1) : null;
-      if (this.searchParts.size >= PARTS_KEPT) this.searchParts.clear();
-      this.searchParts.set(word, parts);
-    }
-    return parts;
-  }
-
-  /** jieba's default cut of the text, cut once for the calls about the same text. */
-  private defaultCut(text: string): readonly string[] {
-    const last = this.lastCut;
-    if (last.text === text && last.generation === generation && text !== '') return last.words;
-    const words = jieba.cut(text, true);
-    this.lastCut = { text, words, generation };
-    return words;
+  /** A new message is read: what was kept of the last one's texts is let go. */
+  startMessage(): void {
+    this.cuts.startMessage();
+    this.messageTerms.forget();
   }
 
   /** jieba's default cut, unfiltered: the words as the resident wrote them, in order. */
   plainCut(text: string): string[] {
-    return [...this.defaultCut(text)];
+    return this.cuts.plainCut(text);
   }
 
   /** jieba's parts of speech of a word, kept like `madeUp`: scope and grounding ask of the same words. */
@@ -204,7 +159,11 @@ export class Tokenizer {
 
   /** Tokens with synonyms applied, stop words, punctuation and digits dropped, without repeats. */
   terms(text: string): string[] {
-    return this.collect(this.cut(text), text);
+    const known = this.messageTerms.get(text, generation());
+    if (known) return [...known];
+    const out = this.collect(this.cut(text), text);
+    this.messageTerms.set(text, generation(), [...out]);
+    return out;
   }
 
   /**
@@ -213,9 +172,9 @@ export class Tokenizer {
    * Forgotten when words are added to jieba's dictionary, which may cut the text differently.
    */
   knowledgeTerms(text: string): readonly string[] {
-    if (this.textTermsGeneration !== generation) {
+    if (this.textTermsGeneration !== generation()) {
       this.textTerms.clear();
-      this.textTermsGeneration = generation;
+      this.textTermsGeneration = generation();
     }
     return kept(this.textTerms, text, TERMS_KEPT, () => Object.freeze(this.terms(text)));
   }
@@ -238,7 +197,7 @@ export class Tokenizer {
       for (const m of this.phrases.find(text)) {
         const canonical = this.synonyms.get(m.word) ?? m.word;
         if (canonical !== m.word) {
-          ends ??= endsOf(this.defaultCut(text));
+          ends ??= endsOf(this.cuts.defaultCut(text));
           if (!ends.has(m.at + m.word.length)) continue;
         }
         // A phrase standing for nothing ("查得到吗" → （无）) takes its words with it.
@@ -329,7 +288,6 @@ export class Tokenizer {
 /** For tests: forget which words were added (jieba itself keeps them). */
 export function resetInsertedWords(): void {
   inserted = new Set();
-  generation++;
+  wordAdded();
 }
 
-const NO_PARTS: string[] = [];

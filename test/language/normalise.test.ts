@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as OpenCC from 'opencc-js';
-import { isNfkcStable, needsConverting, normalise, optionNumber, toSimplified, withoutTrailingMarks, yearsIn } from '../../src/language/normalise.ts';
+import { isNfkcStable, needsConverting, normalise, optionNumber, toSimplified, withoutTrailingMarks, yearInChina, yearsIn } from '../../src/language/normalise.ts';
 import { referenceNormalise } from './helpers/normalise-reference.ts';
 
 const today = new Date('2026-11-27T12:00:00+08:00');
@@ -174,6 +174,22 @@ describe('withoutTrailingMarks', () => {
         expect(withoutTrailingMarks(text)).toBe(regex(text));
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe('yearInChina', () => {
+  // The year's bounds are kept between calls: each call must still give what the Date itself says,
+  // on either side of a new year in Beijing and after a call for another year.
+  const reference = (d: Date) => new Date(d.getTime() + 8 * 3600 * 1000).getUTCFullYear();
+  it('is the calendar year in Beijing, whatever was asked before', () => {
+    const newYear = Date.UTC(2026, 0, 1) - 8 * 3600 * 1000;
+    const instants = fc.oneof(fc.integer({ min: newYear - 5000, max: newYear + 5000 }), fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constantFrom(newYear - 1, newYear, new Date(0).setUTCFullYear(50, 5, 1), Date.UTC(1950, 5, 1)));
+    fc.assert(
+      fc.property(fc.array(instants, { minLength: 1, maxLength: 6 }), (ts) => {
+        for (const t of ts) expect(yearInChina(new Date(t))).toBe(reference(new Date(t)));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

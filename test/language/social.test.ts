@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { socialAct } from '../../src/language/social.ts';
+import { socialAct, withoutMarks } from '../../src/language/social.ts';
 
 describe('social acts', () => {
   it.each([
@@ -52,5 +53,20 @@ describe('social acts', () => {
 
   it.each(['你好，怎么申请', '谢谢，那行政强制呢', '中不中', '你们是干什么吃的', '好的申请要钱吗', '详细列一下不予公开各项', '师傅申请要钱吗', '你只能回答信息公开的问题那申请要多久'])('reads %j as a question', (text) => {
     expect(socialAct(text.replace(/[，]/g, ''))).toBeNull();
+  });
+});
+
+describe('withoutMarks', () => {
+  // The per-character walk must drop exactly what the expression it replaced dropped, surrogate
+  // pairs (emoji are symbols) and lone surrogates included.
+  const PIECES = ['好', '谢', '，', '！', '!', ' ', '\t', '\u3000', '\u2028', '~', '👍', '😀', '🀄', '\ud800', '\udc00', 'a', '。', '＠', '︰', '·'];
+  it('drops what /[\\p{P}\\p{S}\\s]+/gu drops', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'grapheme', maxLength: 3 }), fc.string({ maxLength: 3 })), { maxLength: 10 }), (pieces) => {
+        const text = pieces.join('');
+        expect(withoutMarks(text)).toBe(text.replace(/[\p{P}\p{S}\s]+/gu, ''));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

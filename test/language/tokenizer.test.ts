@@ -66,6 +66,24 @@ describe('Tokenizer.cut against jieba.cutForSearch', () => {
   });
 });
 
+describe('the texts of one message', () => {
+  it('are cut once, each caller given its own copy', () => {
+    // read.ts splices its terms; the next stage asking for the same text must not see that.
+    const text = '应该怎么申请政府信息公开';
+    tok.startMessage();
+    const terms = tok.terms(text);
+    const tokens = tok.cut(text);
+    const expected = [...terms];
+    terms.splice(0, terms.length, '改过');
+    tokens.push('改过');
+    expect(tok.terms(text)).toEqual(expected);
+    expect(tok.cut(text)).toEqual(jieba.cutForSearch(text, true));
+    expect(tok.terms(text)).not.toBe(tok.terms(text));
+    tok.startMessage();
+    expect(tok.terms(text)).toEqual(expected);
+  });
+});
+
 describe('Tokenizer.knowledgeTerms', () => {
   it('gives the terms of a knowledge-base text, and follows words added to the dictionary later', () => {
     const summary = kb.topics.map((t) => t.summary).find((s) => s.length > 20)!;
