@@ -42,6 +42,8 @@ export interface BotOptions {
  * the engine would compose the same text again: about a third of what a message cost the webhook.
  */
 export const REPLY_CACHE = 2_000;
+/** China Standard Time, which yearInChina reads the year in: UTC+8 all year. */
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 /** Longer messages are answered afresh: they are rarely repeated word for word (as Engine's readings). */
 const KEPT_INPUT_LENGTH = 200;
 
@@ -86,6 +88,20 @@ class CoreBot implements RunningBot {
   ) {}
 
   readonly replyStats = { kept: 0, made: 0 };
+  /** The JSON of each kept session (frozen, so it stays true), while anyone holds the session. */
+  private readonly sessionText = new WeakMap<Session, string>();
+  /** This year in China and the epoch ms it runs from and until (see year()). */
+  private thisYear = { year: 0, from: 0, until: 0 };
+
+  /** yearInChina(today()), worked out again only when the clock leaves the year. */
+  private year(): number {
+    const t = this.today().getTime();
+    const y = this.thisYear;
+    if (t >= y.from && t < y.until) return y.year;
+    const year = yearInChina(new Date(t));
+    this.thisYear = { year, from: Date.UTC(year, 0, 1) - CHINA_OFFSET_MS, until: Date.UTC(year + 1, 0, 1) - CHINA_OFFSET_MS };
+    return year;
+  }
 
   get title(): string {
     return titleOf(this.current.kb.contacts.body);
@@ -109,13 +125,17 @@ class CoreBot implements RunningBot {
   private respond(input: string, previous: Session | undefined): Reply {
     const replies = this.replies;
     if (replies === null || input.length > KEPT_INPUT_LENGTH) return this.current.respond(input, previous);
-    const key = `${yearInChina(this.today())}\u0000${previous === undefined ? '' : JSON.stringify(previous)}\u0000${input}`;
+    const key = `${this.year()}\u0000${previous === undefined ? '' : (this.sessionText.get(previous) ?? JSON.stringify(previous))}\u0000${input}`;
     let kept = replies.get(key);
     if (kept === undefined) {
       this.replyStats.made++;
       const reply = this.current.respond(input, previous);
-      // The session as the shared store would give it back (JSON), so that nothing it holds is the engine's own.
-      kept = { answer: frozenAnswer(reply.answer), session: deepFreeze(JSON.parse(JSON.stringify(reply.session)) as Session) };
+      // The session as the shared store would give it back (JSON), so that nothing it holds is the
+      // engine's own; its text is the key part of the sender's next message.
+      const text = JSON.stringify(reply.session);
+      const session = deepFreeze(JSON.parse(text) as Session);
+      this.sessionText.set(session, text);
+      kept = { answer: frozenAnswer(reply.answer), session };
       replies.set(key, kept);
       return { answer: { ...kept.answer }, session: kept.session };
     }

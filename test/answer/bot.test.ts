@@ -60,9 +60,13 @@ describe('the core bot', () => {
     const lastYear = await b.answer('去年行政处罚有多少', 'u-fourth');
     expect(await b.answer('去年行政处罚有多少', 'u-fifth')).toEqual(lastYear);
     expect(b.replyStats).toEqual({ kept: 5, made: 6 });
-    now = Date.parse('2027-02-01T04:00:00Z');
+    // The last millisecond of 2026 in China, then its first of 2027 (UTC+8).
+    now = Date.parse('2026-12-31T15:59:59.999Z');
     await b.answer('去年行政处罚有多少', 'u-sixth');
-    expect(b.replyStats).toEqual({ kept: 5, made: 7 });
+    expect(b.replyStats).toEqual({ kept: 6, made: 6 });
+    now = Date.parse('2026-12-31T16:00:00.000Z');
+    await b.answer('去年行政处罚有多少', 'u-seventh');
+    expect(b.replyStats).toEqual({ kept: 6, made: 7 });
     // The kept session cannot be changed through the store by whoever holds it.
     const kept = b.store.sessions.get('u-second') as object;
     expect(Object.isFrozen(kept)).toBe(true);
