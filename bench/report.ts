@@ -448,8 +448,9 @@ export function renderReport(r: BenchResults): string {
     );
     line();
     if (w.readings) {
-      const all = w.readings.read + w.readings.kept;
-      line(`The real server read ${int(w.readings.read)} of its ${int(all)} messages afresh; the other ${((100 * w.readings.kept) / Math.max(1, all)).toFixed(1)}% were questions it had read before (the load asks the bench\'s ${r.core[0]?.questions ?? ''} questions in turn), whose reading, ranking and composed text the engine keeps (up to 4,000 questions, per knowledge base, per year). Official-account traffic repeats the same way (menu clicks, the same few questions), but not this much: the read-afresh server shows the other end, ${pct(w.coldShare)} of the floor.`);
+      const replied = w.readings.replied ?? 0;
+      const all = w.readings.read + w.readings.kept + replied;
+      line(`The real server read ${int(w.readings.read)} of its ${int(all)} messages afresh; ${((100 * replied) / Math.max(1, all)).toFixed(1)}% were answered with the reply kept for the same question after the same answer (bot.ts, up to 2,000 replies; the load's senders each ask the questions in the same order, so these repeat far more than a county's residents would), the other ${((100 * w.readings.kept) / Math.max(1, all)).toFixed(1)}% were questions it had read before (the load asks the bench\'s ${r.core[0]?.questions ?? ''} questions in turn), whose reading, ranking and composed text the engine keeps (up to 4,000 questions, per knowledge base, per year). Official-account traffic repeats the same way (menu clicks, the same few questions), but not this much: the read-afresh server shows the other end, ${pct(w.coldShare)} of the floor.`);
       line();
     }
     line('Median rounds:');

@@ -26,7 +26,9 @@ import { ADMIN_TOKEN, TOKEN } from './wechat.ts';
 // The servers run the project as `npm start` does: compiled to dist/ (bench/run.ts builds it from
 // the source being measured), typed from src/. Under tsx's loader each module also kept its
 // transpiled text and source map, and the statistics worker compiled its modules again.
-const dist = <T>(path: string): Promise<T> => import(new URL(`../dist/${path}.js`, import.meta.url).href) as Promise<T>;
+// BENCH_DIST (a directory under the project, e.g. another commit's dist/) is for A/B runs (bench/ab-webhook.ts).
+const distDir = process.env.BENCH_DIST ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`) : new URL('../dist/', import.meta.url);
+const dist = <T>(path: string): Promise<T> => import(new URL(`${path}.js`, distDir).href) as Promise<T>;
 const { createBot } = await dist<typeof import('../src/answer/bot.ts')>('answer/bot');
 const { verifySignature } = await dist<typeof import('../src/channels/official-account/signature.ts')>('channels/official-account/signature');
 const { buildTextReply, parseXmlFields, toIncomingMessage } = await dist<typeof import('../src/channels/official-account/xml.ts')>('channels/official-account/xml');
@@ -45,7 +47,7 @@ export interface ServerStats {
   heapUsedBytes: number;
   sessions: number | null;
   /** The engine's messages read afresh and those whose reading was kept (real modes). */
-  readings: { read: number; kept: number } | null;
+  readings: { read: number; kept: number; /** Messages the bot answered with a reply it kept whole (bot.ts REPLY_CACHE), which the engine never saw. */ replied?: number } | null;
   /** CPU time of this process so far, user + system, in microseconds. */
   cpuMicros: number;
   /** Event-loop delay since the previous stats call, ms: how long requests waited for the loop. */
@@ -132,7 +134,8 @@ if (mode === 'stub') {
     return answer(text, user, context);
   };
   sessions = () => bot.store.sessions.size;
-  readings = () => ({ ...bot.engine.readingStats });
+  // Optional: an A/B run's other build may predate the kept replies.
+  readings = () => ({ ...bot.engine.readingStats, replied: (bot as Partial<typeof bot>).replyStats?.kept ?? 0 });
   const server = await startServer({ bot, config, logger, backend, shared });
   port = server.port;
   close = async () => {

@@ -3,7 +3,9 @@ import type { Store, StoreLimits } from '../store/data-dir.ts';
 import { embeddedBackend, type StateBackend } from '../store/backend.ts';
 import { parseSession } from '../store/session-shape.ts';
 import type { Logger } from '../log.ts';
-import { Engine, type EngineOptions, type Session } from './engine.ts';
+import { LRUCache } from 'lru-cache';
+import { yearInChina } from '../language/normalise.ts';
+import { Engine, type EngineOptions, type Reply, type Session } from './engine.ts';
 import type { Limiter } from './rate-limit.ts';
 import type { Answer, AskContext, Bot } from './types.ts';
 import { titleOf } from './compose.ts';
@@ -19,6 +21,11 @@ export interface BotOptions {
   rateLimit?: number | false;
   /** Questions whose reading the engine keeps (see Engine); 0 reads every message afresh. */
   readingCache?: number;
+  /**
+   * Replies kept by the question and the session they were made from (REPLY_CACHE by default; 0
+   * when `readingCache` is 0, so that every message is then answered afresh).
+   */
+  replyCache?: number;
   /** Bounds of the sessions and the question log (config.ts: STORE_* and LOG_* variables). */
   store?: StoreLimits | undefined;
   /** Where sessions, the log and the per-user limit live: the embedded files (default) or Redis. */
@@ -27,8 +34,23 @@ export interface BotOptions {
   knowledge?: Promise<KnowledgeBase> | undefined;
 }
 
+/**
+ * Replies kept whole. The engine's reply is a function of the message, the session it continues
+ * and the year (relative years such as 去年 resolve against it), nothing else: the same question
+ * after the same answer gets the same reply. Residents ask the same few questions, after the same
+ * few answers (menu clicks, a first question with no session, the usual follow-ups), and for those
+ * the engine would compose the same text again: about a third of what a message cost the webhook.
+ */
+export const REPLY_CACHE = 2_000;
+/** China Standard Time, which yearInChina reads the year in: UTC+8 all year. */
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+/** Longer messages are answered afresh: they are rarely repeated word for word (as Engine's readings). */
+const KEPT_INPUT_LENGTH = 200;
+
 export interface RunningBot extends Bot {
   readonly engine: Engine;
+  /** Replies the bot answered from its kept replies and those the engine made (bench, tests). */
+  readonly replyStats: { kept: number; made: number };
   readonly store: Store<Session>;
   /** Swaps in a knowledge base; the old one keeps serving if this one is not usable. */
   use(kb: KnowledgeBase): void;
@@ -48,7 +70,9 @@ export async function createBot(options: BotOptions): Promise<RunningBot> {
   const limiter = options.rateLimit === false ? null : backend.limiter('user', options.rateLimit ?? 20, 60_000);
   const engineOptions: EngineOptions = options.readingCache === undefined ? {} : { readingCache: options.readingCache };
   const engine = (base: KnowledgeBase) => new Engine(base, today, undefined, engineOptions);
-  return new CoreBot(engine(kb), engine, store, options.logger, limiter);
+  const kept = options.replyCache ?? (options.readingCache === 0 ? 0 : REPLY_CACHE);
+  const replies = kept > 0 ? new LRUCache<string, Reply>({ max: kept }) : null;
+  return new CoreBot(engine(kb), engine, store, options.logger, limiter, replies, today);
 }
 
 class CoreBot implements RunningBot {
@@ -58,7 +82,26 @@ class CoreBot implements RunningBot {
     readonly store: Store<Session>,
     private readonly logger: Logger,
     private readonly limiter: Limiter | null,
+    /** Kept replies, by year, session and message (see REPLY_CACHE); null: none kept. */
+    private readonly replies: LRUCache<string, Reply> | null,
+    private readonly today: () => Date,
   ) {}
+
+  readonly replyStats = { kept: 0, made: 0 };
+  /** The JSON of each kept session (frozen, so it stays true), while anyone holds the session. */
+  private readonly sessionText = new WeakMap<Session, string>();
+  /** This year in China and the epoch ms it runs from and until (see year()). */
+  private thisYear = { year: 0, from: 0, until: 0 };
+
+  /** yearInChina(today()), worked out again only when the clock leaves the year. */
+  private year(): number {
+    const t = this.today().getTime();
+    const y = this.thisYear;
+    if (t >= y.from && t < y.until) return y.year;
+    const year = yearInChina(new Date(t));
+    this.thisYear = { year, from: Date.UTC(year, 0, 1) - CHINA_OFFSET_MS, until: Date.UTC(year + 1, 0, 1) - CHINA_OFFSET_MS };
+    return year;
+  }
 
   get title(): string {
     return titleOf(this.current.kb.contacts.body);
@@ -70,6 +113,34 @@ class CoreBot implements RunningBot {
 
   use(kb: KnowledgeBase): void {
     this.current = this.engineFor(kb);
+    // Replies of the old knowledge base must not outlive it.
+    this.replies?.clear();
+  }
+
+  /**
+   * engine.respond, or the reply it made for the same message after the same session this year.
+   * The kept reply is frozen and shared: each caller gets its own copy of the answer (answer()
+   * changes a feedback's reply), and the session, frozen, is the next message's `previous`.
+   */
+  private respond(input: string, previous: Session | undefined): Reply {
+    const replies = this.replies;
+    if (replies === null || input.length > KEPT_INPUT_LENGTH) return this.current.respond(input, previous);
+    const key = `${this.year()}\u0000${previous === undefined ? '' : (this.sessionText.get(previous) ?? JSON.stringify(previous))}\u0000${input}`;
+    let kept = replies.get(key);
+    if (kept === undefined) {
+      this.replyStats.made++;
+      const reply = this.current.respond(input, previous);
+      // The session as the shared store would give it back (JSON), so that nothing it holds is the
+      // engine's own; its text is the key part of the sender's next message.
+      const text = JSON.stringify(reply.session);
+      const session = deepFreeze(JSON.parse(text) as Session);
+      this.sessionText.set(session, text);
+      kept = { answer: frozenAnswer(reply.answer), session };
+      replies.set(key, kept);
+      return { answer: { ...kept.answer }, session: kept.session };
+    }
+    this.replyStats.kept++;
+    return { answer: { ...kept.answer }, session: kept.session };
   }
 
   async answer(text: string, user: string, context: AskContext = {}): Promise<Answer> {
@@ -85,7 +156,7 @@ class CoreBot implements RunningBot {
       return answer;
     }
     // A shared store answers after a round trip; the embedded one at once, costing no extra turn.
-    const { answer, session } = this.current.respond(String(text ?? ''), stored instanceof Promise ? await stored : stored);
+    const { answer, session } = this.respond(String(text ?? ''), stored instanceof Promise ? await stored : stored);
     if (answer.intent === 'feedback') {
       const recorded = this.store.log.feedback(user, /没|无|不/.test(text) ? 'useless' : 'useful');
       if (!recorded) answer.reply = '还没有可以评价的回答。请先提问，我回答后再回复“有用”或“没用”。';
@@ -133,3 +204,20 @@ class CoreBot implements RunningBot {
   }
 }
 
+
+/** A frozen copy of the answer and its lists (the engine's own are left as they are; the sources in them are the knowledge base's objects). */
+function frozenAnswer(answer: Answer): Answer {
+  const kept: Answer = { ...answer, sources: Object.freeze([...answer.sources]) as Answer['sources'] };
+  if (answer.options) kept.options = Object.freeze([...answer.options]) as string[];
+  if (answer.related) kept.related = Object.freeze([...answer.related]) as string[];
+  return Object.freeze(kept);
+}
+
+/** Freezes `value` and everything it holds: a kept session that someone tried to change would throw. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

@@ -166,8 +166,10 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
     let text = this.#endsWithNewline ? '' : '\n';
     // A line is taken out of #serialised as it is used: if the append fails, the retry serialises again.
     for (const record of fresh) text += `${this.#lineOf(record)}\n`;
+    // Encoded once: its length is the bytes the file grew by (appendFile would encode it again).
+    const bytes = Buffer.from(text, 'utf8');
     try {
-      await appendFile(this.file, text, { encoding: 'utf8', mode: 0o600 });
+      await appendFile(this.file, bytes, { mode: 0o600 });
     } catch (err) {
       // Part of the text may have reached the file: cut it off, so that the retry writes each
       // record once. If the file cannot be cut either, the retry starts on a fresh line and the
@@ -179,7 +181,7 @@ export class JsonlFile<T extends object> implements Adapter<T[]> {
       }
       throw err;
     }
-    this.#size += Buffer.byteLength(text, 'utf8');
+    this.#size += bytes.length;
     this.appends++;
     this.#endsWithNewline = true;
     this.lines += fresh.length;

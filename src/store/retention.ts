@@ -1,6 +1,7 @@
 // What the question log keeps: the rule that cuts it (age, count, bytes), shared by the log and by
 // readers of its file (the stats worker) so that both keep the same records, and the hourly quota
 // that keeps one sender from filling it.
+import { OldestKey } from './oldest-key.ts';
 import type { LogRecord } from './question-log.ts';
 
 /** The bounds of the question log. */
@@ -46,20 +47,37 @@ interface UserHour {
 }
 
 /**
+ * Senders counted at most: a flood of new senders each writing once would otherwise fill the map
+ * for an hour (about 100 bytes a sender) though none of them comes near the limit.
+ */
+export const QUOTA_MAX_USERS = 50_000;
+
+/**
  * At most `limit` records per user in an hour (from that user's first one). Users whose hour is
- * over are swept once an hour, so the map holds only the last hour's senders.
+ * over are swept once an hour, so the map holds only the last hour's senders, and at most
+ * `maxUsers` of them: past that the one whose hour began first is forgotten (its count starts
+ * again, after `maxUsers` other senders were logged: they, not it, are then what fills the log).
  */
 export class HourlyQuota {
   readonly limit: number;
+  readonly maxUsers: number;
   readonly #now: () => number;
   readonly #onFirstRefusal: () => void;
+  /** In the order the users' hours began: the first is the oldest. */
   readonly #hours = new Map<string, UserHour>();
+  readonly #oldest = new OldestKey(this.#hours);
   #lastSweep = 0;
 
-  constructor(limit: number, now: () => number, onFirstRefusal: () => void) {
+  constructor(limit: number, now: () => number, onFirstRefusal: () => void, maxUsers = QUOTA_MAX_USERS) {
     this.limit = Math.max(1, limit);
+    this.maxUsers = Math.max(1, maxUsers);
     this.#now = now;
     this.#onFirstRefusal = onFirstRefusal;
+  }
+
+  /** Senders counted now. */
+  get size(): number {
+    return this.#hours.size;
   }
 
   /** True when `user` may have one more record kept this hour (and counts it). */
@@ -71,8 +89,12 @@ export class HourlyQuota {
     }
     let hour = this.#hours.get(user);
     if (hour === undefined || now - hour.start >= HOUR_MS) {
+      // A new hour goes to the back, as a new user does.
+      if (hour !== undefined) this.#hours.delete(user);
+      else if (this.#hours.size >= this.maxUsers) this.#hours.delete(this.#oldest.next()!);
       hour = { start: now, kept: 0, dropped: 0 };
       this.#hours.set(user, hour);
+      this.#oldest.added();
     }
     if (hour.kept < this.limit) {
       hour.kept++;

@@ -11,7 +11,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((b) => b.close()));
 });
 
-async function bot(dataDir: string, options: { now?: () => number; rateLimit?: number | false } = {}) {
+async function bot(dataDir: string, options: { now?: () => number; rateLimit?: number | false; replyCache?: number } = {}) {
   const b = await createBot({ knowledgeDir: 'knowledge', dataDir, logger: silentLogger, salt: 'test-salt', ...options });
   open.push(b);
   return b;
@@ -33,6 +33,43 @@ describe('the core bot', () => {
     const b = await second.answer('那行政强制呢', 'oOpenID-123', { channel: 'test' });
     expect(b.reply).toMatch(/2019年/);
     expect(b.reply).toContain('16');
+  });
+
+  it('answers the same message after the same answer from the reply it kept, and afresh after another answer or in another year', async () => {
+    let now = Date.parse('2026-11-27T04:00:00Z');
+    const b = await bot(await tempDir(), { now: () => now, rateLimit: false });
+    const fresh = await bot(await tempDir(), { now: () => now, rateLimit: false, replyCache: 0 });
+    const conversation = ['2019年行政处罚有多少', '那行政强制呢', '比上年呢', '去年行政处罚有多少'];
+    const replies = async (who: RunningBot, user: string) => {
+      const out: string[] = [];
+      for (const q of conversation) out.push((await who.answer(q, user)).reply);
+      return out;
+    };
+    const first = await replies(b, 'u-first');
+    expect(b.replyStats).toEqual({ kept: 0, made: 4 });
+    // Another resident, the same conversation: every reply is the one kept, and the same as made afresh.
+    expect(await replies(b, 'u-second')).toEqual(first);
+    expect(b.replyStats).toEqual({ kept: 4, made: 4 });
+    expect(await replies(fresh, 'u-fresh')).toEqual(first);
+    // The follow-up after no answer continues nothing: made afresh, not the kept follow-up.
+    const alone = await b.answer('那行政强制呢', 'u-third');
+    expect(b.replyStats.made).toBe(5);
+    expect(alone.reply).toBe((await fresh.answer('那行政强制呢', 'u-fresh-third')).reply);
+    expect(alone.reply).not.toBe(first[1]);
+    // 去年 is another year in 2027: made afresh.
+    const lastYear = await b.answer('去年行政处罚有多少', 'u-fourth');
+    expect(await b.answer('去年行政处罚有多少', 'u-fifth')).toEqual(lastYear);
+    expect(b.replyStats).toEqual({ kept: 5, made: 6 });
+    // The last millisecond of 2026 in China, then its first of 2027 (UTC+8).
+    now = Date.parse('2026-12-31T15:59:59.999Z');
+    await b.answer('去年行政处罚有多少', 'u-sixth');
+    expect(b.replyStats).toEqual({ kept: 6, made: 6 });
+    now = Date.parse('2026-12-31T16:00:00.000Z');
+    await b.answer('去年行政处罚有多少', 'u-seventh');
+    expect(b.replyStats).toEqual({ kept: 6, made: 7 });
+    // The kept session cannot be changed through the store by whoever holds it.
+    const kept = b.store.sessions.get('u-second') as object;
+    expect(Object.isFrozen(kept)).toBe(true);
   });
 
   it('forgets a session after 30 minutes idle', async () => {

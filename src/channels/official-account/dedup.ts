@@ -11,11 +11,13 @@ import { LRUCache } from 'lru-cache';
  * leaves the window - not for a fixed count of messages, which a busy account cycles through
  * faster than WeChat retries.
  *
- * Two tiers keep that bounded at any rate: the replies themselves in an LRU bounded by bytes
- * (`maxBytes`, a few minutes of traffic at a county's rates), and the keys alone, as 53-bit hashes
- * in sets per 10 s of expiry, for the whole window. A message whose reply was pushed out of the
- * first tier is still known by the second: it is answered once, and its later deliveries get
- * "success" (no reply) instead of a second answer.
+ * Two tiers keep that bounded at any rate: the replies themselves, for WeChat's retries, in an LRU
+ * bounded by bytes (`maxBytes`) and by time (`keepMs`, 30 s: WeChat's three deliveries come
+ * within about 15 s), and the keys alone, as 53-bit hashes in sets per 10 s of expiry, for the
+ * whole window. A message whose reply was let go from the first tier is still known by the
+ * second: it is answered once, and its later deliveries (a replay of a captured request) get
+ * "success" (no reply) instead of a second answer. Keeping each reply for the whole window held
+ * about 11 MB of reply XML in the soak that nothing but a replay would ever have asked for.
  */
 
 export interface ReplyCacheOptions {
@@ -23,6 +25,8 @@ export interface ReplyCacheOptions {
   maxBytes?: number;
   /** How long a message is remembered when the caller gives no expiry, in ms. Default 600,000. */
   ttlMs?: number;
+  /** How long a reply is kept once made, for retries, in ms (never past the expiry). Default REPLY_KEEP_MS. */
+  keepMs?: number;
   /** Size of a kept value in bytes. Default: a string's UTF-16 size, 64 for anything else. */
   sizeOf?: (value: unknown) => number;
   /** Clock in ms (injectable for tests). */
@@ -40,6 +44,12 @@ interface Entry<T> {
   /** Bytes counted for it: small while pending, the reply's size once settled. */
   size: number;
 }
+
+/**
+ * How long a reply is kept for retries: WeChat delivers a message three times at most, about 5 s
+ * apart, so its retries come within 15 s; twice that covers a delivery slowed on the way.
+ */
+export const REPLY_KEEP_MS = 30_000;
 
 /** Per-entry bookkeeping, key and promise: what a kept reply costs beside its own bytes. */
 const ENTRY_OVERHEAD = 200;
@@ -63,16 +73,20 @@ export interface SharedReplyOptions {
 export class ReplyCache<T> implements ReplyStore<T> {
   readonly maxBytes: number;
   readonly ttlMs: number;
+  readonly keepMs: number;
   readonly #now: () => number;
   readonly #sizeOf: (value: unknown) => number;
   // lru-cache rather than a hand-kept Map: evicting from the front of a busy Map made V8 skip
   // ever more deleted slots, a measurable share of the webhook's time per message under load.
   readonly #entries: LRUCache<string, Entry<T>>;
   readonly #seen: SeenKeys;
+  /** When expired replies were last let go. */
+  #purged = 0;
 
   constructor(options: ReplyCacheOptions = {}) {
     this.maxBytes = Math.max(1, Math.floor(options.maxBytes ?? 16 * 1024 * 1024));
     this.ttlMs = Math.max(1, options.ttlMs ?? 600_000);
+    this.keepMs = Math.max(1, options.keepMs ?? REPLY_KEEP_MS);
     this.#now = options.now ?? Date.now;
     this.#sizeOf = options.sizeOf ?? defaultSize;
     this.#entries = new LRUCache({
@@ -102,6 +116,12 @@ export class ReplyCache<T> implements ReplyStore<T> {
     const existing = this.#entries.get(key);
     if (existing) return { promise: existing.promise, started: false };
     const now = this.#now();
+    // lru-cache drops an expired reply when it is asked for or pushed out, not when it expires: the
+    // replies kept past their 30 s are let go every 30 s (one walk over what is kept).
+    if (now - this.#purged >= this.keepMs) {
+      this.#purged = now;
+      this.#entries.purgeStale();
+    }
     const until = Math.max(now + 1, expiresAt ?? now + this.ttlMs);
     if (!this.#seen.addNew(key, until)) return { replay: true, started: false };
     let promise: Promise<T>;
@@ -112,10 +132,11 @@ export class ReplyCache<T> implements ReplyStore<T> {
     }
     const entry: Entry<T> = { promise, size: ENTRY_OVERHEAD };
     const settle = (value: unknown): void => {
-      // Unless evicted meanwhile: a pending entry pushed out by newer ones stays out. The expiry
-      // counts from now; the reply's size is what it takes from the byte budget.
+      // Unless evicted meanwhile: a pending entry pushed out by newer ones stays out. The reply is
+      // kept for retries from now, never past the expiry (the key alone is remembered until then);
+      // its size is what it takes from the byte budget.
       if (this.#entries.peek(key) !== entry) return;
-      const left = until - this.#now();
+      const left = Math.min(until - this.#now(), this.keepMs);
       if (left <= 0) {
         this.#entries.delete(key);
         return;

@@ -83,6 +83,35 @@ describe('ReplyCache', () => {
     expect(cache.getOrStart('pending', async () => 'again').replay).toBe(true);
   });
 
+  it("keeps a reply for WeChat's retries (30 s), and the message's key alone for the rest of its window", async () => {
+    const start = 1_714_037_059_000;
+    let now = start;
+    const cache = new ReplyCache<string>({ now: () => now });
+    let calls = 0;
+    const produce = async (): Promise<string> => `reply ${++calls}`;
+    const first = cache.getOrStart('m', produce, start + 600_000);
+    expect(await first.promise).toBe('reply 1');
+    // The third delivery comes about 15 s after the first: the same reply.
+    now = start + 15_000;
+    const retry = cache.getOrStart('m', produce, start + 600_000);
+    expect(retry.started).toBe(false);
+    expect(await retry.promise).toBe('reply 1');
+    now = start + 29_999;
+    expect(cache.has('m')).toBe(true);
+    // The reply's bytes are let go; the message is still known until its window ends.
+    now = start + 30_001;
+    expect(cache.has('m')).toBe(false);
+    expect(cache.getOrStart('m', produce, start + 600_000)).toMatchObject({ replay: true, started: false });
+    // Replies past their 30 s are let go even when nothing asks for them again.
+    await cache.getOrStart('other', produce, start + 600_000).promise;
+    now = start + 70_000;
+    await cache.getOrStart('third', produce, start + 600_000).promise;
+    expect(cache.size).toBe(1);
+    now = start + 599_000;
+    expect(cache.getOrStart('m', produce, start + 600_000).replay).toBe(true);
+    expect(calls).toBe(3);
+  });
+
   it('a message seen within its window is never started twice, whatever came between', async () => {
     let now = 1_714_037_059_000;
     // Room for about 50 replies of 1,000 characters.

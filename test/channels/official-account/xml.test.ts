@@ -8,6 +8,7 @@ import {
   buildEncryptedReply,
   buildTextReply,
   cdata,
+  stripInvalidXmlChars,
   parseIncomingMessage,
   parseXmlFields,
   truncateUtf8,
@@ -141,6 +142,19 @@ describe('buildTextReply', () => {
     const text = 'x]]>y]]]]>z<![CDATA[w]]>';
     const xml = buildTextReply({ toUser: 'u', fromUser: 'g', createTime: 1, content: text });
     expect(parseReply(xml)['Content']).toBe(text);
+  });
+
+  it('wraps a long reply the same the first time and when it comes again, whatever it holds', () => {
+    const long = '2019年行政处罚 1271 件。'.repeat(8);
+    const cases = ['', ...['\u0000', '\u0008', '\u000B', '\u001F', '\uFFFE', '\uFFFF', '\uD800', '\uDC00', '😀', ']]>', '\t\n\r'].map((c) => `${long}${c}${long}`)];
+    for (const text of cases) {
+      const expected = `<![CDATA[${stripInvalidXmlChars(text).replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+      expect(cdata(text)).toBe(expected);
+      expect(cdata(text)).toBe(expected);
+      expect(cdata(text.slice(0, 10))).toBe(`<![CDATA[${stripInvalidXmlChars(text.slice(0, 10))}]]>`);
+    }
+    // More texts than are kept: each still wrapped as it should be.
+    for (let i = 0; i < 1_000; i++) expect(cdata(`${long}${i}\u0001`)).toBe(`<![CDATA[${long}${i}]]>`);
   });
 
   it('round-trips any text through an independent parser', () => {
