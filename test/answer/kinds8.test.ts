@@ -11,17 +11,6 @@
 // answered by the training figure, never by a count of people of another table (main gave the
 // applications table's 上年结转 row); 县里买东西 as 政府集中采购; "没听清楚 麻烦再说一次" the last
 // answer again. Twenty of the twenty-five fail before this round; the other five guard precision.
-import { beforeAll, describe } from 'vitest';
-import type { Engine } from '../../src/answer/engine.ts';
-import { conversationTests } from './helpers/gauge.ts';
-import { countyEngine } from './helpers/conversation.ts';
+import { kindsSuite } from './helpers/kinds.ts';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await countyEngine('2026-06-01T12:00:00+08:00');
-}, 60_000);
-
-describe('kinds of round 8', () => {
-  conversationTests('test/fixtures/eval/kinds8.jsonl', () => engine);
-});
+const engine = kindsSuite('kinds of round 8', 'test/fixtures/eval/kinds8.jsonl');
