@@ -7,6 +7,7 @@ import { holdsFigures, sectionOf, unitsOf, type Lean } from './ranking.ts';
 import { Phrases } from '../language/phrases.ts';
 import { UNKNOWN_TOPIC } from './compose.ts';
 import { articleTerms } from '../language/articles.ts';
+import { withoutMarks } from '../language/social.ts';
 
 /**
  * What the engine remembers between two messages of one resident: the frame of the last answer
@@ -290,7 +291,7 @@ export class Conversation {
    */
   private again(r: Reading, entry: Entry, previous: Session | undefined): FollowUp | null {
     if (previous?.answer !== entry.id) return null;
-    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const bare = withoutMarks(r.text);
     if (bare.length > ELLIPTICAL_LENGTH || !AGAIN.test(bare)) return null;
     if (!AGAIN_REST.test(bare.replace(AGAIN_ALL, ''))) return null;
     const also = (previous.also ?? []).map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined);
@@ -303,7 +304,7 @@ export class Conversation {
    * just answered (a condition on it, a time after it, a pointer back at it).
    */
   private refersBack(r: Reading): boolean {
-    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const bare = withoutMarks(r.text);
     return bare.length <= REFERRING_LENGTH && REFERRING.test(bare);
   }
 
@@ -476,7 +477,7 @@ export class Conversation {
    * saying from when they run (at most two), when the message asks nothing else.
    */
   private since(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
-    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const bare = withoutMarks(r.text);
     // "自何时起算，期限多长": how long is asked too, which the whole topic answers.
     if (bare.length > ELLIPTICAL_LENGTH || !SINCE_ASKED.test(bare) || HOW_LONG.test(bare)) return null;
     // Nothing but from when (a longer follow-up naming what it is about is within's: "补上以后从哪天重新算").
@@ -492,7 +493,7 @@ export class Conversation {
    * one resting on an article the topic before rests on (补正 and the answer deadline: 第三十条).
    */
   private limitNamed(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
-    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const bare = withoutMarks(r.text);
     const m = LIMIT_NAMED.exec(bare);
     const n = m ? numberOf(m[1]!) : null;
     if (!m || n === null) return null;
@@ -518,7 +519,7 @@ export class Conversation {
    * 4"). Only a figure one column of the year answered holds; any other figure asks afresh.
    */
   private columnOfFigure(r: Reading, entry: Extract<Entry, { kind: 'stat' | 'figure' }>, also: Entry[], previous: Session | undefined): FollowUp | null {
-    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '').replace(/^(?:那个?|这个?|那|这)/, '');
+    const bare = withoutMarks(r.text).replace(/^(?:那个?|这个?|那|这)/, '');
     const m = FIGURE_ASKED.exec(bare);
     if (!m || bare.length > ELLIPTICAL_LENGTH + 2) return null;
     const value = Number(m[1]!.replace(/^负/, '-'));
@@ -536,7 +537,7 @@ export class Conversation {
    * topic's lines saying so ("年度报告里，这种情况记作…").
    */
   private rowNamed(r: Reading, entry: Extract<Entry, { kind: 'guide' }>): FollowUp | null {
-    const bare = r.text.replace(/[\p{P}\p{S}\s]/gu, '');
+    const bare = withoutMarks(r.text);
     if (bare.length > ELLIPTICAL_LENGTH || !ROW_ASKED.test(bare)) return null;
     const all = `${entry.topic.summary}\n${entry.topic.detail}`.split('\n').filter((l) => l.trim());
     const lines = all.filter((l) => /年度报告里|年报里/.test(l));
